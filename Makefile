@@ -1,0 +1,67 @@
+# LEO Portal: `make run` serves the demo site, `make test` runs the whole suite. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+UV_VERSION := 0.13.9
+PORT ?= 8000
+
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/leoportal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_ENV := DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true
+PYTEST_ARGS ?=
+
+.PHONY: help install run test lint format migrate seed services bench-matching bench-admin loadtest clean
+
+help:
+	@echo "make run      install, migrate, seed the demo and serve on 127.0.0.1:$(PORT)"
+	@echo "make test     install and run the whole test suite on PostgreSQL and Redis"
+	@echo "make install  create .venv with the locked dependencies and install front-end assets"
+	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
+
+install: $(VENV)/.installed node_modules/.installed .env
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv sync --frozen --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.env:
+	cp .env.example .env
+
+migrate: install
+	$(MANAGE) ensure_database
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+run: seed
+	PORT=$(PORT) scripts/run.sh
+
+services:
+	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) scripts/ensure-services.sh
+
+test: install services
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

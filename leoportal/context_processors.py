@@ -1,0 +1,13 @@
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from leoportal.notifications import unread_count
+
+
+def site(request):
+    context = {"SITE_NAME": "LEO Portal", "SITE_URL": settings.SITE_URL}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        # Lazy: counted once, and only on pages that show the bell (not the admin's).
+        context["unread_notifications"] = SimpleLazyObject(lambda: unread_count(user))
+    return context

@@ -1,0 +1,32 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    RESEARCHER = "researcher", "Researcher"
+    PROVIDER = "provider", "Provider (implementation partner)"
+
+
+class NotificationKind(models.TextChoices):
+    SUBMISSION = "submission", "New submission or resubmission"
+    STRONG_MATCH = "strong_match", "Strong match found"
+    STATUS_CHANGE = "status_change", "Proposal status changed"
+    INTRODUCTION = "introduction", "Introduction to a proposal"
+    INTRODUCTION_ANSWER = "introduction_answer", "Answer to an introduction"
+    ORGANISATION_TO_VERIFY = "organisation_to_verify", "New provider organisation to verify"
+    TASK_FAILED = "task_failed", "Background task failed"
+
+
+class Delivery(models.TextChoices):
+    IMMEDIATE = "immediate", "E-mail me at once"
+    DIGEST = "digest", "Include in my daily digest"
+    OFF = "off", "Only show it on the site"
+
+
+class JobState(models.TextChoices):
+    """Where a background job is (leoportal.jobs)."""
+
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Done, file deleted"

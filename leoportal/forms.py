@@ -1,0 +1,26 @@
+from django import forms
+
+from leoportal.enums import Role
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields (allauth adds e-mail and password): who the person is and for whom they work."""
+
+    role = forms.ChoiceField(
+        label="I am signing up as",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        help_text="Researchers submit proposals; providers list their organisation's flight hardware.",
+    )
+    full_name = forms.CharField(label="Full name", max_length=200)
+    organisation = forms.CharField(
+        label="Organisation", max_length=200, help_text="Your university, hospital or company."
+    )
+
+    field_order = ["role", "full_name", "organisation", "email", "password1", "password2"]
+
+    def signup(self, request, user):
+        user.role = self.cleaned_data["role"]
+        user.full_name = self.cleaned_data["full_name"].strip()
+        user.organisation = self.cleaned_data["organisation"].strip()
+        user.save(update_fields=["role", "full_name", "organisation"])

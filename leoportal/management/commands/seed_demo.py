@@ -1,0 +1,31 @@
+from collections import Counter
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from leoportal.demo import seed_accounts
+from partners import demo as partners_demo
+from projects import demo as projects_demo
+from projects import demo_introductions
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts and content (idempotent: running it again changes nothing)."
+
+    def handle(self, *args, **options):
+        outcomes = Counter()
+
+        def log(kind, name, outcome):
+            outcomes[outcome] += 1
+            if options["verbosity"] >= 2:
+                self.stdout.write(f"{kind:12} {outcome:9} {name}")
+
+        with transaction.atomic():
+            users = seed_accounts(log)
+            partners_demo.seed(log, users)
+            projects_demo.seed(log, users)
+            projects_demo.seed_matches(log)
+            demo_introductions.seed(log, users)
+
+        summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))

@@ -1,0 +1,183 @@
+"""Notifications: a row first, an e-mail second.
+
+``notify`` records one notification per recipient, keyed by a dedupe key so that a task retried after a crash, or
+the same event reported twice, never creates (or e-mails) a second one. The e-mail is sent by a Celery task queued
+after the transaction commits; the task claims the row with a conditional update before sending, so two workers
+racing on the same row send once.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from leoportal.dispatch import dispatch
+from leoportal.enums import Delivery, NotificationKind
+from leoportal.models import Notification, NotificationPreference, User
+
+logger = logging.getLogger(__name__)
+
+
+# Which kinds each audience can receive: the settings page offers only these.
+STAFF_KINDS = [
+    NotificationKind.SUBMISSION,
+    NotificationKind.STRONG_MATCH,
+    NotificationKind.INTRODUCTION_ANSWER,
+    NotificationKind.ORGANISATION_TO_VERIFY,
+    NotificationKind.TASK_FAILED,
+]
+RESEARCHER_KINDS = [NotificationKind.STATUS_CHANGE, NotificationKind.INTRODUCTION_ANSWER]
+PROVIDER_KINDS = [NotificationKind.INTRODUCTION]
+
+
+def kinds_for(user) -> list[str]:
+    if user.is_staff:
+        return STAFF_KINDS
+    return PROVIDER_KINDS if user.is_provider else RESEARCHER_KINDS
+
+
+def deliveries_for(users, kind) -> dict[int, str]:
+    """How each of ``users`` wants ``kind`` delivered, in one query (no preference row means at once)."""
+    chosen = dict(NotificationPreference.objects.filter(user__in=users, kind=kind).values_list("user_id", "delivery"))
+    return {user.pk: chosen.get(user.pk, Delivery.IMMEDIATE) for user in users}
+
+
+def set_preferences(user, choices: dict[str, str]) -> None:
+    for kind, delivery in choices.items():
+        NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})
+
+
+def notify(recipients, kind, *, subject, body, dedupe_key, url="", target=None) -> list[Notification]:
+    """Record a notification for each recipient (once per dedupe key) and queue the immediate e-mails."""
+    from leoportal.tasks import send_notification_email
+
+    content_type = ContentType.objects.get_for_model(target) if target is not None else None
+    object_id = str(target.pk) if target is not None else ""
+    unique = list({user.pk: user for user in recipients if user is not None and user.is_active}.values())
+    deliveries = deliveries_for(unique, kind)
+    created = []
+    for recipient in unique:
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    recipient=recipient,
+                    kind=kind,
+                    subject=subject[:300],
+                    body=body,
+                    url=url,
+                    content_type=content_type,
+                    object_id=object_id,
+                    dedupe_key=dedupe_key[:200],
+                    delivery=deliveries[recipient.pk],
+                )
+        except IntegrityError:
+            continue  # already notified about this event
+        created.append(notification)
+        if notification.delivery == Delivery.IMMEDIATE:
+            dispatch(send_notification_email, notification.pk)
+    return created
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}" if path.startswith("/") else path
+
+
+def send_email(notification_id: int) -> bool:
+    """Send one notification's e-mail unless it was already sent. Returns whether this call sent it."""
+    now = timezone.now()
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=now)
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    context = {"notification": notification, "link": absolute_url(notification.url) if notification.url else ""}
+    message = EmailMultiAlternatives(
+        subject=f"[LEO Portal] {notification.subject}",
+        body=render_to_string("emails/notification.txt", context),
+        to=[notification.recipient.email],
+    )
+    message.attach_alternative(render_to_string("emails/notification.html", context), "text/html")
+    try:
+        message.send()
+    except Exception:
+        # Release the claim so the retry can send it; the row says it was never e-mailed.
+        Notification.objects.filter(pk=notification_id, emailed_at=now).update(emailed_at=None)
+        raise
+    return True
+
+
+def mark_read(user, notification_ids=None) -> int:
+    """Mark the user's unread notifications (all, or those given) read; returns how many changed."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def users_due_a_digest(today):
+    pending = Notification.objects.filter(delivery=Delivery.DIGEST, digested_at__isnull=True)
+    return (
+        User.objects.filter(is_active=True, pk__in=pending.values("recipient_id"))
+        .exclude(digest_sent_on=today)
+        .values_list("pk", flat=True)
+    )
+
+
+def send_digest(user_id: int, today) -> bool:
+    """Send ``user_id`` today's digest, at most once per day whoever else runs at the same time.
+
+    The claim is a conditional update of the user's ``digest_sent_on``: of two schedulers or workers racing, one
+    updates the row and sends, the other updates nothing and stops.
+    """
+    user = User.objects.get(pk=user_id)
+    previous = user.digest_sent_on
+    claimed = (
+        User.objects.filter(pk=user_id, digest_sent_on=previous)
+        .exclude(digest_sent_on=today)
+        .update(digest_sent_on=today)
+    )
+    if not claimed:
+        return False
+    pending = list(
+        Notification.objects.filter(recipient_id=user_id, delivery=Delivery.DIGEST, digested_at__isnull=True).order_by(
+            "created_at", "id"
+        )
+    )
+    if not pending:
+        return False
+    items = [{"notification": n, "link": absolute_url(n.url) if n.url else ""} for n in pending]
+    context = {"user": user, "items": items, "today": today}
+    message = EmailMultiAlternatives(
+        subject=f"[LEO Portal] Your daily digest: {len(pending)} update{'s' if len(pending) != 1 else ''}",
+        body=render_to_string("emails/digest.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(render_to_string("emails/digest.html", context), "text/html")
+    try:
+        message.send()
+    except Exception:
+        User.objects.filter(pk=user_id, digest_sent_on=today).update(digest_sent_on=previous)
+        raise
+    Notification.objects.filter(pk__in=[n.pk for n in pending]).update(digested_at=timezone.now())
+    return True
+
+
+def unsent_email_ids(grace_seconds: int = 300, max_age_days: int = 2) -> list[int]:
+    """Immediate notifications whose e-mail was never sent nor failed for good (queued while the broker was down)."""
+    now = timezone.now()
+    return list(
+        Notification.objects.filter(
+            delivery=Delivery.IMMEDIATE,
+            emailed_at__isnull=True,
+            email_failed_at__isnull=True,
+            created_at__lte=now - timezone.timedelta(seconds=grace_seconds),
+            created_at__gte=now - timezone.timedelta(days=max_age_days),
+        ).values_list("pk", flat=True)
+    )

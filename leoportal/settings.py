@@ -1,0 +1,360 @@
+"""Settings for LEO Portal: one module, every value read from the environment (see README, "Configuration")."""
+
+from pathlib import Path
+
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
+from leoportal import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# A local .env (created by `make install` from .env.example) holds development values; real environment
+# variables always win over it, and production deployments have no .env at all.
+if (BASE_DIR / ".env").is_file():
+    import environ
+
+    environ.Env.read_env(BASE_DIR / ".env")
+
+DEBUG = env.get_bool("DEBUG", default=False)
+
+SECRET_KEY = env.get_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is false (for local development set DEBUG=true in .env)."
+        )
+    SECRET_KEY = "django-insecure-local-development-only-7f3c1e9a"  # noqa: S105 - DEBUG only
+
+ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.get_list("CSRF_TRUSTED_ORIGINS", [])
+for origin in CSRF_TRUSTED_ORIGINS:
+    if not origin.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"CSRF_TRUSTED_ORIGINS entries must start with http:// or https://, got {origin!r}.")
+PORT = env.get_int("PORT", 8000, minimum=1, maximum=65535)
+SITE_URL = env.get_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+
+INSTALLED_APPS = [
+    "leoportal",
+    "projects",
+    "partners",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "allauth",
+    "allauth.account",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "django_filters",
+    "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
+    "csp",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "leoportal.urls"
+WSGI_APPLICATION = "leoportal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "leoportal.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Data ---------------------------------------------------------------------------------------------------
+
+DATABASES = {"default": env.get_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.get_redis_url("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "leoportal",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Uploaded files are private: MEDIA_ROOT has no public URL and files are served only by views that check
+# permission.
+MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT", str(BASE_DIR / "private-media")))
+FILE_UPLOAD_MAX_MB = env.get_int("FILE_UPLOAD_MAX_MB", 20, minimum=1, maximum=1024)
+
+# --- Proposals ----------------------------------------------------------------------------------------------
+
+# Whether researchers may submit proposals that answer no call (the programme accepts unsolicited proposals).
+ALLOW_UNSOLICITED_PROPOSALS = env.get_bool("ALLOW_UNSOLICITED_PROPOSALS", default=True)
+# How long a co-investigator's invitation link stays valid, in days (it also works only once).
+PROPOSAL_INVITATION_DAYS = env.get_int("PROPOSAL_INVITATION_DAYS", 7, minimum=1, maximum=90)
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.get_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+
+# --- Accounts -----------------------------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "leoportal.User"
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "home"
+
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SIGNUP_FORM_CLASS = "leoportal.forms.SignupForm"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[LEO Portal] "
+ACCOUNT_SESSION_REMEMBER = None
+# Failed logins are limited per address and per IP (allauth keeps the counters in the cache: Redis when set).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.get_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"),
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
+
+SESSION_COOKIE_AGE = env.get_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Security -----------------------------------------------------------------------------------------------
+
+SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Behind a TLS-terminating proxy, trust its X-Forwarded-Proto header (only set this when the proxy sets it).
+if env.get_bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.get_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- E-mail -------------------------------------------------------------------------------------------------
+
+_email = env.get_email("EMAIL_URL", "consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "")
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH", "")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env.get_str("DEFAULT_FROM_EMAIL", "LEO Portal <noreply@leoportal.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+ADMINS = [("Operations", address) for address in env.get_list("ADMINS", [])]
+
+# --- Celery -------------------------------------------------------------------------------------------------
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+# Without a broker, tasks run in-process (still only after the surrounding transaction commits).
+CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env.get_int("CELERY_TASK_TIME_LIMIT", 300, minimum=1)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - max(1, CELERY_TASK_TIME_LIMIT // 10)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker died before acknowledging it is delivered again after this long (must exceed the longest task).
+CELERY_VISIBILITY_TIMEOUT = env.get_int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT * 4, minimum=1)
+# Tasks that meet a passing fault (database, SMTP) retry with exponential backoff, then are recorded as failed.
+TASK_MAX_RETRIES = env.get_int("TASK_MAX_RETRIES", 8, minimum=0, maximum=100)
+TASK_RETRY_BACKOFF_MAX = env.get_int("TASK_RETRY_BACKOFF_MAX", 600, minimum=1)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # When Redis is down, publishing gives up within about a second instead of holding the web request: the
+    # rows are saved and the periodic sweeps queue the work again once the broker is back.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+    "socket_connect_timeout": 2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TIMEZONE = "UTC"
+DIGEST_HOUR_UTC = env.get_int("DIGEST_HOUR_UTC", 7, minimum=0, maximum=23)
+CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "leoportal.heartbeat", "schedule": 60.0},
+    # Notification e-mails that could not be queued (broker down) are queued again; each is still sent once.
+    "unsent-notification-emails": {"task": "leoportal.send_unsent_notification_emails", "schedule": 300.0},
+    "daily-digests": {"task": "leoportal.send_daily_digests", "schedule": crontab(hour=DIGEST_HOUR_UTC, minute=0)},
+    # Proposals whose scoring was requested but never done (queued while the broker was down, or lost).
+    "scoring-sweep": {"task": "projects.sweep_unscored", "schedule": 300.0},
+    # Results from an older algorithm or older than the listings they read.
+    "nightly-rescore": {"task": "projects.rescore_stale", "schedule": crontab(hour=2, minute=30)},
+    "listing-demand": {"task": "projects.refresh_listing_demand", "schedule": 600.0},
+    # Invitations whose e-mail could not be queued (broker down) are sent by this sweep once it is back.
+    "send-pending-invitations": {"task": "projects.send_pending_invitations", "schedule": 300.0},
+    # Attachment files whose row never committed (a rolled-back upload) are removed after an hour.
+    "delete-orphaned-files": {"task": "projects.delete_orphaned_files", "schedule": 3600.0},
+    # Background imports queued while the broker was down, or whose worker died, are queued again.
+    "requeue-import-jobs": {"task": "partners.requeue_import_jobs", "schedule": 300.0},
+    # Background jobs: queue those the broker never got, fail those whose worker died, delete old result files.
+    "job-upkeep": {"task": "leoportal.job_upkeep", "schedule": 300.0},
+}
+# How long the result file of a background job (a large CSV export) stays downloadable, in hours.
+JOB_RESULT_RETENTION_HOURS = env.get_int("JOB_RESULT_RETENTION_HOURS", 24, minimum=1, maximum=24 * 30)
+
+# --- Locale -------------------------------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Crispy forms -------------------------------------------------------------------------------------------
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# --- Providers and the catalogue ---------------------------------------------------------------------------
+
+# An invitation link to join a provider organisation works once and for this many days.
+PROVIDER_INVITATION_DAYS = env.get_int("PROVIDER_INVITATION_DAYS", 14, minimum=1, maximum=90)
+# Largest capability document an organisation admin may upload in the browser (kilobytes); bigger imports go
+# through `manage.py import_capabilities`.
+CAPABILITY_UPLOAD_MAX_KB = env.get_int("CAPABILITY_UPLOAD_MAX_KB", 2048, minimum=1, maximum=51200)
+# Most listings one uploaded document may hold.
+CAPABILITY_UPLOAD_MAX_ENTRIES = env.get_int("CAPABILITY_UPLOAD_MAX_ENTRIES", 500, minimum=1)
+# How long an uploaded document waits for its confirmation before it must be uploaded again.
+CAPABILITY_UPLOAD_TTL_HOURS = env.get_int("CAPABILITY_UPLOAD_TTL_HOURS", 24, minimum=1)
+# A confirmed upload that creates or changes more listings than this is imported by a background worker while the
+# browser shows its progress. Importing takes about 40 ms per listing (measured: 500 new listings in 21 s), so 50 is
+# about two seconds of a request; 0 sends every import to the background.
+CAPABILITY_IMPORT_BACKGROUND_ENTRIES = env.get_int("CAPABILITY_IMPORT_BACKGROUND_ENTRIES", 50, minimum=0)
+# Listings per catalogue page.
+CATALOGUE_PAGE_SIZE = env.get_int("CATALOGUE_PAGE_SIZE", 20, minimum=1, maximum=200)
+
+# --- Matching -----------------------------------------------------------------------------------------------
+
+# Shares of the 0-100 score (projects.matching.Weights; normalised over the parts that apply to a proposal).
+# Changing one changes the algorithm version stored with each result, and the nightly task rescores everything.
+MATCHING_WEIGHTS = {
+    "hardware": env.get_float("MATCH_WEIGHT_HARDWARE", 35.0, minimum=0, maximum=1000),
+    "research_areas": env.get_float("MATCH_WEIGHT_RESEARCH_AREAS", 10.0, minimum=0, maximum=1000),
+    "text": env.get_float("MATCH_WEIGHT_TEXT", 25.0, minimum=0, maximum=1000),
+    "confirmed": env.get_float("MATCH_WEIGHT_CONFIRMED", 15.0, minimum=0, maximum=1000),
+    "heritage": env.get_float("MATCH_WEIGHT_HERITAGE", 7.5, minimum=0, maximum=1000),
+    "status": env.get_float("MATCH_WEIGHT_STATUS", 7.5, minimum=0, maximum=1000),
+}
+MATCH_TOP_N = env.get_int("MATCH_TOP_N", 25, minimum=1, maximum=200)
+MATCH_NEAR_MISSES = env.get_int("MATCH_NEAR_MISSES", 5, minimum=0, maximum=50)
+# Staff are told of a match scoring at least this (and not ineligible).
+MATCH_STRONG_SCORE = env.get_float("MATCH_STRONG_SCORE", 70.0, minimum=0, maximum=100)
+
+# --- Review desk (the admin) ----------------------------------------------------------------------------------
+
+# A CSV export of at most this many proposals downloads at once; a larger one runs as a background job with a
+# progress page (leoportal.jobs).
+DESK_EXPORT_INLINE_MAX = env.get_int("DESK_EXPORT_INLINE_MAX", 500, minimum=0, maximum=100000)
+# The most proposals one bulk status move may change (all in one transaction, each with its notifications).
+DESK_BULK_STATUS_MAX = env.get_int("DESK_BULK_STATUS_MAX", 500, minimum=1, maximum=10000)
+# Proposals per page of the admin's proposal list.
+DESK_PAGE_SIZE = env.get_int("DESK_PAGE_SIZE", 100, minimum=10, maximum=1000)
+
+# --- Demo ---------------------------------------------------------------------------------------------------
+
+DEMO_PASSWORD = env.get_str("DEMO_PASSWORD", "leoportal-demo")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.get_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

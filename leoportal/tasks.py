@@ -1,0 +1,70 @@
+import smtplib
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+
+from leoportal import jobs, notifications
+from leoportal.dispatch import retrying
+from leoportal.models import User, WorkerHeartbeat
+
+
+@shared_task(name="leoportal.heartbeat")
+def heartbeat(name: str = "worker") -> str:
+    """Record that a worker is alive and consuming the queue (run by beat every minute)."""
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": now})
+    return now.isoformat()
+
+
+@shared_task(
+    name="leoportal.send_notification_email",
+    **retrying(OSError, smtplib.SMTPException),
+)
+def send_notification_email(notification_id: int) -> bool:
+    return notifications.send_email(notification_id)
+
+
+@shared_task(name="leoportal.send_unsent_notification_emails")
+def send_unsent_notification_emails(grace_seconds: int = 300) -> int:
+    """Queue the e-mails of notifications recorded while the broker was down (each is still sent only once)."""
+    ids = notifications.unsent_email_ids(grace_seconds)
+    for notification_id in ids:
+        send_notification_email.delay(notification_id)
+    return len(ids)
+
+
+@shared_task(name="leoportal.send_daily_digests")
+def send_daily_digests() -> int:
+    """Queue one digest task per user with undigested notifications (run daily by beat; safe to run twice)."""
+    today = timezone.localdate()
+    user_ids = list(notifications.users_due_a_digest(today))
+    for user_id in user_ids:
+        send_user_digest.delay(user_id, today.isoformat())
+    return len(user_ids)
+
+
+@shared_task(
+    name="leoportal.send_user_digest",
+    **retrying(OSError, smtplib.SMTPException),
+)
+def send_user_digest(user_id: int, day: str) -> bool:
+    if not User.objects.filter(pk=user_id).exists():
+        return False
+    return notifications.send_digest(user_id, date.fromisoformat(day))
+
+
+# --- Background jobs (leoportal.jobs) -----------------------------------------------------------------------------
+
+
+@shared_task(name="leoportal.run_background_job")
+def run_background_job(job_id: int) -> bool:
+    """Run one background job (claimed first, so a duplicate delivery runs nothing)."""
+    return jobs.run_job(job_id)
+
+
+@shared_task(name="leoportal.job_upkeep")
+def job_upkeep() -> dict:
+    """Queue jobs that never reached a worker, fail those whose worker died, delete old result files."""
+    figures = jobs.upkeep()
+    return {"requeued": figures.requeued, "failed": figures.failed, "expired": figures.expired}

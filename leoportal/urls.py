@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.templatetags.static import static
+from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
+
+from leoportal import job_views, notification_views, views
+
+admin.site.site_header = "LEO Portal program staff"
+admin.site.site_title = "LEO Portal admin"
+admin.site.index_title = "Review desk"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification_open"),
+    path("notifications/read-all/", notification_views.notification_mark_all_read, name="notifications_read_all"),
+    path("notifications/settings/", notification_views.notification_settings, name="notification_settings"),
+    path("jobs/<uuid:public_id>/", job_views.job_detail, name="job_detail"),
+    path("jobs/<uuid:public_id>/status/", job_views.job_status, name="job_status"),
+    path("jobs/<uuid:public_id>/download/", job_views.job_download, name="job_download"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's); answer with the site's icon.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"), permanent=True)),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("projects.urls")),
+    path("", include("partners.urls")),
+]
+
+handler403 = "leoportal.views.error_403"
+handler404 = "leoportal.views.error_404"
+handler500 = "leoportal.views.error_500"

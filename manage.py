@@ -1,0 +1,23 @@
+#!/usr/bin/env python
+"""Django's command-line utility for LEO Portal."""
+
+import os
+import sys
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leoportal.settings")
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018 - load settings now, to report a bad value plainly
+    except ImproperlyConfigured as error:
+        sys.exit(f"Configuration error: {error}")
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,319 @@
+"""Program staff's admin for providers: verify organisations, look after members, invitations and listings.
+
+Verification and listing changes go through the domain functions (or report to the same hook), so the admin
+behaves like the rest of the site.
+"""
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.text import capfirst
+from simple_history.admin import SimpleHistoryAdmin
+
+from leoportal.fields import TriStateField, json_list_contains
+from partners import listings, organisations
+from partners.enums import Category, ListingAction, PublicationState
+from partners.models import (
+    AvailabilityWindow,
+    Capability,
+    CapabilityUpload,
+    ImportJob,
+    Invitation,
+    Membership,
+    Organisation,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["user", "role", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["name", "verified", "country", "listing_count", "published_count", "created_at"]
+    list_filter = ["verified", "country", "created_at"]
+    list_editable = ["verified"]
+    search_fields = ["name", "slug", "contact_email", "website"]
+    readonly_fields = ["verified_at", "created_at", "updated_at"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "verified", "verified_at"]}),
+        ("Profile", {"fields": ["website", "description", "contact_email", "country"]}),
+        ("Dates", {"fields": ["created_at", "updated_at"]}),
+    ]
+    inlines = [MembershipInline]
+    actions = ["mark_verified", "mark_unverified"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                listing_total=Count("capabilities", distinct=True),
+                published_total=Count(
+                    "capabilities",
+                    filter=Q(capabilities__publication=PublicationState.PUBLISHED),
+                    distinct=True,
+                ),
+            )
+        )
+
+    @admin.display(description="listings", ordering="listing_total")
+    def listing_count(self, organisation):
+        return organisation.listing_total
+
+    @admin.display(description="published", ordering="published_total")
+    def published_count(self, organisation):
+        return organisation.published_total
+
+    def save_model(self, request, obj, form, change):
+        verification_changed = "verified" in form.changed_data or (not change and obj.verified)
+        if verification_changed:
+            obj.verified_at = timezone.now() if obj.verified else None
+        super().save_model(request, obj, form, change)
+        if verification_changed:
+            organisations.report_verification_change(obj)
+
+    @admin.action(description="Mark the selected organisations verified")
+    def mark_verified(self, request, queryset):
+        changed = sum(organisations.set_organisation_verified(org, True) for org in queryset)
+        self.message_user(request, f"{changed} organisation(s) verified.", messages.SUCCESS)
+
+    @admin.action(description="Withdraw verification of the selected organisations")
+    def mark_unverified(self, request, queryset):
+        changed = sum(organisations.set_organisation_verified(org, False) for org in queryset)
+        self.message_user(request, f"{changed} organisation(s) no longer verified.", messages.SUCCESS)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "created_at"]
+    list_filter = ["role", "organisation__verified"]
+    search_fields = ["user__email", "user__full_name", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+    autocomplete_fields = ["user", "organisation"]
+    readonly_fields = ["public_id", "created_at"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organisation", "role", "state", "invited_by", "created_at", "expires_at", "emailed_at"]
+    list_filter = ["role", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "organisation__name"]
+    list_select_related = ["organisation", "invited_by"]
+    readonly_fields = [
+        "public_id",
+        "organisation",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "emailed_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+    fields = [*readonly_fields[1:], "expires_at"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        # Invitations are sent by organisation admins from their page, which e-mails the link.
+        return False
+
+    @admin.display(description="state")
+    def state(self, invitation):
+        return invitation.state
+
+
+class AvailabilityWindowInline(admin.TabularInline):
+    model = AvailabilityWindow
+    extra = 0
+
+
+class CategoryFilter(admin.SimpleListFilter):
+    title = "category"
+    parameter_name = "category"
+
+    def lookups(self, request, model_admin):
+        return Category.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Category.values:
+            return queryset.filter(json_list_contains("categories", self.value()))
+        return queryset
+
+
+@admin.register(Capability)
+class CapabilityAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "organisation", "status", "publication", "organisation_verified", "last_confirmed"]
+    list_filter = ["publication", "status", "organisation__verified", CategoryFilter, "crew_time", "sample_return"]
+    search_fields = ["name", "external_id", "description", "organisation__name", "platform"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ["public_id", "published_at", "created_at", "updated_at"]
+    inlines = [AvailabilityWindowInline]
+    fieldsets = [
+        (None, {"fields": ["organisation", "external_id", "name", "public_id"]}),
+        (
+            "Publication",
+            {"fields": ["publication", "published_at", "last_confirmed", "confidence", "sources"]},
+        ),
+        ("What it is", {"fields": ["platform", "status", "categories", "research_areas", "description"]}),
+        (
+            "Envelope",
+            {
+                "fields": [
+                    ("temperature_min_c", "temperature_max_c"),
+                    "co2_control",
+                    "humidity_control",
+                    "capacity_units",
+                    "max_duration_days",
+                    "power_w",
+                    "crew_time",
+                    "imaging",
+                    ("variable_gravity_min_g", "variable_gravity_max_g"),
+                    "sample_return",
+                    "cold_stowage_c",
+                    "biosafety_level",
+                    "first_flight_year",
+                    "availability_stated",
+                ]
+            },
+        ),
+        ("Dates", {"fields": ["created_at", "updated_at"]}),
+    ]
+    date_hierarchy = "updated_at"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # "Not stated" stays distinct from "no" here too: Yes / No / Not stated radios, not a select or checkbox.
+        if isinstance(db_field, models.BooleanField) and db_field.null:
+            return TriStateField(label=capfirst(db_field.verbose_name), required=False, help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="provider verified", boolean=True, ordering="organisation__verified")
+    def organisation_verified(self, capability):
+        return capability.organisation.verified
+
+    def save_model(self, request, obj, form, change):
+        if obj.publication == PublicationState.PUBLISHED and obj.published_at is None:
+            obj.published_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """Report the change to the same hook as the domain functions (the matcher rescoring listens there)."""
+        super().save_related(request, form, formsets, change)
+        capability = form.instance
+        if not change:
+            listings.record_admin_change(capability, ListingAction.CREATED, listings.LISTING_FIELDS)
+            if capability.is_published:
+                listings.record_admin_change(capability, ListingAction.PUBLISHED, [])
+            return
+        fields = [name for name in form.changed_data if name != "publication"]
+        if any(formset.has_changed() for formset in formsets):
+            fields.append(listings.AVAILABILITY)
+        if fields:
+            listings.record_admin_change(capability, ListingAction.UPDATED, fields)
+        if "publication" in form.changed_data:
+            action = ListingAction.PUBLISHED if capability.is_published else ListingAction.UNPUBLISHED
+            listings.record_admin_change(capability, action, [])
+
+    def delete_model(self, request, obj):
+        listings.delete_capability(obj)
+
+    def delete_queryset(self, request, queryset):
+        for capability in queryset:
+            listings.delete_capability(capability)
+
+
+@admin.register(AvailabilityWindow)
+class AvailabilityWindowAdmin(admin.ModelAdmin):
+    """Every published window in one list (edited with their listing, where changes reach the matcher)."""
+
+    list_display = ["capability", "organisation", "start", "end"]
+    list_filter = ["start"]
+    search_fields = ["capability__name", "capability__organisation__name"]
+    list_select_related = ["capability__organisation"]
+    date_hierarchy = "start"
+    readonly_fields = ["capability", "start", "end"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="provider", ordering="capability__organisation__name")
+    def organisation(self, window):
+        return window.capability.organisation.name
+
+
+@admin.register(CapabilityUpload)
+class CapabilityUploadAdmin(admin.ModelAdmin):
+    list_display = ["filename", "organisation", "uploaded_by", "created_at", "applied_at"]
+    list_filter = [("applied_at", admin.EmptyFieldListFilter)]
+    search_fields = ["filename", "organisation__name", "uploaded_by__email"]
+    list_select_related = ["organisation", "uploaded_by"]
+    readonly_fields = ["organisation", "uploaded_by", "filename", "document", "publish_new", "created_at", "applied_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Background imports of confirmed uploads, for staff to see what ran, what failed and why (read-only)."""
+
+    list_display = [
+        "upload",
+        "organisation",
+        "owner",
+        "state",
+        "done",
+        "total",
+        "attempts",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["state", "created_at"]
+    search_fields = ["upload__filename", "upload__organisation__name", "owner__email", "=public_id"]
+    list_select_related = ["upload__organisation", "owner"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "public_id",
+        "upload",
+        "owner",
+        "state",
+        "digest",
+        "total",
+        "done",
+        "attempts",
+        "summary",
+        "error",
+        "problems",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="organisation", ordering="upload__organisation__name")
+    def organisation(self, job):
+        return job.upload.organisation

@@ -1,0 +1,332 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.text import slugify
+
+from leoportal.fields import TriStateField
+from partners.enums import CrewTime, MembershipRole
+from partners.listings import LISTING_FIELDS, unstated_facts, window_problems
+from partners.models import (
+    AvailabilityWindow,
+    Capability,
+    Organisation,
+    validate_cold_stowage,
+    validate_sources,
+)
+
+
+class OrganisationForm(forms.ModelForm):
+    website = forms.URLField(required=False, max_length=300, assume_scheme="https", help_text="Starting with https://")
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "website", "description", "contact_email", "country"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        clash = Organisation.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(
+                "An organisation with this name is already registered. If you work there, ask one of its "
+                "administrators to invite you."
+            )
+        return name
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address", help_text="The invitation link is sent to this address.")
+    role = forms.ChoiceField(
+        choices=MembershipRole.choices,
+        initial=MembershipRole.MEMBER,
+        help_text="Administrators also manage members, the organisation's profile and bulk imports.",
+    )
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=MembershipRole.choices)
+
+
+def _tri_state(label, help_text=""):
+    return TriStateField(label=label, required=False, help_text=help_text)
+
+
+class CapabilityForm(forms.ModelForm):
+    """The listing form, in sections. Nullable facts are three-way (yes / no / not stated), never a checkbox."""
+
+    co2_control = _tri_state("CO₂ control")
+    humidity_control = _tri_state("Humidity control")
+    imaging = _tri_state("Imaging", "Can samples be imaged on orbit (microscope or camera)?")
+    sample_return = _tri_state("Sample return", "Can samples come back to Earth after the run?")
+    crew_time = forms.ChoiceField(
+        label="Crew time needed",
+        choices=[("", "Not stated"), *CrewTime.choices],
+        required=False,
+        help_text="The least crew involvement the facility demands.",
+    )
+    cold_stowage_c = forms.CharField(
+        label="Cold stowage temperatures (°C)",
+        required=False,
+        help_text="Comma-separated, e.g. -80, -20, 4. Write 'none' if there is no cold stowage; leave empty if "
+        "not stated.",
+    )
+    sources_text = forms.CharField(
+        label="Sources",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Public web pages that back these facts, one per line: a web address, optionally followed by a note.",
+    )
+    no_open_windows = forms.BooleanField(
+        label="No open windows at present",
+        required=False,
+        help_text="Tick to state that the facility is fully booked (rather than leaving availability unstated).",
+    )
+
+    class Meta:
+        model = Capability
+        fields = [field for field in LISTING_FIELDS if field not in ("sources", "confidence")]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "temperature_min_c": forms.NumberInput(attrs={"step": "any"}),
+            "temperature_max_c": forms.NumberInput(attrs={"step": "any"}),
+            "max_duration_days": forms.NumberInput(attrs={"step": "any"}),
+            "power_w": forms.NumberInput(attrs={"step": "any"}),
+            "variable_gravity_min_g": forms.NumberInput(attrs={"step": "any"}),
+            "variable_gravity_max_g": forms.NumberInput(attrs={"step": "any"}),
+        }
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["external_id"].required = False
+        self.fields["external_id"].help_text = (
+            "A short stable identifier, unique within your organisation, used by bulk imports (e.g. 'bff-2'). "
+            "Leave empty to make one from the name."
+        )
+        if self.instance.pk is None:
+            self.fields["no_open_windows"].initial = False
+        else:
+            cold = self.instance.cold_stowage_c
+            if cold is not None:
+                self.initial["cold_stowage_c"] = ", ".join(f"{t:g}" for t in cold) if cold else "none"
+            self.initial["sources_text"] = "\n".join(self.instance.sources)
+            self.initial["no_open_windows"] = (
+                self.instance.availability_stated and not self.instance.availability_windows.exists()
+            )
+        self.unstated = unstated_facts(self.instance)
+        hints = {fact.field: fact.consequence for fact in self.unstated}
+        hints["temperature_min_c"] = hints.pop("temperature", None)
+        for name, hint in hints.items():
+            if hint and name in self.fields:
+                self.fields[name].help_text = f"{self.fields[name].help_text} Not stated yet: {hint}".strip()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                "The facility",
+                "name",
+                "external_id",
+                "platform",
+                "status",
+                "categories",
+                "research_areas",
+                "description",
+                "first_flight_year",
+            ),
+            Fieldset(
+                "Environment",
+                HTML('<p class="form-text">Leave both ends empty if the temperature range is not stated.</p>'),
+                "temperature_min_c",
+                "temperature_max_c",
+                "co2_control",
+                "humidity_control",
+                "cold_stowage_c",
+            ),
+            Fieldset(
+                "Capacity and operations",
+                "capacity_units",
+                "max_duration_days",
+                "power_w",
+                "crew_time",
+                "imaging",
+                "biosafety_level",
+            ),
+            Fieldset(
+                "Gravity and sample return",
+                HTML(
+                    '<p class="form-text">Fill in a gravity range only if the facility has an on-orbit centrifuge '
+                    "(a 1 g control or partial gravity).</p>"
+                ),
+                "variable_gravity_min_g",
+                "variable_gravity_max_g",
+                "sample_return",
+            ),
+            Fieldset("Sources", "sources_text"),
+        )
+
+    def clean_external_id(self):
+        external_id = self.cleaned_data.get("external_id", "").strip()
+        if not external_id:
+            return ""
+        clash = Capability.objects.filter(organisation=self.organisation, external_id=external_id).exclude(
+            pk=self.instance.pk
+        )
+        if clash.exists():
+            raise ValidationError("Another listing of your organisation already uses this identifier.")
+        return external_id
+
+    def clean_cold_stowage_c(self):
+        text = self.cleaned_data.get("cold_stowage_c", "").strip()
+        if not text:
+            return None
+        if text.lower() in ("none", "no"):
+            return []
+        temperatures = []
+        for part in text.replace(";", ",").split(","):
+            part = part.strip().replace("°c", "").replace("°C", "").strip()
+            if not part:
+                continue
+            try:
+                temperatures.append(float(part))
+            except ValueError:
+                raise ValidationError(
+                    f"{part!r} is not a number. Separate temperatures with commas, e.g. -80, -20, 4."
+                ) from None
+        try:
+            validate_cold_stowage(temperatures)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return sorted(set(temperatures))
+
+    def clean_sources_text(self):
+        sources = []
+        for line in self.cleaned_data.get("sources_text", "").splitlines():
+            line = line.strip()
+            if line and line not in sources:
+                sources.append(line)
+        try:
+            validate_sources(sources)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return sources
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("external_id") and cleaned.get("name"):
+            cleaned["external_id"] = self._identifier_from_name(cleaned["name"])
+            self.instance.external_id = cleaned["external_id"]
+        return cleaned
+
+    def _identifier_from_name(self, name: str) -> str:
+        base = slugify(name)[:90].strip("-") or "listing"
+        identifier, suffix = base, 2
+        taken = Capability.objects.filter(organisation=self.organisation).exclude(pk=self.instance.pk)
+        while taken.filter(external_id=identifier).exists():
+            identifier = f"{base}-{suffix}"
+            suffix += 1
+        return identifier
+
+    def listing_values(self) -> dict:
+        values = {field: self.cleaned_data[field] for field in self.Meta.fields}
+        values["sources"] = self.cleaned_data["sources_text"]
+        return values
+
+    def windows(self, formset) -> list | None:
+        """The availability windows stated: the formset's rows, [] for "no open windows", None for not stated."""
+        windows = formset.windows()
+        if windows:
+            return windows
+        return [] if self.cleaned_data.get("no_open_windows") else None
+
+
+class AvailabilityWindowForm(forms.ModelForm):
+    class Meta:
+        model = AvailabilityWindow
+        fields = ["start", "end"]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        error_messages = {
+            "start": {"required": "Give both the first and the last day of the window."},
+            "end": {"required": "Give both the first and the last day of the window."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each row's labels name its window, so screen-reader users can tell the rows apart.
+        number = (self.prefix or "").rsplit("-", 1)[-1]
+        row = int(number) + 1 if number.isdigit() else 1
+        self.fields["start"].label = f"Window {row}: first day"
+        self.fields["end"].label = f"Window {row}: last day"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The window must end on or after the day it starts.")
+        return cleaned
+
+
+class BaseAvailabilityFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields and index is not None:
+            form.fields["DELETE"].label = f"Remove window {index + 1}"
+
+    def _kept_forms(self):
+        return [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("start")
+        ]
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        problems = window_problems(self.windows())
+        if problems:
+            raise ValidationError(problems)
+
+    def windows(self) -> list:
+        return sorted((form.cleaned_data["start"], form.cleaned_data["end"]) for form in self._kept_forms())
+
+
+AvailabilityFormSet = inlineformset_factory(
+    Capability,
+    AvailabilityWindow,
+    form=AvailabilityWindowForm,
+    formset=BaseAvailabilityFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=50,
+    validate_max=True,
+)
+
+
+class UploadForm(forms.Form):
+    document = forms.FileField(
+        label="Capability document (JSON)",
+        help_text="A leoportal.capabilities/1 file, such as one downloaded with the export button.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+    publish_new = forms.BooleanField(
+        label="Publish new listings at once",
+        required=False,
+        help_text="Otherwise new listings are saved as drafts. Existing listings keep their publication state.",
+    )
+
+    def clean_document(self):
+        upload = self.cleaned_data["document"]
+        limit_kb = settings.CAPABILITY_UPLOAD_MAX_KB
+        if upload.size > limit_kb * 1024:
+            raise ValidationError(
+                f"The file is {upload.size / 1024:,.0f} KB; upload at most {limit_kb:,} KB at a time (split the "
+                "document, or ask staff to run the import for you)."
+            )
+        return upload

@@ -1,0 +1,167 @@
+"""Provider organisations, their members and invitations."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from partners.enums import (
+    MembershipRole,
+    PublicationState,
+)
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def verified(self):
+        return self.filter(verified=True)
+
+    def for_member(self, user):
+        """Organisations ``user`` belongs to (any role)."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(memberships__user=user)
+
+    def administered_by(self, user):
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(memberships__user=user, memberships__role=MembershipRole.ADMIN)
+
+    def with_public_listings(self):
+        """Verified organisations with at least one published listing: the providers the catalogue shows."""
+        from partners.models.capabilities import Capability
+
+        return self.verified().filter(
+            models.Exists(
+                Capability.objects.filter(organisation=models.OuterRef("pk"), publication=PublicationState.PUBLISHED)
+            )
+        )
+
+
+class Organisation(models.Model):
+    """A provider (implementation partner). Its listings are public only once staff have verified it."""
+
+    name = models.CharField(max_length=200, help_text="The organisation's name as researchers know it.")
+    slug = models.SlugField(max_length=80, unique=True, help_text="Used in the organisation's web address.")
+    website = models.URLField(blank=True, max_length=300)
+    description = models.TextField(blank=True, max_length=5000, help_text="What the organisation does and offers.")
+    contact_email = models.EmailField(
+        "contact e-mail", blank=True, help_text="Where researchers and staff reach the organisation."
+    )
+    country = models.CharField(max_length=100, blank=True)
+    verified = models.BooleanField(
+        default=False,
+        help_text="Set by program staff once they have checked the organisation. Only verified organisations' "
+        "listings are public.",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="organisation_name_unique_ci",
+                violation_error_message="An organisation with this name is already registered.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("partners:provider", kwargs={"slug": self.slug})
+
+    def get_manage_url(self):
+        return reverse("partners:organisation", kwargs={"slug": self.slug})
+
+
+class Membership(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_memberships")
+    role = models.CharField(max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["organisation__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                name="membership_unique",
+                violation_error_message="This person is already a member of the organisation.",
+            ),
+            models.CheckConstraint(condition=Q(role__in=MembershipRole.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}) at {self.organisation}"
+
+    @property
+    def is_admin(self):
+        return self.role == MembershipRole.ADMIN
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self, now=None):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class Invitation(models.Model):
+    """An e-mailed invitation to join an organisation. Its link expires and works once.
+
+    ``key`` never appears anywhere but inside the signed token of the e-mailed link; ``public_id`` is what the
+    organisation's pages use to revoke it.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("e-mail address")
+    role = models.CharField(max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=MembershipRole.values), name="invitation_role_valid"),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_not_accepted_and_revoked",
+            ),
+        ]
+        indexes = [models.Index(Lower("email"), name="invitation_email_ci")]
+
+    def __str__(self):
+        return f"Invitation of {self.email} to {self.organisation}"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

@@ -1,0 +1,17 @@
+"""Signals of the providers' side.
+
+``capability_changed`` is sent after the transaction that created, changed, published, unpublished, confirmed or
+deleted a listing has committed (never for a rolled-back change). Keyword arguments: ``capability_id``,
+``public_id``, ``organisation_id``, ``action`` (a ``partners.enums.ListingAction`` value), ``categories`` (what the
+listing offered before the change) and ``fields`` (the
+fields that changed, for "created" and "updated"). Receivers must be quick: queue work with
+``leoportal.dispatch.dispatch`` rather than doing it in the request.
+"""
+
+from django.dispatch import Signal
+
+capability_changed = Signal()
+
+# Sent after the transaction that verified (or unverified) an organisation has committed: its published listings
+# enter (or leave) the public catalogue and the matcher. Keyword arguments: ``organisation_id``, ``verified``.
+organisation_verification_changed = Signal()

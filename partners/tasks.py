@@ -1,0 +1,30 @@
+import smtplib
+
+from celery import shared_task
+
+from leoportal.dispatch import dispatch, retrying
+from partners import import_jobs, organisations, uploads
+
+
+@shared_task(
+    name="partners.send_invitation_email",
+    **retrying(OSError, smtplib.SMTPException),
+)
+def send_invitation_email(invitation_id: int) -> bool:
+    return organisations.send_invitation(invitation_id)
+
+
+@shared_task(name="partners.run_capability_import")
+def run_capability_import(job_id: int) -> bool:
+    """Import a confirmed upload in the background (all or nothing); the job row says how it went."""
+    return uploads.run_import_job(job_id)
+
+
+@shared_task(name="partners.requeue_import_jobs")
+def requeue_import_jobs() -> int:
+    """Queue again background imports no worker is running (queued while the broker was down, or orphaned by a
+    worker that died); the claim in run_import_job lets only one run through."""
+    job_ids = import_jobs.jobs_to_requeue()
+    for job_id in job_ids:
+        dispatch(run_capability_import, job_id)
+    return len(job_ids)

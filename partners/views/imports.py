@@ -1,0 +1,206 @@
+"""Bulk upload and download of an organisation's listings (organisation admins; download for every member).
+
+Upload, preview, confirm: the validated document is kept in a ``CapabilityUpload`` row tied to the admin and the
+organisation; nothing else is written until the admin confirms. The confirmation plans the import again against
+the listings as they are then, and goes ahead only if that is still what the preview showed (partners/uploads.py).
+A large import runs in the background; its page shows the progress and then the outcome.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from leoportal.interchange import InterchangeError, Problem, dumps, loads
+from partners import import_jobs
+from partners.enums import ImportOutcome
+from partners.forms import UploadForm
+from partners.importing import export_document, plan_import, problems_by_entry
+from partners.models import CapabilityUpload, ImportJob
+from partners.uploads import UploadChanged, confirm_upload, plan_upload
+from partners.views.access import admin_organisation, member_organisation
+
+
+def _pending_upload(request, organisation, public_id) -> CapabilityUpload:
+    fresh_since = timezone.now() - timedelta(hours=settings.CAPABILITY_UPLOAD_TTL_HOURS)
+    return get_object_or_404(
+        CapabilityUpload.objects.select_related("organisation"),
+        public_id=public_id,
+        organisation=organisation,
+        uploaded_by=request.user,
+        applied_at__isnull=True,
+        created_at__gte=fresh_since,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, slug):
+    organisation = admin_organisation(request, slug)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problem_groups = None
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["document"]
+        document = None
+        try:
+            document = loads(upload_file.read())
+            plan_import(
+                document,
+                organisation=organisation,
+                publish_new=form.cleaned_data["publish_new"],
+                max_entries=settings.CAPABILITY_UPLOAD_MAX_ENTRIES,
+            )
+        except InterchangeError as error:
+            problem_groups = problems_by_entry(error, document)
+        else:
+            with transaction.atomic():
+                # One pending upload per admin and organisation; anyone's expired ones go too.
+                expired = timezone.now() - timedelta(hours=settings.CAPABILITY_UPLOAD_TTL_HOURS)
+                unconfirmed = CapabilityUpload.objects.filter(applied_at__isnull=True).exclude(
+                    job__state__in=import_jobs.ACTIVE_STATES
+                )
+                unconfirmed.filter(
+                    Q(organisation=organisation, uploaded_by=request.user) | Q(created_at__lt=expired)
+                ).delete()
+                upload = CapabilityUpload.objects.create(
+                    organisation=organisation,
+                    uploaded_by=request.user,
+                    filename=upload_file.name[:255],
+                    document=document,
+                    publish_new=form.cleaned_data["publish_new"],
+                )
+            return redirect("partners:import_preview", slug=slug, public_id=upload.public_id)
+    return render(
+        request,
+        "partners/import_upload.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "problem_groups": problem_groups,
+            "problem_count": sum(len(group.problems) for group in problem_groups or []),
+            "max_kb": settings.CAPABILITY_UPLOAD_MAX_KB,
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_preview(request, slug, public_id):
+    organisation = admin_organisation(request, slug)
+    upload = _pending_upload(request, organisation, public_id)
+    running = import_jobs.active_job(upload)
+    if running is not None:
+        return redirect("partners:import_job", slug=slug, public_id=running.public_id)
+    try:
+        plan = plan_upload(upload)
+    except InterchangeError as error:
+        # Valid when uploaded, but no longer (the organisation was renamed, say): say so, keep nothing.
+        upload.delete()
+        return render(
+            request,
+            "partners/import_upload.html",
+            {
+                "organisation": organisation,
+                "form": UploadForm(),
+                "problem_groups": problems_by_entry(error, upload.document),
+                "problem_count": len(error.problems),
+                "max_kb": settings.CAPABILITY_UPLOAD_MAX_KB,
+            },
+        )
+    return render(
+        request,
+        "partners/import_preview.html",
+        {
+            "organisation": organisation,
+            "upload": upload,
+            "plan": plan,
+            "counts": plan.counts(),
+            "created": plan.by_outcome(ImportOutcome.CREATED),
+            "updated": plan.by_outcome(ImportOutcome.UPDATED),
+            "unchanged": plan.by_outcome(ImportOutcome.UNCHANGED),
+        },
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, slug, public_id):
+    organisation = admin_organisation(request, slug)
+    upload = _pending_upload(request, organisation, public_id)
+    try:
+        confirmation = confirm_upload(upload, request.POST.get("digest", ""), request.user)
+    except InterchangeError:
+        messages.error(request, "The uploaded document no longer fits this organisation; look at the problems.")
+        return redirect("partners:import_preview", slug=slug, public_id=public_id)
+    except UploadChanged as changed:
+        if changed.preview_again:
+            messages.warning(request, changed.message)
+            return redirect("partners:import_preview", slug=slug, public_id=public_id)
+        messages.info(request, changed.message)
+        return redirect(organisation.get_manage_url())
+    if confirmation.job is not None:
+        return redirect("partners:import_job", slug=slug, public_id=confirmation.job.public_id)
+    messages.success(request, f"Import done: {confirmation.plan.summary()}.")
+    return redirect(organisation.get_manage_url())
+
+
+def _job(request, organisation, public_id) -> ImportJob:
+    """A background import the user confirmed for this organisation (404 for anyone else's)."""
+    return get_object_or_404(
+        ImportJob.objects.select_related("upload__organisation"),
+        public_id=public_id,
+        upload__organisation=organisation,
+        owner=request.user,
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def import_job(request, slug, public_id):
+    """A background import's progress (polled by static/js/import-progress.js) and, once finished, its outcome."""
+    organisation = admin_organisation(request, slug)
+    job = _job(request, organisation, public_id)
+    upload = job.upload
+    problems = InterchangeError([Problem(path, message) for path, message in job.problems])
+    fresh_since = timezone.now() - timedelta(hours=settings.CAPABILITY_UPLOAD_TTL_HOURS)
+    return render(
+        request,
+        "partners/import_job.html",
+        {
+            "organisation": organisation,
+            "job": job,
+            "upload": upload,
+            "status": import_jobs.job_status(job),
+            "problem_groups": problems_by_entry(problems, upload.document) if job.problems else [],
+            "problem_count": len(job.problems),
+            "preview_open": upload.applied_at is None and upload.created_at >= fresh_since,
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def import_job_status(request, slug, public_id):
+    organisation = admin_organisation(request, slug)
+    return JsonResponse(import_jobs.job_status(_job(request, organisation, public_id)))
+
+
+@login_required
+@require_GET
+def export(request, slug):
+    organisation = member_organisation(request, slug)
+    listings = organisation.capabilities.with_related().order_by("external_id")
+    response = HttpResponse(dumps(export_document(listings)), content_type="application/json; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{organisation.slug}-capabilities-{stamp}.json"'
+    return response

@@ -1,0 +1,253 @@
+"""The provider's dashboard, their organisations, members and invitations."""
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from partners import import_jobs
+from partners import organisations as domain
+from partners.enums import MembershipRole, PublicationState
+from partners.forms import InvitationForm, MemberRoleForm, OrganisationForm
+from partners.models import Capability, Invitation, Membership, Organisation
+from partners.rules import can_create_organisation, is_organisation_admin
+from partners.views.access import admin_organisation, member_organisation
+from projects.queries import provider_introduction_summary
+
+# Introductions the dashboard lists (awaiting an answer first); the rest are on the introductions page.
+DASHBOARD_INTRODUCTIONS = 10
+
+
+def _require_provider(request):
+    if not can_create_organisation(request.user):
+        raise Http404("Provider pages are for provider accounts.")
+
+
+def _addresses(user) -> list[str]:
+    verified = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return sorted({user.email.lower(), *(address.lower() for address in verified)})
+
+
+def _pending_invitations_for(user):
+    invitations = Invitation.objects.pending().select_related("organisation", "invited_by")
+    addresses = _addresses(user)
+    query = Q()
+    for address in addresses:
+        query |= Q(email__iexact=address)
+    return [
+        (invitation, domain.invitation_url(invitation))
+        for invitation in invitations.filter(query).exclude(organisation__memberships__user=user)
+    ]
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    if request.user.is_staff:
+        return redirect("admin:index")
+    _require_provider(request)
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("organisation")
+        .annotate(
+            published_count=Count(
+                "organisation__capabilities",
+                filter=Q(organisation__capabilities__publication=PublicationState.PUBLISHED),
+            ),
+            draft_count=Count(
+                "organisation__capabilities",
+                filter=Q(organisation__capabilities__publication=PublicationState.DRAFT),
+            ),
+        )
+        .order_by("organisation__name")
+    )
+    listings = (
+        Capability.objects.manageable_by(request.user)
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+    introductions, introduction_counts = provider_introduction_summary(request.user, DASHBOARD_INTRODUCTIONS)
+    return render(
+        request,
+        "partners/dashboard.html",
+        {
+            "memberships": memberships,
+            "listings": listings,
+            "invitations": _pending_invitations_for(request.user),
+            "introductions": introductions,
+            "introduction_counts": introduction_counts,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    _require_provider(request)
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = domain.create_organisation(by=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            f"{organisation.name} is registered and waiting for verification by program staff, who have been "
+            "notified. You can add listings now; they appear in the public catalogue once the organisation is "
+            "verified and you publish them.",
+        )
+        return redirect(organisation.get_manage_url())
+    return render(request, "partners/organisation_form.html", {"form": form, "organisation": None})
+
+
+@login_required
+@require_GET
+def organisation(request, slug):
+    organisation = member_organisation(request, slug)
+    is_admin = is_organisation_admin(request.user, organisation)
+    listings = organisation.capabilities.select_related("organisation").order_by("name")
+    members = organisation.memberships.select_related("user").order_by("user__email")
+    invitations = organisation.invitations.pending().select_related("invited_by") if is_admin else []
+    recent_imports = import_jobs.recent_jobs(organisation, request.user) if is_admin else []
+    return render(
+        request,
+        "partners/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "is_admin": is_admin,
+            "listings": listings,
+            "members": members,
+            "invitations": invitations,
+            "import_jobs": recent_imports,
+            "roles": MembershipRole.choices,
+            "invitation_days": settings.PROVIDER_INVITATION_DAYS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, slug):
+    organisation = admin_organisation(request, slug)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        # The form validated on a copy; the domain function saves only what changed.
+        fresh = Organisation.objects.get(pk=organisation.pk)
+        changed = domain.update_organisation(fresh, **form.cleaned_data)
+        messages.success(request, "Organisation profile saved." if changed else "Nothing to save: no changes.")
+        return redirect(fresh.get_manage_url())
+    return render(request, "partners/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_POST
+def invite(request, slug):
+    organisation = admin_organisation(request, slug)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = domain.invite_member(
+                organisation, by=request.user, email=form.cleaned_data["email"], role=form.cleaned_data["role"]
+            )
+        except domain.MembershipError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}. The link works once and expires on "
+                f"{invitation.expires_at:%d %B %Y}.",
+            )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"The invitation was not sent: {error}")
+    return redirect(reverse("partners:organisation", kwargs={"slug": slug}) + "#members")
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, slug, public_id):
+    organisation = admin_organisation(request, slug)
+    invitation = get_object_or_404(organisation.invitations, public_id=public_id)
+    if domain.revoke_invitation(invitation):
+        messages.success(request, f"The invitation to {invitation.email} was withdrawn; its link no longer works.")
+    else:
+        messages.info(request, f"The invitation to {invitation.email} was already used or withdrawn.")
+    return redirect(reverse("partners:organisation", kwargs={"slug": slug}) + "#members")
+
+
+@login_required
+@require_POST
+def member_role(request, slug, public_id):
+    organisation = admin_organisation(request, slug)
+    membership = get_object_or_404(organisation.memberships.select_related("user"), public_id=public_id)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose administrator or member.")
+    else:
+        try:
+            changed = domain.change_member_role(membership, form.cleaned_data["role"])
+        except domain.MembershipError as error:
+            messages.error(request, error.message)
+        else:
+            if changed:
+                messages.success(
+                    request, f"{membership.user.display_name} is now {membership.get_role_display().lower()}."
+                )
+    return redirect(reverse("partners:organisation", kwargs={"slug": slug}) + "#members")
+
+
+@login_required
+@require_POST
+def member_remove(request, slug, public_id):
+    organisation = admin_organisation(request, slug)
+    membership = get_object_or_404(organisation.memberships.select_related("user"), public_id=public_id)
+    try:
+        domain.remove_member(membership)
+    except domain.MembershipError as error:
+        messages.error(request, error.message)
+        return redirect(reverse("partners:organisation", kwargs={"slug": slug}) + "#members")
+    if membership.user_id == request.user.pk:
+        messages.success(request, f"You left {organisation.name}.")
+        return redirect("partners:dashboard")
+    messages.success(request, f"{membership.user.display_name} was removed from {organisation.name}.")
+    return redirect(reverse("partners:organisation", kwargs={"slug": slug}) + "#members")
+
+
+@login_required
+@require_POST
+def leave(request, slug):
+    organisation = member_organisation(request, slug)
+    try:
+        domain.leave_organisation(organisation, request.user)
+    except domain.MembershipError as error:
+        messages.error(request, error.message)
+        return redirect(organisation.get_manage_url())
+    messages.success(request, f"You left {organisation.name}.")
+    return redirect("partners:dashboard")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request, token):
+    invitation = domain.invitation_from_token(token)
+    if invitation is None:
+        raise Http404("No such invitation.")
+    user = request.user if request.user.is_authenticated else None
+    problem = domain.invitation_problem(invitation, user)
+    if request.method == "POST" and user is not None and problem is None:
+        try:
+            domain.accept_invitation(invitation, user)
+        except domain.MembershipError as error:
+            problem = error.message
+        else:
+            messages.success(request, f"Welcome to {invitation.organisation.name}.")
+            return redirect(invitation.organisation.get_manage_url())
+    status = 200 if problem is None or request.method == "GET" else 409
+    return render(
+        request,
+        "partners/invitation.html",
+        {"invitation": invitation, "problem": problem, "next": request.get_full_path()},
+        status=status,
+    )

@@ -1,0 +1,59 @@
+"""Calls for proposals: program staff create and edit them here."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects.enums import CallState
+from projects.models import Call
+
+
+class CallStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return CallState.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        return {
+            CallState.OPEN: queryset.open(now),
+            CallState.UPCOMING: queryset.upcoming(now),
+            CallState.CLOSED: queryset.closed(now),
+        }.get(self.value(), queryset)
+
+
+@admin.register(Call)
+class CallAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "opens_at", "closes_at", "state", "concept_step", "funding_cap", "proposal_count"]
+    list_filter = [CallStateFilter, "concept_step", "closes_at"]
+    search_fields = ["code", "title", "description"]
+    date_hierarchy = "closes_at"
+    ordering = ["-closes_at"]
+    readonly_fields = ["public_id", "created_at", "updated_at", "public_page"]
+    fieldsets = [
+        (None, {"fields": ["code", "title", "description", "research_areas"]}),
+        ("Dates", {"fields": ["opens_at", "closes_at"], "description": "Times are in UTC."}),
+        ("Scope", {"fields": ["concept_step", "funding_cap"]}),
+        ("Record", {"fields": ["public_id", "public_page", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(proposal_total=Count("proposals"))
+
+    @admin.display(description="state")
+    def state(self, call):
+        return call.state().label
+
+    @admin.display(description="proposals", ordering="proposal_total")
+    def proposal_count(self, call):
+        return call.proposal_total
+
+    @admin.display(description="public page")
+    def public_page(self, call):
+        if not call.pk:
+            return "-"
+        return format_html('<a href="{}">{}</a>', call.get_absolute_url(), call.get_absolute_url())

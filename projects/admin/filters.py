@@ -1,0 +1,101 @@
+"""List filters of the proposal desk: research areas and hardware needs (JSON lists), matches, reviews."""
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+
+from leoportal.fields import json_list_contains
+from partners.enums import Category, ResearchArea
+from projects.enums import Eligibility
+from projects.models import Match, Review
+
+
+class JsonListFilter(admin.SimpleListFilter):
+    """Rows whose ChoiceListField ``field_name`` contains the chosen vocabulary value."""
+
+    field_name = ""
+    vocabulary = ()
+
+    def lookups(self, request, model_admin):
+        return self.vocabulary
+
+    def queryset(self, request, queryset):
+        if self.value() in {value for value, _label in self.vocabulary}:
+            return queryset.filter(json_list_contains(self.field_name, self.value()))
+        return queryset
+
+
+class ResearchAreaFilter(JsonListFilter):
+    title = "research area"
+    parameter_name = "research_area"
+    field_name = "research_areas"
+    vocabulary = ResearchArea.choices
+
+
+class NeedFilter(JsonListFilter):
+    title = "hardware needed"
+    parameter_name = "need"
+    field_name = "needs"
+    vocabulary = Category.choices
+
+
+def _matches(*eligibilities):
+    return Exists(Match.objects.filter(proposal=OuterRef("pk"), eligibility__in=eligibilities))
+
+
+class MatchFilter(admin.SimpleListFilter):
+    title = "matches"
+    parameter_name = "matches"
+
+    ELIGIBLE = "eligible"
+    UNCONFIRMED_ONLY = "unconfirmed"
+    NONE = "none"
+    NOT_SCORED = "not_scored"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.ELIGIBLE, "Has an eligible match"),
+            (self.UNCONFIRMED_ONLY, "Unconfirmed matches only"),
+            (self.NONE, "Has no match"),
+            (self.NOT_SCORED, "Not scored yet"),
+        ]
+
+    def queryset(self, request, queryset):
+        eligible = _matches(Eligibility.ELIGIBLE)
+        open_match = _matches(Eligibility.ELIGIBLE, Eligibility.UNCONFIRMED)
+        if self.value() == self.ELIGIBLE:
+            return queryset.filter(eligible)
+        if self.value() == self.UNCONFIRMED_ONLY:
+            return queryset.filter(open_match).exclude(eligible)
+        if self.value() == self.NONE:
+            # Scored, and nothing eligible or unconfirmed came out (at most near misses).
+            return queryset.filter(matched_at__isnull=False).exclude(open_match)
+        if self.value() == self.NOT_SCORED:
+            return queryset.filter(matched_at__isnull=True)
+        return queryset
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "reviews"
+    parameter_name = "reviews"
+
+    NONE = "none"
+    MINE = "mine"
+    NOT_MINE = "not_mine"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.NONE, "Not reviewed yet"),
+            (self.MINE, "Reviewed by me"),
+            (self.NOT_MINE, "Not yet reviewed by me"),
+        ]
+
+    def queryset(self, request, queryset):
+        scored = Review.objects.scored().filter(proposal=OuterRef("pk"))
+        mine = Review.objects.filter(proposal=OuterRef("pk"), reviewer=request.user)
+        if self.value() == self.NONE:
+            return queryset.exclude(Exists(scored))
+        if self.value() == self.MINE:
+            return queryset.filter(Exists(scored.filter(reviewer=request.user)))
+        if self.value() == self.NOT_MINE:
+            return queryset.exclude(Exists(mine))  # a declared conflict counts as done
+        return queryset

@@ -1,0 +1,68 @@
+"""Forms of the review desk: status moves (one proposal or many), reviews, conflict declarations."""
+
+from django import forms
+
+from projects.enums import OperationsScreen, ProposalStatus, ReviewScore
+from projects.models import CRITERIA_FIELDS, Review
+from projects.transitions import STAFF, TRANSITIONS
+
+NOTE_HELP = "Sent to the proposal's team with the status change, and kept in the status history."
+
+# Where staff can move proposals to (from some status); the bulk form offers these.
+_STAFF_MOVES = {to for (_from, to), actor in TRANSITIONS.items() if actor == STAFF}
+STAFF_TARGETS = [status for status in ProposalStatus if status in _STAFF_MOVES]
+
+
+class StatusMoveForm(forms.Form):
+    new_status = forms.ChoiceField(label="Move to")
+    note = forms.CharField(
+        label="Note to the team",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=NOTE_HELP,
+    )
+
+    def __init__(self, *args, statuses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_status"].choices = [("", "Choose a status…")] + [
+            (ProposalStatus(status).value, ProposalStatus(status).label) for status in statuses
+        ]
+
+
+class BulkStatusForm(StatusMoveForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, statuses=STAFF_TARGETS, **kwargs)
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = [*CRITERIA_FIELDS, "operations", "comment"]
+        widgets = {
+            **dict.fromkeys(CRITERIA_FIELDS, forms.RadioSelect),
+            "operations": forms.RadioSelect,
+            "comment": forms.Textarea(attrs={"rows": 6, "cols": 80}),
+        }
+        help_texts = {"comment": "Strengths, weaknesses and what would make the proposal stronger."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in CRITERIA_FIELDS:
+            field = self.fields[name]
+            field.required = True
+            field.choices = ReviewScore.choices
+            field.error_messages["required"] = f"Score {field.label.lower()} from 1 to 5."
+        self.fields["operations"].required = True
+        self.fields["operations"].choices = OperationsScreen.choices
+        self.fields["operations"].error_messages["required"] = "Say whether the operations screen passes or fails."
+
+
+class ConflictForm(forms.Form):
+    note = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="For example a collaboration, a shared grant or a competing project. Staff see it.",
+    )

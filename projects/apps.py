@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "projects"
+    verbose_name = "Proposals and matching"
+
+    def ready(self):
+        from projects import receivers  # noqa: F401 - connects the matcher to listing changes

@@ -1,0 +1,222 @@
+"""Proposal attachments: PDFs only, checked by their content, stored privately under random names.
+
+A file is accepted when it starts with the PDF signature, parses, is not encrypted, has pages, and fits
+FILE_UPLOAD_MAX_MB. Files live under MEDIA_ROOT (no public URL) and are served only by a view that checks the
+proposal's permissions. A replaced or deleted file leaves the disk once the transaction has committed, so a
+rollback never leaves a row pointing at nothing.
+"""
+
+import logging
+import re
+import unicodedata
+from datetime import timedelta
+from pathlib import PurePosixPath, PureWindowsPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.db import transaction
+from django.utils import timezone
+from pypdf import PdfReader
+
+from projects.enums import AttachmentKind
+from projects.models import Attachment, Proposal
+from projects.rules import can_edit_proposal
+
+logger = logging.getLogger(__name__)
+
+PDF_SIGNATURE = b"%PDF-"
+SAFE_NAME = re.compile(r"[^A-Za-z0-9 ._()\-]+")
+
+
+class AttachmentNotAllowed(PermissionError):
+    pass
+
+
+def max_upload_bytes() -> int:
+    return settings.FILE_UPLOAD_MAX_MB * 1024 * 1024
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_pdf(uploaded) -> int:
+    """Return the page count of ``uploaded`` or raise ValidationError saying what is wrong and what to do."""
+    name = uploaded.name or "The file"
+    if uploaded.size > max_upload_bytes():
+        raise ValidationError(
+            "“%(name)s” is %(size)s; files may be at most %(limit)s MB. Reduce the file (for example, compress "
+            "images) and upload it again.",
+            code="too_large",
+            params={"name": name, "size": _megabytes(uploaded.size), "limit": settings.FILE_UPLOAD_MAX_MB},
+        )
+    uploaded.seek(0)
+    if uploaded.read(len(PDF_SIGNATURE)) != PDF_SIGNATURE:
+        raise ValidationError(
+            "“%(name)s” is not a PDF file, whatever its name says. Save or export your document as PDF and "
+            "upload that.",
+            code="not_pdf",
+            params={"name": name},
+        )
+    uploaded.seek(0)
+    try:
+        reader = PdfReader(uploaded, strict=False)
+        encrypted = reader.is_encrypted
+        pages = 0 if encrypted else len(reader.pages)
+    except Exception:  # pypdf raises many kinds of errors on damaged files; all mean the same to the researcher
+        logger.info("refused a damaged PDF upload %r", name, exc_info=True)
+        raise ValidationError(
+            "“%(name)s” is damaged and cannot be opened as a PDF. Export it again from the original document and "
+            "upload the new file.",
+            code="corrupt",
+            params={"name": name},
+        ) from None
+    finally:
+        uploaded.seek(0)
+    if encrypted:
+        raise ValidationError(
+            "“%(name)s” is encrypted (password-protected or restricted), so reviewers may not be able to open "
+            "it. Save a copy without protection and upload that.",
+            code="encrypted",
+            params={"name": name},
+        )
+    if pages == 0:
+        raise ValidationError("“%(name)s” has no pages.", code="empty", params={"name": name})
+    return pages
+
+
+def too_large_error(name: str) -> ValidationError:
+    return ValidationError(
+        "“%(name)s” is larger than %(limit)s MB, the most a file may be. Reduce the file (for example, compress "
+        "images) and upload it again.",
+        code="too_large",
+        params={"name": name, "limit": settings.FILE_UPLOAD_MAX_MB},
+    )
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Stops storing an uploaded file as soon as it passes FILE_UPLOAD_MAX_MB, so an oversize upload never fills
+    the disk; the view then reports the size. (The proxy in front should limit request bodies too.)"""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.limit = max_upload_bytes()
+        self.received = 0
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.request.upload_too_large = self.file_name
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler stores the file
+
+
+def safe_file_name(name: str) -> str:
+    """The uploaded name reduced to something safe to send back in a Content-Disposition header."""
+    base = PureWindowsPath(PurePosixPath(name or "").name).name  # drop any directories, / or \\ separated
+    if base.lower().endswith(".pdf"):
+        base = base[:-4]
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    base = " ".join(SAFE_NAME.sub("_", base).split()).strip(" ._")[:150]
+    return f"{base or 'document'}.pdf"
+
+
+def delete_files_on_commit(names) -> None:
+    """Remove stored files once the surrounding transaction commits (immediately outside one)."""
+    names = [name for name in names if name]
+
+    def remove():
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.exception("could not delete attachment file %s", name)
+
+    if names:
+        transaction.on_commit(remove)
+
+
+def add_attachment(proposal: Proposal, kind: AttachmentKind, uploaded, user, page_count: int | None = None):
+    """Store ``uploaded`` as the proposal's narrative (replacing any earlier one) or as a letter of support."""
+    if not can_edit_proposal(user, proposal):
+        raise AttachmentNotAllowed("Attachments can only change while the proposal is a draft or under revision.")
+    if page_count is None:
+        page_count = check_pdf(uploaded)
+    fields = {
+        "original_name": safe_file_name(uploaded.name),
+        "size_bytes": uploaded.size,
+        "page_count": page_count,
+        "uploaded_by": user,
+        "uploaded_at": timezone.now(),
+    }
+    stored_name = None
+    try:
+        with transaction.atomic():
+            existing = None
+            if kind == AttachmentKind.NARRATIVE:
+                existing = proposal.attachments.select_for_update().filter(kind=AttachmentKind.NARRATIVE).first()
+            if existing:
+                replaced = existing.file.name
+                for key, value in fields.items():
+                    setattr(existing, key, value)
+                existing.file.save("narrative.pdf", uploaded, save=False)
+                stored_name = existing.file.name
+                existing.save()
+                attachment = existing
+                delete_files_on_commit([replaced])
+            else:
+                attachment = Attachment(proposal=proposal, kind=kind, **fields)
+                attachment.file.save("attachment.pdf", uploaded, save=False)
+                stored_name = attachment.file.name
+                attachment.save()
+            proposal.updated_at = fields["uploaded_at"]
+            proposal.save(update_fields=["updated_at"])
+    except Exception:
+        if stored_name:  # the row never committed: do not leave the file behind
+            default_storage.delete(stored_name)
+        raise
+    return attachment
+
+
+def delete_attachment(attachment: Attachment, user) -> None:
+    proposal = attachment.proposal
+    if not can_edit_proposal(user, proposal):
+        raise AttachmentNotAllowed("Attachments can only change while the proposal is a draft or under revision.")
+    with transaction.atomic():
+        name = attachment.file.name
+        attachment.delete()
+        proposal.updated_at = timezone.now()
+        proposal.save(update_fields=["updated_at"])
+        delete_files_on_commit([name])
+
+
+def delete_orphaned_files(older_than=timedelta(hours=1)) -> list[str]:
+    """Remove stored files no attachment refers to (left by a transaction that rolled back after the upload, or
+    a process that died between writing the file and committing the row). Recent files are left alone: their
+    row may be about to commit."""
+    folder = "proposals"
+    try:
+        _dirs, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    referenced = set(Attachment.objects.values_list("file", flat=True))
+    cutoff = timezone.now() - older_than
+    removed = []
+    for file_name in sorted(files):
+        name = f"{folder}/{file_name}"
+        if name in referenced or default_storage.get_modified_time(name) > cutoff:
+            continue
+        default_storage.delete(name)
+        removed.append(name)
+    if removed:
+        logger.info("removed %d orphaned attachment file(s)", len(removed))
+    return removed

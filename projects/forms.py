@@ -1,0 +1,385 @@
+"""Forms for the researcher's side: the one-page proposal form in sections, co-investigators, uploads, actions.
+
+Validation here covers each field and the cross-field rules (a range whose minimum is above its maximum, a
+target TRL below the current one...), on drafts too, since the database refuses such values. Completeness is
+not a form rule: a draft may leave anything blank, and submission lists what is missing.
+"""
+
+import re
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
+from django import forms
+from django.conf import settings
+from django.utils.dateformat import format as format_date
+
+from leoportal.fields import TriStateField
+from projects.attachments import check_pdf, too_large_error
+from projects.enums import Access
+from projects.models import CAGE_PATTERN, UEI_PATTERN, Call, CoInvestigator, Proposal
+from projects.proposals import EDITABLE_FIELDS, SECTIONS, format_usd
+
+
+def _celsius(value) -> str:
+    return f"{value.normalize():f} °C"
+
+
+def _day(value) -> str:
+    return format_date(value, "j F Y")
+
+
+class CallChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, call):
+        return f"{call.code}: {call.title} (closes {_day(call.closes_at)})"
+
+
+TRI_STATE_QUESTIONS = {
+    "co2": ("CO₂ control", "Does the experiment need CO₂ control (for example 5% CO₂ for mammalian cells)?"),
+    "humidity": ("Humidity control", "Does it need humidity control?"),
+    "imaging": ("Imaging on orbit", "Do you need imaging or microscopy on orbit?"),
+    "variable_gravity": (
+        "On-orbit centrifuge",
+        "Do you need centrifugation on orbit (a 1 g control or partial gravity)?",
+    ),
+    "sample_return": (
+        "Sample return",
+        "Must samples come back to Earth? Live samples reach the lab 4 to 9 hours after splashdown.",
+    ),
+}
+
+
+class ProposalForm(forms.ModelForm):
+    """Every section of the proposal on one page. "Not stated" stays distinct from "no" on every question."""
+
+    # The version of the proposal the form was opened on: a save over someone else's newer save is stopped.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+    co2 = TriStateField(required=False)
+    humidity = TriStateField(required=False)
+    imaging = TriStateField(required=False)
+    variable_gravity = TriStateField(required=False)
+    sample_return = TriStateField(required=False)
+    # Longer than the stored codes: people type them with spaces and dashes, which clean_* removes.
+    uei = forms.CharField(
+        label="UEI (SAM.gov Unique Entity ID)",
+        required=False,
+        max_length=24,
+        help_text=Proposal._meta.get_field("uei").help_text,
+    )
+    cage_code = forms.CharField(
+        label="CAGE code", required=False, max_length=12, help_text=Proposal._meta.get_field("cage_code").help_text
+    )
+
+    class Meta:
+        model = Proposal
+        fields = list(EDITABLE_FIELDS)
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "objectives": forms.Textarea(attrs={"rows": 4}),
+            "why_microgravity": forms.Textarea(attrs={"rows": 4}),
+            "earth_benefit": forms.Textarea(attrs={"rows": 3}),
+            "matching_funds_sources": forms.Textarea(attrs={"rows": 2}),
+            "launch_earliest": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "launch_latest": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {
+            "call": "Call",
+            "attest_us_persons": "The principal investigator and every co-principal investigator are U.S. persons "
+            "at U.S. entities",
+            "attest_export_control": "I understand that export control (EAR and ITAR) is the proposer's responsibility",
+        }
+        help_texts = {
+            "attest_us_persons": "Other team members may take part as subcontractors.",
+            "attest_export_control": "Proposals are often export-controlled; the portal does not review this.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        proposal = self.instance
+        calls = Call.objects.not_closed()
+        if proposal.call_id:
+            calls = calls | Call.objects.filter(pk=proposal.call_id)
+        unsolicited = settings.ALLOW_UNSOLICITED_PROPOSALS
+        self.fields["call"] = CallChoiceField(
+            queryset=calls.order_by("closes_at", "code"),
+            to_field_name="public_id",
+            required=False,
+            empty_label="Unsolicited (not tied to a call)" if unsolicited else "Choose a call",
+            help_text="The call for proposals this answers."
+            + (" Unsolicited proposals are welcome too." if unsolicited else ""),
+        )
+        self.initial["version"] = proposal_version(proposal)
+        if proposal.call_id:
+            self.initial["call"] = proposal.call.public_id  # the field is keyed by public id, not pk
+        for name, field in self.fields.items():
+            value = self.initial.get(name)
+            if isinstance(field, forms.DecimalField) and isinstance(value, Decimal):
+                self.initial[name] = f"{value.normalize():f}"  # 36.5 rather than the stored 36.50
+        if proposal.submission_count:
+            self.fields["call"].disabled = True
+            self.fields["call"].help_text = "The call cannot change once the proposal has been submitted."
+        for name, (label, question) in TRI_STATE_QUESTIONS.items():
+            self.fields[name].label = label
+            self.fields[name].help_text = question
+        for name in ("sample_type", "crew_time", "biosafety_level", "trl_current", "trl_target"):
+            choices = list(self.fields[name].choices)
+            self.fields[name].choices = [("", "Not stated" if name in FLIGHT_CHOICES else "Choose…"), *choices[1:]]
+        self.fields["temperature_min_c"].label = "Minimum (°C)"
+        self.fields["temperature_max_c"].label = "Maximum (°C)"
+        self.fields["launch_earliest"].label = "Earliest launch"
+        self.fields["launch_latest"].label = "Latest launch"
+        self.fields["uei"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.fields["cage_code"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        sections = dict(SECTIONS)
+        self.helper.layout = Layout(
+            "version",
+            Fieldset("Overview", *sections["Overview"], css_id="section-overview"),
+            Fieldset(
+                "Team and eligibility",
+                "organisation",
+                Row(Column("uei", css_class="col-md-7"), Column("cage_code", css_class="col-md-5")),
+                HTML('{% include "projects/_co_investigator_formset.html" %}'),
+                "attest_us_persons",
+                "attest_export_control",
+                css_id="section-team",
+            ),
+            Fieldset(
+                "Science",
+                "why_microgravity",
+                "earth_benefit",
+                Div("research_areas", css_class="checkbox-columns"),
+                Row(Column("trl_current", css_class="col-md-6"), Column("trl_target", css_class="col-md-6")),
+                css_id="section-science",
+            ),
+            Fieldset(
+                "Flight requirements",
+                HTML(
+                    '<p class="text-body-secondary small">Leave anything you do not know as “Not stated”: the '
+                    "matcher treats it as something to confirm with a provider, never as “no”.</p>"
+                ),
+                "sample_type",
+                Div("needs", css_class="checkbox-columns"),
+                HTML(
+                    '<p class="form-label mb-1" id="temperature-range-label">Temperature range samples must be '
+                    "held in</p>"
+                ),
+                Row(
+                    Column("temperature_min_c", css_class="col-sm-6"),
+                    Column("temperature_max_c", css_class="col-sm-6"),
+                    css_class="temperature-range",
+                ),
+                Row(
+                    Column("co2", css_class="col-md-6"),
+                    Column("humidity", css_class="col-md-6"),
+                ),
+                Row(
+                    Column("units_needed", css_class="col-md-4"),
+                    Column("duration_days", css_class="col-md-4"),
+                    Column("power_w", css_class="col-md-4"),
+                ),
+                "crew_time",
+                Row(Column("imaging", css_class="col-md-6"), Column("variable_gravity", css_class="col-md-6")),
+                Row(
+                    Column("sample_return", css_class="col-md-6"),
+                    Column("return_temperature_c", css_class="col-md-6"),
+                ),
+                "biosafety_level",
+                Row(Column("launch_earliest", css_class="col-sm-6"), Column("launch_latest", css_class="col-sm-6")),
+                css_id="section-flight",
+            ),
+            Fieldset("Funding", *sections["Funding"], css_id="section-funding"),
+        )
+
+    def clean_uei(self):
+        value = _identifier(self.cleaned_data["uei"])
+        if value and not re.fullmatch(UEI_PATTERN, value):
+            raise forms.ValidationError(
+                "A UEI is 12 letters and digits, e.g. J7M9HPTGJ1S8 (you entered %(count)d characters).",
+                params={"count": len(value)},
+            )
+        return value
+
+    def clean_cage_code(self):
+        value = _identifier(self.cleaned_data["cage_code"])
+        if value and not re.fullmatch(CAGE_PATTERN, value):
+            raise forms.ValidationError(
+                "A CAGE code is 5 letters and digits, e.g. 1ABC2 (you entered %(count)d characters).",
+                params={"count": len(value)},
+            )
+        return value
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("temperature_min_c"), data.get("temperature_max_c")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "temperature_min_c",
+                f"Minimum temperature {_celsius(low)} is above the maximum {_celsius(high)}: swap them or correct one.",
+            )
+        elif (low is None) != (high is None) and not self._has_error_on("temperature_min_c", "temperature_max_c"):
+            blank = "temperature_max_c" if high is None else "temperature_min_c"
+            self.add_error(
+                blank,
+                "Give both a minimum and a maximum temperature, or leave both blank if you have not decided.",
+            )
+
+        current, target = data.get("trl_current"), data.get("trl_target")
+        if current is not None and target is not None and target < current:
+            self.add_error(
+                "trl_target",
+                f"Target TRL {target} is below the current TRL {current}: the target must be at least the current "
+                "level.",
+            )
+
+        earliest, latest = data.get("launch_earliest"), data.get("launch_latest")
+        if earliest and latest and earliest > latest:
+            self.add_error(
+                "launch_earliest",
+                f"The earliest launch date {_day(earliest)} is after the latest {_day(latest)}: swap them or "
+                "correct one.",
+            )
+        elif bool(earliest) != bool(latest) and not self._has_error_on("launch_earliest", "launch_latest"):
+            blank = "launch_latest" if not latest else "launch_earliest"
+            self.add_error(blank, "Give both the earliest and the latest launch date, or leave both blank.")
+
+        if data.get("return_temperature_c") is not None and data.get("sample_return") is False:
+            self.add_error(
+                "return_temperature_c",
+                "You answered that samples do not come back, so a return temperature does not apply: clear it, or "
+                "change the sample return answer.",
+            )
+
+        call = data.get("call") if "call" in data else self.instance.call
+        amount = data.get("amount_requested")
+        if call is not None and call.funding_cap is not None and amount is not None and amount > call.funding_cap:
+            self.add_error(
+                "amount_requested",
+                f"{call.code} funds at most {format_usd(call.funding_cap)} per proposal; you requested "
+                f"{format_usd(amount)}. Lower the amount or choose another call.",
+            )
+        return data
+
+    def _has_error_on(self, *names) -> bool:
+        return any(name in self.errors for name in names)
+
+    def saved_elsewhere(self, proposal) -> bool:
+        """Whether the proposal was saved (by anyone) after this form was opened."""
+        opened = self.cleaned_data.get("version")
+        return bool(opened) and opened != proposal_version(proposal)
+
+
+def proposal_version(proposal) -> str:
+    return proposal.updated_at.isoformat()
+
+
+FLIGHT_CHOICES = {"sample_type", "crew_time", "biosafety_level"}
+
+
+def _identifier(value: str) -> str:
+    """UEIs and CAGE codes are written with spaces or dashes and in any case; store them bare and upper-case."""
+    return "".join(value.split()).replace("-", "").upper()
+
+
+class CoInvestigatorForm(forms.ModelForm):
+    class Meta:
+        model = CoInvestigator
+        fields = ["name", "email", "organisation", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "Choose…"), *list(self.fields["role"].choices)[1:]]
+
+
+class BaseCoInvestigatorFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        owner_email = self.instance.owner.email.lower()
+        seen = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            email = (form.cleaned_data.get("email") or "").lower()
+            if not email:
+                continue
+            if email == owner_email:
+                form.add_error("email", "That is the principal investigator's address; list co-investigators only.")
+            elif email in seen:
+                form.add_error("email", "Another co-investigator already has this e-mail address.")
+            seen[email] = form
+
+
+CoInvestigatorFormSet = forms.inlineformset_factory(
+    Proposal,
+    CoInvestigator,
+    form=CoInvestigatorForm,
+    formset=BaseCoInvestigatorFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+)
+
+
+class StartProposalForm(forms.Form):
+    call = CallChoiceField(
+        queryset=Call.objects.none(),
+        to_field_name="public_id",
+        required=False,
+        label="Which call does it answer?",
+    )
+    title = forms.CharField(max_length=300, required=False, label="Working title", help_text="You can change it later.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        unsolicited = settings.ALLOW_UNSOLICITED_PROPOSALS
+        field = self.fields["call"]
+        field.queryset = Call.objects.not_closed().order_by("closes_at", "code")
+        field.required = not unsolicited
+        field.empty_label = "Unsolicited (not tied to a call)" if unsolicited else None
+        if not unsolicited:
+            field.help_text = "Proposals must answer a call."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="PDF file",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args, label="PDF file", prefix=None, too_large=None, **kwargs):
+        super().__init__(*args, prefix=prefix, **kwargs)
+        self.too_large = too_large  # the name of a file the upload handler stopped at the size limit
+        self.fields["file"].label = label
+        self.fields["file"].help_text = f"PDF only, at most {settings.FILE_UPLOAD_MAX_MB} MB."
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        self.page_count = check_pdf(uploaded)
+        return uploaded
+
+    def clean(self):
+        if self.too_large:
+            self._errors.pop("file", None)  # "required": the handler dropped the file for its size
+            self.add_error("file", too_large_error(self.too_large))
+        return super().clean()
+
+
+class InviteForm(forms.Form):
+    access = forms.ChoiceField(choices=Access.choices, initial=Access.VIEW, label="Access")
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Program staff see this in the proposal's history.",
+    )

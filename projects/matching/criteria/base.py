@@ -1,0 +1,135 @@
+"""Shared parts of the criteria: outcome codes, the ``Criterion`` interface, and sentence formatting."""
+
+from datetime import date
+from enum import StrEnum
+from functools import lru_cache
+
+import numpy as np
+
+from projects.matching.lexicon import concepts, inferred_needs
+from projects.matching.vocabulary import CATEGORY_INDEX, join_words
+
+
+class Eligibility(StrEnum):
+    ELIGIBLE = "eligible"
+    UNCONFIRMED = "unconfirmed"
+    INELIGIBLE = "ineligible"
+
+
+def eligibility_of(failed: bool, unknown: bool) -> Eligibility:
+    """A stated contradiction makes a pair ineligible; otherwise an unstated needed fact makes it unconfirmed."""
+    if failed:
+        return Eligibility.INELIGIBLE
+    return Eligibility.UNCONFIRMED if unknown else Eligibility.ELIGIBLE
+
+
+PASS, PARTIAL, UNKNOWN, FAIL = 0, 1, 2, 3
+NOT_CHECKED = -1
+OUTCOMES = ("pass", "partial", "unknown", "fail")
+
+# A proposal's likely needs (inferred) count as a target for the hardware criterion from this strength on.
+LIKELY_NEED_THRESHOLD = 0.5
+# Frozen samples: at or below this temperature a colder stowage keeps them.
+FROZEN_C = -20.0
+# Cold-stowage temperatures within this distance of the return temperature keep it.
+STOWAGE_TOLERANCE_C = 1.0
+
+
+def num(value) -> str:
+    """37.0 -> "37", 36.5 -> "36.5", 0.125 -> "0.13"."""
+    value = float(value)
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def temperature_range(low, high) -> str:
+    if low == high:
+        return f"{num(low)} C"
+    if low < 0 or high < 0:
+        return f"{num(low)} to {num(high)} C"
+    return f"{num(low)}-{num(high)} C"
+
+
+def temperatures(values) -> str:
+    return join_words([num(v) for v in values]) + " C"
+
+
+def windows_text(windows) -> str:
+    return join_words([f"{start.isoformat()} to {end.isoformat()}" for start, end in windows])
+
+
+@lru_cache(maxsize=4096)
+def likely_needs(p) -> tuple[str, ...]:
+    """The hardware kinds a proposal probably needs when it lists none (strength >= LIKELY_NEED_THRESHOLD)."""
+    strengths = inferred_needs(concepts(p.text), p.sample_type, p.research_areas, p.variable_gravity, p.sample_return)
+    likely = [c for c, s in strengths.items() if s >= LIKELY_NEED_THRESHOLD]
+    return tuple(sorted(likely, key=CATEGORY_INDEX.__getitem__))
+
+
+def bits(matrix) -> np.ndarray:
+    """Each row of a boolean (n, k) matrix as an int64 bit set (k <= 15)."""
+    return matrix.astype(np.int64) @ (np.int64(1) << np.arange(matrix.shape[-1], dtype=np.int64))
+
+
+class Criterion:
+    name = ""
+    hard = True
+    fact = True
+    outer_fail = True
+    outer_unknown = True
+    margin = False  # a failure can be a near miss
+    # Proposal arrays the pair form reads, when evaluating it once per distinct value pays off (see Scorer._pair).
+    distinct_on: tuple[str, ...] = ()
+    # The fields a sentence depends on (explanations are built once per distinct combination).
+    p_fields: tuple[str, ...] = ()
+    c_fields: tuple[str, ...] = ()
+    # Or the arrays the sentence depends on, when those are derived (inferred needs, implied categories).
+    p_key_arrays: tuple[str, ...] = ()
+    c_key_arrays: tuple[str, ...] = ()
+
+    def pair_key(self, p, c, codes):
+        """For set-valued criteria: an int64 < 2**48 per gathered pair naming all its sentence depends on, or None."""
+        return None
+
+    def outcome(self, p, c, weights):
+        raise NotImplementedError
+
+    def detail(self, p, c, outcome) -> str:
+        raise NotImplementedError
+
+    def applicable(self, p):
+        raise NotImplementedError
+
+    def fail_c(self, c):
+        return np.zeros(c.size, dtype=bool)
+
+    def unknown_c(self, c):
+        return np.zeros(c.size, dtype=bool)
+
+    def fail_pair(self, p, c):
+        raise NotImplementedError
+
+    def unknown_pair(self, p, c):
+        raise NotImplementedError
+
+    def partial_pair(self, p, c):
+        return None
+
+    def codes(self, p, c, weights):
+        """Outcome codes for gathered pairs (1-D arrays of equal length in ``p`` and ``c``)."""
+        applicable = self.applicable(p)
+        fail = self.fail_c(c) if self.outer_fail else self.fail_pair(p, c)
+        unknown = self.unknown_c(c) if self.outer_unknown else self.unknown_pair(p, c)
+        partial = self.partial_pair(p, c)
+        codes = np.full(applicable.shape, PASS, dtype=np.int8)
+        if partial is not None:
+            codes[partial] = PARTIAL
+        codes[unknown] = UNKNOWN
+        codes[fail] = FAIL
+        codes[~applicable] = NOT_CHECKED
+        return codes
+
+
+def day_number(value: date | None) -> float:
+    return float("nan") if value is None else float(value.toordinal())

@@ -1,0 +1,197 @@
+"""Criteria on fit rather than envelope: status, hardware kinds, research areas, flight heritage."""
+
+import numpy as np
+
+from projects.matching.criteria.base import (
+    FAIL,
+    NOT_CHECKED,
+    PARTIAL,
+    PASS,
+    UNKNOWN,
+    Criterion,
+    bits,
+    likely_needs,
+)
+from projects.matching.vocabulary import (
+    CATEGORY_INDEX,
+    CATEGORY_LABELS,
+    HOSTABLE_CATEGORIES,
+    RESEARCH_AREA_LABELS,
+    join_words,
+)
+
+
+class Status(Criterion):
+    name = "status"
+    fact = False
+    c_fields = ("status",)
+
+    def outcome(self, p, c, weights):
+        return {"operational": PASS, "planned": PARTIAL, "retired": FAIL, None: UNKNOWN}[c.status]
+
+    def detail(self, p, c, outcome):
+        return {
+            PASS: "operational",
+            PARTIAL: "planned; not flying yet",
+            FAIL: "retired; no longer available",
+            UNKNOWN: "provider has not stated whether it is operational",
+        }[outcome]
+
+    def applicable(self, p):
+        return np.ones(p.size, dtype=bool)
+
+    def fail_c(self, c):
+        return c.status == 2
+
+    def unknown_c(self, c):
+        return c.status < 0
+
+    def partial_pair(self, p, c):
+        return c.status == 1
+
+
+class Hardware(Criterion):
+    """Does the listing offer the kinds of hardware the proposal needs (or, if it lists none, likely needs)?"""
+
+    name = "hardware"
+    fact = False
+    hard = False  # hard only with Weights.require_needed_hardware and stated needs; see is_hard_fail
+    p_key_arrays = ("target", "stated_any")
+    c_key_arrays = ("offered_full", "hostable")
+
+    @staticmethod
+    def targets(p) -> tuple[tuple[str, ...], bool]:
+        """(the kinds checked, whether they were stated), in vocabulary order."""
+        if p.needs:
+            return tuple(sorted(set(p.needs), key=CATEGORY_INDEX.__getitem__)), True
+        return likely_needs(p), False
+
+    @staticmethod
+    def split(target, c):
+        offered = set(c.offered_categories)
+        full = [n for n in target if n in offered]
+        hosted = [n for n in target if n not in offered and c.is_host and n in HOSTABLE_CATEGORIES]
+        missing = [n for n in target if n not in offered and n not in hosted]
+        return full, hosted, missing
+
+    def outcome(self, p, c, weights):
+        target, _ = self.targets(p)
+        if not target:
+            return None
+        full, hosted, _ = self.split(target, c)
+        if len(full) == len(target):
+            return PASS
+        return PARTIAL if full or hosted else FAIL
+
+    def detail(self, p, c, outcome):
+        target, stated = self.targets(p)
+        full, hosted, missing = self.split(target, c)
+        labels = lambda names: join_words(CATEGORY_LABELS[n] for n in names)  # noqa: E731
+        prefix = "" if stated else f"you listed no hardware; your proposal suggests {labels(target)}; "
+        if outcome == PASS:
+            if stated:
+                return f"offers {labels(target)}, all you need"
+            return prefix + ("offers it" if len(target) == 1 else "offers all of them")
+        if outcome == FAIL:
+            return prefix + f"offers none of {labels(target)}; it offers {labels(c.offered_categories)}"
+        parts = []
+        if full:
+            parts.append(f"offers {labels(full)}")
+        if hosted:
+            parts.append(f"could carry {labels(hosted)} as your own payload")
+        if missing:
+            parts.append(f"not {labels(missing)}")
+        return prefix + "; ".join(parts)
+
+    @staticmethod
+    def is_hard_fail(p, c, weights) -> bool:
+        return bool(weights.require_needed_hardware and p.needs and Hardware().outcome(p, c, weights) == FAIL)
+
+    def applicable(self, p):
+        return p.target.any(axis=-1)
+
+    def pair_key(self, p, c, codes):
+        target = p.target
+        # A failing pair offers none of the target: its sentence names what it offers instead.
+        offered = np.where(codes == FAIL, bits(c.offered_full), bits(target & c.offered_full))
+        key = bits(target) | offered << 15 | bits(target & c.hostable) << 30
+        return key | p.stated_any.astype(np.int64) << 45
+
+    def codes(self, p, c, weights):
+        total = p.target.sum(axis=-1)
+        full = (p.target & c.offered_full).sum(axis=-1)
+        hosted = (p.target & c.hostable).sum(axis=-1)
+        codes = np.where(full == total, PASS, np.where(full + hosted > 0, PARTIAL, FAIL)).astype(np.int8)
+        codes[total == 0] = NOT_CHECKED
+        return codes
+
+
+class ResearchAreas(Criterion):
+    name = "research_areas"
+    hard = fact = False
+    p_fields, c_fields = ("research_areas",), ("research_areas",)
+
+    def outcome(self, p, c, weights):
+        if not p.research_areas:
+            return None
+        if not c.research_areas:
+            return UNKNOWN
+        shared = set(p.research_areas) & set(c.research_areas)
+        if len(shared) == len(set(p.research_areas)):
+            return PASS
+        return PARTIAL if shared else FAIL
+
+    def detail(self, p, c, outcome):
+        labels = lambda names: join_words((RESEARCH_AREA_LABELS[n] for n in names), "or")  # noqa: E731
+        mine = list(p.research_areas)
+        if outcome == UNKNOWN:
+            return "provider has not listed the research areas it serves"
+        if outcome == PASS:
+            return "serves " + join_words(RESEARCH_AREA_LABELS[a] for a in mine)
+        if outcome == FAIL:
+            return f"serves none of your research areas ({labels(mine)})"
+        shared = [a for a in mine if a in c.research_areas]
+        others = [a for a in mine if a not in c.research_areas]
+        return f"serves {join_words(RESEARCH_AREA_LABELS[a] for a in shared)}; not {labels(others)}"
+
+    def applicable(self, p):
+        return p.areas.any(axis=-1)
+
+    def pair_key(self, p, c, codes):
+        return bits(p.areas) | bits(p.areas & c.areas) << 14 | (~c.areas.any(axis=-1)).astype(np.int64) << 28
+
+    def codes(self, p, c, weights):
+        total = p.areas.sum(axis=-1)
+        shared = (p.areas & c.areas).sum(axis=-1)
+        codes = np.where(shared == total, PASS, np.where(shared > 0, PARTIAL, FAIL)).astype(np.int8)
+        codes[~c.areas.any(axis=-1)] = UNKNOWN
+        codes[total == 0] = NOT_CHECKED
+        return codes
+
+
+class FlightHeritage(Criterion):
+    name = "flight_heritage"
+    hard = fact = False
+    c_fields = ("first_flight_year", "status")
+
+    def outcome(self, p, c, weights):
+        if c.first_flight_year is not None:
+            return PASS
+        return PARTIAL if c.status == "operational" else UNKNOWN
+
+    def detail(self, p, c, outcome):
+        if outcome == PASS:
+            return f"first flew in {c.first_flight_year}"
+        if outcome == PARTIAL:
+            return "operational; provider has not stated when it first flew"
+        return "provider has not stated a first flight"
+
+    def applicable(self, p):
+        return np.ones(p.size, dtype=bool)
+
+    def codes(self, p, c, weights):
+        stated = ~np.isnan(c.first_flight)
+        return np.where(stated, PASS, np.where(c.status == 0, PARTIAL, UNKNOWN)).astype(np.int8)
+
+
+# The order of the criteria in every explanation.

@@ -1,0 +1,39 @@
+"""Interchange in, interchange out: a ``leoportal.proposals/1`` document and capability items to a rankings document."""
+
+from projects.matching.catalogue import Catalogue
+from projects.matching.facts import CapabilityFacts, ProposalNeeds
+from projects.matching.ranking import rank
+from projects.matching.scoring import DEFAULT_WEIGHTS, Weights, algorithm_version
+
+RANKINGS_FORMAT = "leoportal.rankings/1"
+
+
+def rankings_document(
+    proposals_document: dict,
+    capability_items: list[dict],
+    *,
+    top: int = 25,
+    near_misses: int = 5,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> dict:
+    """Rank every proposal of a (validated) proposals document against ``capability_items``.
+
+    Each ranking lists the top ``top`` matches by rank, then the near misses that rank lower (ineligible, after all
+    others, each with ``near_miss``: what would make it eligible), and ``providers``, the best combination of each
+    provider's listings. ``algorithm`` names the version of the engine and weights that produced it.
+    """
+    catalogue = Catalogue.build(CapabilityFacts.from_interchange(item) for item in capability_items)
+    proposals = [ProposalNeeds.from_interchange(item) for item in proposals_document["proposals"]]
+    results = rank(catalogue, proposals, weights=weights, top=top, near_misses=near_misses, providers=True)
+    return {
+        "format": RANKINGS_FORMAT,
+        "algorithm": algorithm_version(weights),
+        "rankings": [
+            {
+                "proposal": result.proposal_id,
+                "matches": [match.as_dict() for match in result.kept()],
+                "providers": [option.as_dict() for option in result.providers],
+            }
+            for result in results
+        ],
+    }

@@ -1,0 +1,55 @@
+"""Text relevance: TF-IDF fitted on the listings, cosine similarity with proposals. Offline, deterministic.
+
+Features come from ``lexicon.analyze`` (stemmed content words plus concept tokens). The vocabulary and the inverse
+document frequencies are fitted once on the catalogue; a proposal's words that no listing uses carry no signal and
+are dropped. Vectors are L2-normalised, so a dot product is the cosine.
+
+The listings' matrix is kept dense (terms x listings, float32) when it is small enough, so that scoring a batch is
+one sparse-times-dense product whose rows do not depend on which other proposals are in the batch.
+"""
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from projects.matching.lexicon import analyze_text
+
+# Above this many cells the listings' matrix stays sparse (about 200 MB of float32).
+DENSE_LIMIT = 50_000_000
+
+
+def _identity(features):
+    return features
+
+
+class TextIndex:
+    def __init__(self, capability_texts: list[str]):
+        features = [analyze_text(text)[0] for text in capability_texts]
+        self.vectorizer = None
+        if not any(features):  # no listings, or no words in any: text relevance is zero everywhere
+            self.vocabulary_size = 0
+            self.listings = np.zeros((0, len(capability_texts)), dtype=np.float32)
+            return
+        self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32, min_df=1)
+        matrix = self.vectorizer.fit_transform(features).astype(np.float32)
+        matrix.sort_indices()
+        self.vocabulary_size = matrix.shape[1]
+        transposed = matrix.T.tocsr()
+        if transposed.shape[0] * transposed.shape[1] <= DENSE_LIMIT:
+            self.listings = np.ascontiguousarray(transposed.toarray())
+        else:
+            self.listings = transposed
+
+    def transform(self, features: list[list[str]]) -> sparse.csr_matrix:
+        if self.vectorizer is None or not features:
+            return sparse.csr_matrix((len(features), self.vocabulary_size), dtype=np.float32)
+        matrix = self.vectorizer.transform(features).astype(np.float32).tocsr()
+        matrix.sort_indices()
+        return matrix
+
+    def similarity(self, proposal_rows: sparse.csr_matrix) -> np.ndarray:
+        """Cosine similarity, (proposals x listings) float32."""
+        result = proposal_rows @ self.listings
+        if sparse.issparse(result):
+            result = result.toarray()
+        return np.asarray(result, dtype=np.float32)

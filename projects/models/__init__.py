@@ -1,0 +1,60 @@
+"""Calls for proposals, proposals and what hangs off them: co-investigators, invitations, attachments, history,
+matches and introductions to providers.
+
+One module per subject; everything is importable from ``projects.models``.
+"""
+
+from projects.models.calls import Call, CallQuerySet
+from projects.models.files import Attachment, attachment_path
+from projects.models.history import StatusChange
+from projects.models.introductions import Introduction, IntroductionQuerySet
+from projects.models.matches import ListingDemand, Match, RescoreRequest
+from projects.models.proposals import (
+    CAGE_PATTERN,
+    EDITABLE_STATUSES,
+    FINAL_STATUSES,
+    FLIGHT_REQUIREMENT_FIELDS,
+    MATCHER_FIELDS,
+    OPEN_STATUSES,
+    UEI_PATTERN,
+    Proposal,
+    ProposalQuerySet,
+    editor_q,
+    proposal_search_vector,
+    team_q,
+    visibility_q,
+)
+from projects.models.reviews import CRITERIA_FIELDS, REVIEW_CRITERIA, Review, review_score_expression
+from projects.models.team import CoInvestigator, Invitation
+
+__all__ = [
+    "CAGE_PATTERN",
+    "CRITERIA_FIELDS",
+    "EDITABLE_STATUSES",
+    "FINAL_STATUSES",
+    "FLIGHT_REQUIREMENT_FIELDS",
+    "MATCHER_FIELDS",
+    "OPEN_STATUSES",
+    "REVIEW_CRITERIA",
+    "UEI_PATTERN",
+    "Attachment",
+    "Call",
+    "CallQuerySet",
+    "CoInvestigator",
+    "Introduction",
+    "IntroductionQuerySet",
+    "Invitation",
+    "ListingDemand",
+    "Match",
+    "Proposal",
+    "ProposalQuerySet",
+    "RescoreRequest",
+    "Review",
+    "StatusChange",
+    "attachment_path",
+    "editor_q",
+    "proposal_search_vector",
+    "review_score_expression",
+    "team_q",
+    "visibility_q",
+]

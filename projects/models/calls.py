@@ -1,0 +1,112 @@
+"""Calls for proposals (research announcements), created by program staff in the admin."""
+
+import uuid
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from leoportal.fields import ChoiceListField
+from partners.enums import ResearchArea
+from projects.enums import CallState
+
+
+class CallQuerySet(models.QuerySet):
+    def open(self, now=None):
+        now = now or timezone.now()
+        return self.filter(opens_at__lte=now, closes_at__gt=now)
+
+    def upcoming(self, now=None):
+        return self.filter(opens_at__gt=now or timezone.now())
+
+    def closed(self, now=None):
+        return self.filter(closes_at__lte=now or timezone.now())
+
+    def not_closed(self, now=None):
+        """Open or upcoming: the calls a researcher can start a draft for."""
+        return self.filter(closes_at__gt=now or timezone.now())
+
+
+class Call(models.Model):
+    """A call for proposals: what it funds and when it accepts submissions."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    code = models.CharField(max_length=40, unique=True, help_text="The announcement's code, e.g. NLRA 2027-1.")
+    title = models.CharField(max_length=200)
+    description = models.TextField(
+        help_text="Scope, eligibility and what the call funds. Plain text; blank lines separate paragraphs."
+    )
+    research_areas = ChoiceListField(
+        item_choices=ResearchArea.choices,
+        verbose_name="research focus",
+        help_text="The research areas the call is looking for (none: any area).",
+    )
+    opens_at = models.DateTimeField("opens")
+    closes_at = models.DateTimeField("closes", help_text="The submission deadline.")
+    concept_step = models.BooleanField(
+        "concept summary first",
+        default=False,
+        help_text="A short concept summary precedes an invited full proposal.",
+    )
+    funding_cap = models.DecimalField(
+        "funding cap (USD)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="The most a single proposal may request; blank for no stated cap.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["closes_at", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="call_closes_after_opening",
+                violation_error_message="The call must close after it opens.",
+            ),
+            models.CheckConstraint(
+                condition=Q(funding_cap__isnull=True) | Q(funding_cap__gte=0),
+                name="call_funding_cap_not_negative",
+                violation_error_message="The funding cap cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("projects:call_detail", args=[self.public_id])
+
+    def state(self, now=None) -> CallState:
+        now = now or timezone.now()
+        if now < self.opens_at:
+            return CallState.UPCOMING
+        if now < self.closes_at:
+            return CallState.OPEN
+        return CallState.CLOSED
+
+    @property
+    def is_open(self) -> bool:
+        return self.state() == CallState.OPEN
+
+    @property
+    def is_upcoming(self) -> bool:
+        return self.state() == CallState.UPCOMING
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state() == CallState.CLOSED
+
+    def get_research_areas_display(self) -> list[str]:
+        labels = dict(ResearchArea.choices)
+        return [labels.get(value, value) for value in self.research_areas]

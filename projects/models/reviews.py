@@ -1,0 +1,126 @@
+"""Staff reviews of proposals: four criteria scored 1-5, the operations screen, a comment.
+
+A reviewer has one row per proposal: either a review or a declared conflict of interest (then no scores). The
+database holds both rules (one row per reviewer and proposal; scores present exactly when no conflict is
+declared), so nothing written through the admin or a script can break them. Who may review what is decided in
+projects/reviews.py.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from projects.enums import OperationsScreen, ReviewScore
+
+# The criteria, in the order reviewers see them (field name, label shown in tables).
+REVIEW_CRITERIA = (
+    ("scientific_merit", "Scientific merit"),
+    ("need_for_microgravity", "Need for microgravity"),
+    ("feasibility", "Feasibility"),
+    ("value", "Earth and commercial value"),
+)
+CRITERIA_FIELDS = tuple(name for name, _label in REVIEW_CRITERIA)
+
+
+def review_score_expression(prefix: str = ""):
+    """A review's overall score (the mean of its four criteria) as a database expression; null for a conflict."""
+    total = sum((F(f"{prefix}{name}") for name in CRITERIA_FIELDS[1:]), F(f"{prefix}{CRITERIA_FIELDS[0]}"))
+    return models.ExpressionWrapper(total / 4.0, output_field=models.FloatField())
+
+
+def _score_field(verbose_name: str, help_text: str):
+    return models.PositiveSmallIntegerField(
+        verbose_name, null=True, blank=True, choices=ReviewScore.choices, help_text=help_text
+    )
+
+
+class ReviewQuerySet(models.QuerySet):
+    def scored(self):
+        """Reviews with scores (declared conflicts left out)."""
+        return self.filter(conflict_of_interest=False)
+
+
+class Review(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    proposal = models.ForeignKey("projects.Proposal", on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    conflict_of_interest = models.BooleanField(
+        "conflict of interest declared",
+        default=False,
+        help_text="The reviewer declared a conflict of interest and does not score this proposal.",
+    )
+    scientific_merit = _score_field("scientific merit", "Scientific and technical merit of the question and method.")
+    need_for_microgravity = _score_field(
+        "need for microgravity", "Why space: does the question need microgravity, and is that argued well?"
+    )
+    feasibility = _score_field("feasibility", "Can the team fly it as planned: hardware, timeline, readiness (TRL).")
+    value = _score_field(
+        "Earth and commercial value", "Benefit on Earth and value to the emerging low Earth orbit economy."
+    )
+    operations = models.CharField(
+        "operations screen",
+        max_length=4,
+        blank=True,
+        choices=OperationsScreen.choices,
+        help_text="Flight feasibility as the operations screen sees it.",
+    )
+    comment = models.TextField(blank=True, max_length=10000)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "reviewer"],
+                name="review_one_per_reviewer",
+                violation_error_message="This reviewer has already reviewed this proposal.",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"review_{name}_1_to_5",
+                    violation_error_message=f"{label} is scored from 1 to 5.",
+                )
+                for name, label in REVIEW_CRITERIA
+            ),
+            models.CheckConstraint(
+                condition=Q(operations__in=["", *OperationsScreen.values]), name="review_operations_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(conflict_of_interest=True, operations="", **{f"{name}__isnull": True for name in CRITERIA_FIELDS})
+                    | Q(
+                        conflict_of_interest=False,
+                        operations__in=OperationsScreen.values,
+                        **{f"{name}__isnull": False for name in CRITERIA_FIELDS},
+                    )
+                ),
+                name="review_scores_unless_conflict",
+                violation_error_message="A review scores every criterion and the operations screen; a declared "
+                "conflict of interest scores nothing.",
+            ),
+        ]
+
+    def __str__(self):
+        what = "conflict of interest" if self.conflict_of_interest else "review"
+        return f"{what} of {self.proposal} by {self.reviewer}"
+
+    @property
+    def overall(self) -> float | None:
+        """The mean of the four criteria (None for a declared conflict)."""
+        scores = [getattr(self, name) for name in CRITERIA_FIELDS]
+        if any(score is None for score in scores):
+            return None
+        return sum(scores) / len(scores)
+
+    @property
+    def scores(self) -> list[tuple[str, int | None]]:
+        return [(label, getattr(self, name)) for name, label in REVIEW_CRITERIA]

@@ -1,0 +1,205 @@
+"""Read helpers for pages: each returns what a page shows in a fixed number of queries."""
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, JSONObject
+from django.utils import timezone
+
+from projects.enums import Access, Eligibility, ProposalStatus
+from projects.models import (
+    EDITABLE_STATUSES,
+    Call,
+    CoInvestigator,
+    Introduction,
+    Invitation,
+    Match,
+    Proposal,
+    Review,
+    StatusChange,
+)
+from projects.reviews import review_average_subquery
+
+
+def open_call_count(now=None) -> int:
+    """Calls accepting proposals now (opening <= now < closing), for the home page."""
+    return Call.objects.open(now).count()
+
+
+def calls_for_listing(now=None) -> tuple[list[Call], list[Call]]:
+    """The open calls (closing soonest first) and the upcoming ones (opening soonest first)."""
+    now = now or timezone.now()
+    calls = list(Call.objects.not_closed(now).order_by("closes_at", "code"))
+    open_calls = [call for call in calls if call.opens_at <= now]
+    upcoming = sorted((call for call in calls if call.opens_at > now), key=lambda call: (call.opens_at, call.code))
+    return open_calls, upcoming
+
+
+def dashboard_proposals(user) -> list[Proposal]:
+    """The proposals ``user`` works on: drafts first, then those waiting for revisions, then by last change.
+
+    Each carries ``my_role`` ("Principal investigator" or the co-investigator's access) and ``can_edit``.
+    """
+    my_access = CoInvestigator.objects.filter(proposal=OuterRef("pk"), user=user).values("access")[:1]
+    proposals = (
+        Proposal.objects.team_of(user)
+        .select_related("call")
+        .annotate(
+            my_access=Subquery(my_access),
+            priority=Case(
+                When(status=ProposalStatus.DRAFT, then=Value(0)),
+                When(status=ProposalStatus.REVISIONS_REQUESTED, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("priority", "-updated_at", "-id")
+    )
+    rows = list(proposals)
+    for proposal in rows:
+        is_owner = proposal.owner_id == user.pk
+        proposal.my_role = "Principal investigator" if is_owner else f"Co-investigator ({proposal.my_access})"
+        proposal.can_edit = proposal.status in EDITABLE_STATUSES and (is_owner or proposal.my_access == Access.EDIT)
+    return rows
+
+
+def proposal_page_queryset(user):
+    """Proposals ``user`` may see, with what the proposal page shows loaded up front."""
+    return (
+        Proposal.objects.visible_to(user)
+        .select_related("call", "owner")
+        .prefetch_related(
+            Prefetch(
+                "co_investigators",
+                queryset=CoInvestigator.objects.select_related("user").prefetch_related(
+                    Prefetch("invitations", queryset=Invitation.objects.order_by("-created_at"))
+                ),
+            ),
+            "attachments",
+            Prefetch(
+                "status_changes",
+                queryset=StatusChange.objects.select_related("changed_by").order_by("changed_at", "id"),
+            ),
+            Prefetch("introductions", queryset=_introductions_with_people()),
+        )
+    )
+
+
+# --- Introductions ------------------------------------------------------------------------------------------------
+
+
+def _introductions_with_people():
+    return Introduction.objects.select_related("organisation", "answered_by", "introduced_by").order_by(
+        "-created_at", "-id"
+    )
+
+
+def proposal_introductions(proposal) -> list[Introduction]:
+    """A proposal's introductions, newest first, with the provider and the people involved (one query).
+
+    The staff panel (templates/projects/admin/_introductions.html) and the introduce page show these."""
+    return list(_introductions_with_people().filter(proposal=proposal))
+
+
+def introduction_page_queryset(user):
+    """Introductions ``user`` may open (staff all, providers their organisations'), with what the page shows."""
+    return Introduction.objects.visible_to(user).select_related(
+        "proposal__owner", "proposal__call", "organisation", "answered_by", "introduced_by", "capability"
+    )
+
+
+def provider_introductions(user):
+    """The introductions to ``user``'s organisations: those awaiting an answer first, then the newest."""
+    return (
+        Introduction.objects.for_provider(user)
+        .select_related("proposal", "organisation", "answered_by")
+        .annotate(answered=Case(When(answer="", then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("answered", "-created_at", "-id")
+    )
+
+
+def provider_introduction_summary(user, limit: int) -> tuple[list[Introduction], dict[str, int]]:
+    """The first ``limit`` introductions of provider_introductions, and how many there are (all, awaiting)."""
+    counts = Introduction.objects.for_provider(user).aggregate(
+        total=Count("pk"), awaiting=Count("pk", filter=Q(answer=""))
+    )
+    introductions = list(provider_introductions(user)[:limit]) if counts["total"] else []
+    return introductions, counts
+
+
+# --- The review desk (admin proposal list, CSV export) ----------------------------------------------------------
+
+
+def _count_subquery(queryset):
+    counted = queryset.order_by().values("proposal").annotate(total=Count("pk")).values("total")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def desk_figures() -> dict:
+    """What the desk lists for each proposal, as expressions: best match, eligible matches, review average and count.
+
+    Each is one correlated subquery on an index ((proposal, rank) and the partial index of eligible rows for
+    matches, proposal for reviews):
+
+    - ``best_match``: {name, provider, score, eligibility} of the rank-1 match, or None when there is none;
+    - ``best_score``: its score (for sorting);
+    - ``eligible_total``: how many stored matches are eligible;
+    - ``review_avg``: the mean over scored reviews of each review's four-criteria mean (None without reviews);
+    - ``review_total``: how many reviews scored it (declared conflicts not counted).
+    """
+    best = Match.objects.filter(proposal=OuterRef("pk")).order_by("rank")
+    return {
+        "best_match": Subquery(
+            best.values(
+                json=JSONObject(
+                    name=F("capability__name"),
+                    provider=F("capability__organisation__name"),
+                    score=F("score"),
+                    eligibility=F("eligibility"),
+                )
+            )[:1],
+            output_field=JSONField(),
+        ),
+        "best_score": Subquery(best.values("score")[:1], output_field=FloatField()),
+        "eligible_total": _count_subquery(
+            Match.objects.filter(proposal=OuterRef("pk"), eligibility=Eligibility.ELIGIBLE)
+        ),
+        "review_avg": review_average_subquery(),
+        "review_total": _count_subquery(Review.objects.scored().filter(proposal=OuterRef("pk"))),
+    }
+
+
+def with_desk_figures(queryset):
+    """``queryset`` with the desk's figures (``desk_figures``) selected."""
+    return queryset.annotate(**desk_figures())
+
+
+def attach_desk_figures(proposals) -> list:
+    """Set the desk's figures on already loaded ``proposals`` (one query for all), and return them as a list.
+
+    A list page loads and sorts its rows without the figures (``alias``), then computes them for its page alone:
+    the database never evaluates them for rows it skips (a deep page, the rows before the offset).
+    """
+    proposals = list(proposals)
+    names = list(desk_figures())
+    figures = {
+        row["pk"]: row
+        for row in with_desk_figures(Proposal.objects.filter(pk__in=[p.pk for p in proposals]).order_by()).values(
+            "pk", *names
+        )
+    }
+    for proposal in proposals:
+        for name in names:
+            setattr(proposal, name, figures.get(proposal.pk, {}).get(name))
+    return proposals

@@ -1,0 +1,27 @@
+"""Reactions of the matcher to changes on the providers' side (signals sent after their transactions commit)."""
+
+from django.dispatch import receiver
+
+from partners.enums import ListingAction
+from partners.models import Capability
+from partners.signals import capability_changed, organisation_verification_changed
+from projects import scoring
+
+
+@receiver(capability_changed)
+def rescore_after_listing_change(sender, capability_id, action, fields=(), **kwargs):
+    if action == ListingAction.CONFIRMED:
+        return  # the provider confirmed the facts are current: nothing the matcher reads changed
+    categories = set(kwargs.get("categories") or ())
+    capability = Capability.objects.filter(pk=capability_id).only("categories").first()
+    if capability is not None:
+        categories |= set(capability.categories)
+    scoring.request_rescoring_for_capability(capability_id, sorted(categories))
+
+
+@receiver(organisation_verification_changed)
+def rescore_after_verification(sender, organisation_id, verified, **kwargs):
+    for capability_id, categories in Capability.objects.filter(
+        organisation_id=organisation_id, publication="published"
+    ).values_list("pk", "categories"):
+        scoring.request_rescoring_for_capability(capability_id, categories)

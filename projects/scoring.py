@@ -1,0 +1,469 @@
+"""The Django side of matching: load listings and proposals, run the engine (projects.matching), store the results.
+
+The engine is pure; this module is the thin layer around it.
+
+- ``request_scoring`` records that a proposal needs (re)scoring and queues the task after commit. If the broker is
+  down the request survives in ``match_requested_at`` and ``sweep_unscored`` queues it again later.
+- ``score_proposal`` scores one proposal under a row lock (two scorings of the same proposal never run at once)
+  and replaces its stored matches in one transaction (readers see the previous results until then).
+- ``rescore`` scores many proposals against one catalogue in vectorized batches and writes the kept rows with
+  COPY on PostgreSQL: the nightly run and listing changes use it.
+- Staff are told of strong matches once per proposal and listing (a dedupe key), however often it is rescored.
+"""
+
+import json
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from leoportal.dispatch import dispatch
+from leoportal.enums import NotificationKind
+from leoportal.fields import json_list_contains
+from leoportal.models import User
+from leoportal.notifications import notify
+from partners.models import Capability
+from projects.enums import Eligibility
+from projects.matching import (
+    CapabilityFacts,
+    Catalogue,
+    ProposalNeeds,
+    ProposalRanking,
+    Weights,
+    algorithm_version,
+    rank,
+    rank_one,
+)
+from projects.models import OPEN_STATUSES, ListingDemand, Match, Proposal, RescoreRequest
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: SELECT ... FOR UPDATE NOWAIT found the row locked
+
+
+class ScoringBusy(Exception):
+    """Another worker holds the proposal's lock and is scoring it right now."""
+
+
+def weights() -> Weights:
+    return Weights(**settings.MATCHING_WEIGHTS)
+
+
+def current_algorithm() -> str:
+    return algorithm_version(weights())
+
+
+# --- Loading --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedCatalogue:
+    catalogue: Catalogue
+    capability_pks: dict[str, int]  # engine id -> Capability.pk
+    fingerprint: tuple = ()
+    loaded_at: datetime = field(default_factory=timezone.now)
+
+
+def catalogue_fingerprint() -> tuple:
+    """Changes whenever the matchable listings change (one cheap aggregate query)."""
+    row = Capability.objects.matchable().aggregate(
+        count=Count("pk"), changed=Max("updated_at"), verified=Max("organisation__updated_at")
+    )
+    return row["count"], row["changed"], row["verified"]
+
+
+def capability_items(capabilities) -> tuple[list[dict], dict[str, int]]:
+    """Interchange items with ids unique across providers, and the map from those ids back to primary keys."""
+    capabilities = list(capabilities)
+    seen: dict[str, int] = {}
+    for capability in capabilities:
+        seen[capability.external_id] = seen.get(capability.external_id, 0) + 1
+    items, pks = [], {}
+    for capability in capabilities:
+        item = capability.to_interchange()
+        if seen[capability.external_id] > 1:  # the same id at two providers: keep both apart
+            item["id"] = f"{capability.external_id}.{capability.organisation.slug}"[:100]
+        items.append(item)
+        pks[item["id"]] = capability.pk
+    return items, pks
+
+
+def load_catalogue() -> LoadedCatalogue:
+    fingerprint = catalogue_fingerprint()
+    items, pks = capability_items(Capability.objects.matchable().with_related().order_by("pk"))
+    catalogue = Catalogue.build(CapabilityFacts.from_interchange(item, ref=pks[item["id"]]) for item in items)
+    return LoadedCatalogue(catalogue, pks, fingerprint)
+
+
+_cache_lock = threading.Lock()
+_cached: LoadedCatalogue | None = None
+
+
+def cached_catalogue() -> LoadedCatalogue:
+    """The catalogue for web pages: rebuilt only when the fingerprint says the listings changed."""
+    global _cached
+    fingerprint = catalogue_fingerprint()
+    with _cache_lock:
+        if _cached is None or _cached.fingerprint != fingerprint:
+            _cached = load_catalogue()
+        return _cached
+
+
+def needs_of(proposal: Proposal) -> ProposalNeeds:
+    item = proposal.to_interchange()
+    item["id"] = str(proposal.public_id)
+    return ProposalNeeds.from_interchange(item, ref=proposal.pk)
+
+
+# --- Requests ---------------------------------------------------------------------------------------------------
+
+
+def request_scoring(proposal: Proposal) -> None:
+    """Record that ``proposal`` needs scoring and queue the task once the transaction commits."""
+    from projects.tasks import score_proposal_task
+
+    now = timezone.now()
+    Proposal.objects.filter(pk=proposal.pk).update(match_requested_at=now)
+    proposal.match_requested_at = now
+    dispatch(score_proposal_task, proposal.pk)
+
+
+def request_rescoring(proposal_ids) -> list[int]:
+    """Rescore the open ones of ``proposal_ids`` in one background run (staff asked for it); returns their ids.
+
+    The requests are recorded first (``match_requested_at``), so if the broker is down the sweep still scores them.
+    """
+    from projects.tasks import rescore_proposals_task
+
+    ids = list(
+        Proposal.objects.filter(pk__in=list(proposal_ids), status__in=OPEN_STATUSES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        Proposal.objects.filter(pk__in=ids).update(match_requested_at=timezone.now())
+        dispatch(rescore_proposals_task, ids)
+    return ids
+
+
+def request_rescoring_for_capability(capability_id: int, categories=()) -> None:
+    """Record that a listing changed and queue the rescoring task (which handles every pending request at once)."""
+    from projects.tasks import rescore_requested_task
+
+    RescoreRequest.objects.create(capability_id=capability_id, categories=sorted(set(categories)))
+    dispatch(rescore_requested_task)
+
+
+def rescore_requested() -> int:
+    """Rescore the open proposals that the pending listing changes could move; returns how many were rescored.
+
+    The requests are locked (a concurrent run skips them) and deleted in the same transaction as the new results,
+    so a failure leaves them for the next run.
+    """
+    with transaction.atomic():
+        pending = RescoreRequest.objects.order_by("pk")
+        if connection.vendor == "postgresql":
+            pending = pending.select_for_update(skip_locked=True)
+        requests = list(pending)
+        if not requests:
+            return 0
+        ids = set()
+        for request in requests:
+            ids.update(proposals_affected_by(request.capability_id, request.categories))
+        rescored = rescore(ids).proposals if ids else 0
+        RescoreRequest.objects.filter(pk__in=[r.pk for r in requests]).delete()
+    return rescored
+
+
+def pending_rescore_requests(grace_seconds: int = 120) -> bool:
+    cutoff = timezone.now() - timezone.timedelta(seconds=grace_seconds)
+    return RescoreRequest.objects.filter(requested_at__lte=cutoff).exists()
+
+
+def proposals_affected_by(capability_id: int, categories) -> list[int]:
+    """Open proposals a change to a listing could move: those that need one of its kinds of hardware (before or
+    after the change), those that state no needs (their needs are inferred), and those it is matched to now."""
+    condition = Q(needs=[]) | Q(pk__in=Match.objects.filter(capability_id=capability_id).values("proposal_id"))
+    for category in categories:
+        condition |= json_list_contains("needs", category)
+    return list(Proposal.objects.filter(status__in=OPEN_STATUSES).filter(condition).values_list("pk", flat=True))
+
+
+# --- Scoring ----------------------------------------------------------------------------------------------------
+
+
+def score_proposal(proposal_id: int) -> bool:
+    """Score one proposal and replace its stored matches. False if it is gone or no longer open."""
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update(nowait=connection.vendor == "postgresql").filter(pk=proposal_id)
+        try:
+            proposal = locked.first()
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+                raise ScoringBusy(proposal_id) from error
+            raise
+        if proposal is None or proposal.status not in OPEN_STATUSES:
+            return False
+        started = timezone.now()
+        loaded = load_catalogue()
+        (ranking,) = rank(
+            loaded.catalogue,
+            [needs_of(proposal)],
+            weights=weights(),
+            top=settings.MATCH_TOP_N,
+            near_misses=settings.MATCH_NEAR_MISSES,
+        )
+        _store([ranking], loaded.capability_pks, started, current_algorithm())
+    return True
+
+
+@dataclass
+class RescoreFigures:
+    proposals: int = 0
+    rows: int = 0
+    skipped_locked: int = 0
+    load_s: float = 0.0
+    score_s: float = 0.0
+    persist_s: float = 0.0
+
+
+def rescore(proposal_ids=None, batch_size: int = BATCH_SIZE) -> RescoreFigures:
+    """Score many open proposals against one catalogue, in batches; each batch is stored in one transaction.
+
+    ``proposal_ids`` None means every open proposal. Proposals locked by a running single scoring are skipped (that
+    scoring stores current results; if it read older listings, the sweep's staleness check catches it).
+    """
+    import time
+
+    figures = RescoreFigures()
+    clock = time.perf_counter()
+    loaded = load_catalogue()
+    version = current_algorithm()
+    queryset = Proposal.objects.filter(status__in=OPEN_STATUSES)
+    if proposal_ids is not None:
+        queryset = queryset.filter(pk__in=list(proposal_ids))
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    figures.load_s += time.perf_counter() - clock
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        with transaction.atomic():
+            clock = time.perf_counter()
+            locked = Proposal.objects.filter(pk__in=chunk, status__in=OPEN_STATUSES).order_by("pk")
+            if connection.vendor == "postgresql":
+                locked = locked.select_for_update(skip_locked=True)
+            proposals = list(locked)
+            figures.skipped_locked += len(chunk) - len(proposals)
+            started = timezone.now()
+            figures.load_s += time.perf_counter() - clock
+            if not proposals:
+                continue
+            clock = time.perf_counter()
+            rankings = rank(
+                loaded.catalogue,
+                [needs_of(p) for p in proposals],
+                weights=weights(),
+                top=settings.MATCH_TOP_N,
+                near_misses=settings.MATCH_NEAR_MISSES,
+            )
+            figures.score_s += time.perf_counter() - clock
+            clock = time.perf_counter()
+            figures.rows += _store(rankings, loaded.capability_pks, started, version)
+            figures.persist_s += time.perf_counter() - clock
+            figures.proposals += len(proposals)
+    return figures
+
+
+# --- Storing ----------------------------------------------------------------------------------------------------
+
+MATCH_COLUMNS = (
+    "proposal_id",
+    "capability_id",
+    "rank",
+    "score",
+    "eligibility",
+    "criteria_json",
+    "near_miss",
+    "algorithm_version",
+    "computed_at",
+)
+
+
+def _store(rankings: list[ProposalRanking], capability_pks: dict[str, int], started, version: str) -> int:
+    """Replace the stored matches of the ranked proposals (inside the caller's transaction); returns rows written."""
+    proposal_ids = [r.proposal.ref for r in rankings]
+    previous_strong = _strong_pairs(Match.objects.filter(proposal_id__in=proposal_ids))
+    criteria_json: dict = {}  # one JSON text per distinct check: the engine shares them across pairs
+    rows = []
+    for ranking in rankings:
+        for match in ranking.kept():
+            text = ",".join(_check_json(check, criteria_json) for check in match.criteria)
+            rows.append(
+                (
+                    ranking.proposal.ref,
+                    capability_pks[match.capability_id],
+                    match.rank,
+                    float(match.score),
+                    str(match.eligibility),
+                    f"[{text}]",
+                    match.change or "",
+                    version,
+                    started,
+                )
+            )
+    Match.objects.filter(proposal_id__in=proposal_ids).delete()
+    _insert(rows)
+    Proposal.objects.filter(pk__in=proposal_ids).update(matched_at=started, match_version=version)
+    new_strong = _strong_pairs_from_rows(rows) - previous_strong
+    if new_strong:
+        _notify_strong_matches(new_strong)
+    return len(rows)
+
+
+def _check_json(check, cache: dict) -> str:
+    text = cache.get(check)
+    if text is None:
+        text = cache[check] = json.dumps([check.name, check.outcome, check.detail], ensure_ascii=False)
+    return text
+
+
+def _insert(rows) -> None:
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        columns = ", ".join(MATCH_COLUMNS)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {Match._meta.db_table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    Match.objects.bulk_create(
+        [Match(**dict(zip(MATCH_COLUMNS, row, strict=True))) for row in rows],
+        batch_size=500,
+    )
+
+
+def _strong_pairs(queryset) -> set[tuple[int, int]]:
+    return set(
+        queryset.filter(score__gte=settings.MATCH_STRONG_SCORE)
+        .exclude(eligibility=Eligibility.INELIGIBLE)
+        .values_list("proposal_id", "capability_id")
+    )
+
+
+def _strong_pairs_from_rows(rows) -> set[tuple[int, int]]:
+    return {
+        (row[0], row[1])
+        for row in rows
+        if row[3] >= settings.MATCH_STRONG_SCORE and row[4] != Eligibility.INELIGIBLE and not row[6]
+    }
+
+
+def _notify_strong_matches(pairs: set[tuple[int, int]]) -> None:
+    staff = list(User.objects.filter(is_staff=True, is_active=True))
+    if not staff:
+        return
+    matches = (
+        Match.objects.filter(proposal_id__in={p for p, _ in pairs}, capability_id__in={c for _, c in pairs})
+        .select_related("proposal", "capability__organisation")
+        .order_by("proposal_id", "rank")
+    )
+    for match in matches:
+        if (match.proposal_id, match.capability_id) not in pairs:
+            continue
+        proposal, capability = match.proposal, match.capability
+        notify(
+            staff,
+            NotificationKind.STRONG_MATCH,
+            subject=f"Strong match: {capability.name} for “{proposal.title}”",
+            body=(
+                f"{capability.name} ({capability.organisation.name}) scores {match.score:.0f} for "
+                f"“{proposal.title}” and is {match.get_eligibility_display().lower()}."
+            ),
+            dedupe_key=f"strong-match:{proposal.public_id}:{capability.public_id}",
+            url=f"/admin/projects/proposal/{proposal.pk}/change/",
+            target=proposal,
+        )
+
+
+# --- Upkeep -----------------------------------------------------------------------------------------------------
+
+
+def unscored_proposal_ids(grace_seconds: int = 120) -> list[int]:
+    """Open proposals whose requested scoring has not happened (older than ``grace_seconds``, so the sweep does not
+    race the task queued with the request)."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=grace_seconds)
+    return list(
+        Proposal.objects.filter(status__in=OPEN_STATUSES)
+        .filter(Q(matched_at__isnull=True) | Q(match_requested_at__gt=F("matched_at")))
+        .filter(Q(match_requested_at__isnull=True) | Q(match_requested_at__lte=cutoff))
+        .values_list("pk", flat=True)
+    )
+
+
+def stale_proposal_ids() -> list[int]:
+    """Open proposals whose results come from another algorithm version or predate the listings they read."""
+    catalogue_changed = Capability.objects.aggregate(
+        changed=Max("updated_at"), verified=Max("organisation__updated_at")
+    )
+    newest = max((value for value in catalogue_changed.values() if value is not None), default=None)
+    stale = Q(matched_at__isnull=True) | ~Q(match_version=current_algorithm())
+    if newest is not None:
+        stale |= Q(matched_at__lt=newest)
+    return list(Proposal.objects.filter(status__in=OPEN_STATUSES).filter(stale).values_list("pk", flat=True))
+
+
+def refresh_listing_demand() -> int:
+    """Count, for every matchable listing, the open proposals it is eligible or unconfirmed for."""
+    from projects.matching import ProposalBatch, select
+
+    loaded = load_catalogue()
+    proposals = [needs_of(p) for p in Proposal.objects.filter(status__in=OPEN_STATUSES).order_by("pk")]
+    now = timezone.now()
+    eligible = dict.fromkeys(loaded.capability_pks.values(), 0)
+    unconfirmed = dict(eligible)
+    if proposals and len(loaded.catalogue):
+        batch = ProposalBatch.build(proposals, loaded.catalogue)
+        selection = select(loaded.catalogue, batch, weights(), top=0, near_misses=0)
+        for capability, n_open, n_eligible in zip(
+            loaded.catalogue.capabilities, selection.open_counts, selection.eligible_counts, strict=True
+        ):
+            eligible[capability.ref], unconfirmed[capability.ref] = int(n_eligible), int(n_open - n_eligible)
+    with transaction.atomic():
+        ListingDemand.objects.exclude(capability_id__in=eligible).delete()
+        existing = {d.capability_id: d for d in ListingDemand.objects.all()}
+        for pk, demand in existing.items():
+            demand.eligible, demand.unconfirmed, demand.computed_at = eligible[pk], unconfirmed[pk], now
+        ListingDemand.objects.bulk_update(existing.values(), ["eligible", "unconfirmed", "computed_at"], batch_size=500)
+        ListingDemand.objects.bulk_create(
+            [
+                ListingDemand(capability_id=pk, eligible=eligible[pk], unconfirmed=unconfirmed[pk], computed_at=now)
+                for pk in eligible
+                if pk not in existing
+            ]
+        )
+    return len(eligible)
+
+
+def preview(proposal: Proposal):
+    """Live ranking of one proposal against the current catalogue (for drafts and the provider view)."""
+    loaded = cached_catalogue()
+    if not len(loaded.catalogue):
+        return None, loaded
+    return (
+        rank_one(
+            loaded.catalogue,
+            needs_of(proposal),
+            weights=weights(),
+            top=settings.MATCH_TOP_N,
+            near_misses=settings.MATCH_NEAR_MISSES,
+        ),
+        loaded,
+    )

@@ -1,0 +1,91 @@
+import smtplib
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from leoportal.dispatch import dispatch, retrying
+from projects import attachments, invitations, scoring
+
+
+@shared_task(
+    name="projects.send_invitation",
+    **retrying(OSError, smtplib.SMTPException),
+)
+def send_invitation(invitation_id: int) -> bool:
+    """E-mail one co-investigator invitation (once: the task claims the row before sending)."""
+    return invitations.send_invitation_email(invitation_id)
+
+
+@shared_task(name="projects.send_pending_invitations")
+def send_pending_invitations() -> int:
+    """Queue invitations whose e-mail never went out (the broker was down when they were made)."""
+    pending = list(invitations.pending_unsent().values_list("pk", flat=True))
+    for invitation_id in pending:
+        dispatch(send_invitation, invitation_id)
+    return len(pending)
+
+
+@shared_task(name="projects.delete_orphaned_files")
+def delete_orphaned_files() -> int:
+    """Remove attachment files that no row refers to (see projects.attachments.delete_orphaned_files)."""
+    return len(attachments.delete_orphaned_files())
+
+
+# --- Matching -----------------------------------------------------------------------------------------------------
+# Thin and tolerant: primitive arguments, return quietly when the proposal is gone, idempotent (a rerun replaces the
+# same rows), retried with backoff on database errors. Concurrency is handled by row locks in projects.scoring.
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    name="projects.score_proposal",
+    bind=True,
+    **retrying(*DATABASE_ERRORS),
+)
+def score_proposal_task(self, proposal_id: int) -> bool:
+    try:
+        return scoring.score_proposal(proposal_id)
+    except scoring.ScoringBusy as busy:
+        # Another worker is scoring it right now; score again after it, so the newest facts win.
+        raise self.retry(countdown=5, exc=busy, max_retries=20) from busy
+
+
+@shared_task(name="projects.rescore_requested", **retrying(*DATABASE_ERRORS))
+def rescore_requested_task() -> int:
+    """Listings changed: rescore the open proposals they could move (every pending change at once)."""
+    return scoring.rescore_requested()
+
+
+@shared_task(name="projects.rescore_proposals", **retrying(*DATABASE_ERRORS))
+def rescore_proposals_task(proposal_ids: list[int]) -> int:
+    """Staff asked to rescore these proposals (closed ones are skipped by rescore)."""
+    return scoring.rescore(proposal_ids).proposals
+
+
+@shared_task(name="projects.rescore_all", **retrying(*DATABASE_ERRORS))
+def rescore_all_task() -> int:
+    return scoring.rescore().proposals
+
+
+@shared_task(name="projects.sweep_unscored")
+def sweep_unscored(grace_seconds: int = 120) -> int:
+    """Queue scoring for open proposals whose requested scoring never happened (broker down, lost worker)."""
+    ids = scoring.unscored_proposal_ids(grace_seconds)
+    for proposal_id in ids:
+        dispatch(score_proposal_task, proposal_id)
+    if scoring.pending_rescore_requests(grace_seconds):
+        dispatch(rescore_requested_task)  # listing changes whose rescoring was never queued
+    return len(ids)
+
+
+@shared_task(name="projects.rescore_stale", **retrying(*DATABASE_ERRORS))
+def rescore_stale() -> int:
+    """Nightly: rescore results from an older algorithm version or older than the listings they read."""
+    ids = scoring.stale_proposal_ids()
+    return scoring.rescore(ids).proposals if ids else 0
+
+
+@shared_task(name="projects.refresh_listing_demand", **retrying(*DATABASE_ERRORS))
+def refresh_listing_demand() -> int:
+    return scoring.refresh_listing_demand()

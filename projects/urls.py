@@ -1,0 +1,51 @@
+from django.urls import path
+
+from projects import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("calls/", views.call_list, name="call_list"),
+    path("calls/<uuid:public_id>/", views.call_detail, name="call_detail"),
+    path("proposals/", views.dashboard, name="dashboard"),
+    path("proposals/new/", views.proposal_start, name="proposal_start"),
+    path("proposals/<uuid:public_id>/", views.proposal_detail, name="proposal_detail"),
+    path("proposals/<uuid:public_id>/edit/", views.proposal_edit, name="proposal_edit"),
+    path("proposals/<uuid:public_id>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
+    path("proposals/<uuid:public_id>/delete/", views.proposal_delete, name="proposal_delete"),
+    path(
+        "proposals/<uuid:public_id>/attachments/<str:kind>/upload/",
+        views.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
+        "proposals/<uuid:public_id>/files/<uuid:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "proposals/<uuid:public_id>/files/<uuid:attachment_id>/delete/",
+        views.attachment_delete,
+        name="attachment_delete",
+    ),
+    path(
+        "proposals/<uuid:public_id>/team/<uuid:member_id>/invite/",
+        views.co_investigator_invite,
+        name="co_investigator_invite",
+    ),
+    path(
+        "proposals/<uuid:public_id>/team/<uuid:member_id>/access/",
+        views.co_investigator_change_access,
+        name="co_investigator_change_access",
+    ),
+    path(
+        "proposals/<uuid:public_id>/team/<uuid:member_id>/remove-access/",
+        views.co_investigator_remove_access,
+        name="co_investigator_remove_access",
+    ),
+    path("proposals/<uuid:public_id>/introduce/", views.introduce, name="introduce"),
+    path("introductions/", views.introduction_list, name="introduction_list"),
+    path("introductions/<uuid:public_id>/", views.introduction_detail, name="introduction"),
+    path("introductions/<uuid:public_id>/answer/", views.introduction_answer, name="introduction_answer"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+]

@@ -1,0 +1,42 @@
+"""Pages for calls and proposals. Views parse input, look objects up through querysets scoped to the user (404
+for anything the user may not see), call the domain functions, and render."""
+
+from projects.views.attachments import attachment_delete, attachment_download, attachment_upload
+from projects.views.calls import call_detail, call_list
+from projects.views.introductions import introduce, introduction_answer, introduction_detail, introduction_list
+from projects.views.proposals import (
+    dashboard,
+    proposal_delete,
+    proposal_detail,
+    proposal_edit,
+    proposal_start,
+    proposal_withdraw,
+)
+from projects.views.team import (
+    co_investigator_change_access,
+    co_investigator_invite,
+    co_investigator_remove_access,
+    invitation,
+)
+
+__all__ = [
+    "attachment_delete",
+    "attachment_download",
+    "attachment_upload",
+    "call_detail",
+    "call_list",
+    "co_investigator_change_access",
+    "co_investigator_invite",
+    "co_investigator_remove_access",
+    "dashboard",
+    "introduce",
+    "introduction_answer",
+    "introduction_detail",
+    "introduction_list",
+    "invitation",
+    "proposal_delete",
+    "proposal_detail",
+    "proposal_edit",
+    "proposal_start",
+    "proposal_withdraw",
+]

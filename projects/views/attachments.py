@@ -1,0 +1,93 @@
+"""Uploading, downloading and removing a proposal's PDFs."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from projects import attachments
+from projects.enums import AttachmentKind
+from projects.forms import AttachmentForm
+from projects.models import Attachment
+from projects.views.proposals import edit_context, editable_or_redirect, proposal_for_action, visible_proposal
+
+logger = logging.getLogger(__name__)
+
+
+UPLOAD_KINDS = {"narrative": AttachmentKind.NARRATIVE, "letter": AttachmentKind.LETTER}
+
+
+@csrf_exempt  # only so the size-limit handler can be installed before the body is read: checked just below
+def attachment_upload(request, public_id, kind):
+    if request.method == "POST":
+        request.upload_handlers.insert(0, attachments.SizeLimitUploadHandler(request))
+    return _attachment_upload(request, public_id, kind)
+
+
+@csrf_protect
+@login_required
+@require_POST
+def _attachment_upload(request, public_id, kind):
+    proposal = visible_proposal(request, public_id)
+    if kind not in UPLOAD_KINDS:
+        raise Http404("No such kind of attachment.")
+    elsewhere = editable_or_redirect(request, proposal)
+    if elsewhere:
+        return elsewhere
+    prefix, kind = kind, UPLOAD_KINDS[kind]
+    form = AttachmentForm(
+        request.POST,
+        request.FILES,
+        prefix=prefix,
+        label=f"{kind.label} (PDF)",
+        too_large=getattr(request, "upload_too_large", None),
+    )
+    if not form.is_valid():
+        messages.error(request, "The file was not uploaded: see the message under the upload field.")
+        context = edit_context(request, proposal, **{f"{prefix}_form": form})
+        return render(request, "projects/proposal_form.html", context, status=400)
+    attachment = attachments.add_attachment(
+        proposal, kind, form.cleaned_data["file"], request.user, page_count=form.page_count
+    )
+    pages = f"{attachment.page_count} page{'s' if attachment.page_count != 1 else ''}"
+    messages.success(request, f"Uploaded “{attachment.original_name}” ({pages}) as the {kind.label.lower()}.")
+    return redirect(reverse("projects:proposal_edit", args=[proposal.public_id]) + "#attachments")
+
+
+def _attachment(request, public_id, attachment_id) -> Attachment:
+    proposal = proposal_for_action(request, public_id)
+    attachment = get_object_or_404(Attachment.objects.filter(proposal=proposal), public_id=attachment_id)
+    attachment.proposal = proposal
+    return attachment
+
+
+@never_cache
+@login_required
+@require_GET
+def attachment_download(request, public_id, attachment_id):
+    attachment = _attachment(request, public_id, attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        logger.error("attachment %s is missing its file %s", attachment.public_id, attachment.file.name)
+        raise Http404("The file is missing.") from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type="application/pdf")
+
+
+@login_required
+@require_POST
+def attachment_delete(request, public_id, attachment_id):
+    attachment = _attachment(request, public_id, attachment_id)
+    proposal = attachment.proposal
+    elsewhere = editable_or_redirect(request, proposal)
+    if elsewhere:
+        return elsewhere
+    attachments.delete_attachment(attachment, request.user)
+    messages.success(request, f"Removed “{attachment.original_name}”.")
+    return redirect(reverse("projects:proposal_edit", args=[proposal.public_id]) + "#attachments")

@@ -1,0 +1,34 @@
+"""Public pages: the list of open and upcoming calls, and each call."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from projects import queries
+from projects.models import Call
+from projects.rules import can_start_proposal
+
+
+@require_GET
+def call_list(request):
+    open_calls, upcoming = queries.calls_for_listing()
+    return render(
+        request,
+        "projects/call_list.html",
+        {
+            "open_calls": open_calls,
+            "upcoming_calls": upcoming,
+            "allow_unsolicited": settings.ALLOW_UNSOLICITED_PROPOSALS,
+            "can_start": can_start_proposal(request.user),
+        },
+    )
+
+
+@require_GET
+def call_detail(request, public_id):
+    call = get_object_or_404(Call, public_id=public_id)
+    return render(
+        request,
+        "projects/call_detail.html",
+        {"call": call, "state": call.state(), "can_start": can_start_proposal(request.user)},
+    )

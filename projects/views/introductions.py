@@ -1,0 +1,136 @@
+"""Introductions: staff introduce a proposal to a provider; the provider's members read the summary and answer.
+
+A provider never reaches the proposal's own pages (they stay 404 for them): the introduction page shows what an
+introduction shares, looked up through ``Introduction.objects.visible_to`` (the user's organisations only).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from projects import queries
+from projects.introduction_forms import AnswerForm, IntroduceForm, introducible_organisations
+from projects.introductions import IntroductionError, answer_introduction, introduce_to_provider
+from projects.models import Match, Proposal
+from projects.rules import can_answer_introduction, can_introduce
+
+INTRODUCTIONS_PER_PAGE = 25
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def introduce(request, public_id):
+    """Program staff introduce a proposal to a provider (``?capability=<public id>`` preselects a match)."""
+    if not can_introduce(request.user):
+        raise Http404("No such page.")
+    proposals = Proposal.objects.visible_to(request.user).select_related("owner", "call")
+    proposal = get_object_or_404(proposals, public_id=public_id)
+    organisations = list(introducible_organisations())
+    reachable = {organisation.pk for organisation in organisations}
+    all_matches = list(
+        Match.objects.filter(proposal=proposal).select_related("capability__organisation").order_by("rank")
+    )
+    matches = [match for match in all_matches if match.capability.organisation_id in reachable]
+    unreachable = sorted({m.capability.organisation.name for m in all_matches if m not in matches})
+    initial = {}
+    preselected = request.GET.get("capability", "")
+    chosen = next((m for m in matches if str(m.capability.public_id) == preselected), None)
+    if chosen is not None:
+        initial = {"capability": preselected, "organisation": chosen.capability.organisation.slug}
+    form = IntroduceForm(request.POST or None, initial=initial, matches=matches, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        provider = form.cleaned_data["provider"]
+        try:
+            introduce_to_provider(
+                proposal, provider, request.user, form.cleaned_data["note"], match=form.cleaned_data["match"]
+            )
+        except IntroductionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"“{proposal.display_title}” was introduced to {provider.name}; its members have been notified. "
+                "You and the research team will be told when they answer.",
+            )
+            return redirect("admin:projects_proposal_change", proposal.pk)
+    return render(
+        request,
+        "projects/introduce.html",
+        {
+            "proposal": proposal,
+            "form": form,
+            "preselected": chosen,
+            "unreachable": unreachable,
+            "introductions": queries.proposal_introductions(proposal),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def introduction_detail(request, public_id):
+    """What the introduction shares with the provider; the contacts once a member answered interested."""
+    introduction = get_object_or_404(queries.introduction_page_queryset(request.user), public_id=public_id)
+    return render(
+        request,
+        "projects/introduction_detail.html",
+        {
+            "introduction": introduction,
+            "proposal": introduction.proposal,
+            "can_answer": can_answer_introduction(request.user, introduction),
+            "answer_form": AnswerForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def introduction_answer(request, public_id):
+    introduction = get_object_or_404(queries.introduction_page_queryset(request.user), public_id=public_id)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        interested = form.cleaned_data["answer"] == "interested"
+        try:
+            answer_introduction(introduction, request.user, interested, form.cleaned_data["message"])
+        except IntroductionError as error:
+            messages.error(request, error.message)
+            return redirect(introduction)
+        if interested:
+            messages.success(
+                request,
+                "Thank you: the research team and program staff have been told you are interested. Their contact "
+                "details are below, and yours are shared with them.",
+            )
+        else:
+            messages.success(request, "Thank you: the research team and program staff have been told.")
+        return redirect(introduction)
+    return render(
+        request,
+        "projects/introduction_detail.html",
+        {
+            "introduction": introduction,
+            "proposal": introduction.proposal,
+            "can_answer": can_answer_introduction(request.user, introduction),
+            "answer_form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_GET
+def introduction_list(request):
+    """Every introduction to the provider's organisations: those awaiting an answer first, then the newest."""
+    if request.user.is_staff:
+        return redirect(reverse("admin:projects_introduction_changelist"))
+    if not request.user.is_provider:
+        raise Http404("Introductions are for providers.")
+    page = Paginator(queries.provider_introductions(request.user), INTRODUCTIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "projects/introduction_list.html", {"page_obj": page, "introductions": page.object_list})

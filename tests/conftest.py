@@ -1,0 +1,119 @@
+"""Fixtures shared by every test: a fixed cast of users, eager Celery, a clean cache, fast password hashing."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from leoportal.celery import app as celery_app
+from tests.factories import ProviderUserFactory, ResearcherFactory, StaffFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_environment(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Tasks run in-process for logic tests; tests marked `worker` use a real worker through Redis.
+    celery_app.conf.task_always_eager = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "private-media"
+
+
+@pytest.fixture
+def researcher(db):
+    return ResearcherFactory(email="researcher@example.org", organisation="Midwest Regenerative Medicine Institute")
+
+
+@pytest.fixture
+def researcher2(db):
+    return ResearcherFactory(email="researcher2@example.org", organisation="Gulf Coast University")
+
+
+@pytest.fixture
+def provider_user(db):
+    return ProviderUserFactory(email="provider@example.org", organisation="Redwire Space")
+
+
+@pytest.fixture
+def provider_user2(db):
+    return ProviderUserFactory(email="provider2@example.org", organisation="Space Tango")
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(email="staff@example.org", organisation="LEO Portal program office")
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed up, e-mail verified, belongs to nothing."""
+    return UserFactory(email="outsider@example.org")
+
+
+@pytest.fixture
+def live_worker(transactional_db, settings):
+    """A real Celery worker process consuming the test Redis broker and writing to the test database."""
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not redis_url:
+        pytest.fail("TEST_REDIS_URL is not set: run the suite with `make test`, which starts Redis.")
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.fail("The worker tests need PostgreSQL: run the suite with `make test`.")
+    database_url = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "true",
+        # The worker writes files (background job results) where the test reads them.
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "leoportal",
+            "worker",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            f"--hostname=test-{os.getpid()}@%h",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not celery_app.control.ping(timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"The Celery worker did not start:\n{process.stdout.read()}")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    celery_app.conf.task_always_eager = True

@@ -1,0 +1,132 @@
+"""Every model of the site has an admin entry staff can open: list, search, filters, and audit fields read-only."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+
+from leoportal.enums import Delivery, NotificationKind
+from leoportal.models import BackgroundJob, FailedTask, Notification, NotificationPreference, WorkerHeartbeat
+from partners.models import CapabilityUpload, ImportJob
+from projects.models import Invitation as ProjectInvitation
+from projects.models import ListingDemand, RescoreRequest, StatusChange
+from tests.partners.factories import (
+    AvailabilityWindowFactory,
+    CapabilityFactory,
+    InvitationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+)
+from tests.projects.factories import (
+    CallFactory,
+    CoInvestigatorFactory,
+    IntroductionFactory,
+    MatchFactory,
+    NarrativeFactory,
+    ProposalFactory,
+    ReviewFactory,
+)
+from tests.utils import soup
+
+pytestmark = pytest.mark.django_db
+
+APPS = ("leoportal", "projects", "partners")
+MODELS = sorted(
+    f"{model._meta.app_label}.{model._meta.model_name}"
+    for label in APPS
+    for model in apps.get_app_config(label).get_models()
+    if not model.__name__.startswith("Historical")
+)
+# Fields that record what happened: never editable in the admin.
+AUDIT_FIELDS = {"public_id", "created_at", "updated_at"}
+
+
+def make(label, staff):
+    """One row of the model ``label``."""
+    now = timezone.now()
+    makers = {
+        "leoportal.user": lambda: staff,
+        "leoportal.workerheartbeat": lambda: WorkerHeartbeat.objects.create(name="worker", beat_at=now),
+        "leoportal.notification": lambda: Notification.objects.create(
+            recipient=staff, kind=NotificationKind.SUBMISSION, subject="New", body="New.", dedupe_key="k"
+        ),
+        "leoportal.notificationpreference": lambda: NotificationPreference.objects.create(
+            user=staff, kind=NotificationKind.SUBMISSION, delivery=Delivery.DIGEST
+        ),
+        "leoportal.failedtask": lambda: FailedTask.objects.create(task_id="t1", task_name="x", exception="Boom"),
+        "leoportal.backgroundjob": lambda: BackgroundJob.objects.create(owner=staff, kind="k", label="Export"),
+        "projects.call": CallFactory,
+        "projects.proposal": ProposalFactory,
+        "projects.attachment": NarrativeFactory,
+        "projects.statuschange": lambda: StatusChange.objects.create(proposal=ProposalFactory(), to_status="draft"),
+        "projects.match": MatchFactory,
+        "projects.listingdemand": lambda: ListingDemand.objects.create(
+            capability=CapabilityFactory(), eligible=1, unconfirmed=2, computed_at=now
+        ),
+        "projects.coinvestigator": CoInvestigatorFactory,
+        "projects.invitation": lambda: ProjectInvitation.objects.create(
+            co_investigator=CoInvestigatorFactory(),
+            email="coi@example.edu",
+            access="view",
+            expires_at=now + timezone.timedelta(days=7),
+        ),
+        "projects.review": ReviewFactory,
+        "projects.introduction": IntroductionFactory,
+        "projects.rescorerequest": lambda: RescoreRequest.objects.create(capability_id=7, categories=["bioprinter"]),
+        "partners.organisation": OrganisationFactory,
+        "partners.membership": MembershipFactory,
+        "partners.invitation": InvitationFactory,
+        "partners.capability": CapabilityFactory,
+        "partners.availabilitywindow": lambda: AvailabilityWindowFactory(
+            start=now.date(), end=now.date() + timezone.timedelta(days=30)
+        ),
+        "partners.capabilityupload": lambda: CapabilityUpload.objects.create(
+            organisation=OrganisationFactory(), uploaded_by=staff, filename="listings.json", document={}
+        ),
+        "partners.importjob": lambda: ImportJob.objects.create(
+            upload=CapabilityUpload.objects.create(
+                organisation=OrganisationFactory(), uploaded_by=staff, filename="listings.json", document={}
+            ),
+            owner=staff,
+            digest="0" * 64,
+            total=3,
+        ),
+    }
+    return makers[label]()
+
+
+def test_every_model_is_registered():
+    registered = {f"{m._meta.app_label}.{m._meta.model_name}" for m in admin.site._registry}
+    assert [label for label in MODELS if label not in registered] == []
+
+
+@pytest.mark.parametrize("label", MODELS)
+def test_staff_open_the_list_search_it_and_open_a_row(client, staff, label):
+    row = make(label, staff)
+    model = apps.get_model(label)
+    model_admin = admin.site._registry[model]
+    info = (model._meta.app_label, model._meta.model_name)
+    client.force_login(staff)
+
+    listed = client.get(reverse("admin:{}_{}_changelist".format(*info)))
+    searched = client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "x"})
+    opened = client.get(reverse("admin:{}_{}_change".format(*info), args=[row.pk]))
+
+    assert (listed.status_code, searched.status_code, opened.status_code) == (200, 200, 200)
+    assert len(soup(listed).select("#result_list tbody tr")) == 1
+    assert model_admin.list_display != ("__str__",)
+    form = soup(opened).select_one(f"#{model._meta.model_name}_form")
+    editable = {element["name"] for element in form.select("input[name], textarea[name], select[name]")}
+    audit = [f.name for f in model._meta.fields if f.name in AUDIT_FIELDS or not f.editable]
+    assert [name for name in audit if name in editable or f"{name}_0" in editable] == []
+
+
+@pytest.mark.parametrize("label", [m for m in MODELS if m != "leoportal.workerheartbeat"])
+def test_every_list_has_search_and_filters(label):
+    model_admin = admin.site._registry[apps.get_model(label)]
+
+    assert (bool(model_admin.search_fields), bool(model_admin.list_filter) or label == "projects.listingdemand") == (
+        True,
+        True,
+    )

@@ -1,0 +1,295 @@
+"""Background jobs: run once, progress, failures in words, owner-only pages and files, upkeep, a real worker."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils import timezone
+
+from leoportal import jobs
+from leoportal.enums import JobState
+from leoportal.models import BackgroundJob
+from projects.enums import ProposalStatus
+from projects.jobs import start_proposal_export
+from tests.factories import StaffFactory
+from tests.projects.factories import ProposalFactory
+from tests.utils import soup, wait_for
+
+pytestmark = pytest.mark.django_db
+
+RUNS = []
+
+
+@jobs.job_kind("tests.count_to")
+def count_to(job, output, progress):
+    """Counts to params["n"], writing one line per number."""
+    RUNS.append(job.pk)
+    n = job.params["n"]
+    for i in range(1, n + 1):
+        output.write(f"{i}\n".encode())
+        progress(i, n)
+    return jobs.JobResult(filename="numbers.txt", content_type="text/plain")
+
+
+@jobs.job_kind("tests.refuses")
+def refuses(job, output, progress):
+    raise jobs.JobError("The file has 3 problems: fix the dates in rows 4, 9 and 12 and upload it again.")
+
+
+@jobs.job_kind("tests.crashes")
+def crashes(job, output, progress):
+    output.write(b"half a file")
+    raise ZeroDivisionError("a bug")
+
+
+@jobs.job_kind("tests.no_file")
+def no_file(job, output, progress):
+    progress(1, 1)
+
+
+@pytest.fixture(autouse=True)
+def _runs():
+    RUNS.clear()
+
+
+def job_for(owner, kind="tests.count_to", **params):
+    return BackgroundJob.objects.create(owner=owner, kind=kind, label="Counting", params=params or {"n": 3})
+
+
+def test_start_job_records_the_job_and_runs_it_after_commit(staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start_job(staff, "tests.count_to", label="Counting to 4", params={"n": 4}, total=4)
+        assert RUNS == []
+
+    job.refresh_from_db()
+    assert (job.state, job.progress_done, job.progress_total, job.result_name, job.error) == (
+        JobState.DONE,
+        4,
+        4,
+        "numbers.txt",
+        "",
+    )
+    assert job.result_file.name.startswith("jobs/") and job.result_file.name.endswith(".txt")
+    assert job.result_file.name != "jobs/numbers.txt"  # a random name on disk
+    assert job.result_file.open("rb").read() == b"1\n2\n3\n4\n"
+    assert job.finished_at is not None
+
+
+def test_start_job_refuses_an_unknown_kind(staff):
+    with pytest.raises(ValueError, match=r"^Unknown job kind 'tests\.nope'"):
+        jobs.start_job(staff, "tests.nope", label="Nothing")
+    assert BackgroundJob.objects.count() == 0
+
+
+def test_a_job_runs_once_however_often_it_is_delivered(staff):
+    job = job_for(staff)
+
+    first, second = jobs.run_job(job.pk), jobs.run_job(job.pk)
+
+    assert (first, second, RUNS) == (True, False, [job.pk])
+
+
+def test_a_job_error_fails_the_job_with_its_message(staff):
+    job = job_for(staff, "tests.refuses")
+
+    jobs.run_job(job.pk)
+
+    job.refresh_from_db()
+    assert (job.state, job.error, job.result_file.name) == (
+        JobState.FAILED,
+        "The file has 3 problems: fix the dates in rows 4, 9 and 12 and upload it again.",
+        "",
+    )
+
+
+def test_an_unexpected_error_fails_the_job_and_keeps_no_file(staff, settings):
+    job = job_for(staff, "tests.crashes")
+
+    with pytest.raises(ZeroDivisionError):
+        jobs.run_job(job.pk)
+
+    job.refresh_from_db()
+    assert (job.state, job.error, job.result_file.name) == (JobState.FAILED, jobs.UNEXPECTED_FAILURE, "")
+    assert sorted(Path(settings.MEDIA_ROOT).rglob("*")) == []
+
+
+def test_a_job_without_a_file_is_done_with_nothing_to_download(client, staff):
+    job = job_for(staff, "tests.no_file")
+    jobs.run_job(job.pk)
+    client.force_login(staff)
+
+    status = client.get(reverse("job_status", args=[job.public_id])).json()
+
+    assert (status["state"], status["download_url"]) == ("done", "")
+    assert client.get(reverse("job_download", args=[job.public_id])).status_code == 404
+
+
+def test_progress_is_written_at_most_once_an_interval_and_always_at_the_end(staff, monkeypatch):
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL_S", 3600)
+    job = job_for(staff)
+    job.state = JobState.RUNNING
+    job.save()
+    progress = jobs._Progress(job)
+
+    progress(1, 10)
+    progress(2, 10)  # within the interval: not written
+    written_early = BackgroundJob.objects.get(pk=job.pk).progress_done
+    progress(10, 10)
+
+    assert (written_early, BackgroundJob.objects.get(pk=job.pk).progress_done) == (1, 10)
+
+
+# --- Pages ------------------------------------------------------------------------------------------------------
+
+
+def test_status_endpoint_reports_progress_to_the_owner(client, staff):
+    job = job_for(staff)
+    BackgroundJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, progress_done=1, progress_total=4)
+    client.force_login(staff)
+
+    response = client.get(reverse("job_status", args=[job.public_id]))
+
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert response.json() == {
+        "state": "running",
+        "state_label": "Running",
+        "done": 1,
+        "total": 4,
+        "percent": 25,
+        "over": False,
+        "error": "",
+        "download_url": "",
+        "result_name": "",
+    }
+
+
+def test_job_page_shows_progress_and_loads_its_script(client, staff):
+    job = job_for(staff)
+    BackgroundJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, progress_done=2, progress_total=8)
+    client.force_login(staff)
+
+    page = soup(client.get(job.get_absolute_url()))
+
+    assert page.select_one("#job-state").get_text(strip=True) == "Running"
+    assert page.select_one("#job-progress")["value"] == "25"
+    assert page.select_one("#job-counts").get_text(strip=True) == "2 of 8 done (25%)"
+    assert page.select_one("[data-job-status-url]")["data-job-status-url"] == reverse(
+        "job_status", args=[job.public_id]
+    )
+    assert [s["src"] for s in page.select("script[src]")][-1] == "/static/js/job-progress.js"
+    assert page.select("script:not([src])") == []  # nothing inline: the CSP forbids it
+
+
+def test_failed_job_page_says_what_went_wrong(client, staff):
+    job = job_for(staff, "tests.refuses")
+    jobs.run_job(job.pk)
+    client.force_login(staff)
+
+    page = soup(client.get(job.get_absolute_url()))
+
+    assert page.select_one("#job-result [role=alert]").get_text(strip=True) == (
+        "The file has 3 problems: fix the dates in rows 4, 9 and 12 and upload it again."
+    )
+
+
+@pytest.mark.parametrize("name", ["job_detail", "job_status", "job_download"])
+@pytest.mark.parametrize("who", ["researcher", "other staff"])
+def test_job_pages_are_a_404_for_anyone_but_the_owner(client, staff, researcher, name, who):
+    job = job_for(staff)
+    jobs.run_job(job.pk)
+    client.force_login(researcher if who == "researcher" else StaffFactory())
+
+    assert client.get(reverse(name, args=[job.public_id])).status_code == 404
+
+
+def test_job_pages_need_a_sign_in(client, staff):
+    job = job_for(staff)
+
+    response = client.get(reverse("job_status", args=[job.public_id]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_owner_downloads_the_result_under_its_name(client, staff):
+    job = job_for(staff)
+    jobs.run_job(job.pk)
+    client.force_login(staff)
+
+    response = client.get(reverse("job_download", args=[job.public_id]))
+
+    assert response["Content-Disposition"] == 'attachment; filename="numbers.txt"'
+    assert b"".join(response.streaming_content) == b"1\n2\n3\n"
+
+
+# --- Upkeep -----------------------------------------------------------------------------------------------------
+
+
+def test_upkeep_queues_jobs_the_broker_never_got(staff, django_capture_on_commit_callbacks):
+    stuck = job_for(staff)
+    BackgroundJob.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    fresh = job_for(staff, n=2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        figures = jobs.upkeep()
+
+    assert figures.requeued == 1
+    assert dict(BackgroundJob.objects.values_list("pk", "state")) == {stuck.pk: "done", fresh.pk: "queued"}
+
+
+def test_upkeep_fails_jobs_whose_worker_died(staff, settings):
+    job = job_for(staff)
+    long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2 + 60)
+    BackgroundJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=long_ago)
+
+    figures = jobs.upkeep()
+
+    job.refresh_from_db()
+    assert (figures.failed, job.state, job.error) == (1, JobState.FAILED, jobs.WORKER_LOST_FAILURE)
+
+
+def test_upkeep_deletes_result_files_past_retention(staff, settings):
+    settings.JOB_RESULT_RETENTION_HOURS = 24
+    old, recent = job_for(staff), job_for(staff)
+    jobs.run_job(old.pk)
+    jobs.run_job(recent.pk)
+    old.refresh_from_db()
+    path = old.result_file.name
+    BackgroundJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(hours=25))
+
+    figures = jobs.upkeep()
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (figures.expired, old.state, old.result_file.name, default_storage.exists(path)) == (
+        1,
+        JobState.EXPIRED,
+        "",
+        False,
+    )
+    assert (recent.state, default_storage.exists(recent.result_file.name)) == (JobState.DONE, True)
+
+
+# --- Through a real worker --------------------------------------------------------------------------------------
+
+
+@pytest.mark.worker
+def test_a_real_worker_exports_proposals_with_progress(live_worker, transactional_db, client, settings):
+    staff = StaffFactory(email="staff@example.org")
+    proposals = ProposalFactory.create_batch(7, complete=True, status=ProposalStatus.SUBMITTED)
+    client.force_login(staff)
+
+    job = start_proposal_export(staff, [p.pk for p in proposals], return_url="/admin/projects/proposal/")
+    status_url = reverse("job_status", args=[job.public_id])
+
+    status = wait_for(lambda: (s := client.get(status_url).json())["over"] and s, timeout=60)
+    assert (status["state"], status["done"], status["total"], status["percent"]) == ("done", 7, 7, 100)
+    download = client.get(status["download_url"])
+    lines = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 8
+    assert sorted(line.split(",")[2] for line in lines[1:]) == sorted(p.title for p in proposals)
+    page = soup(client.get(job.get_absolute_url()))
+    assert page.select_one("a[href='/admin/projects/proposal/']").get_text(strip=True) == "Back to the proposals"
+    assert status["result_name"].startswith("proposals-")

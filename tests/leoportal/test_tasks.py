@@ -1,0 +1,55 @@
+import pytest
+from celery import Celery
+from django.db import transaction
+
+from leoportal.dispatch import dispatch
+from leoportal.models import WorkerHeartbeat
+from leoportal.tasks import heartbeat
+from tests.utils import wait_for
+
+
+@pytest.mark.django_db(transaction=True)
+def test_task_is_dispatched_when_the_transaction_commits():
+    with transaction.atomic():
+        dispatch(heartbeat, "committed")
+        assert WorkerHeartbeat.objects.filter(name="committed").exists() is False
+
+    assert WorkerHeartbeat.objects.filter(name="committed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_task_is_not_dispatched_when_the_transaction_rolls_back():
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        dispatch(heartbeat, "rolled-back")
+        raise Abort
+
+    assert WorkerHeartbeat.objects.filter(name="rolled-back").exists() is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dispatch_logs_and_carries_on_when_the_broker_is_down(caplog):
+    unreachable = Celery("unreachable", set_as_current=False)
+    unreachable.config_from_object("django.conf:settings", namespace="CELERY")
+    unreachable.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
+
+    @unreachable.task(name="tests.never_delivered")
+    def never_delivered(name):
+        return name
+
+    with transaction.atomic():
+        dispatch(never_delivered, "lost")
+
+    assert [record.getMessage() for record in caplog.records if record.name == "leoportal.dispatch"] == [
+        "could not queue tests.never_delivered('lost',); the next sweep will pick it up"
+    ]
+
+
+@pytest.mark.worker
+def test_a_real_worker_runs_a_task_sent_through_redis(live_worker):
+    heartbeat.delay("through-redis")
+
+    beat = wait_for(lambda: WorkerHeartbeat.objects.filter(name="through-redis").first(), timeout=30)
+    assert beat.name == "through-redis"

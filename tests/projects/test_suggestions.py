@@ -1,0 +1,169 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from partners.enums import MembershipRole
+from partners.importing import import_capabilities
+from partners.models import Capability, Organisation
+from projects import scoring
+from projects.enums import ProposalStatus
+from tests.partners.factories import MembershipFactory
+from tests.projects.factories import ProposalFactory
+from tests.utils import soup
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = Path(settings.BASE_DIR) / "partners" / "data" / "iss-facilities.json"
+
+
+@pytest.fixture
+def catalogue(db):
+    import_capabilities(CATALOGUE.read_bytes())
+
+
+def proposal_with_status(owner, status):
+    proposal = ProposalFactory(owner=owner, complete=True)
+    proposal.status = status
+    proposal.save(update_fields=["status"])
+    return proposal
+
+
+def section(client, proposal):
+    return soup(client.get(proposal.get_absolute_url())).select_one("section.suggestions")
+
+
+def test_a_scored_proposal_shows_its_stored_matches_with_reasons(client, researcher, catalogue):
+    proposal = proposal_with_status(researcher, ProposalStatus.SUBMITTED)
+    scoring.score_proposal(proposal.pk)
+    client.force_login(researcher)
+
+    page = section(client, proposal)
+
+    items = page.select('ol[aria-label="Suggested facilities"] > li')
+    top = proposal.matches.order_by("rank").select_related("capability").first()
+    assert page.select_one("[data-suggestions-state]")["data-suggestions-state"] == "stored"
+    assert len(items) == 10
+    assert items[0]["data-match"] == top.capability.external_id
+    assert items[0].select_one(".badge").get_text(strip=True) == top.get_eligibility_display()
+    assert [li.get_text(" ", strip=True) for li in items[0].select("ul.criteria li")] == [
+        f"{check['outcome']} {check['detail']}" for check in top.criteria
+    ]
+
+
+def test_a_draft_shows_a_live_preview(client, researcher, catalogue):
+    proposal = ProposalFactory(owner=researcher, complete=True, needs=["3d_bioprinter"], sample_type="bioink")
+    client.force_login(researcher)
+
+    page = section(client, proposal)
+
+    assert page.select_one("[data-suggestions-state]")["data-suggestions-state"] == "preview"
+    assert page.select_one('ol[aria-label="Suggested facilities"] > li')["data-match"] in {
+        "redwire-bff",
+        "auxilium-amp1",
+    }
+    assert proposal.matches.count() == 0  # a preview stores nothing
+
+
+def test_a_submitted_proposal_waiting_for_scoring_says_so(client, researcher, catalogue):
+    proposal = proposal_with_status(researcher, ProposalStatus.SUBMITTED)
+    client.force_login(researcher)
+
+    page = section(client, proposal)
+
+    assert page.select_one("[data-suggestions-state]")["data-suggestions-state"] == "queued"
+
+
+def test_without_listings_the_page_explains_why_there_are_no_suggestions(client, researcher):
+    proposal = ProposalFactory(owner=researcher, complete=True)
+    client.force_login(researcher)
+
+    page = section(client, proposal)
+
+    assert page.select_one("[data-suggestions-state]")["data-suggestions-state"] == "none"
+
+
+def test_a_withdrawn_proposal_is_not_matched(client, researcher, catalogue):
+    proposal = proposal_with_status(researcher, ProposalStatus.WITHDRAWN)
+    client.force_login(researcher)
+
+    assert section(client, proposal).get_text(" ", strip=True) == (
+        "Suggested partners This proposal was withdrawn, so it is no longer matched to hardware."
+    )
+
+
+def test_proposal_page_query_count_does_not_grow_with_matches(
+    client, researcher, catalogue, settings, django_assert_max_num_queries
+):
+    proposal = proposal_with_status(researcher, ProposalStatus.SUBMITTED)
+    client.force_login(researcher)
+    settings.MATCH_TOP_N = 3
+    scoring.score_proposal(proposal.pk)
+    client.get(proposal.get_absolute_url())  # warm the catalogue cache
+    with django_assert_max_num_queries(40) as few:
+        client.get(proposal.get_absolute_url())
+    settings.MATCH_TOP_N = 25
+    scoring.score_proposal(proposal.pk)
+    with django_assert_max_num_queries(40) as many:
+        client.get(proposal.get_absolute_url())
+
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def demand_panel(client, capability):
+    return soup(client.get(capability.get_absolute_url())).select_one("[data-demand]")
+
+
+def test_the_listings_provider_sees_how_many_open_proposals_it_could_serve(
+    client, provider_user, researcher, catalogue
+):
+    MembershipFactory(
+        organisation=Organisation.objects.get(name="Airbus Defence and Space"),
+        user=provider_user,
+        role=MembershipRole.MEMBER,
+    )
+    for _ in range(2):
+        proposal_with_status(researcher, ProposalStatus.SUBMITTED)
+    scoring.refresh_listing_demand()
+    client.force_login(provider_user)
+
+    panel = demand_panel(client, Capability.objects.get(external_id="airbus-organoid-hardware"))
+
+    eligible = int(panel.select_one("[data-demand-eligible]").get_text())
+    unconfirmed = int(panel.select_one("[data-demand-unconfirmed]").get_text())
+    assert eligible + unconfirmed == 2
+    assert "Organoid study" not in panel.get_text()  # counts only, never proposal content
+
+
+@pytest.mark.parametrize("viewer", [None, "researcher", "provider_user2"])
+def test_others_do_not_see_a_listings_demand(client, request, viewer, catalogue):
+    scoring.refresh_listing_demand()
+    if viewer:
+        client.force_login(request.getfixturevalue(viewer))
+
+    assert demand_panel(client, Capability.objects.get(external_id="airbus-organoid-hardware")) is None
+
+
+def test_a_proposal_needing_two_kinds_of_hardware_sees_providers_covering_both(client, researcher, catalogue):
+    proposal = ProposalFactory(
+        owner=researcher,
+        complete=True,
+        needs=["3d_bioprinter", "cell_culture_bioreactor"],
+        sample_type="bioink",
+        crew_time="medium",
+    )
+    client.force_login(researcher)
+
+    providers = section(client, proposal).select('ul[aria-label="Providers"] > li')
+
+    redwire = next(li for li in providers if li.strong.get_text() == "Redwire Space")
+    text = redwire.get_text(" ", strip=True)
+    assert "3D bioprinter: 3D BioFabrication Facility (BFF)" in text
+    assert "Cell culture / bioreactor:" in text
+
+
+def test_a_proposal_needing_one_kind_gets_no_separate_provider_list(client, researcher, catalogue):
+    proposal = ProposalFactory(owner=researcher, complete=True)  # needs one kind: cell culture
+    client.force_login(researcher)
+
+    assert section(client, proposal).select('ul[aria-label="Providers"]') == []

@@ -1,0 +1,47 @@
+"""Helpers for tests."""
+
+import time
+
+import pytest
+from bs4 import BeautifulSoup
+
+
+def wait_for(condition, timeout=30.0, interval=0.2):
+    """Poll ``condition`` until it returns something truthy; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
+
+
+def soup(response):
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
+def nav_links(response, nav="primary"):
+    """The link texts of one navigation list of a page, in order."""
+    return [link.get_text(strip=True) for link in soup(response).select(f'[data-nav="{nav}"] a')]
+
+
+def form_data(response, selector="form") -> dict[str, list[str]]:
+    """What a browser would send for the form ``selector`` of a page, as it stands (no button pressed)."""
+    form = soup(response).select_one(selector)
+    data: dict[str, list[str]] = {}
+    for element in form.select("input[name], textarea[name], select[name]"):
+        name = element["name"]
+        if element.name == "textarea":
+            data.setdefault(name, []).append(element.get_text())
+        elif element.name == "select":
+            chosen = element.select("option[selected]") or element.select("option")[:1]
+            if element.has_attr("multiple"):
+                chosen = element.select("option[selected]")
+            data.setdefault(name, []).extend(option.get("value", option.get_text()) for option in chosen)
+        elif element.get("type") in ("checkbox", "radio"):
+            if element.has_attr("checked"):
+                data.setdefault(name, []).append(element.get("value", "on"))
+        elif element.get("type") not in ("submit", "button", "file", "image", "reset"):
+            data.setdefault(name, []).append(element.get("value", ""))
+    return data
