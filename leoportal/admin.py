@@ -1,13 +1,21 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from leoportal.celery import app as celery_app
 from leoportal.models import BackgroundJob, FailedTask, Notification, NotificationPreference, User, WorkerHeartbeat
 
+# Roles are the user's role field and django-rules predicates (leoportal/rules.py); groups are not used.
+admin.site.unregister(Group)
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """Staff look after people's profiles; only superusers grant admin rights or set passwords (people reset
+    their own), so a member of program staff cannot raise their own or anyone's privileges."""
+
     ordering = ["email"]
     list_display = [
         "email",
@@ -28,6 +36,12 @@ class UserAdmin(BaseUserAdmin):
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("Dates", {"fields": ["date_joined", "last_login"]}),
     ]
+    staff_fieldsets = [
+        (None, {"fields": ["email"]}),
+        ("Profile", {"fields": ["full_name", "organisation", "role"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        ("Dates", {"fields": ["date_joined", "last_login"]}),
+    ]
     add_fieldsets = [
         (
             None,
@@ -37,6 +51,21 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return self.staff_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, "is_staff", "is_superuser"]
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
 
 @admin.register(WorkerHeartbeat)

@@ -1,0 +1,422 @@
+"""The permission matrix: every URL pattern of the site, requested by every kind of visitor, with the exact answer.
+
+The patterns come from the URL resolver, so a new view without a row here fails
+``test_every_url_pattern_has_a_row``. Each response is also searched for the canaries of tests/security/world.py:
+private text of objects the visitor may not read must appear in no page, JSON answer, file or header.
+
+Actors, in the order of every row: anonymous; the proposal's owner (PI); a co-investigator with view access;
+another researcher; a member of Orbital Labs, to whom staff introduced the proposal; a member of Stellar Bio,
+which matched the proposal but was not introduced (and is another organisation than Orbital's); program staff.
+"""
+
+from collections import Counter
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import reverse
+
+from tests.leoportal.test_admin_entries import make
+from tests.security.urlmap import arguments, site_patterns
+from tests.security.world import ACTORS, CANARIES, build_world
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # 302 to the login page, with ?next= back to the page
+ADMIN_LOGIN = "admin login"  # 302 to the admin's login page
+
+
+def to(prefix: str) -> str:
+    """A 302 to a page whose address starts with ``prefix``."""
+    return f"-> {prefix}"
+
+
+PROPOSAL = "/proposals/"
+ORBITAL = "/provider/organisations/orbital-labs/"
+#  Every non-admin pattern, as seen with GET:
+#   anonymous, owner, co-investigator, other researcher, introduced provider, not introduced provider, staff
+SITE = {
+    "home": (200, 200, 200, 200, 200, 200, 200),
+    "dashboard": (LOGIN, to(PROPOSAL), to(PROPOSAL), to(PROPOSAL), to("/provider/"), to("/provider/"), to("/admin/")),
+    "healthz": (200, 200, 200, 200, 200, 200, 200),
+    "favicon.ico": (301, 301, 301, 301, 301, 301, 301),
+    "notifications": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "notification_open": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "notifications_read_all": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "notification_settings": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "job_detail": (LOGIN, 404, 404, 404, 404, 404, 200),
+    "job_status": (LOGIN, 404, 404, 404, 404, 404, 200),
+    "job_download": (LOGIN, 404, 404, 404, 404, 404, 200),
+    # Accounts (django-allauth). Signed-in people are sent on from the login and sign-up pages.
+    "account_login": (200, *[to("/dashboard/")] * 6),
+    "account_logout": (to("/"), 200, 200, 200, 200, 200, 200),
+    "account_inactive": (200,) * 7,
+    "account_signup": (200, *[to("/dashboard/")] * 6),
+    "account_reauthenticate": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "account_email": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "account_email_verification_sent": (200,) * 7,
+    "account_change_password": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "account_set_password": (LOGIN, *[to("/accounts/password/change/")] * 6),
+    "account_reset_password": (200,) * 7,
+    "account_confirm_login_code": (to("/accounts/login/"), *[to("/dashboard/")] * 6),
+    "account_confirm_email": (200,) * 7,
+    "account_reset_password_from_key_done": (200,) * 7,
+    "account_reset_password_from_key": (200,) * 7,
+    "account_reset_password_done": (200,) * 7,
+    # Researchers' side. A submitted proposal is no longer editable: its edit page sends the team to the proposal.
+    "projects:call_list": (200,) * 7,
+    "projects:call_detail": (200,) * 7,
+    "projects:dashboard": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "projects:proposal_start": (LOGIN, 200, 200, 200, 404, 404, 404),
+    "projects:proposal_detail": (LOGIN, 200, 200, 404, 404, 404, 200),
+    "projects:proposal_edit": (LOGIN, to(PROPOSAL), to(PROPOSAL), 404, 404, 404, to(PROPOSAL)),
+    "projects:proposal_withdraw": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "projects:proposal_delete": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "projects:attachment_upload": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "projects:attachment_download": (LOGIN, 200, 200, 404, 404, 404, 200),
+    "projects:attachment_delete": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "projects:co_investigator_invite": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "projects:co_investigator_change_access": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "projects:co_investigator_remove_access": (LOGIN, 405, 405, 405, 405, 405, 405),
+    # Introductions: staff introduce; only the introduced organisation's members read what was sent to them.
+    "projects:introduce": (LOGIN, 404, 404, 404, 404, 404, 200),
+    "projects:introduction_list": (LOGIN, 404, 404, 404, 200, 200, to("/admin/projects/introduction/")),
+    "projects:introduction": (LOGIN, 404, 404, 404, 200, 404, 200),
+    "projects:introduction_answer": (LOGIN, 405, 405, 405, 405, 405, 405),
+    # A co-investigator's invitation link: signed-in people with another address are told it is not theirs.
+    "projects:invitation": (200, 403, 403, 403, 403, 403, 403),
+    # Providers' side and the public catalogue. Staff manage organisations in the admin, not on these pages.
+    "partners:catalogue": (200,) * 7,
+    "partners:capability": (200,) * 7,
+    "partners:provider": (200,) * 7,
+    "partners:dashboard": (LOGIN, 404, 404, 404, 200, 200, to("/admin/")),
+    "partners:organisation_create": (LOGIN, 404, 404, 404, 200, 200, 404),
+    "partners:organisation": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "partners:organisation_edit": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "partners:leave": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners:invite": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners:invitation_revoke": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners:member_role": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners:member_remove": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners:listing_create": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "partners:import_upload": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "partners:import_preview": (LOGIN, 404, 404, 404, to(f"{ORBITAL}import/jobs/"), 404, 404),
+    "partners:import_confirm": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners:import_job": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "partners:import_job_status": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "partners:export": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "partners:listing": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "partners:listing_edit": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "partners:listing_publish": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners:listing_unpublish": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners:listing_confirm": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners:listing_delete": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "partners:invitation": (200,) * 7,
+}
+
+# Who may change what: POST as each actor. None: the actor may do it (shown by the feature's own tests, not here).
+# Everything else is a refusal, and after all of them nothing in the database has changed.
+REFUSED_POSTS = {
+    "notification_open": (LOGIN, None, 404, 404, 404, 404, 404),
+    "projects:proposal_withdraw": (LOGIN, None, 404, 404, 404, 404, 404),
+    "projects:proposal_delete": (LOGIN, 404, 404, 404, 404, 404, 404),
+    # The proposal is submitted: its files are fixed; the team is told so, others get a 404.
+    "projects:attachment_upload": (LOGIN, to(PROPOSAL), to(PROPOSAL), 404, 404, 404, to(PROPOSAL)),
+    "projects:attachment_delete": (LOGIN, to(PROPOSAL), to(PROPOSAL), 404, 404, 404, to(PROPOSAL)),
+    "projects:co_investigator_invite": (LOGIN, None, 404, 404, 404, 404, 404),
+    "projects:co_investigator_change_access": (LOGIN, None, 404, 404, 404, 404, 404),
+    "projects:co_investigator_remove_access": (LOGIN, None, 404, 404, 404, 404, 404),
+    "projects:proposal_edit": (LOGIN, to(PROPOSAL), to(PROPOSAL), 404, 404, 404, to(PROPOSAL)),
+    "projects:introduce": (LOGIN, 404, 404, 404, 404, 404, 400),
+    # Staff read what the provider was sent, but only the provider answers.
+    "projects:introduction_answer": (LOGIN, 404, 404, 404, None, 404, to("/introductions/")),
+    "projects:invitation": (LOGIN, 403, 403, 403, 403, 403, 403),
+    "partners:organisation_edit": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:leave": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:invite": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:invitation_revoke": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:member_role": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:member_remove": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:listing_create": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:import_upload": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:import_confirm": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:listing_edit": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:listing_publish": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:listing_unpublish": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:listing_confirm": (LOGIN, 404, 404, 404, None, 404, 404),
+    "partners:listing_delete": (LOGIN, 404, 404, 404, None, 404, 404),
+    # The organisation invitation was sent to another address than any of these accounts': nobody can accept it.
+    "partners:invitation": (200, 409, 409, 409, 409, 409, 409),
+    "admin:projects_proposal_status": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
+    "admin:projects_proposal_rescore": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
+    "admin:projects_proposal_review": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
+}
+
+# The staff side of the admin. Per model, staff list, open and see the history of every row; these they may also
+# add or delete (the rest are written by the site itself and are read-only in the admin).
+ADMIN_ADDABLE = {"projects.call", "partners.organisation", "partners.membership", "partners.capability"}
+ADMIN_DELETABLE = ADMIN_ADDABLE | {"partners.invitation", "partners.capabilityupload"}
+ADMIN_SPECIAL = {
+    "admin:index": 200,
+    "admin:login": to("/admin/"),
+    "admin:logout": 405,
+    "admin:password_change": 200,
+    "admin:password_change_done": 200,
+    "admin:autocomplete": 403,
+    "admin:jsi18n": 200,
+    "admin:view_on_site": to(f"http://testserver{PROPOSAL}"),
+    # Only superusers set someone's password in the admin; people reset their own.
+    "admin:auth_user_password_change": 403,
+    "admin:app_list": 200,
+    "admin/(?P<url>.*)$": 404,
+    "admin:projects_proposal_dashboard": 200,
+    "admin:projects_proposal_status": 405,
+    "admin:projects_proposal_rescore": 405,
+    "admin:projects_proposal_review": 200,
+    "admin:projects_proposal_export": 405,
+}
+MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
+
+
+def clients(world, **options):
+    signed_in = {}
+    for actor in ACTORS:
+        client = Client(**options)
+        if world.users[actor]:
+            client.force_login(world.users[actor])
+        signed_in[actor] = client
+    return signed_in
+
+
+def outcome(response) -> object:
+    """The answer in the matrix's terms: a status, LOGIN, ADMIN_LOGIN or ``to(prefix)``."""
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith("/accounts/login/?next="):
+            return LOGIN
+        if location.startswith("/admin/login/?next="):
+            return ADMIN_LOGIN
+        return to(location)
+    return response.status_code
+
+
+def matches(expected, actual) -> bool:
+    if isinstance(expected, str) and expected.startswith("-> ") and isinstance(actual, str):
+        return actual.startswith(expected)
+    return expected == actual
+
+
+def body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    headers = "\n".join(f"{name}: {value}" for name, value in response.items())
+    return headers + "\n" + content.decode("utf-8", errors="replace")
+
+
+# An invitation link is a secret sent to one address: whoever holds it is told what it is for and to whom it was
+# sent (so that someone signed in with another account knows which one to use), and nothing more.
+LINK_HOLDER_SEES = {
+    "projects:invitation": {"Canary liver organoid title", "canary-invited@example.edu"},
+    "partners:invitation": {"canary-invitee@orbital.example"},
+}
+
+
+def leaks(world, actor, response, key) -> list[str]:
+    text = body(response)
+    allowed = LINK_HOLDER_SEES.get(key, set())
+    return [canary for canary in world.forbidden_canaries(actor) if canary in text and canary not in allowed]
+
+
+def site_url(world, key, route, named) -> str:
+    if not named:
+        return "/" + route
+    return reverse(key, kwargs=arguments(world).get(key, {}))
+
+
+def model_admin_urls(world):
+    """(key, url, staff's expected answer) for every per-model admin pattern, each pointed at a real row."""
+    staff = world.users["staff"]
+    rows = {
+        "account.emailaddress": lambda: world.users["owner"].emailaddress_set.get(),
+    }
+    for model in admin.site._registry:
+        label = f"{model._meta.app_label}.{model._meta.model_name}"
+        row = rows[label]() if label in rows else make(label, staff)
+        info = (model._meta.app_label, model._meta.model_name)
+        change = reverse("admin:{}_{}_change".format(*info), args=[row.pk])
+        yield f"admin:{info[0]}_{info[1]}_changelist", reverse("admin:{}_{}_changelist".format(*info)), 200
+        yield (
+            f"admin:{info[0]}_{info[1]}_add",
+            reverse("admin:{}_{}_add".format(*info)),
+            200 if label in ADMIN_ADDABLE else 403,
+        )
+        yield f"admin:{info[0]}_{info[1]}_change", change, 200
+        yield f"admin:{info[0]}_{info[1]}_history", reverse("admin:{}_{}_history".format(*info), args=[row.pk]), 200
+        yield (
+            f"admin:{info[0]}_{info[1]}_delete",
+            reverse("admin:{}_{}_delete".format(*info), args=[row.pk]),
+            200 if label in ADMIN_DELETABLE else 403,
+        )
+        if hasattr(row, "history"):
+            name = f"admin:{info[0]}_{info[1]}_simple_history"
+            yield name, reverse(name, args=[row.pk, row.history.latest().history_id]), 200
+        # The bare object address (admin/<app>/<model>/<id>/) sends staff on to the change page.
+        yield f"admin/{info[0]}/{info[1]}/<path:object_id>/", change.removesuffix("change/"), to(change)
+
+
+def special_admin_urls(world):
+    proposal = world.objects["proposal"]
+    content_type = ContentType.objects.get_for_model(proposal)
+    urls = {
+        "admin:app_list": reverse("admin:app_list", kwargs={"app_label": "projects"}),
+        "admin:view_on_site": reverse("admin:view_on_site", args=[content_type.pk, proposal.pk]),
+        "admin/(?P<url>.*)$": "/admin/no-such-page/",
+    }
+    urls["admin:auth_user_password_change"] = reverse("admin:auth_user_password_change", args=[proposal.owner.pk])
+    for key in ("status", "rescore", "review", "export"):
+        name = f"admin:projects_proposal_{key}"
+        urls[name] = reverse(name, args=[proposal.pk])
+    for key, expected in ADMIN_SPECIAL.items():
+        yield key, urls.get(key) or reverse(key), expected
+
+
+def admin_urls(world):
+    return [*model_admin_urls(world), *special_admin_urls(world)]
+
+
+def database_state() -> Counter:
+    """Every row of the site's own tables (and e-mail addresses), except read marks and login times."""
+    ignored = {"read_at", "last_login"}
+    state = Counter()
+    for label in ("leoportal", "projects", "partners", "account"):
+        for model in apps.get_app_config(label).get_models():
+            fields = [f.attname for f in model._meta.concrete_fields if f.attname not in ignored]
+            state.update((model._meta.label, repr(row)) for row in model.objects.values_list(*fields))
+    return state
+
+
+def test_every_url_pattern_has_a_row():
+    world_free_admin = set(ADMIN_SPECIAL) | {
+        f"admin:{m._meta.app_label}_{m._meta.model_name}_{view}" for m in admin.site._registry for view in MODEL_VIEWS
+    }
+    world_free_admin |= {
+        f"admin/{m._meta.app_label}/{m._meta.model_name}/<path:object_id>/" for m in admin.site._registry
+    }
+    world_free_admin |= {
+        f"admin:{m._meta.app_label}_{m._meta.model_name}_simple_history"
+        for m in admin.site._registry
+        if hasattr(m, "history")
+    }
+    patterns = {key for key, route, named in site_patterns()}
+
+    missing = sorted(patterns - set(SITE) - world_free_admin)
+    assert missing == [], f"add a row to the matrix for {missing}"
+    assert sorted((set(SITE) | world_free_admin) - patterns) == []
+
+
+def test_every_page_answers_each_visitor_as_the_matrix_says_and_leaks_nothing():
+    world = build_world()
+    visitors = clients(world)
+    before = database_state()
+    wrong, leaked = [], []
+
+    for key, route, named in site_patterns():
+        if route.startswith("admin/"):
+            continue
+        url = site_url(world, key, route, named)
+        for actor, expected in zip(ACTORS, SITE[key], strict=True):
+            response = visitors[actor].get(url)
+            if not matches(expected, outcome(response)):
+                wrong.append((key, actor, expected, outcome(response)))
+            leaked += [(key, actor, canary) for canary in leaks(world, actor, response, key)]
+
+    assert wrong == [], "\n".join(map(str, wrong))
+    assert leaked == [], "\n".join(map(str, leaked))
+    assert database_state() == before, "a GET request changed the database"
+
+
+def test_the_admin_answers_staff_only_and_every_admin_page_opens():
+    world = build_world()
+    visitors = clients(world)
+    wrong, leaked = [], []
+
+    for key, url, staff_expects in admin_urls(world):
+        for actor, client in visitors.items():
+            response = client.get(url)
+            if actor == "staff":
+                expected = staff_expects
+            elif key == "admin:login":
+                expected = 200  # the admin's login form, saying a staff account is needed
+            elif key == "admin:logout":
+                expected = to("/admin/")
+            else:
+                expected = ADMIN_LOGIN
+            if not matches(expected, outcome(response)):
+                wrong.append((key, actor, expected, outcome(response)))
+            leaked += [(key, actor, canary) for canary in leaks(world, actor, response, key)]
+
+    assert wrong == [], "\n".join(map(str, wrong))
+    assert leaked == [], "\n".join(map(str, leaked))
+
+
+def test_refused_changes_change_nothing():
+    world = build_world()
+    visitors = clients(world)
+    urls = {key: site_url(world, key, route, named) for key, route, named in site_patterns() if key in SITE}
+    urls.update({key: url for key, url, _ in special_admin_urls(world)})
+    before = database_state()
+    wrong, leaked = [], []
+
+    for key, row in REFUSED_POSTS.items():
+        for actor, expected in zip(ACTORS, row, strict=True):
+            if expected is None:
+                continue
+            response = visitors[actor].post(urls[key], {"title": "Changed", "access": "edit", "answer": "interested"})
+            if not matches(expected, outcome(response)):
+                wrong.append((key, actor, expected, outcome(response)))
+            leaked += [(key, actor, canary) for canary in leaks(world, actor, response, key)]
+
+    assert wrong == [], "\n".join(map(str, wrong))
+    assert leaked == [], "\n".join(map(str, leaked))
+    assert database_state() == before
+
+
+def test_every_post_without_a_csrf_token_is_refused():
+    world = build_world()
+    strict = clients(world, enforce_csrf_checks=True)
+    urls = [
+        (key, site_url(world, key, route, named), "owner")
+        for key, route, named in site_patterns()
+        if not route.startswith("admin/")
+    ]
+    urls += [(key, url, "staff") for key, url, _ in admin_urls(world)]
+    before = database_state()
+
+    answers = {(key, actor): strict[actor].post(url, {"title": "Changed"}).status_code for key, url, actor in urls}
+
+    assert {key: status for key, status in answers.items() if status != 403} == {}
+    assert database_state() == before
+
+
+def test_the_canaries_are_really_in_the_pages_of_those_allowed_to_read_them():
+    """The leak checks above would pass on empty pages: the canaries must show where they belong."""
+    world = build_world()
+    visitors = clients(world)
+    o = world.objects
+    pages = {
+        "owner": reverse("projects:proposal_detail", args=[o["proposal"].public_id]),
+        "introduced": reverse("projects:introduction", args=[o["introduction"].public_id]),
+        "staff": reverse("admin:projects_proposal_change", args=[o["proposal"].pk]),
+    }
+    seen = {}
+    for actor, url in pages.items():
+        text = body(visitors[actor].get(url))
+        seen[actor] = sorted(c for group in ("proposal_shared", "proposal_team") for c in CANARIES[group] if c in text)
+
+    team = sorted(CANARIES["proposal_shared"] + CANARIES["proposal_team"])
+    assert seen == {
+        "owner": [canary for canary in team if canary != "canary-pi@example.edu"],  # their own address
+        "introduced": sorted(CANARIES["proposal_shared"]),
+        "staff": team,
+    }

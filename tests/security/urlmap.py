@@ -1,0 +1,73 @@
+"""Every URL pattern of the site, from the resolver, and the arguments that point each one at the world's objects."""
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+
+def site_patterns(resolver=None, prefix="", namespace=None):
+    """(key, route, named) for every URL pattern: the key is the pattern's namespaced name, or its route if unnamed."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            yield from site_patterns(
+                pattern, route, f"{namespace}:{inner}" if namespace and inner else inner or namespace
+            )
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield (name or route), route, bool(name)
+
+
+def arguments(world) -> dict:
+    """URL keyword arguments per pattern key, pointing at the world's objects (the proposal introduced to Orbital)."""
+    o = world.objects
+    proposal = {"public_id": o["proposal"].public_id}
+    team_member = {**proposal, "member_id": o["co_investigator"].public_id}
+    orbital = {"slug": o["orbital"].slug}
+    uidb36, reset_key = world.tokens["password_reset"]
+    return {
+        "notification_open": {"pk": o["notification"].pk},
+        "job_detail": {"public_id": o["job"].public_id},
+        "job_status": {"public_id": o["job"].public_id},
+        "job_download": {"public_id": o["job"].public_id},
+        "account_confirm_email": {"key": world.tokens["email_confirmation"]},
+        "account_reset_password_from_key": {"uidb36": uidb36, "key": reset_key},
+        "projects:call_detail": {"public_id": o["call"].public_id},
+        "projects:proposal_detail": proposal,
+        "projects:proposal_edit": proposal,
+        "projects:proposal_withdraw": proposal,
+        "projects:proposal_delete": proposal,
+        "projects:attachment_upload": {**proposal, "kind": "letter"},
+        "projects:attachment_download": {**proposal, "attachment_id": o["narrative"].public_id},
+        "projects:attachment_delete": {**proposal, "attachment_id": o["narrative"].public_id},
+        "projects:co_investigator_invite": team_member,
+        "projects:co_investigator_change_access": team_member,
+        "projects:co_investigator_remove_access": team_member,
+        "projects:introduce": proposal,
+        "projects:introduction": {"public_id": o["introduction"].public_id},
+        "projects:introduction_answer": {"public_id": o["introduction"].public_id},
+        "projects:invitation": {"token": world.tokens["project_invitation"]},
+        "partners:capability": {"public_id": o["listing"].public_id},
+        "partners:provider": orbital,
+        "partners:organisation": orbital,
+        "partners:organisation_edit": orbital,
+        "partners:leave": orbital,
+        "partners:invite": orbital,
+        "partners:invitation_revoke": {**orbital, "public_id": o["member_invitation"].public_id},
+        "partners:member_role": {**orbital, "public_id": o["orbital_membership"].public_id},
+        "partners:member_remove": {**orbital, "public_id": o["orbital_membership"].public_id},
+        "partners:listing_create": orbital,
+        "partners:import_upload": orbital,
+        "partners:import_preview": {**orbital, "public_id": o["upload"].public_id},
+        "partners:import_confirm": {**orbital, "public_id": o["upload"].public_id},
+        "partners:import_job": {**orbital, "public_id": o["import_job"].public_id},
+        "partners:import_job_status": {**orbital, "public_id": o["import_job"].public_id},
+        "partners:export": orbital,
+        "partners:listing": {"public_id": o["draft_listing"].public_id},
+        "partners:listing_edit": {"public_id": o["draft_listing"].public_id},
+        "partners:listing_publish": {"public_id": o["draft_listing"].public_id},
+        "partners:listing_unpublish": {"public_id": o["listing"].public_id},
+        "partners:listing_confirm": {"public_id": o["listing"].public_id},
+        "partners:listing_delete": {"public_id": o["draft_listing"].public_id},
+        "partners:invitation": {"token": world.tokens["member_invitation"]},
+    }
