@@ -47,5 +47,10 @@ urlpatterns = [
     path("introductions/", views.introduction_list, name="introduction_list"),
     path("introductions/<uuid:public_id>/", views.introduction_detail, name="introduction"),
     path("introductions/<uuid:public_id>/answer/", views.introduction_answer, name="introduction_answer"),
+    path(
+        "introductions/<uuid:public_id>/files/<uuid:attachment_id>/",
+        views.introduction_attachment,
+        name="introduction_attachment",
+    ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

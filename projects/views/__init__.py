@@ -1,7 +1,12 @@
 """Pages for calls and proposals. Views parse input, look objects up through querysets scoped to the user (404
 for anything the user may not see), call the domain functions, and render."""
 
-from projects.views.attachments import attachment_delete, attachment_download, attachment_upload
+from projects.views.attachments import (
+    attachment_delete,
+    attachment_download,
+    attachment_upload,
+    introduction_attachment,
+)
 from projects.views.calls import call_detail, call_list
 from projects.views.introductions import introduce, introduction_answer, introduction_detail, introduction_list
 from projects.views.proposals import (
@@ -31,6 +36,7 @@ __all__ = [
     "dashboard",
     "introduce",
     "introduction_answer",
+    "introduction_attachment",
     "introduction_detail",
     "introduction_list",
     "invitation",

@@ -12,9 +12,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from projects import attachments
-from projects.enums import AttachmentKind
+from projects.enums import AttachmentKind, IntroductionAnswer
 from projects.forms import AttachmentForm
-from projects.models import Attachment
+from projects.models import Attachment, Introduction
 from projects.views.proposals import edit_context, editable_or_redirect, proposal_for_action, visible_proposal
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,24 @@ def _attachment(request, public_id, attachment_id) -> Attachment:
 @login_required
 @require_GET
 def attachment_download(request, public_id, attachment_id):
-    attachment = _attachment(request, public_id, attachment_id)
+    return _file_response(_attachment(request, public_id, attachment_id))
+
+
+@never_cache
+@login_required
+@require_GET
+def introduction_attachment(request, public_id, attachment_id):
+    """A proposal's PDF for the members of a provider that answered interested to its introduction."""
+    introduction = get_object_or_404(
+        Introduction.objects.for_provider(request.user).filter(answer=IntroductionAnswer.INTERESTED),
+        public_id=public_id,
+    )
+    return _file_response(
+        get_object_or_404(Attachment.objects.filter(proposal_id=introduction.proposal_id), public_id=attachment_id)
+    )
+
+
+def _file_response(attachment: Attachment) -> FileResponse:
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -105,8 +105,48 @@ def test_contacts_are_shared_after_interest(client, submitted, match, staff, pro
 
     contact = soup(response).select_one("[data-pi-contact]")
     assert [dd.get_text(strip=True) for dd in contact.select("dd")] == PI_CONTACT
-    assert [detail for detail in TEAM_DETAILS if detail in text_of(response)] == []
+    # The files are shared too (test below); the rest of the team and the funding stay with the team.
+    assert [detail for detail in TEAM_DETAILS if detail in text_of(response)] == ["liver-narrative.pdf"]
     assert [client.get(url).status_code for url in proposal_urls(submitted)] == [404, 404, 404]
+
+
+def test_the_attachments_open_to_the_provider_after_interest_and_not_before(
+    client, submitted, match, staff, provider_user
+):
+    introduction = introduce_to_provider(submitted, match.capability.organisation, staff, NOTE, match=match)
+    attachment = Attachment.objects.get(proposal=submitted)
+    url = reverse("projects:introduction_attachment", args=[introduction.public_id, attachment.public_id])
+    client.force_login(provider_user)
+    before = client.get(url).status_code
+
+    answer_introduction(introduction, provider_user, interested=True)
+    page = soup(client.get(introduction.get_absolute_url()))
+    response = client.get(url)
+
+    assert before == 404
+    assert [(a.get_text(strip=True), a["href"]) for a in page.select("[data-shared-attachments] a")] == [
+        ("liver-narrative.pdf", url)
+    ]
+    assert (response.status_code, response["Content-Disposition"]) == (
+        200,
+        'attachment; filename="liver-narrative.pdf"',
+    )
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+def test_shared_attachments_stay_closed_after_not_interested_and_to_other_organisations(
+    client, submitted, match, staff, provider_user, tango, provider_user2
+):
+    introduction = introduce_to_provider(submitted, match.capability.organisation, staff, NOTE, match=match)
+    attachment = Attachment.objects.get(proposal=submitted)
+    url = reverse("projects:introduction_attachment", args=[introduction.public_id, attachment.public_id])
+    answer_introduction(introduction, provider_user, interested=False)
+    client.force_login(provider_user)
+    declined = client.get(url).status_code
+    Introduction.objects.filter(pk=introduction.pk).update(answer=IntroductionAnswer.INTERESTED)
+    client.force_login(provider_user2)
+
+    assert (declined, client.get(url).status_code) == (404, 404)
 
 
 def test_no_contacts_after_not_interested(client, submitted, match, staff, provider_user):

@@ -85,6 +85,8 @@ SITE = {
     "projects:introduction_list": (LOGIN, 404, 404, 404, 200, 200, to("/admin/projects/introduction/")),
     "projects:introduction": (LOGIN, 404, 404, 404, 200, 404, 200),
     "projects:introduction_answer": (LOGIN, 405, 405, 405, 405, 405, 405),
+    # The proposal's files open to the provider once it answers interested (this one has not answered yet).
+    "projects:introduction_attachment": (LOGIN, 404, 404, 404, 404, 404, 404),
     # A co-investigator's invitation link: signed-in people with another address are told it is not theirs.
     "projects:invitation": (200, 403, 403, 403, 403, 403, 403),
     # Providers' side and the public catalogue. Staff manage organisations in the admin, not on these pages.

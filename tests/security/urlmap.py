@@ -46,6 +46,10 @@ def arguments(world) -> dict:
         "projects:introduce": proposal,
         "projects:introduction": {"public_id": o["introduction"].public_id},
         "projects:introduction_answer": {"public_id": o["introduction"].public_id},
+        "projects:introduction_attachment": {
+            "public_id": o["introduction"].public_id,
+            "attachment_id": o["narrative"].public_id,
+        },
         "projects:invitation": {"token": world.tokens["project_invitation"]},
         "partners:capability": {"public_id": o["listing"].public_id},
         "partners:provider": orbital,
