@@ -168,6 +168,9 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# A password reset for an address without an account answers like any other and e-mails nobody: the portal does
+# not write to addresses that never signed up (anyone could type a stranger's address into the form).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "leoportal.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[LEO Portal] "
