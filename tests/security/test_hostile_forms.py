@@ -7,14 +7,11 @@ the examples do not see each other's rows.
 """
 
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
-from django.apps import apps
 from django.contrib.messages import ERROR, get_messages
 from django.core.cache import cache
-from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,6 +27,7 @@ from tests.projects.factories import (
     NarrativeFactory,
     ProposalFactory,
 )
+from tests.security.helpers import changed_tables, database_state, rolled_back
 from tests.security.strategies import RAW_MARKERS, SCRIPT, mutated, random_form
 from tests.utils import form_data, soup
 
@@ -38,32 +36,7 @@ pytestmark = pytest.mark.django_db
 # Twelve examples a form keep the file near a minute; HOSTILE_EXAMPLES=200 makes a deeper search.
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "12"))
 ACCEPTED_STATUSES = {200, 302, 400, 409}
-STATE_APPS = ("leoportal", "projects", "partners")
 ESCAPED_SCRIPT = "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;"
-
-
-@contextmanager
-def rolled_back():
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
-def database_state() -> dict:
-    """Every row of the apps' tables (history included), to show that a refused POST changed nothing."""
-    state = {}
-    for label in STATE_APPS:
-        for model in apps.get_app_config(label).get_models():
-            if model._meta.model_name == "user":
-                rows = model.objects.order_by("pk").values_list("pk", "email", "full_name", "organisation", "role")
-            else:
-                rows = model.objects.order_by("pk").values_list()
-            state[model._meta.label] = list(rows)
-    return state
-
-
-def changed_tables(before: dict, after: dict) -> list[str]:
-    return [label for label in before if before[label] != after[label]]
 
 
 def assert_escaped(response):
