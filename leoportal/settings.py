@@ -111,6 +111,10 @@ else:
 # permission.
 MEDIA_ROOT = Path(env.get_str("MEDIA_ROOT", str(BASE_DIR / "private-media")))
 FILE_UPLOAD_MAX_MB = env.get_int("FILE_UPLOAD_MAX_MB", 20, minimum=1, maximum=1024)
+# An uploaded PDF is opened in a child process that may take this long and grow by this much memory; a file that
+# needs more (a decompression bomb, a damaged file that sends the parser in circles) is refused.
+PDF_CHECK_SECONDS = env.get_float("PDF_CHECK_SECONDS", 5.0, minimum=0.5, maximum=300)
+PDF_CHECK_MEMORY_MB = env.get_int("PDF_CHECK_MEMORY_MB", 512, minimum=64, maximum=16384)
 
 # --- Proposals ----------------------------------------------------------------------------------------------
 
@@ -164,6 +168,9 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# A password reset for an address without an account answers like any other and e-mails nobody: the portal does
+# not write to addresses that never signed up (anyone could type a stranger's address into the form).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "leoportal.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[LEO Portal] "

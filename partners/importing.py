@@ -143,7 +143,8 @@ def entry_values(entry: dict) -> tuple[dict, list | None]:
         "cold_stowage_c": None if cold is None else [float(t) for t in cold],
         "biosafety_level": entry.get("biosafety_level"),
         "first_flight_year": entry.get("first_flight_year"),
-        "sources": list(entry.get("sources") or []),
+        # The schema leaves sources open: anything but a list is reported by _semantic_problems, not read here.
+        "sources": list(sources) if isinstance(sources := entry.get("sources"), list) else [],
         "confidence": entry.get("confidence") or "",
     }
     return values, windows

@@ -1,13 +1,20 @@
 """Proposal attachments: PDFs only, checked by their content, stored privately under random names.
 
 A file is accepted when it starts with the PDF signature, parses, is not encrypted, has pages, and fits
-FILE_UPLOAD_MAX_MB. Files live under MEDIA_ROOT (no public URL) and are served only by a view that checks the
-proposal's permissions. A replaced or deleted file leaves the disk once the transaction has committed, so a
-rollback never leaves a row pointing at nothing.
+FILE_UPLOAD_MAX_MB. A few kilobytes of PDF can hold compressed streams that expand to gigabytes and keep a parser
+busy for minutes, so the file is opened in a child process with a time limit (PDF_CHECK_SECONDS) and a memory
+limit (PDF_CHECK_MEMORY_MB): a file that exceeds them is refused, and the web worker is never tied up.
+
+Files live under MEDIA_ROOT (no public URL) and are served only by a view that checks the proposal's permissions.
+A replaced or deleted file leaves the disk once the transaction has committed, so a rollback never leaves a row
+pointing at nothing.
 """
 
 import logging
+import multiprocessing
+import os
 import re
+import resource
 import unicodedata
 from datetime import timedelta
 from pathlib import PurePosixPath, PureWindowsPath
@@ -62,19 +69,26 @@ def check_pdf(uploaded) -> int:
         )
     uploaded.seek(0)
     try:
-        reader = PdfReader(uploaded, strict=False)
-        encrypted = reader.is_encrypted
-        pages = 0 if encrypted else len(reader.pages)
-    except Exception:  # pypdf raises many kinds of errors on damaged files; all mean the same to the researcher
-        logger.info("refused a damaged PDF upload %r", name, exc_info=True)
+        outcome, encrypted, pages = inspect_pdf(uploaded)
+    finally:
+        uploaded.seek(0)
+    if outcome == "too_complex":
+        logger.warning("refused a PDF upload %r that exceeded the inspection limits", name)
+        raise ValidationError(
+            "“%(name)s” could not be checked: it takes too long or too much memory to open, which happens with "
+            "damaged or unusually built files. Export it again from the original document (or print it to PDF) "
+            "and upload the new file.",
+            code="too_complex",
+            params={"name": name},
+        )
+    if outcome != "ok":
+        logger.info("refused a damaged PDF upload %r: %s", name, outcome)
         raise ValidationError(
             "“%(name)s” is damaged and cannot be opened as a PDF. Export it again from the original document and "
             "upload the new file.",
             code="corrupt",
             params={"name": name},
-        ) from None
-    finally:
-        uploaded.seek(0)
+        )
     if encrypted:
         raise ValidationError(
             "“%(name)s” is encrypted (password-protected or restricted), so reviewers may not be able to open "
@@ -85,6 +99,63 @@ def check_pdf(uploaded) -> int:
     if pages == 0:
         raise ValidationError("“%(name)s” has no pages.", code="empty", params={"name": name})
     return pages
+
+
+def inspect_pdf(uploaded) -> tuple[str, bool, int]:
+    """Open ``uploaded`` with pypdf in a forked child process under PDF_CHECK_SECONDS and PDF_CHECK_MEMORY_MB.
+
+    Returns (outcome, encrypted, page count): outcome "ok", "too_complex" (a limit was hit) or a short description
+    of why the file does not parse.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_inspect_in_child, args=(uploaded, sender, settings.PDF_CHECK_MEMORY_MB))
+    child.start()
+    sender.close()
+    try:
+        if receiver.poll(settings.PDF_CHECK_SECONDS):
+            try:
+                return receiver.recv()
+            except EOFError:  # the child died without answering (killed for its memory, say)
+                return ("too_complex", False, 0)
+        return ("too_complex", False, 0)
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _inspect_in_child(uploaded, sender, memory_mb: int) -> None:
+    """The child's side of inspect_pdf: bound the memory it may add, parse, send back what was found."""
+    try:
+        _limit_memory(memory_mb)
+        reader = PdfReader(uploaded, strict=False)
+        encrypted = reader.is_encrypted
+        result = ("ok", encrypted, 0 if encrypted else len(reader.pages))
+    except MemoryError:
+        result = ("too_complex", False, 0)
+    except Exception as error:  # pypdf raises many kinds of errors on damaged files; all mean the same to people
+        result = (f"{type(error).__name__}: {error}"[:500], False, 0)
+    try:
+        sender.send(result)
+    finally:
+        sender.close()
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Let this process grow by at most ``memory_mb`` beyond what it has mapped now (a forked child starts with
+    its parent's mappings, so an absolute limit would be meaningless)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return  # no /proc: the time limit still applies
+    limit = mapped + memory_mb * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def too_large_error(name: str) -> ValidationError:

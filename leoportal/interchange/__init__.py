@@ -23,6 +23,9 @@ SCHEMA_FILES = {
     RANKINGS: "rankings.schema.json",
 }
 LIST_KEYS = {CAPABILITIES: "capabilities", PROPOSALS: "proposals", RANKINGS: "rankings"}
+# The deepest nesting of lists and objects a document may have. The formats need five levels; a document nested a
+# few hundred deep parses, but its validation would recurse past Python's limit.
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,18 @@ def parse_document(source, document_format: str) -> dict:
     data = loads(source) if isinstance(source, str | bytes) else source
     if not isinstance(data, dict):
         raise InterchangeError([Problem("$", "the document must be a JSON object with a 'format' key")])
+    too_deep = _first_too_deep(data)
+    if too_deep is not None:
+        # Reported against the top-level key, not the entry: nothing else in the document was checked.
+        where = json_path(too_deep[:3])
+        raise InterchangeError(
+            [
+                Problem(
+                    json_path(too_deep[:1]),
+                    f"the document is nested too deeply (more than {MAX_DEPTH} levels, from {where})",
+                )
+            ]
+        )
     if data.get("format") != document_format:
         found = data.get("format")
         raise InterchangeError(
@@ -92,6 +107,23 @@ def parse_document(source, document_format: str) -> dict:
     if problems:
         raise InterchangeError(problems)
     return data
+
+
+def _first_too_deep(data) -> list | None:
+    """The path of the first list or object nested deeper than MAX_DEPTH, found without recursion."""
+    stack = [(data, [])]
+    while stack:
+        value, parts = stack.pop()
+        if isinstance(value, dict):
+            children = value.items()
+        elif isinstance(value, list):
+            children = enumerate(value)
+        else:
+            continue
+        if len(parts) >= MAX_DEPTH:
+            return parts
+        stack.extend((child, [*parts, key]) for key, child in children)
+    return None
 
 
 def _error_order(error):
