@@ -373,3 +373,45 @@ def test_the_sweep_picks_up_listing_changes_whose_rescoring_was_never_queued(
 
     assert RescoreRequest.objects.count() == 0
     assert "airbus-organoid-hardware" in [c for c, *_ in stored(proposal)]
+
+
+@pytest.mark.django_db
+def test_each_listing_change_the_matcher_reads_is_recorded_for_rescoring(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from projects.models import RescoreRequest
+
+    monkeypatch.setattr(scoring, "dispatch", lambda task, *args, **kwargs: None)  # keep the requests to look at
+    capability = CapabilityFactory(publication="draft", categories=["3d_bioprinter"])
+    recorded = []
+
+    def requests_after(change):
+        RescoreRequest.objects.all().delete()
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+        recorded.append(sorted(RescoreRequest.objects.values_list("capability_id", flat=True)))
+
+    requests_after(lambda: listings.publish_capability(capability))
+    requests_after(
+        lambda: listings.update_capability(
+            capability, values={"categories": ["3d_bioprinter", "cell_culture_bioreactor"]}
+        )
+    )
+    requests_after(lambda: listings.confirm_capability(capability))
+    requests_after(lambda: listings.unpublish_capability(capability))
+
+    assert recorded == [[capability.pk], [capability.pk], [], [capability.pk]]
+
+
+@pytest.mark.django_db
+def test_resubmitting_a_proposal_queues_its_scoring_again(researcher, staff, monkeypatch):
+    proposal = submitted(owner=researcher)
+    NarrativeFactory(proposal=proposal)
+    set_proposal_status(proposal, ProposalStatus.SCREENING, staff)
+    set_proposal_status(proposal, ProposalStatus.REVISIONS_REQUESTED, staff, "Please add the return temperature.")
+    queued = []
+    monkeypatch.setattr(scoring, "request_scoring", lambda p: queued.append(p.pk))
+
+    set_proposal_status(proposal, ProposalStatus.SUBMITTED, researcher)
+
+    assert queued == [proposal.pk]
