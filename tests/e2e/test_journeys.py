@@ -17,12 +17,14 @@ from django.core import mail
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
 from partners.enums import MembershipRole
+from partners.models import Capability, Organisation
 from projects.enums import IntroductionAnswer, ProposalStatus
-from projects.models import Introduction, Proposal, Review
+from projects.models import Introduction, Proposal, RescoreRequest, Review
+from projects.tasks import sweep_unscored
 from tests.e2e.helpers import check_page
-from tests.factories import PASSWORD, ProviderUserFactory, StaffFactory
+from tests.factories import PASSWORD, ProviderUserFactory, ResearcherFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, MembershipFactory, OrganisationFactory
-from tests.projects.factories import CallFactory, pdf_bytes
+from tests.projects.factories import CallFactory, ProposalFactory, pdf_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -290,3 +292,109 @@ def test_researcher_submits_staff_introduce_and_the_provider_answers(new_page, t
     ]
     check_page(researcher, "journey-proposal-answered")
     assert Notification.objects.filter(kind=NotificationKind.INTRODUCTION_ANSWER).count() == 2
+
+
+def test_a_new_providers_listing_reaches_a_researchers_suggestions(new_page):
+    StaffFactory(email="eve@portal.example", full_name="Eve Marchetti")
+    proposal = ProposalFactory(
+        owner=ResearcherFactory(email="ada@mw.example", full_name="Ada Okafor"),
+        complete=True,
+        status=ProposalStatus.SUBMITTED,
+        submission_count=1,
+        title="Stem cell expansion in microgravity",
+        needs=["cell_culture_bioreactor"],
+        temperature_min_c=36,
+        temperature_max_c=38,
+    )
+
+    # --- The researcher's submitted proposal: first waiting for its scoring, then scored with nothing to compare.
+    researcher = new_page()
+    sign_in(researcher, "ada@mw.example", "**/proposals/")
+    researcher.goto(proposal.get_absolute_url())
+    state = researcher.locator("section.suggestions [data-suggestions-state]")
+    assert (state.get_attribute("data-suggestions-state"), state.inner_text()) == (
+        "queued",
+        "Your proposal is being matched against the catalogue. Suggestions appear here within a few minutes; "
+        "reload the page to see them.",
+    )
+    assert sweep_unscored(grace_seconds=0) == 1  # what beat runs every few minutes
+    researcher.reload()
+    assert (state.get_attribute("data-suggestions-state"), state.inner_text()) == (
+        "none",
+        "No suggestions yet: no provider has published a listing to compare your flight requirements with. "
+        "Suggestions appear here as soon as one does; program staff will also look for partners with you.",
+    )
+    check_page(researcher, "journey-suggestions-none")
+
+    # --- A provider signs up and registers an organisation: pending verification, no listings yet.
+    provider = new_page()
+    sign_up(
+        provider,
+        "Provider (implementation partner)",
+        "Grace Orbit",
+        "Orbital Biofab",
+        "grace@orbital-biofab.example",
+        "**/provider/",
+    )
+    assert provider.get_by_role("heading", name="Start by registering your organisation").is_visible()
+    provider.get_by_role("link", name="Create an organisation").click()
+    provider.get_by_label("Name").fill("Orbital Biofab")
+    provider.get_by_label("Website").fill("https://orbital-biofab.example")
+    provider.get_by_label("Country").fill("United States")
+    provider.get_by_role("button", name="Create the organisation").click()
+    provider.wait_for_url("**/provider/organisations/orbital-biofab/")
+    pending = provider.locator("[data-verification=pending]")
+    assert pending.inner_text() == (
+        "Pending verification. Program staff have been notified and will check Orbital Biofab. Until then its "
+        "listings stay out of the public catalogue, even when published."
+    )
+    assert provider.locator("section[aria-labelledby=listings-title] [data-empty]").inner_text() == (
+        "No listings yet. Add your first facility with “Add a listing”, or upload a capability file to add "
+        "several at once."
+    )
+    check_page(provider, "journey-organisation-pending")
+
+    # The provider lists the hardware and publishes it while the organisation waits: it stays out of sight.
+    provider.get_by_role("link", name="Add a listing").click()
+    provider.locator("#id_name").fill("Orbital Incubator")
+    provider.get_by_label("Platform", exact=True).fill("ISS (EXPRESS rack)")
+    provider.get_by_label("Cell culture / bioreactor", exact=True).check()
+    provider.get_by_label("Lowest temperature (°C)").fill("4")
+    provider.get_by_label("Highest temperature (°C)").fill("40")
+    provider.locator("#id_sample_return_0").check()
+    provider.get_by_role("button", name="Save as draft").click()
+    provider.wait_for_url("**/provider/listings/*/")
+    provider.get_by_role("button", name="Publish").click()
+    assert provider.locator("[data-publication]").get_attribute("data-publication") == "published-hidden"
+    check_page(provider, "journey-listing-hidden")
+    listing = Capability.objects.get(name="Orbital Incubator")
+    researcher.goto("/catalogue/")
+    assert researcher.locator("[data-results] .card-title").count() == 0
+    researcher.goto(proposal.get_absolute_url())
+    assert state.get_attribute("data-suggestions-state") == "none"  # rescored on publication: still nothing
+
+    # --- Staff are notified of the organisation and verify it at the desk.
+    staff = new_page()
+    sign_in_to_admin(staff, "eve@portal.example")
+    staff.goto("/")
+    open_notification(staff, "New provider organisation to verify: Orbital Biofab")
+    staff.wait_for_url(re.compile(r".*/admin/partners/organisation/\d+/change/$"))
+    check_page(staff, "journey-desk-organisation")
+    staff.get_by_label("Verified").check()
+    staff.get_by_role("button", name="Save", exact=True).click()
+    staff.wait_for_url(re.compile(r".*/admin/partners/organisation/(\?.*)?$"))
+    assert Organisation.objects.get(name="Orbital Biofab").verified is True
+
+    # Verification asked for the organisation's published listings to be rescored; that ran after the commit.
+    assert RescoreRequest.objects.count() == 0
+    assert list(proposal.matches.values_list("capability__name", flat=True)) == ["Orbital Incubator"]
+    provider.reload()
+    assert provider.locator("[data-publication]").get_attribute("data-publication") == "published"
+    check_page(provider, "journey-listing-published")
+
+    researcher.goto(proposal.get_absolute_url())
+    assert state.get_attribute("data-suggestions-state") == "stored"
+    facility = researcher.get_by_role("list", name="Suggested facilities").get_by_role("listitem")
+    assert facility.get_attribute("data-match") == listing.external_id
+    assert facility.get_by_role("link", name="Orbital Incubator").get_attribute("href") == (listing.get_absolute_url())
+    check_page(researcher, "journey-suggestions-new-listing")
