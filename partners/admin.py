@@ -25,7 +25,7 @@ from partners.models import (
 )
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
     model = Membership
     extra = 0
     fields = ["user", "role", "created_at"]
@@ -132,7 +132,7 @@ class InvitationAdmin(admin.ModelAdmin):
         return invitation.state
 
 
-class AvailabilityWindowInline(admin.TabularInline):
+class AvailabilityWindowInline(admin.StackedInline):
     model = AvailabilityWindow
     extra = 0
 

@@ -56,15 +56,14 @@ def suggestions_for(proposal: Proposal, limit: int = 10) -> Suggestions:
     stored = list(Match.objects.filter(proposal=proposal).select_related("capability__organisation").order_by("rank"))
     if proposal.status == ProposalStatus.DRAFT:
         return _preview(proposal, limit)
-    if not stored:
-        return Suggestions("queued" if proposal.status in OPEN_STATUSES else "none")
-    result = Suggestions(
-        "stored",
-        computed_at=proposal.matched_at,
-        updating=bool(
-            proposal.match_requested_at and proposal.matched_at and proposal.match_requested_at > proposal.matched_at
-        ),
+    updating = bool(
+        proposal.match_requested_at and proposal.matched_at and proposal.match_requested_at > proposal.matched_at
     )
+    if not stored:
+        # Scored and nothing stored means there was nothing to compare with; waiting only until the first scoring.
+        waiting = proposal.status in OPEN_STATUSES and (proposal.matched_at is None or updating)
+        return Suggestions("queued" if waiting else "none")
+    result = Suggestions("stored", computed_at=proposal.matched_at, updating=updating)
     for match in stored:
         suggestion = Suggestion(
             match.rank, match.score, match.eligibility, match.criteria, match.capability, match.near_miss

@@ -83,6 +83,20 @@ def test_without_listings_the_page_explains_why_there_are_no_suggestions(client,
     assert page.select_one("[data-suggestions-state]")["data-suggestions-state"] == "none"
 
 
+def test_a_proposal_scored_against_an_empty_catalogue_is_not_shown_as_waiting(client, researcher):
+    proposal = proposal_with_status(researcher, ProposalStatus.SUBMITTED)
+    scoring.score_proposal(proposal.pk)
+    client.force_login(researcher)
+
+    page = section(client, proposal)
+
+    assert page.select_one("[data-suggestions-state]")["data-suggestions-state"] == "none"
+    assert page.select_one("[data-suggestions-state]").get_text(" ", strip=True) == (
+        "No suggestions yet: no provider has published a listing to compare your flight requirements with. "
+        "Suggestions appear here as soon as one does; program staff will also look for partners with you."
+    )
+
+
 def test_a_withdrawn_proposal_is_not_matched(client, researcher, catalogue):
     proposal = proposal_with_status(researcher, ProposalStatus.WITHDRAWN)
     client.force_login(researcher)
