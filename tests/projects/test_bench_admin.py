@@ -13,7 +13,10 @@ from tests.projects.factories import ProposalFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
-ROW = re.compile(r"^(?P<name>.+?)\s+(?P<median>\d+\.\d)\s+(?P<fastest>\d+\.\d)\s+(?P<queries>\d+)\s+(?P<rows>\d+)$")
+ROW = re.compile(
+    r"^(?P<name>.+?)\s+(?P<median>\d+\.\d)\s+(?P<fastest>\d+\.\d)\s+(?P<queries>\d+)\s+(?P<rows>\d+)"
+    r"(?:  over the \d+ ms budget)?$"
+)
 
 
 def test_bench_admin_prints_a_measured_row_per_scenario(researcher):
