@@ -68,7 +68,7 @@ def suggestions_for(proposal: Proposal, limit: int = 10) -> Suggestions:
         suggestion = Suggestion(
             match.rank, match.score, match.eligibility, match.criteria, match.capability, match.near_miss
         )
-        (result.near_misses if match.near_miss else result.matches).append(suggestion)
+        _sort(result, suggestion)
     result.matches = result.matches[:limit]
     result.providers = _providers(proposal)
     return result
@@ -90,8 +90,16 @@ def _preview(proposal: Proposal, limit: int) -> Suggestions:
             capabilities.get(loaded.capability_pks[match.capability_id]),
             match.change or "",
         )
-        (result.near_misses if match.change else result.matches).append(suggestion)
+        _sort(result, suggestion)
     return result
+
+
+def _sort(result: Suggestions, suggestion: Suggestion) -> None:
+    """Near misses apart; a facility that cannot take the experiment is no suggestion (staff still see it)."""
+    if suggestion.near_miss:
+        result.near_misses.append(suggestion)
+    elif suggestion.eligibility != Eligibility.INELIGIBLE:
+        result.matches.append(suggestion)
 
 
 def _providers(proposal: Proposal) -> list[ProviderSuggestion]:

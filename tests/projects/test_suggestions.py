@@ -181,3 +181,21 @@ def test_a_proposal_needing_one_kind_gets_no_separate_provider_list(client, rese
     client.force_login(researcher)
 
     assert section(client, proposal).select('ul[aria-label="Providers"]') == []
+
+
+def test_facilities_that_cannot_take_the_experiment_are_not_suggested(client, researcher, catalogue):
+    # Stored matches keep ineligible listings for staff; the researcher's suggestions leave them out.
+    proposal = proposal_with_status(researcher, ProposalStatus.SUBMITTED)
+    proposal.temperature_min_c = proposal.temperature_max_c = -150
+    proposal.save(update_fields=["temperature_min_c", "temperature_max_c"])
+    scoring.score_proposal(proposal.pk)
+    client.force_login(researcher)
+
+    page = section(client, proposal)
+
+    stored = set(proposal.matches.filter(near_miss="").values_list("eligibility", flat=True))
+    shown = [
+        li.select_one(".badge").get_text(strip=True) for li in page.select('ol[aria-label="Suggested facilities"] > li')
+    ]
+    assert "ineligible" in stored
+    assert "Ineligible" not in shown
