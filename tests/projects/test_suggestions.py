@@ -8,7 +8,7 @@ from partners.importing import import_capabilities
 from partners.models import Capability, Organisation
 from projects import scoring
 from projects.enums import ProposalStatus
-from tests.partners.factories import MembershipFactory
+from tests.partners.factories import CapabilityFactory, MembershipFactory
 from tests.projects.factories import ProposalFactory
 from tests.utils import soup
 
@@ -183,19 +183,17 @@ def test_a_proposal_needing_one_kind_gets_no_separate_provider_list(client, rese
     assert section(client, proposal).select('ul[aria-label="Providers"]') == []
 
 
-def test_facilities_that_cannot_take_the_experiment_are_not_suggested(client, researcher, catalogue):
+def test_facilities_that_cannot_take_the_experiment_are_not_suggested(client, researcher):
     # Stored matches keep ineligible listings for staff; the researcher's suggestions leave them out.
-    proposal = proposal_with_status(researcher, ProposalStatus.SUBMITTED)
-    proposal.temperature_min_c = proposal.temperature_max_c = -150
-    proposal.save(update_fields=["temperature_min_c", "temperature_max_c"])
+    CapabilityFactory(name="Warm incubator", temperature_min_c=20, temperature_max_c=40)
+    CapabilityFactory(name="Cold box", temperature_min_c=-20, temperature_max_c=4)
+    proposal = proposal_with_status(researcher, ProposalStatus.SUBMITTED)  # needs 36.5-37.5 °C
     scoring.score_proposal(proposal.pk)
     client.force_login(researcher)
 
     page = section(client, proposal)
 
-    stored = set(proposal.matches.filter(near_miss="").values_list("eligibility", flat=True))
-    shown = [
-        li.select_one(".badge").get_text(strip=True) for li in page.select('ol[aria-label="Suggested facilities"] > li')
-    ]
-    assert "ineligible" in stored
-    assert "Ineligible" not in shown
+    stored = sorted(proposal.matches.values_list("capability__name", "eligibility"))
+    items = page.select('ol[aria-label="Suggested facilities"] > li')
+    assert stored == [("Cold box", "ineligible"), ("Warm incubator", "unconfirmed")]
+    assert [li.select_one(".badge").get_text(strip=True) for li in items] == ["Unconfirmed"]
