@@ -44,8 +44,45 @@ def overflowing_elements(page):
     )
 
 
+def overlapping_controls(page):
+    """Pairs of visible controls (links, buttons, fields) drawn over each other, by selector."""
+    return page.evaluate(
+        """() => {
+            const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                (el.getAttribute('name') ? '[name=' + el.getAttribute('name') + ']' : '') +
+                (el.tagName === 'A' ? '[href=' + el.getAttribute('href') + ']' : '');
+            // A sticky or fixed bar (the form's Save / Submit bar) rides over the page by design.
+            const floating = el => {
+                for (let node = el; node; node = node.parentElement) {
+                    if (['fixed', 'sticky'].includes(getComputedStyle(node).position)) return true;
+                }
+                return false;
+            };
+            const selector = 'a[href], button, input:not([type=hidden]), select, textarea';
+            const controls = [...document.body.querySelectorAll(selector)]
+                .filter(el => el.checkVisibility({opacityProperty: true, visibilityProperty: true}))
+                // A link that wraps has a box per line: compare those, not the rectangle around both lines.
+                .map(el => ({el, boxes: [...el.getClientRects()].filter(r => r.width > 1 && r.height > 1),
+                             floating: floating(el)}))
+                .filter(({boxes}) => boxes.length > 0);
+            const cross = (r, q) => Math.min(r.right, q.right) - Math.max(r.left, q.left) > 2 &&
+                Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top) > 2;
+            const pairs = [];
+            for (let i = 0; i < controls.length; i++) {
+                for (let j = i + 1; j < controls.length; j++) {
+                    const a = controls[i], b = controls[j];
+                    if (a.el.contains(b.el) || b.el.contains(a.el) || a.floating !== b.floating) continue;
+                    if (a.boxes.some(r => b.boxes.some(q => cross(r, q)))) pairs.push(name(a.el) + ' / ' + name(b.el));
+                }
+            }
+            return pairs.slice(0, 10);
+        }"""
+    )
+
+
 def check_page(page, name):
-    """Screenshot ``page`` at desktop and phone width; assert no overflow and no serious accessibility issue."""
+    """Screenshot ``page`` at desktop and phone width; assert nothing overflows or overlaps and no serious
+    accessibility issue."""
     folder = ARTIFACTS
     folder.mkdir(parents=True, exist_ok=True)
     slug = re.sub(r"[^a-z0-9-]+", "-", name.lower()).strip("-")
@@ -58,6 +95,9 @@ def check_page(page, name):
         overflow = overflowing_elements(page)
         if overflow:
             problems[f"{label} overflow"] = overflow
+        overlap = overlapping_controls(page)
+        if overlap:
+            problems[f"{label} overlap"] = overlap
     violations = axe_violations(page)
     if violations:
         problems["accessibility"] = violations
