@@ -168,3 +168,16 @@ def test_deleting_in_the_admin_goes_through_the_domain_function(staff_client, dj
         capability_changed.disconnect(receiver)
 
     assert (Capability.objects.count(), received) == (0, ["deleted"])
+
+
+def test_a_listings_changes_are_in_its_history_in_the_admin(staff_client, staff):
+    from partners import listings
+
+    capability = CapabilityFactory(name="Bioprinter", max_duration_days=30)
+    listings.update_capability(capability, values={"max_duration_days": 45})
+    listings.unpublish_capability(capability)
+
+    page = soup(staff_client.get(reverse("admin:partners_capability_history", args=[capability.pk])))
+
+    assert [record.max_duration_days for record in capability.history.order_by("history_date")] == [30, 45, 45]
+    assert len(page.select("#change-history tbody tr")) == 3

@@ -415,3 +415,21 @@ def test_resubmitting_a_proposal_queues_its_scoring_again(researcher, staff, mon
     set_proposal_status(proposal, ProposalStatus.SUBMITTED, researcher)
 
     assert queued == [proposal.pk]
+
+
+@pytest.mark.django_db
+def test_a_database_error_during_scoring_is_retried_not_lost(monkeypatch):
+    from django.db import OperationalError
+
+    proposal = submitted()
+
+    def unreachable(proposal_id):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(scoring, "score_proposal", unreachable)
+
+    with pytest.raises(Retry) as retried:
+        score_proposal_task.apply(args=[proposal.pk])
+
+    assert isinstance(retried.value.exc, OperationalError)
+    assert (score_proposal_task.max_retries, score_proposal_task.retry_backoff) == (settings.TASK_MAX_RETRIES, True)

@@ -197,3 +197,18 @@ def test_facilities_that_cannot_take_the_experiment_are_not_suggested(client, re
     items = page.select('ol[aria-label="Suggested facilities"] > li')
     assert stored == [("Cold box", "ineligible"), ("Warm incubator", "unconfirmed")]
     assert [li.select_one(".badge").get_text(strip=True) for li in items] == ["Unconfirmed"]
+
+
+def test_the_researcher_sees_near_misses_with_what_would_have_to_change(client, researcher):
+    CapabilityFactory(name="Short-stay incubator", temperature_min_c=20, temperature_max_c=40, max_duration_days=10)
+    proposal = proposal_with_status(researcher, ProposalStatus.SUBMITTED)  # 14 days at 36.5-37.5 °C
+    scoring.score_proposal(proposal.pk)
+    client.force_login(researcher)
+
+    page = section(client, proposal)
+
+    near = proposal.matches.exclude(near_miss="").get()
+    assert [li.get_text(" ", strip=True) for li in page.select('ul[aria-label="Near misses"] li')] == [
+        f"Short-stay incubator · {near.capability.organisation.name} : {near.near_miss}."
+    ]
+    assert near.near_miss == "eligible if your experiment can run in 10 days instead of 14"
