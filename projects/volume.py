@@ -195,6 +195,14 @@ def _create_reviews(proposals, seed: int, now) -> int:
     return len(rows)
 
 
+def volume_size() -> tuple[int, int]:
+    """(proposals, listings) of the synthetic volume in the database."""
+    return (
+        Proposal.objects.filter(external_id__startswith="volume-").count(),
+        Capability.objects.filter(organisation__name__startswith=VOLUME_PREFIX).count(),
+    )
+
+
 def remove_volume(log=print) -> None:
     with transaction.atomic():
         proposals = Proposal.objects.filter(owner__email__endswith=f"@{VOLUME_DOMAIN}")
