@@ -23,7 +23,7 @@ rm -f "$run_dir"/{samples.csv,submitted.txt,figures.json,web.log,worker.log,locu
 export DEBUG=false
 SECRET_KEY=$("$bin/python" -c 'import secrets; print(secrets.token_hex(32))')
 export SECRET_KEY
-export ALLOWED_HOSTS=127.0.0.1 SECURE_PROXY_SSL_HEADER=true SITE_URL="https://127.0.0.1:$port"
+export ALLOWED_HOSTS=127.0.0.1 SECURE_PROXY_SSL_HEADER=true TRUSTED_PROXY_COUNT=1 SITE_URL="https://127.0.0.1:$port"
 export DATABASE_URL=$db_url REDIS_URL=$redis_url MEDIA_ROOT="$run_dir/media" EMAIL_URL=consolemail:// LOG_LEVEL=WARNING
 
 CHECK_CHROMIUM=false TEST_DATABASE_URL=$db_url TEST_REDIS_URL=$redis_url scripts/ensure-services.sh

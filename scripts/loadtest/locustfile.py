@@ -7,8 +7,8 @@ form, posts it, follows the redirect) and submits its complete drafts to the ope
 "Submit", follows the redirect to the proposal page).
 
 The site runs with DEBUG off, as in production behind a TLS-terminating proxy: the generator sends
-X-Forwarded-Proto: https (and a same-origin Referer on posts, as browsers do on HTTPS), and returns the secure cookies
-over the loopback connection.
+X-Forwarded-Proto: https and X-Forwarded-For with an address of its own for each user (a loopback one), sends a
+same-origin Referer on posts (as browsers do on HTTPS), and returns the secure cookies over the loopback connection.
 
 Every request is recorded with its kind, start, time and outcome; on exit the samples go to $LOADTEST_SAMPLES and
 the public ids of the accepted submissions to $LOADTEST_SUBMITTED.
@@ -78,11 +78,13 @@ class Researcher(HttpUser):
     wait_time = between(*WAIT)
 
     def on_start(self):
+        number = len(PLAN["accounts"]) - len(ACCOUNTS)
         self.account = ACCOUNTS.pop(0)
         self.drafts = list(self.account["drafts"])
         self.listings: list[str] = []
         self.saves = 0
         self.client.headers["X-Forwarded-Proto"] = "https"
+        self.client.headers["X-Forwarded-For"] = f"127.0.{1 + number // 250}.{1 + number % 250}"
         self.sign_in()
 
     # --- helpers ---
