@@ -178,6 +178,7 @@ def prepare(users: int, drafts: int, log=print) -> dict:
                 )
         Attachment.objects.bulk_create(attachments, batch_size=2000)
     log(f"prepared {len(researchers)} accounts, call {call.code}, {len(made)} drafts ({len(attachments)} complete)")
+    volume.analyze()
 
     by_owner: dict[int, Account] = {
         u.pk: Account(email=u.email, password=PASSWORD, proposals=[], scratch="", drafts=[]) for u in researchers

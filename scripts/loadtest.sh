@@ -11,14 +11,14 @@ db_url=${LOADTEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/leoportal_loa
 redis_url=${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/11}
 port=${LOADTEST_PORT:-8091}
 users=${LOADTEST_USERS:-50}
-spawn_rate=${LOADTEST_SPAWN_RATE:-10}
+spawn_rate=${LOADTEST_SPAWN_RATE:-2}
 seconds=${LOADTEST_SECONDS:-60}
 web_workers=${LOADTEST_WEB_WORKERS:-5}
 run_dir=${LOADTEST_DIR:-.loadtest}
 
 mkdir -p "$run_dir"
 run_dir=$(cd "$run_dir" && pwd)
-rm -f "$run_dir"/{samples.csv,submitted.txt,figures.json,web.log,worker.log,locust.log}
+rm -f "$run_dir"/{samples.csv,samples.csv.steady,submitted.txt,figures.json,web.log,web-errors.log,worker.log,locust.log}
 
 export DEBUG=false
 SECRET_KEY=$("$bin/python" -c 'import secrets; print(secrets.token_hex(32))')
@@ -79,8 +79,9 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "== figures (load average before $load_before, after $load_after; $(nproc) cores)"
 status=0
-"$bin/python" scripts/loadtest/figures.py "$run_dir/samples.csv" --json "$run_dir/figures.json" || status=1
-errors=$("$bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"][-1]["errors"])' \
+"$bin/python" scripts/loadtest/figures.py "$run_dir/samples.csv" --json "$run_dir/figures.json" \
+  --steady-from "$(cat "$run_dir/samples.csv.steady" 2>/dev/null || echo 0)" || status=1
+errors=$("$bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["whole"]["rows"][-1]["errors"])' \
   "$run_dir/figures.json" 2>/dev/null || echo "?")
 [ "$errors" = "0" ] || status=1
 

@@ -19,7 +19,13 @@ def catalogue(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    platforms = Capability.objects.public().exclude(platform="").order_by("platform").values_list("platform", flat=True)
+    platforms = (
+        Capability.objects.public()
+        .exclude(platform="")
+        .order_by("platform")
+        .values_list("platform", flat=True)
+        .distinct()
+    )
     return render(
         request,
         "partners/catalogue.html",

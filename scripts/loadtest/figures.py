@@ -4,7 +4,10 @@ errors, per kind of request and overall. Pure Python (no Django, no locust), so 
 Percentiles are nearest-rank on the exact times (no buckets): p95 is the smallest time that at least 95 % of the
 requests took no longer than.
 
-    python scripts/loadtest/figures.py SAMPLES.csv [--json OUT]
+    python scripts/loadtest/figures.py SAMPLES.csv [--steady-from EPOCH] [--json OUT]
+
+With --steady-from, the figures are given twice: for the whole run (the ramp included, when every user signs in)
+and for the requests started once every user was running.
 """
 
 import argparse
@@ -117,17 +120,24 @@ def write_samples(samples, path) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Figures of a load test run from its samples.")
     parser.add_argument("samples")
+    parser.add_argument("--steady-from", type=float, default=0.0, help="epoch seconds when every user was running")
     parser.add_argument("--json", help="also write the figures as JSON here")
     args = parser.parse_args(argv)
     try:
-        result = figures(read_samples(args.samples))
+        samples = read_samples(args.samples)
+        whole = figures(samples)
+        steady = figures([s for s in samples if s.started >= args.steady_from]) if args.steady_from else None
     except (OSError, ValueError, KeyError) as error:
         print(f"Cannot compute the figures from {args.samples}: {error}", file=sys.stderr)
         return 1
-    print(report(result))
+    print("Whole run (the ramp included):" if steady else "Whole run:")
+    print(report(whole))
+    if steady:
+        print(f"\nOnce every user was running ({steady.duration_s:.1f} s):")
+        print(report(steady))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(asdict(result), handle, indent=1)
+            json.dump({"whole": asdict(whole), "steady": asdict(steady) if steady else None}, handle, indent=1)
     return 0
 
 

@@ -11,7 +11,8 @@ X-Forwarded-Proto: https and X-Forwarded-For with an address of its own for each
 same-origin Referer on posts (as browsers do on HTTPS), and returns the secure cookies over the loopback connection.
 
 Every request is recorded with its kind, start, time and outcome; on exit the samples go to $LOADTEST_SAMPLES and
-the public ids of the accepted submissions to $LOADTEST_SUBMITTED.
+the public ids of the accepted submissions to $LOADTEST_SUBMITTED, and the moment the last user started to
+$LOADTEST_SAMPLES.steady.
 """
 
 import json
@@ -19,6 +20,7 @@ import os
 import random
 import re
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -33,6 +35,7 @@ WAIT = tuple(float(x) for x in os.environ.get("LOADTEST_WAIT", "1,3").split(",")
 
 SAMPLES: list[Sample] = []
 SUBMITTED: list[str] = []
+STEADY_FROM: list[float] = []  # when every user had started (and signed in, or begun to)
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="([^"]*)"')
@@ -66,9 +69,16 @@ def _describe(exception) -> str:
     return re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "<id>", str(exception))[:200]
 
 
+@events.spawning_complete.add_listener
+def _all_started(user_count, **kwargs):
+    STEADY_FROM.append(time.time())
+
+
 @events.quitting.add_listener
 def _write(environment, **kwargs):
-    write_samples(SAMPLES, os.environ.get("LOADTEST_SAMPLES", "samples.csv"))
+    samples = os.environ.get("LOADTEST_SAMPLES", "samples.csv")
+    write_samples(SAMPLES, samples)
+    Path(f"{samples}.steady").write_text(f"{STEADY_FROM[0] if STEADY_FROM else 0:.6f}\n", encoding="utf-8")
     Path(os.environ.get("LOADTEST_SUBMITTED", "submitted.txt")).write_text(
         "".join(f"{public_id}\n" for public_id in SUBMITTED), encoding="utf-8"
     )

@@ -382,3 +382,14 @@ def test_home_page_shows_catalogue_counts(client, known_set):
 
     assert page.select_one('[data-count="published_capabilities"]').get_text(strip=True) == "5"
     assert page.select_one('[data-count="providers"]').get_text(strip=True) == "2"
+
+
+def test_platform_suggestions_name_each_public_platform_once(client, known_set):
+    options = soup(client.get(reverse("partners:catalogue"))).select("#platform-options option")
+
+    assert sorted(option["value"] for option in options) == [
+        "ISS (EXPRESS rack)",
+        "ISS (US segment)",
+        "ISS Kibo",
+        "free-flyer in LEO",
+    ]

@@ -40,6 +40,7 @@ class Command(BaseCommand):
         created_s = time.perf_counter() - started
         figures = scoring.rescore()
         scoring.refresh_listing_demand()
+        volume.analyze()
         log(
             f"created in {created_s:.1f} s; scored {figures.proposals} open proposals into {figures.rows} match rows "
             f"in {figures.load_s + figures.score_s + figures.persist_s:.1f} s"
