@@ -68,14 +68,27 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
+# CPU seconds (user + system) of a process and its children, from /proc.
+cpu_seconds() {
+  local pid
+  for pid in "$1" $(pgrep -P "$1"); do cut -d' ' -f14,15 "/proc/$pid/stat" 2>/dev/null; done |
+    awk -v hz="$(getconf CLK_TCK)" '{ s += $1 + $2 } END { printf "%.1f", s / hz }'
+}
+web_cpu_before=$(cpu_seconds "${pids[1]}")
+worker_cpu_before=$(cpu_seconds "${pids[0]}")
+
 ramp=$(( (users + spawn_rate - 1) / spawn_rate ))
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== locust: $users users (spawned $spawn_rate a second), $seconds s after the ${ramp} s ramp; load average $load_before"
-LOADTEST_PLAN="$run_dir/plan.json" LOADTEST_SAMPLES="$run_dir/samples.csv" LOADTEST_SUBMITTED="$run_dir/submitted.txt" \
-  "$bin/locust" -f scripts/loadtest/locustfile.py --headless --users "$users" --spawn-rate "$spawn_rate" \
-  --run-time "$((ramp + seconds))s" --stop-timeout 10 --host "http://127.0.0.1:$port" --only-summary \
-  --loglevel WARNING >"$run_dir/locust.log" 2>&1 || true
+TIMEFORMAT='%U %S'
+{ time LOADTEST_PLAN="$run_dir/plan.json" LOADTEST_SAMPLES="$run_dir/samples.csv" \
+  LOADTEST_SUBMITTED="$run_dir/submitted.txt" "$bin/locust" -f scripts/loadtest/locustfile.py --headless \
+  --users "$users" --spawn-rate "$spawn_rate" --run-time "$((ramp + seconds))s" --stop-timeout 10 \
+  --host "http://127.0.0.1:$port" --only-summary --loglevel WARNING >"$run_dir/locust.log" 2>&1 || true; } \
+  2>"$run_dir/locust.cpu"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+web_cpu=$(awk -v a="$(cpu_seconds "${pids[1]}")" -v b="$web_cpu_before" 'BEGIN { printf "%.1f", a - b }')
+locust_cpu=$(awk '{ printf "%.1f", $1 + $2 }' "$run_dir/locust.cpu")
 
 echo "== figures (load average before $load_before, after $load_after; $(nproc) cores)"
 status=0
@@ -87,6 +100,12 @@ errors=$("$bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["
 
 echo "== checking the submissions (waiting for the worker to score them)"
 "$bin/python" manage.py loadtest verify "$run_dir/submitted.txt" || status=1
+worker_cpu=$(awk -v a="$(cpu_seconds "${pids[0]}")" -v b="$worker_cpu_before" 'BEGIN { printf "%.1f", a - b }')
+requests=$("$bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["whole"]["rows"][-1]["requests"])' \
+  "$run_dir/figures.json" 2>/dev/null || echo 0)
+echo "CPU used during the run: web $web_cpu s ($(awk -v c="$web_cpu" -v n="$requests" \
+  'BEGIN { printf "%.0f", n ? c * 1000 / n : 0 }') ms a request), Celery worker $worker_cpu s (until scored)," \
+  "load generator $locust_cpu s"
 if grep -q "Traceback" "$run_dir/web-errors.log" "$run_dir/worker.log"; then
   echo "Tracebacks were logged: see $run_dir/web-errors.log and $run_dir/worker.log" >&2
   status=1
