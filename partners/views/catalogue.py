@@ -33,7 +33,7 @@ def _catalogue_key(params) -> str:
     """The filters asked for (unknown parameters ignored) and the state of the public listings, as a cache key."""
     known = set(CatalogueFilter.base_filters) | {"page"}
     asked = sorted((name, params.getlist(name)) for name in params if name in known)
-    digest = hashlib.sha256(repr((public_fingerprint(), asked)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((public_fingerprint(), settings.CATALOGUE_PAGE_SIZE, asked)).encode()).hexdigest()
     return f"catalogue-page:{digest}"
 
 
