@@ -22,6 +22,7 @@ help:
 	@echo "make test     install and run the whole test suite on PostgreSQL and Redis"
 	@echo "make install  create .venv with the locked dependencies and install front-end assets"
 	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
+	@echo "make loadtest 50 researchers for 60 s against gunicorn on 10,000 proposals; prints the figures"
 
 install: $(VENV)/.installed node_modules/.installed .env
 
@@ -53,6 +54,9 @@ services:
 
 test: install services
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+loadtest: install
+	scripts/loadtest.sh
 
 lint: install
 	$(BIN)/ruff check .

@@ -193,6 +193,10 @@ SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto header (only set this when the proxy sets it).
 if env.get_bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front append the client's address to X-Forwarded-For. The per-address limits of sign-in, sign-up
+# and password reset count that address; with 0 they count REMOTE_ADDR, which behind a proxy is the proxy's own
+# address for every visitor, so 30 sign-ins a minute across the whole site would lock everyone out.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
 SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.get_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)

@@ -106,7 +106,7 @@ _cached: LoadedCatalogue | None = None
 
 
 def cached_catalogue() -> LoadedCatalogue:
-    """The catalogue for web pages: rebuilt only when the fingerprint says the listings changed."""
+    """The catalogue for web pages and single scorings: rebuilt only when the fingerprint says the listings changed."""
     global _cached
     fingerprint = catalogue_fingerprint()
     with _cache_lock:
@@ -211,7 +211,7 @@ def score_proposal(proposal_id: int) -> bool:
         if proposal is None or proposal.status not in OPEN_STATUSES:
             return False
         started = timezone.now()
-        loaded = load_catalogue()
+        loaded = cached_catalogue()  # rebuilt when the listings changed; loading it is most of a scoring's time
         (ranking,) = rank(
             loaded.catalogue,
             [needs_of(proposal)],

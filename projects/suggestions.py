@@ -103,6 +103,8 @@ def _sort(result: Suggestions, suggestion: Suggestion) -> None:
 
 
 def _providers(proposal: Proposal) -> list[ProviderSuggestion]:
+    if len(set(proposal.needs or ())) < 2:
+        return []  # the multi-listing view is for several stated kinds: skip the live ranking it would discard
     ranking, loaded = scoring.preview(proposal)
     return [] if ranking is None else _provider_suggestions(ranking, loaded)
 

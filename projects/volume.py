@@ -9,7 +9,7 @@ away again without touching anything else.
 import random
 from dataclasses import asdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from leoportal.enums import Role
@@ -193,6 +193,21 @@ def _create_reviews(proposals, seed: int, now) -> int:
             )
     Review.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load (autovacuum would get there later, or never where it is off)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def volume_size() -> tuple[int, int]:
+    """(proposals, listings) of the synthetic volume in the database."""
+    return (
+        Proposal.objects.filter(external_id__startswith="volume-").count(),
+        Capability.objects.filter(organisation__name__startswith=VOLUME_PREFIX).count(),
+    )
 
 
 def remove_volume(log=print) -> None:

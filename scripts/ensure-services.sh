@@ -25,7 +25,7 @@ if ! redis-cli -u "$redis_url" ping >/dev/null 2>&1; then
   redis-cli -u "$redis_url" ping >/dev/null 2>&1 || missing+=("Redis at $redis_url (Debian: apt-get install redis-server)")
 fi
 
-if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+if [ "${CHECK_CHROMIUM:-true}" = true ] && [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   missing+=("Chromium for the browser tests (Debian: apt-get install chromium)")
 fi
 

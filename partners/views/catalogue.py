@@ -1,36 +1,66 @@
 """The public catalogue: anyone may browse published listings of verified providers."""
 
+import hashlib
+
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from partners.filters import CatalogueFilter
 from partners.models import Capability, Organisation
+from partners.queries import public_fingerprint
 from partners.rules import can_manage_capability
+
+# A catalogue page (filters and results) is the same for everyone who asks with the same filters while no public
+# listing changes: it is cached under the listings' fingerprint, so a change shows at once.
+CATALOGUE_CACHE_SECONDS = 300
 
 
 @require_GET
 def catalogue(request):
-    filterset = CatalogueFilter(
-        request.GET or None, queryset=Capability.objects.public().select_related("organisation")
-    )
+    key = _catalogue_key(request.GET)
+    parts = cache.get(key)
+    if parts is None:
+        parts = _catalogue_parts(request.GET)
+        cache.set(key, parts, CATALOGUE_CACHE_SECONDS)
+    return render(request, "partners/catalogue.html", parts)
+
+
+def _catalogue_key(params) -> str:
+    """The filters asked for (unknown parameters ignored) and the state of the public listings, as a cache key."""
+    known = set(CatalogueFilter.base_filters) | {"page"}
+    asked = sorted((name, params.getlist(name)) for name in params if name in known)
+    digest = hashlib.sha256(repr((public_fingerprint(), settings.CATALOGUE_PAGE_SIZE, asked)).encode()).hexdigest()
+    return f"catalogue-page:{digest}"
+
+
+def _catalogue_parts(params) -> dict:
+    filterset = CatalogueFilter(params or None, queryset=Capability.objects.public().select_related("organisation"))
     paginator = Paginator(filterset.qs, settings.CATALOGUE_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    page = paginator.get_page(params.get("page"))
+    query = params.copy()
     query.pop("page", None)
-    platforms = Capability.objects.public().exclude(platform="").order_by("platform").values_list("platform", flat=True)
-    return render(
-        request,
-        "partners/catalogue.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
-            "platforms": platforms,
-            "is_filtered": filterset.is_bound and filterset.form.is_valid() and filterset.is_filtered,
-        },
+    platforms = (
+        Capability.objects.public()
+        .exclude(platform="")
+        .order_by("platform")
+        .values_list("platform", flat=True)
+        .distinct()
     )
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "platforms": platforms,
+        "is_filtered": filterset.is_bound and filterset.form.is_valid() and filterset.is_filtered,
+    }
+    return {
+        "filters_html": render_to_string("partners/_catalogue_filters.html", context),
+        "results_html": render_to_string("partners/_catalogue_results.html", context),
+    }
 
 
 @require_GET

@@ -117,6 +117,31 @@ def test_failed_logins_for_one_account_do_not_lock_out_another(client, researche
     assert response.status_code == 302
 
 
+def sign_in_from(client, address, remote_addr="10.0.0.2"):
+    """Sign in through a proxy at ``remote_addr`` that reports the visitor's ``address`` in X-Forwarded-For."""
+    client.logout()
+    return client.post(
+        reverse("account_login"),
+        {"login": "researcher@example.org", "password": PASSWORD},
+        REMOTE_ADDR=remote_addr,
+        HTTP_X_FORWARDED_FOR=address,
+    )
+
+
+def test_sign_in_limit_counts_each_visitor_behind_a_trusted_proxy(client, researcher, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    statuses = [sign_in_from(client, f"203.0.113.{n}").status_code for n in range(1, 41)]
+
+    assert statuses == [302] * 40
+
+
+def test_sign_in_limit_counts_the_proxy_when_no_proxy_is_trusted(client, researcher, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    statuses = [sign_in_from(client, f"203.0.113.{n}").status_code for n in range(1, 32)]
+
+    assert statuses == [302] * 30 + [429]
+
+
 def test_password_reset_answers_the_same_for_unknown_addresses(client, researcher):
     known = client.post(reverse("account_reset_password"), {"email": "researcher@example.org"})
     unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})

@@ -280,7 +280,26 @@ def test_catalogue_query_count_is_constant_in_the_number_of_listings(client, set
     add(45)
     with_50 = catalogue_queries(client, params)
 
-    assert (with_5, with_50) == (3, 3)
+    assert (with_5, with_50) == (4, 4)  # the listings' fingerprint, the count, the page, the platforms
+    assert catalogue_queries(client, params) == 1  # the same page again, no listing changed: from the cache
+
+
+def test_a_cached_catalogue_page_shows_a_change_to_a_listing_at_once(client, known_set):
+    assert names(client) == ALL_PUBLIC  # now cached
+    listing = Capability.objects.get(name="Freezer Gamma")
+    listing.name = "Freezer Renamed"
+    listing.save()
+
+    assert names(client) == sorted([*ALL_PUBLIC[:4], "Freezer Renamed"])
+
+
+def test_a_cached_catalogue_page_shows_a_newly_verified_provider_at_once(client, known_set):
+    before = names(client)
+    organisation = Capability.objects.get(name="Unverified Eta").organisation
+    organisation.verified = True
+    organisation.save()
+
+    assert sorted(names(client)) == sorted([*before, "Unverified Eta"])
 
 
 def test_listing_page_shows_the_envelope_with_not_stated_as_such(client, redwire):
@@ -382,3 +401,14 @@ def test_home_page_shows_catalogue_counts(client, known_set):
 
     assert page.select_one('[data-count="published_capabilities"]').get_text(strip=True) == "5"
     assert page.select_one('[data-count="providers"]').get_text(strip=True) == "2"
+
+
+def test_platform_suggestions_name_each_public_platform_once(client, known_set):
+    options = soup(client.get(reverse("partners:catalogue"))).select("#platform-options option")
+
+    assert sorted(option["value"] for option in options) == [
+        "ISS (EXPRESS rack)",
+        "ISS (US segment)",
+        "ISS Kibo",
+        "free-flyer in LEO",
+    ]

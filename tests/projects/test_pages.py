@@ -4,11 +4,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from projects.enums import Access, ProposalStatus
-from projects.models import StatusChange
+from projects.models import Proposal, StatusChange
 from projects.proposals import create_draft, submit_proposal
 from projects.transitions import set_proposal_status
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, NarrativeFactory, ProposalFactory
@@ -115,6 +116,20 @@ def test_dashboard_query_count_does_not_grow_with_proposals(
         response = client.get(reverse("projects:dashboard"))
 
     assert len(rows(response)) == count + 1
+
+
+def test_dashboard_finds_the_team_proposals_through_indexes_not_a_scan(researcher, researcher2):
+    ProposalFactory(owner=researcher)
+    CoInvestigatorFactory(
+        proposal=ProposalFactory(owner=researcher2), user=researcher, access=Access.VIEW, email=researcher.email
+    )
+    queryset = Proposal.objects.team_of(researcher)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tables this small are scanned whatever the query
+        plan = queryset.explain()
+
+    assert "Seq Scan on projects_proposal " not in plan, plan
+    assert queryset.count() == 2
 
 
 def test_nav_leads_researchers_to_their_proposals(client, researcher):
