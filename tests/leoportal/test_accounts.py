@@ -248,3 +248,34 @@ def test_program_staff_can_view_users_and_notifications_in_the_admin(client, sta
     assert client.get(reverse("admin:leoportal_user_changelist")).status_code == 200
     assert client.get(reverse("admin:leoportal_notification_changelist")).status_code == 200
     assert client.get(reverse("admin:leoportal_user_add")).status_code == 403
+
+
+def test_a_password_reset_link_sets_a_new_password_once(client, researcher, mailoutbox):
+    import re
+
+    client.post(reverse("account_reset_password"), {"email": "researcher@example.org"})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", mailoutbox[0].body).group(1)
+
+    form_page = client.get(link, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+        {"password1": "a-fresh-long-passphrase", "password2": "a-fresh-long-passphrase"},
+    )
+    again = client.get(link, follow=True)
+
+    researcher.refresh_from_db()
+    assert response.status_code == 302
+    assert researcher.check_password("a-fresh-long-passphrase")
+    assert again.context["token_fail"] is True  # the link worked once
+
+
+def test_a_password_change_with_the_old_password_works(client, researcher):
+    client.force_login(researcher)
+
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "a-new-long-passphrase", "password2": "a-new-long-passphrase"},
+    )
+
+    researcher.refresh_from_db()
+    assert (response.status_code, researcher.check_password("a-new-long-passphrase")) == (302, True)

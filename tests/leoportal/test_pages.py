@@ -97,3 +97,16 @@ def test_state_changing_forms_need_csrf(researcher):
 
     assert response.status_code == 403
     assert soup(response).h1.get_text(strip=True) == "This form has expired"
+
+
+def test_a_refused_request_gets_the_custom_403(rf, researcher):
+    from django.core.exceptions import PermissionDenied
+
+    from leoportal.views import error_403
+
+    request = rf.get("/somewhere/")
+    request.user = researcher
+    response = error_403(request, PermissionDenied())
+
+    assert response.status_code == 403
+    assert soup(response).h1.get_text(strip=True) == "You cannot do that"
