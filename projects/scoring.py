@@ -8,9 +8,11 @@ The engine is pure; this module is the thin layer around it.
   and replaces its stored matches in one transaction (readers see the previous results until then).
 - ``rescore`` scores many proposals against one catalogue in vectorized batches and writes the kept rows with
   COPY on PostgreSQL: the nightly run and listing changes use it.
-- Staff are told of strong matches once per proposal and listing (a dedupe key), however often it is rescored.
+- Staff are told of a proposal's new strong matches in one notification, once (a dedupe key naming them), however
+  often it is rescored.
 """
 
+import hashlib
 import json
 import logging
 import threading
@@ -367,6 +369,9 @@ def _strong_pairs_from_rows(rows) -> set[tuple[int, int]]:
 
 
 def _notify_strong_matches(pairs: set[tuple[int, int]]) -> None:
+    """One notification per proposal listing its new strong matches (not one per match: a submission can bring
+    dozens). The dedupe key names the matches, so a redelivered task tells nobody twice and a later strong match
+    (a new listing) is news again."""
     staff = list(User.objects.filter(is_staff=True, is_active=True))
     if not staff:
         return
@@ -375,19 +380,26 @@ def _notify_strong_matches(pairs: set[tuple[int, int]]) -> None:
         .select_related("proposal", "capability__organisation")
         .order_by("proposal_id", "rank")
     )
+    by_proposal: dict[int, list[Match]] = {}
     for match in matches:
-        if (match.proposal_id, match.capability_id) not in pairs:
-            continue
-        proposal, capability = match.proposal, match.capability
+        if (match.proposal_id, match.capability_id) in pairs:
+            by_proposal.setdefault(match.proposal_id, []).append(match)
+    for strong in by_proposal.values():
+        proposal, best = strong[0].proposal, strong[0]
+        lines = [
+            f"- {m.capability.name} ({m.capability.organisation.name}): {m.score:.0f}, "
+            f"{m.get_eligibility_display().lower()}"
+            for m in strong
+        ]
+        more = f" and {len(strong) - 1} more" if len(strong) > 1 else ""
+        key = hashlib.sha256(",".join(sorted(str(m.capability.public_id) for m in strong)).encode()).hexdigest()
         notify(
             staff,
             NotificationKind.STRONG_MATCH,
-            subject=f"Strong match: {capability.name} for “{proposal.title}”",
-            body=(
-                f"{capability.name} ({capability.organisation.name}) scores {match.score:.0f} for "
-                f"“{proposal.title}” and is {match.get_eligibility_display().lower()}."
-            ),
-            dedupe_key=f"strong-match:{proposal.public_id}:{capability.public_id}",
+            subject=f"Strong match: {best.capability.name}{more} for “{proposal.title}”",
+            body=f"“{proposal.title}” has {len(strong)} new strong match{'es' if len(strong) > 1 else ''}:\n"
+            + "\n".join(lines),
+            dedupe_key=f"strong-match:{proposal.public_id}:{key[:32]}",
             url=f"/admin/projects/proposal/{proposal.pk}/change/",
             target=proposal,
         )

@@ -239,20 +239,53 @@ def test_stale_results_are_found_by_algorithm_version_and_by_listing_changes(cat
 
 
 @pytest.mark.django_db
-def test_staff_are_told_of_a_strong_match_once(catalogue, staff, settings):
+def test_staff_are_told_of_a_proposals_strong_matches_once_in_one_notification(catalogue, staff, settings):
     settings.MATCH_STRONG_SCORE = 60
     proposal = submitted()
 
     scoring.score_proposal(proposal.pk)
-    first = list(Notification.objects.filter(kind=NotificationKind.STRONG_MATCH).values_list("subject", flat=True))
+    first = list(Notification.objects.filter(kind=NotificationKind.STRONG_MATCH).values_list("subject", "body"))
     scoring.score_proposal(proposal.pk)
     scoring.rescore()
 
     strong = [
-        c for c, _, score, eligibility, _, near in stored(proposal) if score >= 60 and eligibility != "ineligible"
+        (c, score)
+        for c, _, score, eligibility, _, near in stored(proposal)
+        if score >= 60 and eligibility != "ineligible"
     ]
-    assert len(first) == len(strong) > 0
-    assert Notification.objects.filter(kind=NotificationKind.STRONG_MATCH).count() == len(strong)
+    names = dict(Capability.objects.values_list("external_id", "name"))
+    [(subject, body)] = first
+    assert len(strong) > 1
+    assert subject == f"Strong match: {names[strong[0][0]]} and {len(strong) - 1} more for “{proposal.title}”"
+    lines = body.splitlines()[1:]
+    assert len(lines) == len(strong)
+    assert [line.startswith(f"- {names[c]} (") for line, (c, _) in zip(lines, strong, strict=True)] == [True] * len(
+        strong
+    )
+    assert Notification.objects.filter(kind=NotificationKind.STRONG_MATCH).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_new_strong_match_later_is_news_again(catalogue, staff, settings):
+    import uuid
+
+    settings.MATCH_STRONG_SCORE = 60
+    proposal = submitted()
+    scoring.score_proposal(proposal.pk)
+    twin = Capability.objects.get(external_id=stored(proposal)[0][0])
+    twin.pk = twin.id = None
+    twin.public_id, twin.external_id, twin.name = uuid.uuid4(), "twin-facility", "Twin facility"
+    twin.save()
+
+    scoring.score_proposal(proposal.pk)
+
+    subjects = list(
+        Notification.objects.filter(kind=NotificationKind.STRONG_MATCH, recipient=staff)
+        .order_by("created_at", "id")
+        .values_list("subject", flat=True)
+    )
+    assert len(subjects) == 2
+    assert subjects[1] == f"Strong match: Twin facility for “{proposal.title}”"
 
 
 @pytest.mark.django_db(transaction=True)
