@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE
+from tests.factories import PASSWORD
 
 AXE_SOURCE = (Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js").read_text()
 
@@ -103,3 +104,26 @@ def check_page(page, name):
         problems["accessibility"] = violations
     page.set_viewport_size(original)
     assert problems == {}, f"{name}: {problems}"
+
+
+def sign_in(page, email, landing="**/proposals/"):
+    """Sign in through the site's login form and wait for the page the role lands on."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(landing)
+
+
+def sign_out(page):
+    page.get_by_role("navigation", name="Main").locator(".dropdown-toggle").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/")
+
+
+def sign_in_to_admin(page, email):
+    page.goto("/admin/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")

@@ -12,20 +12,12 @@ from partners.enums import MembershipRole
 from projects import scoring
 from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.models import Introduction, Match
-from tests.e2e.helpers import check_page
+from tests.e2e.helpers import check_page, sign_in
 from tests.factories import PASSWORD, ProviderUserFactory, ResearcherFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, MembershipFactory, OrganisationFactory
 from tests.projects.factories import NarrativeFactory, ProposalFactory
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page, email, landing):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(landing)
 
 
 def test_staff_introduce_a_proposal_and_the_provider_answers(new_page):

@@ -21,7 +21,7 @@ from partners.models import Capability, Organisation
 from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.models import Introduction, Proposal, RescoreRequest, Review
 from projects.tasks import sweep_unscored
-from tests.e2e.helpers import check_page
+from tests.e2e.helpers import check_page, sign_in, sign_in_to_admin, sign_out
 from tests.factories import PASSWORD, ProviderUserFactory, ResearcherFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, MembershipFactory, OrganisationFactory
 from tests.projects.factories import CallFactory, ProposalFactory, pdf_bytes
@@ -50,28 +50,6 @@ def sign_up(page, role, name, organisation, email, landing):
     page.goto(link)
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(landing)
-
-
-def sign_in(page, email, landing):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(landing)
-
-
-def sign_out(page):
-    page.get_by_role("navigation", name="Main").locator(".dropdown-toggle").click()
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/")
-
-
-def sign_in_to_admin(page, email):
-    page.goto("/admin/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
 
 
 def press_until_focused(page, key, element_id, limit=40):

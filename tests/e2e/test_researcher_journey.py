@@ -7,7 +7,7 @@ from django.core import mail
 
 from projects.enums import ProposalStatus
 from projects.models import Proposal
-from tests.e2e.helpers import check_page
+from tests.e2e.helpers import check_page, sign_in, sign_out
 from tests.factories import PASSWORD
 from tests.projects.factories import CallFactory, pdf_bytes
 
@@ -27,20 +27,6 @@ def sign_up(page, email):
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
     page.goto(link)
     page.get_by_role("button", name="Confirm").click()
-    page.wait_for_url("**/proposals/")
-
-
-def sign_out(page):
-    page.get_by_role("navigation", name="Main").get_by_role("button", name=re.compile("Grace Hopper")).click()
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url("**/")
-
-
-def sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
     page.wait_for_url("**/proposals/")
 
 

@@ -12,8 +12,8 @@ from leoportal.models import BackgroundJob
 from projects.enums import ProposalStatus
 from projects.models import Proposal, Review, StatusChange
 from projects.scoring import score_proposal
-from tests.e2e.helpers import check_page
-from tests.factories import PASSWORD, ResearcherFactory, StaffFactory
+from tests.e2e.helpers import check_page, sign_in_to_admin
+from tests.factories import ResearcherFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import CallFactory, NarrativeFactory, ProposalFactory
 
@@ -36,14 +36,6 @@ def submitted_proposal():
     CapabilityFactory(organisation=provider, name="CubeLab incubator", temperature_min_c=4, temperature_max_c=40)
     score_proposal(proposal.pk)
     return proposal
-
-
-def sign_in_to_admin(page, email):
-    page.goto("/admin/login/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
 
 
 def choose_score(page, legend, label):
