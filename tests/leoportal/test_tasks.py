@@ -53,3 +53,19 @@ def test_a_real_worker_runs_a_task_sent_through_redis(live_worker):
 
     beat = wait_for(lambda: WorkerHeartbeat.objects.filter(name="through-redis").first(), timeout=30)
     assert beat.name == "through-redis"
+
+
+def test_the_celery_app_runs_tasks_safely():
+    """JSON only, acknowledged after the work (a lost worker's task is delivered again), time limits, every task
+    found, and a beat schedule naming registered tasks."""
+    from leoportal.celery import app
+
+    app.loader.import_default_modules()
+    conf = app.conf
+    scheduled = {entry["task"] for entry in conf.beat_schedule.values()}
+
+    assert (conf.task_serializer, conf.accept_content, conf.result_serializer) == ("json", ["json"], "json")
+    assert (conf.task_acks_late, conf.task_reject_on_worker_lost, conf.worker_prefetch_multiplier) == (True, True, 1)
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit
+    assert sorted(scheduled - set(app.tasks)) == []
+    assert {"projects.score_proposal", "leoportal.heartbeat", "projects.sweep_unscored"} <= set(app.tasks)
