@@ -257,3 +257,16 @@ def test_existing_co_investigator_rows_are_bound(draft):
     rows = [{"id": str(member.pk), "name": "Kim", "email": "kim@example.edu", "organisation": "", "role": ""}]
 
     assert formset_errors(draft, rows) == [{}]
+
+
+def test_every_field_with_domain_help_shows_it_next_to_the_field(draft):
+    form = ProposalForm(instance=draft)
+    html = soup_of(form)
+    helped = [name for name, field in form.fields.items() if field.help_text]
+    shown = {
+        name: (html.select_one(f"#hint_id_{name}") or html.select_one(f"[id$='{name}_helptext']")) for name in helped
+    }
+
+    assert len(helped) >= 20
+    assert [name for name, hint in shown.items() if hint is None] == []
+    assert shown["uei"].get_text(" ", strip=True) == str(form.fields["uei"].help_text)
