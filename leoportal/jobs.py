@@ -127,14 +127,15 @@ class _Progress:
 
     def __init__(self, job: BackgroundJob):
         self.job = job
-        self.written_at = 0.0
+        self.written_at: float | None = None  # the first call always writes (monotonic time may start near zero)
 
     def __call__(self, done: int, total: int | None = None) -> None:
         total = self.job.progress_total if total is None else total
         done = max(0, min(done, total)) if total is not None else max(0, done)
         self.job.progress_done, self.job.progress_total = done, total
         now = time.monotonic()
-        if now - self.written_at >= PROGRESS_INTERVAL_S or (total is not None and done >= total):
+        due = self.written_at is None or now - self.written_at >= PROGRESS_INTERVAL_S
+        if due or (total is not None and done >= total):
             self.written_at = now
             BackgroundJob.objects.filter(pk=self.job.pk, state=JobState.RUNNING).update(
                 progress_done=done, progress_total=total
