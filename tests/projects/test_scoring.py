@@ -18,7 +18,7 @@ from partners.models import Capability
 from projects import scoring
 from projects.enums import ProposalStatus
 from projects.models import ListingDemand, Match
-from projects.tasks import score_proposal_task, sweep_unscored
+from projects.tasks import rescore_stale, score_proposal_task, sweep_unscored
 from projects.transitions import set_proposal_status
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import NarrativeFactory, ProposalFactory
@@ -236,6 +236,25 @@ def test_stale_results_are_found_by_algorithm_version_and_by_listing_changes(cat
     Capability.objects.filter(external_id="redwire-bff").update(updated_at=timezone.now() - timedelta(days=1))
 
     assert sorted(scoring.stale_proposal_ids()) == sorted([old_version.pk, older_than_listings.pk])
+
+
+@pytest.mark.django_db
+def test_the_nightly_rescore_applies_new_weights_from_the_settings(catalogue, settings):
+    proposals = [submitted(), submitted(needs=["3d_bioprinter"], sample_type="bioink")]
+    for proposal in proposals:
+        scoring.score_proposal(proposal.pk)
+    before = {p.pk: dict((c, score) for c, _, score, *_ in stored(p)) for p in proposals}
+    old_version = scoring.current_algorithm()
+    settings.MATCHING_WEIGHTS = {**settings.MATCHING_WEIGHTS, "text": 0.0, "hardware": 60.0}
+
+    assert rescore_stale() == 2
+
+    for proposal in proposals:
+        proposal.refresh_from_db()
+        after = dict((c, score) for c, _, score, *_ in stored(proposal))
+        assert proposal.match_version == scoring.current_algorithm() != old_version
+        assert [c for c in after if c in before[proposal.pk] and after[c] != before[proposal.pk][c]] != []
+    assert rescore_stale() == 0
 
 
 @pytest.mark.django_db
