@@ -12,6 +12,9 @@ from projects import scoring
 def rescore_after_listing_change(sender, capability_id, action, fields=(), **kwargs):
     if action == ListingAction.CONFIRMED:
         return  # the provider confirmed the facts are current: nothing the matcher reads changed
+    drafted = action in (ListingAction.CREATED, ListingAction.UPDATED)
+    if drafted and not Capability.objects.matchable().filter(pk=capability_id).exists():
+        return  # a draft (or a listing of an unverified provider) is in nobody's matches before or after
     categories = set(kwargs.get("categories") or ())
     capability = Capability.objects.filter(pk=capability_id).only("categories").first()
     if capability is not None:

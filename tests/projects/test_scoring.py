@@ -243,7 +243,7 @@ def test_the_nightly_rescore_applies_new_weights_from_the_settings(catalogue, se
     proposals = [submitted(), submitted(needs=["3d_bioprinter"], sample_type="bioink")]
     for proposal in proposals:
         scoring.score_proposal(proposal.pk)
-    before = {p.pk: dict((c, score) for c, _, score, *_ in stored(p)) for p in proposals}
+    before = {p.pk: {c: score for c, _, score, *_ in stored(p)} for p in proposals}
     old_version = scoring.current_algorithm()
     settings.MATCHING_WEIGHTS = {**settings.MATCHING_WEIGHTS, "text": 0.0, "hardware": 60.0}
 
@@ -251,7 +251,7 @@ def test_the_nightly_rescore_applies_new_weights_from_the_settings(catalogue, se
 
     for proposal in proposals:
         proposal.refresh_from_db()
-        after = dict((c, score) for c, _, score, *_ in stored(proposal))
+        after = {c: score for c, _, score, *_ in stored(proposal)}
         assert proposal.match_version == scoring.current_algorithm() != old_version
         assert [c for c in after if c in before[proposal.pk] and after[c] != before[proposal.pk][c]] != []
     assert rescore_stale() == 0
@@ -441,7 +441,7 @@ def test_each_listing_change_the_matcher_reads_is_recorded_for_rescoring(
         RescoreRequest.objects.all().delete()
         with django_capture_on_commit_callbacks(execute=True):
             change()
-        recorded.append(sorted(RescoreRequest.objects.values_list("capability_id", flat=True)))
+        recorded.append(sorted(set(RescoreRequest.objects.values_list("capability_id", flat=True))))
 
     requests_after(lambda: listings.publish_capability(capability))
     requests_after(
@@ -451,8 +451,19 @@ def test_each_listing_change_the_matcher_reads_is_recorded_for_rescoring(
     )
     requests_after(lambda: listings.confirm_capability(capability))
     requests_after(lambda: listings.unpublish_capability(capability))
+    created = {}
+    values = {"name": "New bioprinter", "description": "Prints bioinks in orbit.", "categories": ["3d_bioprinter"]}
+    draft_values, published_values = ({**values, "external_id": f"new-bioprinter-{n}"} for n in (1, 2))
+    requests_after(
+        lambda: created.setdefault("draft", listings.create_capability(capability.organisation, values=draft_values))
+    )
+    requests_after(
+        lambda: created.setdefault(
+            "published", listings.create_capability(capability.organisation, values=published_values, publish=True)
+        )
+    )
 
-    assert recorded == [[capability.pk], [capability.pk], [], [capability.pk]]
+    assert recorded == [[capability.pk], [capability.pk], [], [capability.pk], [], [created["published"].pk]]
 
 
 @pytest.mark.django_db
