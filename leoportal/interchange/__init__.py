@@ -103,7 +103,7 @@ def parse_document(source, document_format: str) -> dict:
         Problem(json_path(error.absolute_path), _describe(error))
         for error in sorted(_leaf_errors(validator(document_format).iter_errors(data)), key=_error_order)
     ]
-    problems += _non_finite_numbers(data)
+    problems += _unstorable_values(data)
     if problems:
         raise InterchangeError(problems)
     return data
@@ -157,14 +157,33 @@ def _describe(error) -> str:
     return error.message
 
 
-def _non_finite_numbers(data, parts=()) -> list[Problem]:
+def _unstorable_values(data, parts=()) -> list[Problem]:
+    """Values JSON allows but no field can hold: NaN and infinities (given as objects), NUL characters (PostgreSQL
+    text cannot hold them) and unpaired surrogates (not Unicode text), in keys or values."""
     if isinstance(data, float) and not math.isfinite(data):
         return [Problem(json_path(parts), "numbers must be finite")]
+    if isinstance(data, str):
+        return [Problem(json_path(parts), problem)] if (problem := _text_problem(data)) else []
+    problems = []
     if isinstance(data, dict):
-        return [p for key, value in data.items() for p in _non_finite_numbers(value, (*parts, key))]
-    if isinstance(data, list):
-        return [p for index, value in enumerate(data) for p in _non_finite_numbers(value, (*parts, index))]
-    return []
+        for key, value in data.items():
+            if problem := _text_problem(key):
+                problems.append(Problem(json_path((*parts, key)), f"the key {problem}"))
+            problems += _unstorable_values(value, (*parts, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            problems += _unstorable_values(value, (*parts, index))
+    return problems
+
+
+def _text_problem(text: str) -> str:
+    if "\x00" in text:
+        return "contains a NUL character (\\u0000); remove it"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains an unpaired surrogate (an escape like \\ud800 that is not a character); remove it"
+    return ""
 
 
 def dumps(document: dict) -> str:

@@ -261,6 +261,27 @@ def test_model_checks_the_schema_cannot_make_are_reported_with_paths():
     ]
 
 
+def test_text_no_database_can_store_is_listed_with_its_path_and_nothing_is_written():
+    text = json.dumps(
+        small_document(
+            entry(sources=["https://example.org/\u0000"], description="bad \ud800 half"),
+            entry(id="locker-2", name="Locker\u0000Two"),
+        ),
+        ensure_ascii=True,
+    )
+    before = snapshot()
+
+    with pytest.raises(InterchangeError) as error:
+        import_capabilities(text)
+
+    assert [(problem.path, problem.message.split(" (")[0]) for problem in error.value.problems] == [
+        ("$.capabilities[0].sources[0]", "contains a NUL character"),
+        ("$.capabilities[0].description", "contains an unpaired surrogate"),
+        ("$.capabilities[1].name", "contains a NUL character"),
+    ]
+    assert snapshot() == before
+
+
 def test_a_file_that_is_not_json_is_refused():
     with pytest.raises(InterchangeError) as error:
         import_capabilities('{"format": "leoportal.capabilities/1", "capabilities": [}')
