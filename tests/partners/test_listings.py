@@ -191,6 +191,22 @@ def test_categories_are_required(provider_client, redwire):
     assert Capability.objects.count() == 0
 
 
+def test_unknown_categories_and_research_areas_are_refused_by_the_form_and_the_model(provider_client, redwire):
+    data = form_data(categories=["3d_bioprinter", "warp_drive"], research_areas=["alchemy"])
+
+    page = soup(provider_client.post(create_url(redwire), data))
+
+    errors = {name: page.select_one(f"#div_id_{name} .invalid-feedback") for name in ("categories", "research_areas")}
+    assert errors["categories"].get_text(strip=True).startswith("Select a valid choice. warp_drive is not one")
+    assert errors["research_areas"].get_text(strip=True).startswith("Select a valid choice. alchemy is not one")
+    assert Capability.objects.count() == 0
+    listing = CapabilityFactory.build(organisation=redwire, categories=["warp_drive"], research_areas=["alchemy"])
+    with pytest.raises(ValidationError) as refused:
+        listing.full_clean()
+    assert refused.value.message_dict["categories"] == ["Unknown choice(s): warp_drive."]
+    assert refused.value.message_dict["research_areas"] == ["Unknown choice(s): alchemy."]
+
+
 def test_temperature_range_upside_down_is_refused_next_to_the_field_and_input_is_kept(provider_client, redwire):
     response = provider_client.post(
         create_url(redwire), form_data(temperature_min_c="40", temperature_max_c="4", description="Keep me")
