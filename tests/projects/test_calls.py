@@ -1,4 +1,5 @@
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError
@@ -45,6 +46,20 @@ def test_call_list_shows_open_calls_by_deadline_then_upcoming_and_hides_closed(c
     assert [li["data-call"] for li in page.select('[data-calls="open"] [data-call]')] == ["EARLY", "LATE"]
     assert [li["data-call"] for li in page.select('[data-calls="upcoming"] [data-call]')] == ["NEXT"]
     assert "GONE" not in page.get_text()
+
+
+def test_deadlines_are_stored_with_their_zone_and_shown_in_utc_on_the_list_and_the_call_page(client):
+    eastern = zoneinfo.ZoneInfo("America/New_York")
+    call = CallFactory(code="NLRA 2027-1", closes_at=datetime(2027, 3, 15, 17, 0, tzinfo=eastern))  # EDT, UTC-4
+
+    listed = soup(client.get(reverse("projects:call_list"))).select_one('[data-call="NLRA 2027-1"] strong')
+    page = soup(client.get(reverse("projects:call_detail", args=[call.public_id])))
+    facts = {dt.get_text(strip=True): dt.find_next_sibling("dd").get_text(strip=True) for dt in page.select("dt")}
+
+    call.refresh_from_db()
+    assert call.closes_at == datetime(2027, 3, 15, 21, 0, tzinfo=UTC)
+    assert listed.get_text(strip=True) == "Deadline 15 March 2027, 21:00 UTC"
+    assert facts["Deadline"] == "15 March 2027, 21:00 UTC"
 
 
 def test_call_list_says_what_to_do_when_nothing_is_open(client, settings):
