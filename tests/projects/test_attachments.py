@@ -81,6 +81,16 @@ def test_an_oversize_file_is_refused(client, researcher, draft, settings):
     assert (Attachment.objects.count(), stored_files(settings)) == (0, [])
 
 
+def test_the_default_limit_is_20_mb(client, researcher, draft, settings):
+    client.force_login(researcher)
+    just_over = pdf_bytes() + b"%" + b"0" * (20 * 1024 * 1024)
+
+    response = upload(client, draft, "letter", SimpleUploadedFile("letter.pdf", just_over))
+
+    assert field_error(response, "letter").startswith("“letter.pdf” is larger than 20 MB, the most a file may be.")
+    assert (Attachment.objects.count(), stored_files(settings)) == (0, [])
+
+
 def test_an_oversize_file_is_refused_by_the_domain_function_too(researcher, draft, settings):
     from django.core.exceptions import ValidationError
 
