@@ -17,9 +17,11 @@ from projects.models import Match, Proposal
 client = Client(HTTP_HOST="localhost")
 client.login(email="researcher@example.org", password="leoportal-demo")
 catalogue = client.get("/catalogue/?category=3d_bioprinter").content.decode()
+searched = client.get("/catalogue/?q=Meniscus").content.decode()
 proposal = Proposal.objects.filter(owner__email="researcher@example.org", status="submitted").first()
 print(json.dumps({
     "printers": [name for name in ("3D BioFabrication Facility", "Auxilium", "MELFI") if name in catalogue],
+    "searched": [name for name in ("3D BioFabrication Facility", "MELFI", "Auxilium") if name in searched],
     "proposal_page": client.get(proposal.get_absolute_url()).status_code,
     "matched": Proposal.objects.filter(matched_at__isnull=False).count(),
     "matches": Match.objects.count() > 0,
@@ -56,6 +58,7 @@ def test_the_demo_runs_on_sqlite_with_in_process_tasks(tmp_path):
     facts = json.loads(manage("shell", "-c", PROBE).strip().splitlines()[-1])
 
     assert facts["printers"] == ["3D BioFabrication Facility", "Auxilium"]
+    assert facts["searched"] == ["3D BioFabrication Facility"]  # the plain text search of SQLite
     assert facts["proposal_page"] == 200
     assert facts["matched"] > 0
     assert facts["matches"] is True
