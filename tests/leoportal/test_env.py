@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -171,6 +172,52 @@ def test_production_settings_pass_the_deploy_check():
     )
     assert (result.returncode, result.stderr.strip()) == (0, ""), result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+SETTINGS_PROBE = """
+import json
+from django.conf import settings
+print(json.dumps({
+    "proxy_header": settings.SECURE_PROXY_SSL_HEADER,
+    "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+    "csrf_origins": settings.CSRF_TRUSTED_ORIGINS,
+    "cache": [settings.CACHES["default"]["BACKEND"], settings.CACHES["default"]["LOCATION"]],
+    "broker": settings.CELERY_BROKER_URL,
+}))
+"""
+
+
+def test_production_behind_a_tls_proxy_with_redis_reads_each_variable():
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-0123456789",
+        "ALLOWED_HOSTS": "portal.example.org",
+    }
+    result = run_manage(
+        "shell",
+        "-c",
+        SETTINGS_PROBE,
+        **production,
+        SECURE_PROXY_SSL_HEADER="true",
+        SECURE_SSL_REDIRECT="false",
+        CSRF_TRUSTED_ORIGINS="https://portal.example.org, https://www.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/9",
+    )
+    assert result.returncode == 0, result.stderr
+
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "proxy_header": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "ssl_redirect": False,
+        "csrf_origins": ["https://portal.example.org", "https://www.example.org"],
+        "cache": ["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/9"],
+        "broker": "redis://127.0.0.1:6379/9",
+    }
+    refused = run_manage("check", **production, CSRF_TRUSTED_ORIGINS="portal.example.org")
+    assert (refused.returncode, refused.stderr.strip()) == (
+        1,
+        "Configuration error: CSRF_TRUSTED_ORIGINS entries must start with http:// or https://, "
+        "got 'portal.example.org'.",
+    )
 
 
 def test_get_email_writes_files_to_an_absolute_folder(monkeypatch):
