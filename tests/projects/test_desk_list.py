@@ -227,6 +227,19 @@ def test_list_search(client, staff, desk, term, expected):
     assert titles(response) == expected
 
 
+def test_list_search_by_the_pis_name(client, staff, desk, researcher):
+    researcher.full_name = "Imani Okafor"
+    researcher.save(update_fields=["full_name"])
+    ProposalFactory(title="Someone else's", status=ProposalStatus.SUBMITTED)
+    client.force_login(staff)
+
+    response = client.get(LIST_URL, {"q": "okafor"})
+
+    assert sorted(titles(response)) == sorted(
+        ["Liver organoids in orbit", "Protein crystals", "Bioprinted cartilage", "Early draft"]
+    )
+
+
 def test_list_search_by_public_id(client, staff, desk):
     client.force_login(staff)
 
