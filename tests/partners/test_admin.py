@@ -170,6 +170,19 @@ def test_deleting_in_the_admin_goes_through_the_domain_function(staff_client, dj
     assert (Capability.objects.count(), received) == (0, ["deleted"])
 
 
+def test_an_organisations_changes_are_in_its_history_in_the_admin(staff_client):
+    organisation = OrganisationFactory(name="Orbital Labs", verified=False)
+    organisation.website = "https://orbital.example.org"
+    organisation.save()
+    organisation.verified = True
+    organisation.save()
+
+    page = soup(staff_client.get(reverse("admin:partners_organisation_history", args=[organisation.pk])))
+
+    assert [record.verified for record in organisation.history.order_by("history_date")] == [False, False, True]
+    assert len(page.select("#change-history tbody tr")) == 3
+
+
 def test_a_listings_changes_are_in_its_history_in_the_admin(staff_client, staff):
     from partners import listings
 
