@@ -1,5 +1,6 @@
 import pytest
 from celery import Celery
+from django.conf import settings
 from django.db import transaction
 
 from leoportal.dispatch import dispatch
@@ -69,3 +70,12 @@ def test_the_celery_app_runs_tasks_safely():
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
     assert sorted(scheduled - set(app.tasks)) == []
     assert {"projects.score_proposal", "leoportal.heartbeat", "projects.sweep_unscored"} <= set(app.tasks)
+    daily = {
+        name: entry["schedule"] for name, entry in conf.beat_schedule.items() if hasattr(entry["schedule"], "hour")
+    }
+    assert {name: (schedule.hour, schedule.minute) for name, schedule in daily.items()} == {
+        "daily-digests": ({settings.DIGEST_HOUR_UTC}, {0}),
+        "nightly-rescore": ({2}, {30}),
+    }
+    assert conf.beat_schedule["daily-digests"]["task"] == "leoportal.send_daily_digests"
+    assert conf.beat_schedule["nightly-rescore"]["task"] == "projects.rescore_stale"
