@@ -308,30 +308,39 @@ def test_a_new_strong_match_later_is_news_again(catalogue, staff, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_previous_results_stay_visible_until_the_new_ones_are_committed(catalogue):
+def test_previous_results_stay_visible_until_the_new_ones_are_committed(catalogue, monkeypatch):
     proposal = submitted()
     scoring.score_proposal(proposal.pk)
     before = stored(proposal)
+    Capability.objects.filter(external_id="airbus-organoid-hardware").update(
+        status="retired", updated_at=timezone.now()
+    )
     inside, release = threading.Event(), threading.Event()
-    seen_during = []
+    insert = scoring._insert
 
-    def rescore_in_another_transaction():
+    def insert_then_pause(rows):  # the old rows are deleted and the new ones written, not yet committed
+        insert(rows)
+        inside.set()
+        release.wait(10)
+
+    monkeypatch.setattr(scoring, "_insert", insert_then_pause)
+
+    def rescore():
         try:
-            with transaction.atomic():
-                Match.objects.filter(proposal=proposal).delete()
-                inside.set()
-                release.wait(10)
+            scoring.score_proposal(proposal.pk)
         finally:
             connection.close()
 
-    thread = threading.Thread(target=rescore_in_another_transaction)
+    thread = threading.Thread(target=rescore)
     thread.start()
-    inside.wait(10)
+    assert inside.wait(10)
     seen_during = stored(proposal)
     release.set()
     thread.join()
+    after = stored(proposal)
 
     assert seen_during == before
+    assert after != before
 
 
 @pytest.mark.django_db(transaction=True)
