@@ -1,6 +1,9 @@
 """The held-out evaluation: the hardware that flew real projects ranks near the top, above a measured floor."""
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from projects.matching.evaluation import DEFAULT_CASES, evaluate, load, main
@@ -33,3 +36,29 @@ def test_engine_code_names_no_catalogue_id_or_held_out_project():
     package = Path(__file__).resolve().parents[3] / "projects" / "matching"
     sources = {str(path): path.read_text() for path in package.rglob("*.py") if path.name != "evaluation.py"}
     assert [(name, i) for name, text in sources.items() for i in ids if i in text] == []
+
+
+OFFLINE = """
+import json, socket
+
+def refuse(*args, **kwargs):
+    raise OSError("no network in this process")
+
+socket.socket.connect = socket.socket.connect_ex = refuse
+socket.create_connection = socket.getaddrinfo = refuse
+from projects.matching.evaluation import evaluate, load
+metrics, _ = evaluate(*load())
+print(json.dumps(metrics.as_dict()))
+"""
+
+
+def test_the_engine_with_its_text_relevance_ranks_with_the_network_refused():
+    """Everything the engine reads (the TF-IDF model is fitted in process) is on disk: a process whose every
+    connection and name lookup fails gives the same figures."""
+    root = Path(__file__).resolve().parents[3]
+    result = subprocess.run(
+        [sys.executable, "-c", OFFLINE], cwd=root, capture_output=True, text=True, timeout=300, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == evaluate(*load())[0].as_dict()
