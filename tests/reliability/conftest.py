@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import kombu.pools
 import pytest
 from django.db import connection
 
@@ -74,8 +75,9 @@ def use_broker(url: str) -> None:
     """Point this process's Celery app at ``url`` (dropping connections made to the previous broker)."""
     celery_app.conf.broker_url = url
     celery_app.conf.task_always_eager = False
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    # Close the pooled connections and forget the pools: kombu keeps them in registries keyed by broker, and a
+    # pool closed but left there fails every later task sent to that broker ("Acquire on closed pool").
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
