@@ -11,9 +11,28 @@ if [ -z "${REDIS_URL:-}" ] && ! grep -qs '^REDIS_URL=' .env; then
 fi
 
 pids=()
+alive() {
+  local pid
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then return 0; fi
+  done
+  return 1
+}
 stop() {
   trap - INT TERM EXIT
   kill "${pids[@]}" 2>/dev/null || true
+  # A process caught mid start-up can miss the signal: give them ten seconds, then stop what is left for good.
+  local pid tries=20
+  while alive && [ "$tries" -gt 0 ]; do
+    sleep 0.5
+    tries=$((tries - 1))
+  done
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "Process $pid did not stop; killing it."
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
   wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
