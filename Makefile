@@ -14,6 +14,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; TEST_PROCESSES=0 runs the suite in this process alone.
+TEST_PROCESSES ?= auto
 
 .PHONY: help install run test lint format migrate seed services bench-matching bench-admin loadtest clean
 
@@ -53,7 +55,7 @@ services:
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) scripts/ensure-services.sh
 
 test: install services
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 loadtest: install
 	scripts/loadtest.sh

@@ -6,11 +6,33 @@ import sys
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 
 from leoportal.celery import app as celery_app
 from tests.factories import ProviderUserFactory, ResearcherFactory, StaffFactory, UserFactory
+
+
+def _redis_of_this_process(base: str | None) -> str | None:
+    """TEST_REDIS_URL for the first pytest-xdist worker, the Redis database below it for the second, and so on:
+    each worker's broker queue and cache (which every test clears) are its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if not base or worker == "gw0":
+        return base
+    prefix, _, database = base.rstrip("/").rpartition("/")
+    number = int(database) - int(worker.removeprefix("gw")) if database.isdigit() else -1
+    if number < 0:
+        raise pytest.UsageError(f"TEST_REDIS_URL {base!r} leaves no Redis database for pytest-xdist {worker}")
+    return f"{prefix}/{number}"
+
+
+# Before any cache connection or task is made: the settings read REDIS_URL when pytest-django loaded them.
+_redis_url = _redis_of_this_process(os.environ.get("TEST_REDIS_URL"))
+if _redis_url:
+    os.environ["TEST_REDIS_URL"] = os.environ["REDIS_URL"] = _redis_url  # for the processes tests start
+    django_settings.CACHES["default"]["LOCATION"] = _redis_url
+    celery_app.conf.broker_url = _redis_url
 
 
 @pytest.fixture(autouse=True)
