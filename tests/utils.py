@@ -1,6 +1,10 @@
 """Helpers for tests."""
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -45,3 +49,28 @@ def form_data(response, selector="form") -> dict[str, list[str]]:
         elif element.get("type") not in ("submit", "button", "file", "image", "reset"):
             data.setdefault(name, []).append(element.get("value", ""))
     return data
+
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+
+
+def run_manage(*args, timeout=300, **variables) -> subprocess.CompletedProcess:
+    """Run manage.py in a fresh process whose environment holds only ``variables`` (plus PATH and HOME): the settings
+    are read from them as at start-up."""
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **variables}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def manage_output(*args, **variables) -> str:
+    """``run_manage`` for a command that must succeed: its standard output."""
+    result = run_manage(*args, **variables)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout

@@ -1,15 +1,10 @@
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from leoportal import env
-
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.utils import run_manage
 
 
 @pytest.mark.parametrize(
@@ -119,20 +114,6 @@ def test_get_email_defaults_to_console(monkeypatch):
     monkeypatch.delenv("EMAIL_URL", raising=False)
     assert env.get_email("EMAIL_URL", "consolemail://")["EMAIL_BACKEND"] == (
         "django.core.mail.backends.console.EmailBackend"
-    )
-
-
-def run_manage(*args, **variables):
-    """Run manage.py in a fresh process with only the given settings variables (plus PATH)."""
-    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **variables}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
     )
 
 

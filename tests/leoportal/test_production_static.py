@@ -3,12 +3,8 @@ cached for good. The suite runs with Django's plain storage, so this checks the 
 process."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.utils import manage_output
 
 PROBE = """
 import json
@@ -32,8 +28,6 @@ print(json.dumps(found))
 
 def test_static_files_are_served_hashed_compressed_and_cached_in_production(tmp_path):
     env = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", "/tmp"),
         "DEBUG": "false",
         "SECRET_KEY": "static-files-check-" + "x" * 50,
         "ALLOWED_HOSTS": "localhost",
@@ -42,21 +36,8 @@ def test_static_files_are_served_hashed_compressed_and_cached_in_production(tmp_
         "EMAIL_URL": "dummymail://",
     }
 
-    def manage(*args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
-    manage("collectstatic", "--noinput", "-v0")
-    found = json.loads(manage("shell", "-c", PROBE).strip().splitlines()[-1])
+    manage_output("collectstatic", "--noinput", "-v0", **env)
+    found = json.loads(manage_output("shell", "-c", PROBE, **env).strip().splitlines()[-1])
 
     unhashed = found.pop("unhashed")
     for name, answer in found.items():

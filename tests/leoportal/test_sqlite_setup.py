@@ -3,12 +3,8 @@ checks the SQLite path end to end in a separate process: migrations, the demo se
 pages that filter JSON lists, which take another route on SQLite."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.utils import manage_output
 
 PROBE = """
 import json
@@ -31,31 +27,16 @@ print(json.dumps({
 
 def test_the_demo_runs_on_sqlite_with_in_process_tasks(tmp_path):
     env = {
-        "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", "/tmp"),
         "DEBUG": "true",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "EMAIL_URL": "dummymail://",
     }
 
-    def manage(*args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
-    manage("migrate", "--noinput", "-v0")
-    assert manage("seed_demo").startswith("Demo data ready:")
-    assert "created" not in manage("seed_demo")
-    facts = json.loads(manage("shell", "-c", PROBE).strip().splitlines()[-1])
+    manage_output("migrate", "--noinput", "-v0", **env)
+    assert manage_output("seed_demo", **env).startswith("Demo data ready:")
+    assert "created" not in manage_output("seed_demo", **env)
+    facts = json.loads(manage_output("shell", "-c", PROBE, **env).strip().splitlines()[-1])
 
     assert facts["printers"] == ["3D BioFabrication Facility", "Auxilium"]
     assert facts["searched"] == ["3D BioFabrication Facility"]  # the plain text search of SQLite
