@@ -127,3 +127,11 @@ def sign_in_to_admin(page, email):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/admin/")
+
+
+def answer_interested(page, introduction, message):
+    """As a provider member on the introduction's page: answer interested with ``message``."""
+    page.get_by_label("Interested", exact=True).check()
+    page.get_by_label("Message (optional)").fill(message)
+    page.get_by_role("button", name="Send the answer").click()
+    page.wait_for_url(f"**/introductions/{introduction.public_id}/")

@@ -12,9 +12,9 @@ from partners.enums import MembershipRole
 from projects import scoring
 from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.models import Introduction, Match
-from tests.e2e.helpers import check_page, sign_in
+from tests.e2e.helpers import answer_interested, check_page, sign_in
 from tests.factories import PASSWORD, ProviderUserFactory, ResearcherFactory, StaffFactory
-from tests.partners.factories import CapabilityFactory, MembershipFactory, OrganisationFactory
+from tests.partners.factories import MembershipFactory, OrganisationFactory, adsep_listing
 from tests.projects.factories import NarrativeFactory, ProposalFactory
 
 pytestmark = pytest.mark.e2e
@@ -36,15 +36,7 @@ def test_staff_introduce_a_proposal_and_the_provider_answers(new_page):
     redwire = OrganisationFactory(name="Redwire Space", slug="redwire-space", contact_email="partners@redwire.example")
     carmen = ProviderUserFactory(email="carmen@redwire.example", full_name="Carmen Diaz")
     MembershipFactory(organisation=redwire, user=carmen, role=MembershipRole.ADMIN)
-    adsep = CapabilityFactory(
-        organisation=redwire,
-        name="ADSEP",
-        categories=["cell_culture_bioreactor"],
-        temperature_min_c=4,
-        temperature_max_c=40,
-        co2_control=True,
-        sample_return=True,
-    )
+    adsep = adsep_listing(redwire)
     scoring.score_proposal(proposal.pk)
     match = Match.objects.get(proposal=proposal, capability=adsep)
     StaffFactory(email="eve@portal.example", full_name="Eve Marchetti")
@@ -81,10 +73,7 @@ def test_staff_introduce_a_proposal_and_the_provider_answers(new_page):
     assert provider.get_by_text("Ada Okafor").count() == 0
     check_page(provider, "introduction-provider")
 
-    provider.get_by_label("Interested", exact=True).check()
-    provider.get_by_label("Message (optional)").fill("We can fly it on the March increment.")
-    provider.get_by_role("button", name="Send the answer").click()
-    provider.wait_for_url(f"**/introductions/{introduction.public_id}/")
+    answer_interested(provider, introduction, "We can fly it on the March increment.")
     assert provider.locator("[data-pi-contact] dd").all_inner_texts() == [
         "Ada Okafor",
         "ada@midwest.example",

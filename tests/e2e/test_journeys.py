@@ -21,9 +21,9 @@ from partners.models import Capability, Organisation
 from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.models import Introduction, Proposal, RescoreRequest, Review
 from projects.tasks import sweep_unscored
-from tests.e2e.helpers import check_page, sign_in, sign_in_to_admin, sign_out
+from tests.e2e.helpers import answer_interested, check_page, sign_in, sign_in_to_admin, sign_out
 from tests.factories import PASSWORD, ProviderUserFactory, ResearcherFactory, StaffFactory
-from tests.partners.factories import CapabilityFactory, MembershipFactory, OrganisationFactory
+from tests.partners.factories import MembershipFactory, OrganisationFactory, adsep_listing
 from tests.projects.factories import CallFactory, ProposalFactory, pdf_bytes
 
 pytestmark = pytest.mark.e2e
@@ -82,16 +82,7 @@ def test_researcher_submits_staff_introduce_and_the_provider_answers(new_page, t
     redwire = OrganisationFactory(name="Redwire Space", slug="redwire-space", contact_email="partners@redwire.example")
     carmen = ProviderUserFactory(email="carmen@redwire.example", full_name="Carmen Diaz")
     MembershipFactory(organisation=redwire, user=carmen, role=MembershipRole.ADMIN)
-    CapabilityFactory(
-        organisation=redwire,
-        external_id="adsep",
-        name="ADSEP",
-        categories=["cell_culture_bioreactor"],
-        temperature_min_c=4,
-        temperature_max_c=40,
-        co2_control=True,
-        sample_return=True,
-    )
+    adsep_listing(redwire)
 
     # --- The researcher signs up and meets an empty dashboard that says what to do.
     researcher = new_page()
@@ -245,10 +236,7 @@ def test_researcher_submits_staff_introduce_and_the_provider_answers(new_page, t
     assert provider.locator("[data-contacts-hidden]").is_visible()
     assert provider.get_by_text("Ada Okafor").count() == 0
     check_page(provider, "journey-introduction-provider")
-    provider.get_by_label("Interested", exact=True).check()
-    provider.get_by_label("Message (optional)").fill("We can fly it on the March increment.")
-    provider.get_by_role("button", name="Send the answer").click()
-    provider.wait_for_url(f"**/introductions/{introduction.public_id}/")
+    answer_interested(provider, introduction, "We can fly it on the March increment.")
     assert provider.locator("[data-pi-contact] dd").all_inner_texts() == [
         "Ada Okafor",
         "ada@mw.example",

@@ -58,3 +58,18 @@ class AvailabilityWindowFactory(factory.django.DjangoModelFactory):
         model = AvailabilityWindow
 
     capability = factory.SubFactory(CapabilityFactory)
+
+
+def adsep_listing(organisation, **overrides):
+    """ADSEP as the introduction tests use it: a 4-40 C bioreactor with CO2 control that returns samples."""
+    values = {
+        "organisation": organisation,
+        "external_id": "adsep",
+        "name": "ADSEP",
+        "categories": ["cell_culture_bioreactor"],
+        "temperature_min_c": 4,
+        "temperature_max_c": 40,
+        "co2_control": True,
+        "sample_return": True,
+    }
+    return CapabilityFactory(**values | overrides)

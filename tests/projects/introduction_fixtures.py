@@ -13,7 +13,7 @@ from projects import scoring
 from projects.enums import Access, CoInvestigatorRole, ProposalStatus
 from projects.models import Match
 from tests.factories import ProviderUserFactory
-from tests.partners.factories import CapabilityFactory, MembershipFactory, OrganisationFactory
+from tests.partners.factories import MembershipFactory, OrganisationFactory, adsep_listing
 from tests.projects.factories import CoInvestigatorFactory, NarrativeFactory, ProposalFactory
 
 __all__ = ["colleague", "match", "redwire", "submitted", "tango"]
@@ -77,15 +77,6 @@ def submitted(researcher, researcher2):
 @pytest.fixture
 def match(submitted, redwire) -> Match:
     """ADSEP (Redwire Space) scored by the real matcher against the submitted proposal."""
-    capability = CapabilityFactory(
-        organisation=redwire,
-        external_id="adsep",
-        name="ADSEP",
-        categories=["cell_culture_bioreactor"],
-        temperature_min_c=4,
-        temperature_max_c=40,
-        co2_control=True,
-        sample_return=True,
-    )
+    capability = adsep_listing(redwire)
     assert scoring.score_proposal(submitted.pk) is True
     return Match.objects.select_related("capability__organisation").get(proposal=submitted, capability=capability)
