@@ -59,11 +59,25 @@ def overlapping_controls(page):
                 }
                 return false;
             };
+            // The part of a box its scrolling or clipping ancestors show (a wide table scrolled in its own box
+            // hides its far columns; they are not drawn over what sits beside the box).
+            const shown = (el, r) => {
+                let box = {left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+                for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
+                    const style = getComputedStyle(node);
+                    if (style.overflowX === 'visible' && style.overflowY === 'visible') continue;
+                    const clip = node.getBoundingClientRect();
+                    box = {left: Math.max(box.left, clip.left), right: Math.min(box.right, clip.right),
+                           top: Math.max(box.top, clip.top), bottom: Math.min(box.bottom, clip.bottom)};
+                }
+                return box;
+            };
             const selector = 'a[href], button, input:not([type=hidden]), select, textarea';
             const controls = [...document.body.querySelectorAll(selector)]
                 .filter(el => el.checkVisibility({opacityProperty: true, visibilityProperty: true}))
                 // A link that wraps has a box per line: compare those, not the rectangle around both lines.
-                .map(el => ({el, boxes: [...el.getClientRects()].filter(r => r.width > 1 && r.height > 1),
+                .map(el => ({el, boxes: [...el.getClientRects()].map(r => shown(el, r))
+                                          .filter(r => r.right - r.left > 1 && r.bottom - r.top > 1),
                              floating: floating(el)}))
                 .filter(({boxes}) => boxes.length > 0);
             const cross = (r, q) => Math.min(r.right, q.right) - Math.max(r.left, q.left) > 2 &&

@@ -1,0 +1,58 @@
+"""Every page each demo role reaches, on a phone (390 px) and a desktop (1280 px).
+
+The demo (``seed_demo``) is the data: its accounts sign in as a newcomer would, and the crawl follows the GET links
+of the role's dashboard and the navigation two levels deep (see tests/e2e/crawl.py for what one page of a kind
+means). On every page, at both widths: the page is no wider than the screen, no text is squeezed into a column
+under about 44 px, no word is cut in the middle by the end of a line, no control is drawn over another, nothing
+but the admin's lists scrolls sideways in a box; and axe finds no serious or critical accessibility problem.
+Screenshots of every page at both widths go under test-artifacts/e2e/crawl/<role>/.
+"""
+
+import json
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.crawl import crawl
+
+pytestmark = pytest.mark.e2e
+
+ROLES = [
+    ("visitor", None),
+    ("researcher", "researcher@example.org"),
+    ("provider", "provider@example.org"),
+    ("staff", "staff@example.org"),
+]
+
+
+def sign_in_as_demo(page, email, password):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return page.url
+
+
+def test_every_page_each_demo_role_reaches_fits_phone_and_desktop(new_page, live_server, settings):
+    call_command("seed_demo", stdout=StringIO())
+    public_kinds = Counter()
+    reports = []
+    for role, email in ROLES:
+        page = new_page()
+        start = ["/"]
+        if email:
+            landing = sign_in_as_demo(page, email, settings.DEMO_PASSWORD)
+            start = [landing.removeprefix(live_server.url), "/"]
+        reports.append(crawl(page, role, live_server.url, start, public_kinds=public_kinds))
+
+    summary = {report.person: {"pages": len(report.pages), "seconds": report.seconds} for report in reports}
+    (ARTIFACTS / "crawl" / "summary.json").write_text(
+        json.dumps({**summary, "pages": {report.person: report.pages for report in reports}}, indent=2)
+    )
+    print(f"crawl: {summary}")
+    problems = {report.person: report.problems for report in reports if report.problems}
+    assert problems == {}, json.dumps(problems, indent=1, ensure_ascii=False)
