@@ -11,24 +11,13 @@ from projects.enums import ProposalStatus
 register = template.Library()
 
 NOT_STATED = mark_safe('<span class="not-stated">Not stated</span>')
-STATUS_STYLES = {
-    ProposalStatus.DRAFT: "text-bg-secondary",
-    ProposalStatus.SUBMITTED: "text-bg-primary",
-    ProposalStatus.SCREENING: "text-bg-info",
-    ProposalStatus.UNDER_REVIEW: "text-bg-info",
-    ProposalStatus.REVISIONS_REQUESTED: "text-bg-warning",
-    ProposalStatus.ACCEPTED: "text-bg-success",
-    ProposalStatus.DECLINED: "text-bg-danger",
-    ProposalStatus.WITHDRAWN: "text-bg-dark",
-}
 
 
 @register.simple_tag
 def status_badge(status):
+    """The proposal's status as a badge; its colour comes from site.css, by status (`data-status`)."""
     status = ProposalStatus(status)
-    return format_html(
-        '<span class="badge {} status-badge" data-status="{}">{}</span>', STATUS_STYLES[status], status, status.label
-    )
+    return format_html('<span class="status-badge" data-status="{}">{}</span>', status, status.label)
 
 
 @register.filter

@@ -126,6 +126,15 @@ def page_kind(url):
     return route, bool(parts.query)
 
 
+def allowed_samples(kind, samples) -> int:
+    """How many pages of ``kind`` to check: ``samples``, one of a kind with a query; in Django's generic admin
+    pages one, and none with a query."""
+    route, has_query = kind
+    if GENERIC_ADMIN.match(route):
+        return 0 if has_query else 1
+    return 1 if has_query else samples
+
+
 @dataclass
 class CrawlReport:
     person: str
@@ -147,9 +156,9 @@ def same_site_links(page, base_url):
 def crawl(page, person, base_url, start, depth=2, samples=2, public_kinds=None):
     """Visit ``start`` (paths) and the pages linked from them, ``depth`` links deep, checking each page.
 
-    Pages of one kind (see ``page_kind``) differ only in their rows: the first ``samples`` of each kind reached
-    are checked, one for a kind with a query (see GENERIC_ADMIN for the admin). ``public_kinds`` counts the kinds of PUBLIC_ROUTES across people.
-    Returns a CrawlReport: the pages checked and, per page, what is wrong with it."""
+    Pages of one kind (see ``page_kind``) differ only in their rows: the first few of each kind reached are checked
+    (``allowed_samples``). ``public_kinds`` counts the kinds of PUBLIC_ROUTES across people. Returns a CrawlReport:
+    the pages checked and, per page, what is wrong with it."""
     report = CrawlReport(person)
     began = time.monotonic()
     queue = deque((normalise(base_url + path), 0) for path in start)
@@ -191,11 +200,7 @@ def crawl(page, person, base_url, start, depth=2, samples=2, public_kinds=None):
                     queued.add(link)
                     kind = page_kind(link)
                     counter = public_kinds if kind[0].startswith(PUBLIC_ROUTES) else kinds
-                    if GENERIC_ADMIN.match(kind[0]):
-                        allowed = 0 if kind[1] else 1
-                    else:
-                        allowed = 1 if kind[1] else samples
-                    if counter[kind] < allowed:
+                    if counter[kind] < allowed_samples(kind, samples):
                         counter[kind] += 1
                         queue.append((link, level + 1))
         if problems:

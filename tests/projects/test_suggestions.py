@@ -45,7 +45,7 @@ def test_a_scored_proposal_shows_its_stored_matches_with_reasons(client, researc
     assert page.select_one("[data-suggestions-state]")["data-suggestions-state"] == "stored"
     assert len(items) == 10
     assert items[0]["data-match"] == top.capability.external_id
-    assert items[0].select_one(".badge").get_text(strip=True) == top.get_eligibility_display()
+    assert items[0].select_one(".fit-badge").get_text(strip=True) == top.get_eligibility_display()
     assert [li.get_text(" ", strip=True) for li in items[0].select("ul.criteria li")] == [
         f"{check['outcome']} {check['detail']}" for check in top.criteria
     ]
@@ -196,7 +196,7 @@ def test_facilities_that_cannot_take_the_experiment_are_not_suggested(client, re
     stored = sorted(proposal.matches.values_list("capability__name", "eligibility"))
     items = page.select('ol[aria-label="Suggested facilities"] > li')
     assert stored == [("Cold box", "ineligible"), ("Warm incubator", "unconfirmed")]
-    assert [li.select_one(".badge").get_text(strip=True) for li in items] == ["Unconfirmed"]
+    assert [li.select_one(".fit-badge").get_text(strip=True) for li in items] == ["Unconfirmed"]
 
 
 def test_the_researcher_sees_near_misses_with_what_would_have_to_change(client, researcher):
