@@ -1,8 +1,12 @@
 """Read helpers for pages: each returns what a page shows in a fixed number of queries."""
 
+from dataclasses import dataclass
+
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     FloatField,
     IntegerField,
@@ -15,8 +19,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, JSONObject
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 
+from leoportal.models import FailedTask
 from projects.enums import Access, Eligibility, ProposalStatus
 from projects.models import (
     EDITABLE_STATUSES,
@@ -31,10 +38,42 @@ from projects.models import (
 )
 from projects.reviews import review_average_subquery
 
+TYPICAL_DAYS_KEY = "projects:typical-days-in-status"
+
 
 def open_call_count(now=None) -> int:
     """Calls accepting proposals now (opening <= now < closing), for the home page."""
     return Call.objects.open(now).count()
+
+
+def typical_days_in_status(limit=50) -> dict[str, list[float]]:
+    """How many days the last ``limit`` proposals to leave submitted, screening and under review spent there
+    (for the stage bar's "usually takes about"). A query per status, cached for an hour: it changes slowly and
+    every proposal page shows it."""
+    cached = cache.get(TYPICAL_DAYS_KEY)
+    if cached is not None:
+        return cached
+    arrived = (
+        StatusChange.objects.filter(
+            proposal=OuterRef("proposal"), to_status=OuterRef("from_status"), changed_at__lte=OuterRef("changed_at")
+        )
+        .order_by("-changed_at", "-id")
+        .values("changed_at")[:1]
+    )
+    days: dict[str, list[float]] = {}
+    for status in (ProposalStatus.SUBMITTED, ProposalStatus.SCREENING, ProposalStatus.UNDER_REVIEW):
+        # Moves staff made (a withdrawal is the team's, and says nothing about how long staff take).
+        departures = (
+            StatusChange.objects.filter(from_status=status)
+            .exclude(to_status=ProposalStatus.WITHDRAWN)
+            .annotate(arrived_at=Subquery(arrived))
+            .filter(arrived_at__isnull=False)
+            .order_by("-changed_at", "-id")
+            .values_list("arrived_at", "changed_at")[:limit]
+        )
+        days[status] = [(left_at - arrived_at).total_seconds() / 86400 for arrived_at, left_at in departures]
+    cache.set(TYPICAL_DAYS_KEY, days, 3600)
+    return days
 
 
 def calls_for_listing(now=None) -> tuple[list[Call], list[Call]]:
@@ -203,3 +242,97 @@ def attach_desk_figures(proposals) -> list:
         for name in names:
             setattr(proposal, name, figures.get(proposal.pk, {}).get(name))
     return proposals
+
+
+# --- The review desk's front door -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeskPile:
+    """One pile of work on the admin's home page: how many, the oldest few, and where the whole list is."""
+
+    key: str
+    title: str
+    count: int
+    items: list  # (label, address, detail), oldest first
+    url: str
+    empty: str  # what an empty pile means
+
+
+def _ago(moment, now) -> str:
+    return f"{timesince(moment, now, depth=1)} ago" if moment else ""
+
+
+def _admin(name: str, pk: int) -> str:
+    return reverse(f"admin:{name}_change", args=[pk])
+
+
+def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
+    """What waits for ``user`` at the desk: proposals to screen, reviews due, introductions unanswered, failed
+    background tasks (eight queries, whatever the numbers)."""
+    now = now or timezone.now()
+    proposals = reverse("admin:projects_proposal_changelist")
+    change = "projects_proposal"
+
+    to_screen = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).order_by(
+        F("last_submitted_at").asc(nulls_last=True), "id"
+    )
+    due = (
+        Proposal.objects.filter(status=ProposalStatus.UNDER_REVIEW)
+        .exclude(Exists(Review.objects.filter(proposal=OuterRef("pk"), reviewer=user)))
+        .order_by("updated_at", "id")
+    )
+    unanswered = (
+        Introduction.objects.filter(answer="").select_related("proposal", "organisation").order_by("created_at", "id")
+    )
+    failed = FailedTask.objects.filter(resolved_at__isnull=True).order_by("-failed_at", "-id")
+    return [
+        DeskPile(
+            "screen",
+            "Proposals to screen",
+            to_screen.count(),
+            [
+                (p.display_title, _admin(change, p.pk), f"submitted {_ago(p.last_submitted_at, now)}")
+                for p in to_screen.only("title", "last_submitted_at")[:limit]
+            ],
+            f"{proposals}?status__exact={ProposalStatus.SUBMITTED}",
+            "Every submitted proposal has been screened.",
+        ),
+        DeskPile(
+            "reviews",
+            "Reviews due from you",
+            due.count(),
+            [
+                (p.display_title, _admin(change, p.pk), f"last changed {_ago(p.updated_at, now)}")
+                for p in due.only("title", "updated_at")[:limit]
+            ],
+            f"{proposals}?reviews=not_mine&status__exact={ProposalStatus.UNDER_REVIEW}",
+            "You have reviewed every proposal under review.",
+        ),
+        DeskPile(
+            "introductions",
+            "Introductions unanswered",
+            unanswered.count(),
+            [
+                (
+                    f"{i.proposal.display_title} → {i.organisation.name}",
+                    _admin("projects_introduction", i.pk),
+                    f"introduced {_ago(i.created_at, now)}",
+                )
+                for i in unanswered[:limit]
+            ],
+            f"{reverse('admin:projects_introduction_changelist')}?answered=awaiting",
+            "Providers have answered every introduction.",
+        ),
+        DeskPile(
+            "failures",
+            "Failed background tasks",
+            failed.count(),
+            [
+                (f.task_name, _admin("leoportal_failedtask", f.pk), f"failed {_ago(f.failed_at, now)}")
+                for f in failed.only("task_name", "failed_at")[:limit]
+            ],
+            f"{reverse('admin:leoportal_failedtask_changelist')}?resolved_at__isempty=1",
+            "No background task has failed for good.",
+        ),
+    ]

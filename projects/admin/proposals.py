@@ -32,7 +32,7 @@ from leoportal.pagination import EstimatedCountPaginator
 from leoportal.rules import is_program_staff
 from projects import reviews
 from projects.admin import actions, desk_views
-from projects.admin.filters import MatchFilter, NeedFilter, ResearchAreaFilter, ReviewFilter
+from projects.admin.filters import MatchFilter, NeedFilter, ResearchAreaFilter, ReviewFilter, StatusFilter
 from projects.admin.forms import StatusMoveForm
 from projects.models import Match, Proposal, proposal_search_vector
 from projects.queries import attach_desk_figures, desk_figures, proposal_introductions
@@ -87,7 +87,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
         "review_average",
     ]
     list_display_links = ["title_or_untitled"]
-    list_filter = ["status", "call", ResearchAreaFilter, NeedFilter, MatchFilter, ReviewFilter, "sample_type"]
+    list_filter = [StatusFilter, "call", ResearchAreaFilter, NeedFilter, MatchFilter, ReviewFilter, "sample_type"]
     list_select_related = ["owner", "call"]
     list_per_page = settings.DESK_PAGE_SIZE
     show_full_result_count = False
