@@ -42,6 +42,7 @@ from projects.rules import (
     can_submit_proposal,
     can_withdraw_proposal,
 )
+from projects.stages import proposal_progress
 from projects.suggestions import suggestions_for
 from projects.transitions import TransitionError
 
@@ -113,7 +114,10 @@ def proposal_for_action(request, public_id) -> Proposal:
 @login_required
 @require_GET
 def proposal_detail(request, public_id):
-    proposal = visible_proposal(request, public_id)
+    return render_proposal_page(request, visible_proposal(request, public_id))
+
+
+def render_proposal_page(request, proposal, withdraw_form=None, status=200):
     user = request.user
     manage_team = can_manage_team(user, proposal)
     co_investigators = list(proposal.co_investigators.all())
@@ -123,6 +127,7 @@ def proposal_detail(request, public_id):
             coi.state = invitations.invitation_state(coi, now)
     can_edit = can_edit_proposal(user, proposal)
     history = list(proposal.status_changes.all())
+    missing = missing_for_submission(proposal) if can_edit else []
     context = {
         "proposal": proposal,
         "co_investigators": co_investigators,
@@ -135,12 +140,13 @@ def proposal_detail(request, public_id):
         "can_delete": can_delete_draft(user, proposal),
         "manage_team": manage_team,
         "invite_form": InviteForm(),
-        "withdraw_form": WithdrawForm(),
-        "missing": missing_for_submission(proposal) if can_edit else [],
+        "withdraw_form": withdraw_form or WithdrawForm(),
+        "missing": missing,
+        "progress": proposal_progress(proposal, history, len(missing), queries.typical_days_in_status()),
         "suggestions": suggestions_for(proposal),
         "introductions": list(proposal.introductions.all()),
     }
-    return render(request, "projects/proposal_detail.html", context)
+    return render(request, "projects/proposal_detail.html", context, status=status)
 
 
 def edit_context(request, proposal, form=None, formset=None, narrative_form=None, letter_form=None, refusal=None):
@@ -277,9 +283,12 @@ def proposal_withdraw(request, public_id):
     if not can_withdraw_proposal(request.user, proposal):
         raise Http404("Not yours to withdraw.")
     form = WithdrawForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, "Nothing was withdrawn yet: shorten the reason, then withdraw again.")
+        page = visible_proposal(request, public_id)
+        return render_proposal_page(request, page, withdraw_form=form, status=400)
     try:
-        withdraw_proposal(proposal, request.user, note=note)
+        withdraw_proposal(proposal, request.user, note=form.cleaned_data["note"])
     except TransitionError as error:
         messages.error(request, str(error))
     else:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from projects.enums import Access, ProposalStatus
 from projects.models import Proposal, StatusChange
 from projects.proposals import create_draft, submit_proposal
+from projects.queries import typical_days_in_status
 from projects.transitions import set_proposal_status
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, NarrativeFactory, ProposalFactory
 from tests.utils import nav_links, soup
@@ -153,6 +154,7 @@ def test_proposal_page_shows_every_section_and_not_stated_apart_from_no(client, 
     page = soup(client.get(proposal.get_absolute_url()))
 
     assert [h2.get_text(strip=True) for h2 in page.select("main h2")] == [
+        "Progress",
         "Still needed before submission",
         "Overview",
         "Team and eligibility",
@@ -219,6 +221,7 @@ def test_proposal_page_timeline_shows_who_when_from_to_and_note(client, research
 def test_proposal_page_query_count_does_not_grow_with_team_and_history(
     client, researcher, staff, django_assert_num_queries
 ):
+    typical_days_in_status()  # the stage bar's durations: cached, as between any two visits
     counts = []
     for size in (1, 8):
         proposal = ProposalFactory(owner=researcher, complete=True)
