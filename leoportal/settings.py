@@ -306,6 +306,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# The portal's own words for actions Django and allauth spell otherwise ("Sign in", never "Sign In" or "Log in").
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Crispy forms -------------------------------------------------------------------------------------------
 

@@ -9,16 +9,34 @@ centrifuge category): the format has no way to state "has none", so every other 
 including them would make the filter do nothing.
 """
 
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
 from django.db import connection
 from django.db.models import Q
 
-from leoportal.fields import json_list_contains
+from leoportal.fields import Quantity, json_list_contains, plain_number
 from partners.enums import CapabilityStatus, Category, CrewTime, ResearchArea
 from partners.models import Capability
+from partners.models.validation import DURATION_MAX_DAYS, TEMPERATURE_BOUNDS
 
 YES_NO = [("yes", "Yes (stated)"), ("no", "No (stated)")]
+# The range each number filter accepts, as the listing form does (leoportal.fields.Quantity).
+FILTER_QUANTITIES = {
+    "holds_c": Quantity("A temperature of", "°C", *TEMPERATURE_BOUNDS, decimals=None),
+    "min_days": Quantity("A duration of", "days", 0, DURATION_MAX_DAYS, decimals=None),
+    "min_units": Quantity("Taking at least", "units", 1, 100_000, decimals=0),
+}
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """A filter in use, for its chip: "Category: 3D bioprinter"."""
+
+    name: str
+    label: str
+    value: str
 
 
 class CatalogueFilter(django_filters.FilterSet):
@@ -91,6 +109,48 @@ class CatalogueFilter(django_filters.FilterSet):
     def __init__(self, *args, vendor: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.vendor = vendor or connection.vendor
+        for name, quantity in FILTER_QUANTITIES.items():
+            plain_number(self.form.fields[name], quantity)
+        for name, field in self.form.fields.items():
+            if isinstance(field, forms.ChoiceField):
+                noun = "choice" if name == "sample_return" else field.label.lower()
+                field.error_messages["invalid_choice"] = (
+                    f"“%(value)s” is not a {noun} the catalogue knows: choose one from the list."
+                )
+
+    def active_filters(self) -> list[ActiveFilter]:
+        """The filters in use with valid values, in the panel's order."""
+        if not self.is_bound:
+            return []
+        self.form.errors  # noqa: B018 -- validates the form, so cleaned_data is there
+        active = []
+        for name, field in self.form.fields.items():
+            value = self.form.cleaned_data.get(name)
+            if name in self.form.errors or value in (None, "", False):
+                continue
+            if name == "unstated":
+                active.append(ActiveFilter(name, "Including", "listings that have not stated it"))
+                continue
+            if name in FILTER_QUANTITIES:
+                shown = FILTER_QUANTITIES[name].show(value)
+            elif isinstance(field, forms.ChoiceField):
+                shown = str(dict(field.choices).get(value, value))
+            elif value is True:
+                shown = "yes"
+            else:
+                shown = f"“{value}”" if name == "q" else str(value)
+            active.append(ActiveFilter(name, str(field.label), shown))
+        return active
+
+    def refused_filters(self) -> list[tuple[str, str, str]]:
+        """The filters whose values cannot be used: (name, label, what to do instead)."""
+        if not self.is_bound:
+            return []
+        return [
+            (name, str(self.form.fields[name].label), errors[0])
+            for name, errors in self.form.errors.items()
+            if name in self.form.fields
+        ]
 
     @property
     def include_unstated(self) -> bool:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import slugify
 
-from leoportal.fields import TriStateField
+from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
 from partners.enums import CrewTime, MembershipRole
 from partners.listings import LISTING_FIELDS, unstated_facts, window_problems
 from partners.models import (
@@ -16,6 +16,7 @@ from partners.models import (
     validate_cold_stowage,
     validate_sources,
 )
+from partners.models.validation import DURATION_MAX_DAYS, FLIGHT_YEAR_BOUNDS, GRAVITY_BOUNDS, TEMPERATURE_BOUNDS
 
 
 class OrganisationForm(forms.ModelForm):
@@ -25,6 +26,10 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = ["name", "website", "description", "contact_email", "country"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_text_limits(self)
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
@@ -52,6 +57,22 @@ class MemberRoleForm(forms.Form):
 
 def _tri_state(label, help_text=""):
     return TriStateField(label=label, required=False, help_text=help_text)
+
+
+# What each number of a listing holds: the database's bounds, said in words (see leoportal.fields.Quantity).
+TEMPERATURE = Quantity("A temperature of", "°C", *TEMPERATURE_BOUNDS, decimals=None)
+GRAVITY = Quantity("A gravity of", "g", *GRAVITY_BOUNDS, decimals=None)
+LISTING_QUANTITIES = {
+    "temperature_min_c": TEMPERATURE,
+    "temperature_max_c": TEMPERATURE,
+    "capacity_units": Quantity("A capacity of", "units", 1, 100_000, decimals=0),
+    "max_duration_days": Quantity("A duration of", "days", 0, DURATION_MAX_DAYS, decimals=None, above_minimum=True),
+    "power_w": Quantity("A power of", "W", 0, 1_000_000, decimals=None),
+    "variable_gravity_min_g": GRAVITY,
+    "variable_gravity_max_g": GRAVITY,
+    "biosafety_level": Quantity("Biosafety level", "", 1, 4, decimals=0),
+    "first_flight_year": Quantity("A first flight in", "", *FLIGHT_YEAR_BOUNDS, decimals=0, grouping=False),
+}
 
 
 class CapabilityForm(forms.ModelForm):
@@ -88,15 +109,7 @@ class CapabilityForm(forms.ModelForm):
     class Meta:
         model = Capability
         fields = [field for field in LISTING_FIELDS if field not in ("sources", "confidence")]
-        widgets = {
-            "description": forms.Textarea(attrs={"rows": 6}),
-            "temperature_min_c": forms.NumberInput(attrs={"step": "any"}),
-            "temperature_max_c": forms.NumberInput(attrs={"step": "any"}),
-            "max_duration_days": forms.NumberInput(attrs={"step": "any"}),
-            "power_w": forms.NumberInput(attrs={"step": "any"}),
-            "variable_gravity_min_g": forms.NumberInput(attrs={"step": "any"}),
-            "variable_gravity_max_g": forms.NumberInput(attrs={"step": "any"}),
-        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
 
     def __init__(self, *args, organisation: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,6 +129,11 @@ class CapabilityForm(forms.ModelForm):
             self.initial["no_open_windows"] = (
                 self.instance.availability_stated and not self.instance.availability_windows.exists()
             )
+        for name, quantity in LISTING_QUANTITIES.items():
+            if name in self.fields:
+                plain_number(self.fields[name], quantity)
+        plain_text_limits(self)
+        plain_choices(self)
         self.unstated = unstated_facts(self.instance)
         hints = {fact.field: fact.consequence for fact in self.unstated}
         hints["temperature_min_c"] = hints.pop("temperature", None)
@@ -213,6 +231,15 @@ class CapabilityForm(forms.ModelForm):
         except ValidationError as error:
             raise ValidationError(error.messages) from None
         return sources
+
+    def _update_errors(self, errors):
+        # The model's checks see a refused value as left empty ("give both ends of the range"): a field the form
+        # already refused keeps its own message only.
+        if hasattr(errors, "error_dict"):
+            errors.error_dict = {name: e for name, e in errors.error_dict.items() if name not in self._errors}
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
 
     def clean(self):
         cleaned = super().clean()

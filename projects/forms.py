@@ -14,10 +14,11 @@ from django import forms
 from django.conf import settings
 from django.utils.dateformat import format as format_date
 
-from leoportal.fields import TriStateField
+from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
 from projects.attachments import check_pdf, too_large_error
 from projects.enums import Access
 from projects.models import CAGE_PATTERN, UEI_PATTERN, Call, CoInvestigator, Proposal
+from projects.models.proposals import ABSOLUTE_ZERO, MAX_DURATION_DAYS, MAX_HOLD_TEMPERATURE, MAX_RETURN_TEMPERATURE
 from projects.proposals import EDITABLE_FIELDS, SECTIONS, format_usd
 
 
@@ -46,6 +47,21 @@ TRI_STATE_QUESTIONS = {
         "Sample return",
         "Must samples come back to Earth? Live samples reach the lab 4 to 9 hours after splashdown.",
     ),
+}
+
+
+# What each number of the proposal holds: the database's bounds, said in words (see leoportal.fields.Quantity).
+HOLD = Quantity("A temperature of", "°C", ABSOLUTE_ZERO, MAX_HOLD_TEMPERATURE)
+MONEY = Quantity("An amount of", "$", Decimal(0), Decimal("999999999999.99"))
+PROPOSAL_QUANTITIES = {
+    "temperature_min_c": HOLD,
+    "temperature_max_c": HOLD,
+    "units_needed": Quantity("Flying", "units", 1, 100_000, decimals=0),
+    "duration_days": Quantity("A duration of", "days", Decimal(0), MAX_DURATION_DAYS, above_minimum=True),
+    "power_w": Quantity("A power of", "W", Decimal(0), Decimal("9999999.99")),
+    "return_temperature_c": Quantity("A return temperature of", "°C", ABSOLUTE_ZERO, MAX_RETURN_TEMPERATURE),
+    "amount_requested": MONEY,
+    "matching_funds": MONEY,
 }
 
 
@@ -128,6 +144,10 @@ class ProposalForm(forms.ModelForm):
         self.fields["temperature_max_c"].label = "Maximum (°C)"
         self.fields["launch_earliest"].label = "Earliest launch"
         self.fields["launch_latest"].label = "Latest launch"
+        for name, quantity in PROPOSAL_QUANTITIES.items():
+            plain_number(self.fields[name], quantity)
+        plain_text_limits(self)
+        plain_choices(self)
         self.fields["uei"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
         self.fields["cage_code"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
@@ -342,6 +362,7 @@ class StartProposalForm(forms.Form):
         field.empty_label = "Unsolicited (not tied to a call)" if unsolicited else None
         if not unsolicited:
             field.help_text = "Proposals must answer a call."
+        plain_text_limits(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -383,3 +404,7 @@ class WithdrawForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Program staff see this in the proposal's history.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        plain_text_limits(self)

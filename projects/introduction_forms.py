@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
+from leoportal.fields import plain_text_limits
 from partners.models import Organisation
 from projects.enums import IntroductionAnswer
 from projects.introductions import NOTE_MAX_LENGTH
@@ -43,6 +44,7 @@ class IntroduceForm(forms.Form):
         if other_choices:
             groups.append(("Other verified providers", other_choices))
         self.fields["organisation"].choices = [("", "The facility's provider"), *groups]
+        plain_text_limits(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -104,6 +106,7 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        plain_text_limits(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

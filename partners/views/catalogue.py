@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from partners.filters import CatalogueFilter
@@ -56,11 +57,21 @@ def _catalogue_parts(params) -> dict:
         "query": query.urlencode(),
         "platforms": platforms,
         "is_filtered": filterset.is_bound and filterset.form.is_valid() and filterset.is_filtered,
+        "chips": [(active, _without(query, active.name)) for active in filterset.active_filters()],
+        "refused": [(label, message, _without(query, name)) for name, label, message in filterset.refused_filters()],
     }
     return {
         "filters_html": render_to_string("partners/_catalogue_filters.html", context),
         "results_html": render_to_string("partners/_catalogue_results.html", context),
     }
+
+
+def _without(query, name) -> str:
+    """The catalogue's address with the filters of ``query`` but ``name`` (and back on the first page)."""
+    rest = query.copy()
+    rest.pop(name, None)
+    address = reverse("partners:catalogue")
+    return f"{address}?{rest.urlencode()}" if rest else address
 
 
 @require_GET

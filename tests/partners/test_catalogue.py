@@ -222,7 +222,7 @@ def test_an_invalid_filter_value_is_reported_not_ignored(client, known_set):
     assert response.status_code == 200
     assert (
         page.select_one("#id_holds_c").find_parent(class_="mb-3").select_one(".invalid-feedback").get_text(strip=True)
-        == "Enter a number."
+        == "Enter a number, e.g. 36.5 (digits only)."
     )
 
 

@@ -197,8 +197,14 @@ def test_unknown_categories_and_research_areas_are_refused_by_the_form_and_the_m
     page = soup(provider_client.post(create_url(redwire), data))
 
     errors = {name: page.select_one(f"#div_id_{name} .invalid-feedback") for name in ("categories", "research_areas")}
-    assert errors["categories"].get_text(strip=True).startswith("Select a valid choice. warp_drive is not one")
-    assert errors["research_areas"].get_text(strip=True).startswith("Select a valid choice. alchemy is not one")
+    assert (
+        errors["categories"].get_text(strip=True)
+        == "“warp_drive” is not one of the choices here: pick one from the list."
+    )
+    assert (
+        errors["research_areas"].get_text(strip=True)
+        == "“alchemy” is not one of the choices here: pick one from the list."
+    )
     assert Capability.objects.count() == 0
     listing = CapabilityFactory.build(organisation=redwire, categories=["warp_drive"], research_areas=["alchemy"])
     with pytest.raises(ValidationError) as refused:
@@ -244,11 +250,19 @@ def test_gravity_range_upside_down_is_refused(provider_client, redwire):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("temperature_min_c", "-300", "Ensure this value is greater than or equal to -273.15."),
-        ("max_duration_days", "0", "Enter a number greater than zero."),
-        ("biosafety_level", "5", "Ensure this value is less than or equal to 4."),
-        ("first_flight_year", "1900", "Ensure this value is greater than or equal to 1950."),
-        ("power_w", "-1", "Ensure this value is greater than or equal to 0."),
+        (
+            "temperature_min_c",
+            "-300",
+            "A temperature of -300 °C is not possible here: enter a number from -273.15 to 200 °C.",
+        ),
+        (
+            "max_duration_days",
+            "0",
+            "A duration of 0 days is not possible here: enter a number above 0, at most 36,500 days.",
+        ),
+        ("biosafety_level", "5", "Biosafety level 5 is not possible here: enter a number from 1 to 4."),
+        ("first_flight_year", "1900", "A first flight in 1900 is not possible here: enter a number from 1950 to 2100."),
+        ("power_w", "-1", "A power of -1 W is not possible here: enter a number from 0 to 1,000,000 W."),
     ],
 )
 def test_out_of_range_values_are_refused(provider_client, redwire, field, value, message):

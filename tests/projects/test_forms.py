@@ -44,7 +44,7 @@ def test_one_temperature_without_the_other_is_refused(draft):
 
 def test_temperature_below_absolute_zero_is_refused(draft):
     assert errors_of(draft, temperature_min_c="-300", temperature_max_c="4") == {
-        "temperature_min_c": ["Ensure this value is greater than or equal to -273.15."]
+        "temperature_min_c": ["A temperature of -300 °C is not possible here: enter a number from -273.15 to 200 °C."]
     }
 
 
@@ -56,7 +56,7 @@ def test_target_trl_below_current_is_refused(draft):
 
 def test_trl_outside_one_to_nine_is_refused(draft):
     assert errors_of(draft, trl_current="10") == {
-        "trl_current": ["Select a valid choice. 10 is not one of the available choices."]
+        "trl_current": ["“10” is not one of the choices here: pick one from the list."]
     }
 
 
@@ -90,15 +90,31 @@ def test_return_temperature_with_return_not_stated_is_accepted(draft):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("units_needed", "0", "Ensure this value is greater than or equal to 1."),
-        ("duration_days", "0", "Ensure this value is greater than or equal to 0.01."),
-        ("power_w", "-1", "Ensure this value is greater than or equal to 0."),
-        ("amount_requested", "-5", "Ensure this value is greater than or equal to 0."),
-        ("matching_funds", "-5", "Ensure this value is greater than or equal to 0."),
-        ("biosafety_level", "5", "Select a valid choice. 5 is not one of the available choices."),
-        ("crew_time", "some", "Select a valid choice. some is not one of the available choices."),
-        ("sample_type", "rocks", "Select a valid choice. rocks is not one of the available choices."),
-        ("return_temperature_c", "60", "Ensure this value is less than or equal to 50."),
+        ("units_needed", "0", "Flying 0 units is not possible here: enter a number from 1 to 100,000 units."),
+        (
+            "duration_days",
+            "-3",
+            "A duration of -3 days is not possible here: enter a number above 0, at most 36,500 days.",
+        ),
+        ("power_w", "-1", "A power of -1 W is not possible here: enter a number from 0 to 9,999,999.99 W."),
+        (
+            "amount_requested",
+            "-5",
+            "An amount of -$5 is not possible here: enter a number from $0 to $999,999,999,999.99.",
+        ),
+        (
+            "matching_funds",
+            "1e13",
+            "An amount of $10,000,000,000,000 is not possible here: enter a number from $0 to $999,999,999,999.99.",
+        ),
+        ("biosafety_level", "5", "“5” is not one of the choices here: pick one from the list."),
+        ("crew_time", "some", "“some” is not one of the choices here: pick one from the list."),
+        ("sample_type", "rocks", "“rocks” is not one of the choices here: pick one from the list."),
+        (
+            "return_temperature_c",
+            "60",
+            "A return temperature of 60 °C is not possible here: enter a number from -273.15 to 50 °C.",
+        ),
     ],
 )
 def test_single_field_ranges(draft, field, value, message):
