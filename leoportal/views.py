@@ -8,19 +8,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from leoportal.models import WorkerHeartbeat
-from partners.queries import public_catalogue_counts
+from partners.queries import public_catalogue_counts, public_category_counts
 from projects.queries import open_call_count
+from projects.suggestions import landing_example
 
 
 @require_GET
 def home(request):
+    """The landing page: what the portal does for each kind of user, the live catalogue figures, a real example
+    of a match explained, and the way in for each role (never the admin's sign-in)."""
     catalogue = public_catalogue_counts()
     counts = {
         "open_calls": open_call_count(),
         "published_capabilities": catalogue["capabilities"],
         "providers": catalogue["providers"],
     }
-    return render(request, "leoportal/home.html", {"counts": counts})
+    context = {"counts": counts, "categories": public_category_counts(), "example": landing_example()}
+    return render(request, "leoportal/home.html", context)
 
 
 @login_required

@@ -1,7 +1,10 @@
 """Read-only queries other parts of the site use (the home page's figures)."""
 
+from collections import Counter
+
 from django.db.models import Count, Max
 
+from partners.enums import Category
 from partners.models import Capability, Organisation
 
 
@@ -11,6 +14,15 @@ def public_catalogue_counts() -> dict[str, int]:
         "capabilities": Capability.objects.public().count(),
         "providers": Organisation.objects.with_public_listings().count(),
     }
+
+
+def public_category_counts() -> list[tuple[str, str, int]]:
+    """(category value, label, published listings offering it), most listings first, for the home page."""
+    counts = Counter()
+    for categories in Capability.objects.public().values_list("categories", flat=True):
+        counts.update(set(categories or ()))
+    labels = dict(Category.choices)
+    return [(value, labels.get(value, value), count) for value, count in counts.most_common() if value in labels]
 
 
 def public_fingerprint() -> tuple:

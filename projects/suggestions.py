@@ -1,6 +1,10 @@
 """What a proposal's page shows of its matches: stored results, or a live preview for a draft."""
 
+import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.cache import cache
 
 from partners.enums import Category
 from partners.models import Capability
@@ -130,3 +134,100 @@ def _provider_suggestions(ranking, loaded, limit: int = 5) -> list[ProviderSugge
         )
         for o in options
     ]
+
+
+# --- The landing page's example --------------------------------------------------------------------------------
+
+# A typical experiment the public catalogue is matched against on the home page (not a proposal of anyone's).
+EXAMPLE_EXPERIMENT = {
+    "title": "Liver organoids for toxicity screening",
+    "summary": "Grow liver organoids for 14 days at body temperature and bring them back cold for analysis.",
+    "sample_type": "organoids",
+    "needs": ["cell_culture_bioreactor"],
+    "research_areas": ["organoids"],
+    "temperature_min_c": Decimal("36.5"),
+    "temperature_max_c": Decimal("37.5"),
+    "co2": True,
+    "units_needed": 24,
+    "duration_days": Decimal(14),
+    "crew_time": "low",
+    "sample_return": True,
+    "return_temperature_c": Decimal(4),
+}
+EXAMPLE_NEEDS = [
+    "Organoids",
+    "Cell culture / bioreactor",
+    "36.5-37.5 °C",
+    "CO₂ control",
+    "24 units",
+    "14 days on orbit",
+    "Little crew time",
+    "Back to Earth at 4 °C",
+]
+# How the checks of a match are grouped for people: what fits, what to confirm with the provider, what does not.
+CHECK_GROUPS = (
+    ("fits", "Fits", ("pass",)),
+    ("confirm", "To confirm with the provider", ("unknown", "partial")),
+    ("nofit", "Does not fit", ("fail",)),
+)
+
+
+@dataclass(frozen=True)
+class LandingExample:
+    needs: list[str]
+    name: str
+    provider: str
+    url: str
+    score: float
+    eligibility: str
+    eligibility_label: str
+    groups: list[tuple[str, str, list[str]]]  # (key, title, check sentences)
+    near_miss: str  # "ICE Cubes Facility (Space Applications Services): eligible if you can fly 20 units..."
+    compared: int  # listings the example was ranked against
+
+
+def landing_example() -> LandingExample | None:
+    """The best match of EXAMPLE_EXPERIMENT in the public catalogue, live from the matcher: what the home page
+    shows to explain matching. Cached until the catalogue changes; None while no listing is published."""
+    digest = hashlib.sha256(repr(scoring.catalogue_fingerprint()).encode()).hexdigest()[:32]
+    key = f"landing-example:{digest}"
+    example = cache.get(key)
+    if example is None:
+        example = _landing_example() or "none"
+        cache.set(key, example, 3600)
+    return None if example == "none" else example
+
+
+def _landing_example() -> LandingExample | None:
+    ranking, loaded = scoring.preview(Proposal(**EXAMPLE_EXPERIMENT))
+    if ranking is None or not ranking.matches:
+        return None
+    best = ranking.matches[0]
+    capabilities = _capabilities(
+        [loaded.capability_pks[best.capability_id]]
+        + [loaded.capability_pks[m.capability_id] for m in ranking.near_misses[:1]]
+    )
+    capability = capabilities[loaded.capability_pks[best.capability_id]]
+    checks = [check.as_dict() for check in best.criteria]
+    groups = [
+        (key, title, [check["detail"] for check in checks if check["outcome"] in outcomes])
+        for key, title, outcomes in CHECK_GROUPS
+    ]
+    near_miss = ""
+    if ranking.near_misses:
+        miss = ranking.near_misses[0]
+        other = capabilities.get(loaded.capability_pks[miss.capability_id])
+        if other is not None and miss.change:
+            near_miss = f"{other.name} ({other.organisation.name}): {miss.change}"
+    return LandingExample(
+        needs=EXAMPLE_NEEDS,
+        name=capability.name,
+        provider=capability.organisation.name,
+        url=capability.get_absolute_url(),
+        score=best.score,
+        eligibility=str(best.eligibility),
+        eligibility_label=Eligibility(best.eligibility).label,
+        groups=[group for group in groups if group[2]],
+        near_miss=near_miss,
+        compared=len(loaded.catalogue),
+    )
