@@ -33,11 +33,27 @@ class MembershipInline(admin.StackedInline):
     autocomplete_fields = ["user"]
 
 
+class CountryFilter(admin.SimpleListFilter):
+    """The organisations' countries, with "Not stated" for those that left it blank."""
+
+    title = "country"
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        countries = Organisation.objects.order_by("country").values_list("country", flat=True).distinct()
+        return [(country or "-", country or "Not stated") for country in countries]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(country="" if self.value() == "-" else self.value())
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "verified", "country", "listing_count", "published_count", "created_at"]
-    list_filter = ["verified", "country", "created_at"]
+    list_filter = ["verified", CountryFilter, "created_at"]
     list_editable = ["verified"]
     search_fields = ["name", "slug", "contact_email", "website"]
     readonly_fields = ["verified_at", "created_at", "updated_at"]
@@ -50,6 +66,18 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     inlines = [MembershipInline]
     actions = ["mark_verified", "mark_unverified"]
     date_hierarchy = "created_at"
+
+    def get_changelist_form(self, request, **kwargs):
+        form = super().get_changelist_form(request, **kwargs)
+
+        class NamedCheckboxes(form):
+            """Each row's "verified" box says which organisation it verifies (the column header alone does not)."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["verified"].widget.attrs["aria-label"] = f"Verified: {self.instance.name}"
+
+        return NamedCheckboxes
 
     def get_queryset(self, request):
         return (

@@ -6,7 +6,7 @@ providers answer on their own page, so every change goes through projects/introd
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.models import Introduction
@@ -106,8 +106,9 @@ class IntroductionAdmin(SimpleHistoryAdmin):
     def criteria_list(self, introduction):
         if not introduction.criteria:
             return "-"
-        items = format_html("").join(
-            format_html("<li><strong>{}</strong> {}</li>", check.get("outcome", ""), check.get("detail", ""))
-            for check in introduction.criteria
+        items = format_html_join(
+            "",
+            "<li><strong>{}</strong> {}</li>",
+            ((check.get("outcome", ""), check.get("detail", "")) for check in introduction.criteria),
         )
         return format_html("<ul>{}</ul>", items)

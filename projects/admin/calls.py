@@ -1,9 +1,11 @@
 """Calls for proposals: program staff create and edit them here."""
 
 from django.contrib import admin
+from django.contrib.admin import widgets
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.enums import CallState
@@ -26,6 +28,21 @@ class CallStateFilter(admin.SimpleListFilter):
         }.get(self.value(), queryset)
 
 
+class LabelledSplitDateTime(widgets.AdminSplitDateTime):
+    """Django's date and time boxes of one field, each named for screen readers ("Opens: date", "Opens: time"):
+    the field's label names neither box."""
+
+    def __init__(self, label, attrs=None):
+        self.label = label
+        super().__init__(attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for subwidget, part in zip(context["widget"]["subwidgets"], ("date", "time"), strict=False):
+            subwidget["attrs"]["aria-label"] = f"{self.label}: {part}"
+        return context
+
+
 @admin.register(Call)
 class CallAdmin(SimpleHistoryAdmin):
     list_display = ["code", "title", "opens_at", "closes_at", "state", "concept_step", "funding_cap", "proposal_count"]
@@ -40,6 +57,11 @@ class CallAdmin(SimpleHistoryAdmin):
         ("Scope", {"fields": ["concept_step", "funding_cap"]}),
         ("Record", {"fields": ["public_id", "public_page", "created_at", "updated_at"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("opens_at", "closes_at"):
+            kwargs["widget"] = LabelledSplitDateTime(capfirst(db_field.verbose_name))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(proposal_total=Count("proposals"))

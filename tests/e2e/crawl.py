@@ -27,7 +27,17 @@ LAYOUT = r"""({allowScrollingBoxes}) => {
     const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
         (typeof el.className === 'string' && el.className.trim() ?
          '.' + el.className.trim().split(/\s+/).slice(0, 3).join('.') : '');
-    const hidden = el => el.closest('.visually-hidden, .visually-hidden-focusable, .sr-only, [hidden]');
+    // Text kept for screen readers only: in a box clipped to a pixel (Bootstrap's visually-hidden, the header
+    // row of a table shown as cards).
+    const hidden = el => {
+        for (let node = el; node && node !== document.body; node = node.parentElement) {
+            const style = getComputedStyle(node);
+            if (style.overflow === 'visible' && style.clipPath === 'none' && style.clip === 'auto') continue;
+            const box = node.getBoundingClientRect();
+            if (box.width <= 2 || box.height <= 2) return true;
+        }
+        return false;
+    };
     const lines = rects => new Set(rects.filter(r => r.width > 0.5 && r.height > 0.5)
                                       .map(r => Math.round(r.top))).size;
     const result = {width: document.documentElement.scrollWidth, screen, squeezed: [], broken: [], scrolling: []};
