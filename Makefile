@@ -41,15 +41,19 @@ node_modules/.installed: package.json package-lock.json
 .env:
 	cp .env.example .env
 
+# make run keeps the database steps quiet (a line each); make migrate on its own lists every migration.
+MIGRATE_VERBOSITY ?= 1
+
 migrate: install
-	$(MANAGE) ensure_database
-	$(MANAGE) migrate --noinput
+	@$(MANAGE) ensure_database
+	@$(MANAGE) migrate --noinput --verbosity $(MIGRATE_VERBOSITY)
 
 seed: migrate
-	$(MANAGE) seed_demo
+	@$(MANAGE) seed_demo
 
+run: MIGRATE_VERBOSITY = 0
 run: seed
-	PORT=$(PORT) scripts/run.sh
+	@PORT=$(PORT) scripts/run.sh
 
 services:
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) scripts/ensure-services.sh

@@ -241,7 +241,8 @@ ADMINS = [("Operations", address) for address in env.get_list("ADMINS", [])]
 
 # --- Celery -------------------------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis, a broker in memory (named, so kombu does not warn that no host was given).
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 # Without a broker, tasks run in-process (still only after the surrounding transaction commits).
 CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None

@@ -5,8 +5,12 @@ cd "$(dirname "$0")/.."
 port=${PORT:-8000}
 bin=.venv/bin
 
+# The address, the demo accounts and where e-mails go, before the servers' own start-up lines.
+echo
+"$bin/python" manage.py welcome
+echo
+
 if [ -z "${REDIS_URL:-}" ] && ! grep -qs '^REDIS_URL=' .env; then
-  echo "No REDIS_URL: background tasks run in-process after each commit."
   exec "$bin/python" manage.py runserver "127.0.0.1:$port"
 fi
 

@@ -1,16 +1,44 @@
+import logging
 from collections import Counter
+from contextlib import contextmanager
 
+from django.core import mail
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
+from leoportal.celery import app as celery_app
 from leoportal.demo import seed_accounts
 from partners import demo as partners_demo
 from projects import demo as projects_demo
 from projects import demo_introductions
 
 
+@contextmanager
+def quietly():
+    """Seed without printing: the demo's story sends notification e-mails (a strong match, an introduction) to
+    example.org addresses, and its background tasks log each run. The e-mails go to memory (the notifications
+    stay on each account's Notifications page) and the tasks run here, logged only if they fail."""
+    trace = logging.getLogger("celery.app.trace")
+    level, eager = trace.level, celery_app.conf.task_always_eager
+    trace.setLevel(logging.WARNING)
+    celery_app.conf.task_always_eager = True
+    try:
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            if not hasattr(mail, "outbox"):
+                mail.outbox = []
+            already = len(mail.outbox)
+            yield lambda: len(mail.outbox) - already  # how many e-mails were kept back
+    finally:
+        trace.setLevel(level)
+        celery_app.conf.task_always_eager = eager
+
+
 class Command(BaseCommand):
-    help = "Create the demo accounts and content (idempotent: running it again changes nothing)."
+    help = (
+        "Create the demo accounts and content (idempotent: running it again changes nothing). The e-mails the "
+        "demo's story would send are not sent: read them on each account's Notifications page."
+    )
 
     def handle(self, *args, **options):
         outcomes = Counter()
@@ -20,12 +48,19 @@ class Command(BaseCommand):
             if options["verbosity"] >= 2:
                 self.stdout.write(f"{kind:12} {outcome:9} {name}")
 
-        with transaction.atomic():
-            users = seed_accounts(log)
-            partners_demo.seed(log, users)
-            projects_demo.seed(log, users)
-            projects_demo.seed_matches(log)
-            demo_introductions.seed(log, users)
+        with quietly() as kept_back:
+            with transaction.atomic():
+                users = seed_accounts(log)
+                partners_demo.seed(log, users)
+                projects_demo.seed(log, users)
+                projects_demo.seed_matches(log)
+                demo_introductions.seed(log, users)
+            kept = kept_back()
 
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
+        if kept:
+            self.stdout.write(
+                f"The demo's {kept} notification e-mail{'s' if kept != 1 else ''} were not sent: "
+                "read them on each account's Notifications page."
+            )
