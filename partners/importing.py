@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
 
@@ -365,23 +365,67 @@ def export_document(capabilities) -> dict:
 class EntryProblems:
     index: int | None
     label: str
-    problems: list[tuple[str, str]]
+    problems: list[tuple[str, str, str]]  # (what the field is called on the listing form, JSON path, message)
+
+
+# The keys of an entry that are not named after a model field, as the listing form calls them.
+KEY_LABELS = {
+    "id": "Identifier",
+    "provider": "Provider",
+    "temperature_c": "Temperature range (°C)",
+    "variable_gravity_g": "Gravity range (g)",
+    "availability": "Availability windows",
+    "sources": "Sources",
+    "confidence": "Confidence",
+}
+FIELD_OF_PATH = {path: field for field, path in FIELD_PATHS.items()}
+KEY_PATH = re.compile(r"^(?P<key>[A-Za-z0-9_]+)(?:\[(?P<index>\d+)\])?(?:\.(?P<rest>.+))?$")
+
+
+def _capitalised(text) -> str:
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def field_label(relative_path: str) -> str:
+    """What a person calls the field at ``relative_path`` of an entry ("temperature_c.min" is "Lowest temperature
+    (°C)", "availability[0].start" is "Availability window 1, start"); the path itself if it names no field."""
+    if relative_path in FIELD_OF_PATH:
+        return _capitalised(Capability._meta.get_field(FIELD_OF_PATH[relative_path]).verbose_name)
+    match = KEY_PATH.match(relative_path)
+    if match is None:
+        return relative_path
+    key, index, rest = match.group("key"), match.group("index"), match.group("rest")
+    if key in KEY_LABELS:
+        label = KEY_LABELS[key]
+    else:
+        try:
+            label = _capitalised(Capability._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            return relative_path
+    if index is not None:
+        number = int(index) + 1
+        label = f"Availability window {number}" if key == "availability" else f"{label}, item {number}"
+    return f"{label}, {rest.replace('_', ' ')}" if rest else label
 
 
 def problems_by_entry(error: InterchangeError, document) -> list[EntryProblems]:
-    """Group an import's problems by entry (document-wide problems first), each with the field and message."""
+    """Group an import's problems by entry (document-wide problems first), each with the field's label, its JSON
+    path and the message."""
     entries = document.get("capabilities") if isinstance(document, dict) else None
     groups: dict[int | None, EntryProblems] = {}
     for problem in error.problems:
         match = ENTRY_PATH.match(problem.path)
         if match is None:
             group = groups.setdefault(None, EntryProblems(None, "The document", []))
-            group.problems.append((problem.path, problem.message))
+            label = "The list of listings" if problem.path == "$.capabilities" else "The file"
+            group.problems.append((label, problem.path, problem.message))
             continue
         index = int(match.group(1))
         if index not in groups:
             groups[index] = EntryProblems(index, _entry_label(index, entries), [])
-        groups[index].problems.append((match.group(2) or "(the entry)", problem.message))
+        label = field_label(match.group(2)) if match.group(2) else "The entry"
+        groups[index].problems.append((label, problem.path, problem.message))
     return sorted(groups.values(), key=lambda group: -1 if group.index is None else group.index)
 
 

@@ -353,8 +353,8 @@ def test_import_command_lists_errors_on_stderr(tmp_path):
         call_command("import_capabilities", str(path), stdout=StringIO(), stderr=err)
 
     assert err.getvalue().splitlines() == [
-        "$.capabilities[0].temperature_c.min: min (9 °C) is greater than max (1 °C)",
-        "$.capabilities[1].temperature_c.min: min (5 °C) is greater than max (2 °C)",
+        "$.capabilities[0].temperature_c.min (Lowest temperature (°C)): min (9 °C) is greater than max (1 °C)",
+        "$.capabilities[1].temperature_c.min (Lowest temperature (°C)): min (5 °C) is greater than max (2 °C)",
     ]
 
 

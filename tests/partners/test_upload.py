@@ -203,11 +203,17 @@ def test_errors_are_listed_by_entry_and_field_and_nothing_is_kept(provider_clien
     assert groups == [
         (
             "Entry 2 (other · BioFabrication Facility)",
-            ["provider : this upload can only change listings of Redwire Space; the entry names 'Space Tango'"],
+            [
+                "Provider ( $.capabilities[1].provider ): this upload can only change listings of Redwire Space; the "
+                "entry names 'Space Tango'"
+            ],
         ),
         (
             "Entry 3 (hot · BioFabrication Facility)",
-            ["crew_time : 'plenty' is not one of ['none', 'low', 'medium', 'high']"],
+            [
+                "Crew time needed ( $.capabilities[2].crew_time ): 'plenty' is not one of ['none', 'low', 'medium', "
+                "'high']"
+            ],
         ),
     ]
     assert CapabilityUpload.objects.count() == 0
@@ -219,7 +225,10 @@ def test_a_file_that_is_not_json_is_explained(provider_client, redwire):
 
     page = soup(response)
     assert page.select_one("[data-import-problems] h3").get_text(strip=True) == "The document"
-    assert page.select_one("[data-import-problems] li").get_text(" ", strip=True) == "$ : the file is not UTF-8 text"
+    assert (
+        page.select_one("[data-import-problems] li").get_text(" ", strip=True)
+        == "The file ( $ ): the file is not UTF-8 text"
+    )
 
 
 def test_a_file_too_big_is_refused_before_reading(provider_client, redwire, settings):
@@ -244,7 +253,7 @@ def test_too_many_entries_are_refused(provider_client, redwire, settings):
     page = soup(upload(provider_client, redwire, document(*[entry(id=f"e{i}") for i in range(3)])))
 
     assert page.select_one("[data-import-problems] li").get_text(" ", strip=True) == (
-        "$.capabilities : the document holds 3 listings; upload at most 2 at a time"
+        "The list of listings ( $.capabilities ): the document holds 3 listings; upload at most 2 at a time"
     )
 
 

@@ -4,14 +4,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from leoportal.interchange import InterchangeError
-from partners.importing import import_capabilities
+from partners.importing import ENTRY_PATH, field_label, import_capabilities
 
 
 class Command(BaseCommand):
     help = (
         "Import a leoportal.capabilities/1 document: creates provider organisations by name (verified) and upserts "
-        "listings by id within their provider. All or nothing: any problem is printed with its JSON path and "
-        "nothing is written. Running it again with the same file changes nothing."
+        "listings by id within their provider. All or nothing: any problem is printed with its JSON path and the "
+        "field's name on the listing form, and nothing is written. Running it again with the same file changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +32,9 @@ class Command(BaseCommand):
             plan = import_capabilities(text, publish_new=not options["draft"])
         except InterchangeError as error:
             for problem in error.problems:
-                self.stderr.write(f"{problem.path}: {problem.message}")
+                entry = ENTRY_PATH.match(problem.path)
+                label = f" ({field_label(entry.group(2))})" if entry and entry.group(2) else ""
+                self.stderr.write(f"{problem.path}{label}: {problem.message}")
             count = len(error.problems)
             raise CommandError(
                 f"{path}: {count} problem{'s' if count != 1 else ''} found; nothing was imported."
