@@ -204,8 +204,8 @@ def plain_number(field: forms.Field, quantity: Quantity) -> forms.Field:
     }
     field.widget.attrs.update(
         {
-            "min": str(quantity.minimum),
-            "max": str(quantity.maximum),
+            "min": _number(quantity.minimum, grouping=False),
+            "max": _number(quantity.maximum, grouping=False),
             "step": quantity.step,
             "inputmode": "numeric" if whole and quantity.minimum >= 0 else "decimal",
         }

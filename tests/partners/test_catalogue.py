@@ -412,3 +412,53 @@ def test_platform_suggestions_name_each_public_platform_once(client, known_set):
         "ISS Kibo",
         "free-flyer in LEO",
     ]
+
+
+def test_filters_in_use_are_removable_chips(client, known_set):
+    page = soup(client.get(reverse("partners:catalogue"), {"category": "3d_bioprinter", "holds_c": "37", "q": "print"}))
+
+    chips = [
+        (chip.select_one(".chip-label").get_text(strip=True), chip["href"]) for chip in page.select("a[data-chip]")
+    ]
+    catalogue = reverse("partners:catalogue")
+    assert chips == [
+        ("Search: “print”", f"{catalogue}?category=3d_bioprinter&holds_c=37"),
+        ("Category: 3D bioprinter", f"{catalogue}?holds_c=37&q=print"),
+        ("Holds this temperature (°C): 37 °C", f"{catalogue}?category=3d_bioprinter&q=print"),
+    ]
+    assert page.select_one(".chip-clear")["href"] == catalogue
+
+
+def test_nonsense_filter_values_are_refused_with_what_to_do(client, known_set):
+    response = client.get(
+        reverse("partners:catalogue"),
+        {"holds_c": "500", "min_days": "-3", "category": "warp_drive", "crew_time": "low"},
+    )
+
+    page = soup(response)
+    refused = [li.get_text(" ", strip=True) for li in page.select("[data-refused-filters] li")]
+    assert refused == [
+        "Category : “warp_drive” is not a category the catalogue knows: choose one from the list. Remove this filter",
+        "Holds this temperature (°C) : A temperature of 500 °C is not possible here: enter a number from -273.15 to "
+        "200 °C. Remove this filter",
+        "Runs for at least (days) : A duration of -3 days is not possible here: enter a number from 0 to 36,500 days. "
+        "Remove this filter",
+    ]
+    # The filters that could be used still apply, and show as chips.
+    assert [chip.get_text(strip=True) for chip in page.select(".chip-label")] == ["Crew time (at most): Low"]
+    shown = sorted(title.get_text(strip=True) for title in page.select("[data-results] .card-title"))
+    assert shown == names(client, crew_time="low")
+
+
+def test_number_filters_carry_their_range_for_the_browser(client):
+    page = soup(client.get(reverse("partners:catalogue")))
+
+    attributes = {
+        name: {key: page.select_one(f"#id_{name}")[key] for key in ("min", "max", "step")}
+        for name in ("holds_c", "min_days", "min_units")
+    }
+    assert attributes == {
+        "holds_c": {"min": "-273.15", "max": "200", "step": "any"},
+        "min_days": {"min": "0", "max": "36500", "step": "any"},
+        "min_units": {"min": "1", "max": "100000", "step": "1"},
+    }
