@@ -17,13 +17,14 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist): one per core; TEST_PROCESSES=0 runs the suite in this process alone.
 TEST_PROCESSES ?= auto
 
-.PHONY: help install run test lint format migrate seed services bench-matching bench-admin loadtest clean
+.PHONY: help install run test tour lint format migrate seed services bench-matching bench-admin loadtest clean
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve on 127.0.0.1:$(PORT)"
 	@echo "make test     install and run the whole test suite on PostgreSQL and Redis"
 	@echo "make install  create .venv with the locked dependencies and install front-end assets"
 	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
+	@echo "make tour     retake the README's pictures (docs/tour/) with the browser test that crawls every page"
 	@echo "make loadtest 50 researchers for 60 s against gunicorn on 10,000 proposals; prints the figures"
 
 install: $(VENV)/.installed node_modules/.installed .env
@@ -60,6 +61,10 @@ services:
 
 test: install services
 	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
+
+# The README's pictures: the crawl of every page (tests/e2e/test_every_page.py) photographs each role's tour.
+tour: install services
+	$(TEST_ENV) TOUR_DIR=$(CURDIR)/docs/tour $(BIN)/pytest -n 0 tests/e2e/test_every_page.py
 
 loadtest: install
 	scripts/loadtest.sh

@@ -139,7 +139,7 @@ def sign_in_to_admin(page, email):
     page.goto("/admin/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/admin/")
 
 

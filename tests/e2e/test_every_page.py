@@ -9,16 +9,62 @@ Screenshots of every page at both widths go under test-artifacts/e2e/crawl/<role
 """
 
 import json
+import os
 from collections import Counter
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from tests.e2e.conftest import ARTIFACTS
+from projects.enums import ProposalStatus
+from projects.models import Introduction, Proposal
+from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE
 from tests.e2e.crawl import crawl
 
 pytestmark = pytest.mark.e2e
+
+# The README's "what to try first": a few pictures per role, taken in the same signed-in browser after the crawl.
+# `make tour` writes them to docs/tour/ (TOUR_DIR); otherwise they go with the other screenshots.
+TOUR_DIR = Path(os.environ.get("TOUR_DIR") or ARTIFACTS / "tour")
+
+
+def tour(role):
+    """(file name, address, viewport) of the pictures of ``role``, from the demo's data."""
+    submitted = Proposal.objects.get(owner__email="researcher@example.org", status=ProposalStatus.SUBMITTED)
+    introduction = Introduction.objects.filter(organisation__name="Redwire Space").order_by("created_at").first()
+    return {
+        "visitor": [
+            ("visitor-1-landing.png", "/", DESKTOP),
+            ("visitor-2-catalogue-phone.png", "/catalogue/?category=cell_culture_bioreactor&sample_return=yes", PHONE),
+        ],
+        "researcher": [
+            ("researcher-1-my-proposals.png", "/proposals/", DESKTOP),
+            ("researcher-2-proposal.png", submitted.get_absolute_url(), DESKTOP),
+            ("researcher-3-proposal-phone.png", submitted.get_absolute_url(), PHONE),
+        ],
+        "provider": [
+            ("provider-1-my-organisation.png", "/provider/", DESKTOP),
+            ("provider-2-introduction-phone.png", introduction.get_absolute_url(), PHONE),
+        ],
+        "staff": [
+            ("staff-1-review-desk.png", "/admin/", DESKTOP),
+            ("staff-2-proposal-at-the-desk.png", f"/admin/projects/proposal/{submitted.pk}/change/", DESKTOP),
+        ],
+    }[role]
+
+
+def photograph_tour(page, role):
+    TOUR_DIR.mkdir(parents=True, exist_ok=True)
+    taken = []
+    for name, path, viewport in tour(role):
+        page.set_viewport_size(viewport)
+        response = page.goto(path)
+        assert (path, response.status) == (path, 200)
+        page.screenshot(path=str(TOUR_DIR / name), animations="disabled", caret="hide")
+        taken.append(name)
+    return taken
+
 
 ROLES = [
     ("visitor", None),
@@ -48,6 +94,7 @@ def test_every_page_each_demo_role_reaches_fits_phone_and_desktop(new_page, live
             landing = sign_in_as_demo(page, email, settings.DEMO_PASSWORD)
             start = [landing.removeprefix(live_server.url), "/"]
         reports.append(crawl(page, role, live_server.url, start, public_kinds=public_kinds))
+        photograph_tour(page, role)
 
     summary = {report.person: {"pages": len(report.pages), "seconds": report.seconds} for report in reports}
     (ARTIFACTS / "crawl" / "summary.json").write_text(
