@@ -110,8 +110,8 @@ def layout_problems(page, allow_scrolling_boxes):
 # Query parameters that change the order, the page or the way back, not what kind of page it is.
 PRESENTATION_PARAMETERS = {"o", "p", "page", "_facets", "_changelist_filters", "next"}
 # Pages that are the same whoever asks, but for the navigation (checked on every page anyway): the first person
-# to reach them checks them for everyone.
-PUBLIC_ROUTES = ("/calls/", "/catalogue/")
+# to reach them checks them for everyone (the account pages are allauth's forms, alike for every role).
+PUBLIC_ROUTES = ("/calls/", "/catalogue/", "/accounts/")
 # Django's generic admin pages look alike from one model to the next: one page of each kind, no filtered lists,
 # except for the review desk's own pages (the proposals).
 GENERIC_ADMIN = re.compile(r"^/admin/(?!projects/proposal/)")
@@ -151,6 +151,7 @@ class CrawlReport:
     pages: list = field(default_factory=list)
     problems: dict = field(default_factory=dict)
     seconds: float = 0.0
+    spent: Counter = field(default_factory=Counter)  # seconds per step: load, layout, axe, screenshot
 
 
 def same_site_links(page, base_url):
@@ -179,7 +180,9 @@ def crawl(page, person, base_url, start, depth=2, samples=2, public_kinds=None):
     folder.mkdir(parents=True, exist_ok=True)
     while queue:
         url, level = queue.popleft()
+        step = time.monotonic()
         response = page.goto(url)
+        report.spent["load"] += time.monotonic() - step
         path = normalise(page.url).removeprefix(base_url)  # after redirects
         if path in report.pages or path in report.problems:
             continue
@@ -193,15 +196,21 @@ def crawl(page, person, base_url, start, depth=2, samples=2, public_kinds=None):
             slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:120] or "home"
             in_admin = urlsplit(page.url).path.startswith("/admin/")
             for label, viewport in WIDTHS:
+                step = time.monotonic()
                 page.set_viewport_size(viewport)
                 page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => resolve()))")
                 for problem, detail in layout_problems(page, allow_scrolling_boxes=in_admin).items():
                     problems[f"{label}: {problem}"] = detail
+                report.spent["layout"] += time.monotonic() - step
                 if label == "desktop":  # every element shown (the navigation is not folded away)
+                    step = time.monotonic()
                     violations = axe_violations(page)
                     if violations:
                         problems["accessibility"] = violations
+                    report.spent["axe"] += time.monotonic() - step
+                step = time.monotonic()
                 page.screenshot(path=str(folder / f"{slug}-{label}.jpeg"), full_page=True, type="jpeg", quality=70)
+                report.spent["screenshot"] += time.monotonic() - step
             if level < depth:
                 for link in same_site_links(page, base_url):
                     link = normalise(link)

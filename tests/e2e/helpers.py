@@ -30,10 +30,18 @@ def overflowing_elements(page):
         """() => {
             const width = document.documentElement.clientWidth;
             const offenders = [];
+            // Inside a box that clips or scrolls (a table's header kept for screen readers, a scrolling table),
+            // an element cannot widen the page.
+            const clipped = el => {
+                for (let node = el.parentElement; node && node !== document.body; node = node.parentElement) {
+                    if (getComputedStyle(node).overflowX !== 'visible') return true;
+                }
+                return false;
+            };
             for (const el of document.body.querySelectorAll('*')) {
                 const rect = el.getBoundingClientRect();
                 if (rect.width > 0 && rect.right > width + 1 && getComputedStyle(el).position !== 'fixed') {
-                    if (!el.closest('.table-responsive, .overflow-auto, pre')) {
+                    if (!el.closest('.table-responsive, .overflow-auto, pre') && !clipped(el)) {
                         offenders.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
                                        (el.className && typeof el.className === 'string' ?
                                         '.' + el.className.trim().split(/\\s+/).join('.') : ''));

@@ -96,7 +96,14 @@ def test_every_page_each_demo_role_reaches_fits_phone_and_desktop(new_page, live
         reports.append(crawl(page, role, live_server.url, start, public_kinds=public_kinds))
         photograph_tour(page, role)
 
-    summary = {report.person: {"pages": len(report.pages), "seconds": report.seconds} for report in reports}
+    summary = {
+        report.person: {
+            "pages": len(report.pages),
+            "seconds": report.seconds,
+            **{step: round(seconds, 1) for step, seconds in sorted(report.spent.items())},
+        }
+        for report in reports
+    }
     (ARTIFACTS / "crawl" / "summary.json").write_text(
         json.dumps({**summary, "pages": {report.person: report.pages for report in reports}}, indent=2)
     )

@@ -46,7 +46,7 @@ def test_staff_introduce_a_proposal_and_the_provider_answers(new_page):
     staff.goto("/admin/login/")
     staff.get_by_label("E-mail address").fill("eve@portal.example")
     staff.get_by_label("Password").fill(PASSWORD)
-    staff.get_by_role("button", name="Log in").click()
+    staff.get_by_role("button", name="Sign in").click()
     staff.wait_for_url("**/admin/")
     staff.goto(reverse("projects:introduce", args=[proposal.public_id]) + f"?capability={adsep.public_id}")
     assert staff.get_by_label("Provider", exact=True).input_value() == "redwire-space"

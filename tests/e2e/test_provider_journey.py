@@ -68,7 +68,7 @@ def test_provider_lists_hardware_that_appears_in_the_catalogue_after_verificatio
     staff.goto("/admin/login/")
     staff.get_by_label("E-mail address").fill("staff@example.org")
     staff.get_by_label("Password").fill(PASSWORD)
-    staff.get_by_role("button", name="Log in").click()
+    staff.get_by_role("button", name="Sign in").click()
     staff.goto("/admin/partners/organisation/?verified__exact=0")
     staff.get_by_role("link", name="Orbital Biofab").click()
     staff.get_by_label("Verified").check()

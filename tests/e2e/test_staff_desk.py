@@ -93,8 +93,8 @@ def test_staff_review_move_and_export_a_proposal(new_page, submitted_proposal, s
     assert StatusChange.objects.get(proposal=submitted_proposal).note == "The operations screen is next week."
     assert [m.to for m in mail.outbox if "screening" in m.subject] == [["grace@example.edu"]]
 
-    # A small selection downloads at once.
-    page.goto("/admin/projects/proposal/")
+    # A small selection downloads at once (every status listed: the draft too).
+    page.goto("/admin/projects/proposal/?status__exact=all")
     page.locator("#result_list tbody tr", has_text="Liver organoids").locator("input.action-select").check()
     page.get_by_label("Action:").select_option("export_csv")
     with page.expect_download() as download_info:

@@ -57,7 +57,7 @@ def make(label, staff):
         "leoportal.failedtask": lambda: FailedTask.objects.create(task_id="t1", task_name="x", exception="Boom"),
         "leoportal.backgroundjob": lambda: BackgroundJob.objects.create(owner=staff, kind="k", label="Export"),
         "projects.call": CallFactory,
-        "projects.proposal": ProposalFactory,
+        "projects.proposal": lambda: ProposalFactory(status="submitted"),  # the list leaves drafts out
         "projects.attachment": NarrativeFactory,
         "projects.statuschange": lambda: StatusChange.objects.create(proposal=ProposalFactory(), to_status="draft"),
         "projects.match": MatchFactory,

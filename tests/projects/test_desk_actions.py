@@ -37,8 +37,9 @@ def messages_of(response):
 
 
 def run_action(client, action, proposals, **data):
+    # From the list of every status: a draft is selectable only where the list shows drafts.
     return client.post(
-        LIST_URL,
+        f"{LIST_URL}?status__exact=all",
         {"action": action, helpers.ACTION_CHECKBOX_NAME: [p.pk for p in proposals], **data},
         follow=True,
     )
