@@ -2,6 +2,8 @@
 and the way in for each role."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.queries import public_category_counts
@@ -140,3 +142,15 @@ def test_without_listings_the_example_says_when_it_appears(client):
     assert page.select_one("#how-matching-works .empty-state p").get_text(strip=True) == (
         "The example appears here as soon as a provider publishes a listing."
     )
+
+
+def test_the_landing_page_takes_a_few_queries_once_the_example_is_cached(client, catalogue):
+    client.get(reverse("home"))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    # Open calls, published listings, providers, listings by category, and the catalogue's fingerprint that keys
+    # the cached example (computing it again would load the listings it names).
+    assert len(queries) == 5
