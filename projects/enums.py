@@ -102,3 +102,17 @@ class OperationsScreen(models.TextChoices):
 
     PASS = "pass", "Pass"
     FAIL = "fail", "Fail"
+
+
+class PrecedentOrigin(models.TextChoices):
+    """Where a flight precedent comes from: a curated file of real flights, or a flight recorded on this portal."""
+
+    CURATED = "curated", "Curated (imported from a file)"
+    PORTAL = "portal", "Portal (a proposal's recorded flight)"
+
+
+class FlightStatus(models.TextChoices):
+    """How far a precedent's flight got: it flew, or it is manifested (assigned to a flight that has not flown)."""
+
+    FLOWN = "flown", "Flown"
+    MANIFESTED = "manifested", "Manifested"
