@@ -24,6 +24,7 @@ from tests.projects.factories import (
     IntroductionFactory,
     MatchFactory,
     NarrativeFactory,
+    PrecedentFactory,
     ProposalFactory,
     ReviewFactory,
 )
@@ -73,6 +74,7 @@ def make(label, staff):
         ),
         "projects.review": ReviewFactory,
         "projects.introduction": IntroductionFactory,
+        "projects.precedent": PrecedentFactory,
         "projects.rescorerequest": lambda: RescoreRequest.objects.create(capability_id=7, categories=["bioprinter"]),
         "partners.organisation": OrganisationFactory,
         "partners.membership": MembershipFactory,
