@@ -154,11 +154,19 @@ REFUSED_POSTS = {
     "admin:projects_proposal_status": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
     "admin:projects_proposal_rescore": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
     "admin:projects_proposal_review": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
+    # The world's proposal is submitted, not accepted: staff are told no flight can be recorded yet.
+    "admin:projects_introduction_flight": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, 400),
 }
 
 # The staff side of the admin. Per model, staff list, open and see the history of every row; these they may also
 # add or delete (the rest are written by the site itself and are read-only in the admin).
-ADMIN_ADDABLE = {"projects.call", "partners.organisation", "partners.membership", "partners.capability"}
+ADMIN_ADDABLE = {
+    "projects.call",
+    "projects.precedent",
+    "partners.organisation",
+    "partners.membership",
+    "partners.capability",
+}
 ADMIN_DELETABLE = ADMIN_ADDABLE | {"partners.invitation", "partners.capabilityupload"}
 ADMIN_SPECIAL = {
     "admin:index": 200,
@@ -178,6 +186,7 @@ ADMIN_SPECIAL = {
     "admin:projects_proposal_rescore": 405,
     "admin:projects_proposal_review": 200,
     "admin:projects_proposal_export": 405,
+    "admin:projects_introduction_flight": 200,
 }
 MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
 
@@ -279,6 +288,9 @@ def special_admin_urls(world):
     for key in ("status", "rescore", "review", "export"):
         name = f"admin:projects_proposal_{key}"
         urls[name] = reverse(name, args=[proposal.pk])
+    urls["admin:projects_introduction_flight"] = reverse(
+        "admin:projects_introduction_flight", args=[world.objects["introduction"].pk]
+    )
     for key, expected in ADMIN_SPECIAL.items():
         yield key, urls.get(key) or reverse(key), expected
 
