@@ -6,7 +6,7 @@ from django.db import transaction
 from leoportal.demo import seed_accounts
 from partners import demo as partners_demo
 from projects import demo as projects_demo
-from projects import demo_introductions
+from projects import demo_introductions, demo_precedents
 
 
 class Command(BaseCommand):
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = seed_accounts(log)
             partners_demo.seed(log, users)
+            demo_precedents.seed(log)  # before scoring: precedents name listings and are evidence for them
             projects_demo.seed(log, users)
             projects_demo.seed_matches(log)
             demo_introductions.seed(log, users)
