@@ -107,8 +107,8 @@ class OperationsScreen(models.TextChoices):
 class PrecedentOrigin(models.TextChoices):
     """Where a flight precedent comes from: a curated file of real flights, or a flight recorded on this portal."""
 
-    CURATED = "curated", "Curated (imported from a file)"
-    PORTAL = "portal", "Portal (a proposal's recorded flight)"
+    CURATED = "curated", "Curated"
+    PORTAL = "portal", "Portal"
 
 
 class FlightStatus(models.TextChoices):

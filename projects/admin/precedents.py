@@ -6,6 +6,7 @@ this is program staff's admin, and their identifier, proposal and listing stay a
 goes through projects/precedents.py, so the matcher rescores what the change could move.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Prefetch
@@ -75,6 +76,8 @@ class PrecedentAdmin(SimpleHistoryAdmin):
         # "Not stated" stays distinct from "no": Yes / No / Not stated radios, as for listings and proposals.
         if isinstance(db_field, models.BooleanField) and db_field.null:
             return TriStateField(label=capfirst(db_field.verbose_name), required=False, help_text=db_field.help_text)
+        if db_field.name in ("title", "team"):
+            kwargs["widget"] = forms.TextInput(attrs={"class": "vLargeTextField"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description="listings that flew it")

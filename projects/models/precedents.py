@@ -106,7 +106,13 @@ class Precedent(models.Model):
         choices=Confidence.choices,
         help_text="How surely the sources tie this experiment to these listings.",
     )
-    origin = models.CharField(max_length=10, choices=PrecedentOrigin.choices, default=PrecedentOrigin.CURATED)
+    origin = models.CharField(
+        max_length=10,
+        choices=PrecedentOrigin.choices,
+        default=PrecedentOrigin.CURATED,
+        help_text="Curated: a real flight from public sources, imported from a file. Portal: a flight program staff "
+        "recorded from an introduction; its text is the proposal's and stays confidential.",
+    )
     flight_status = models.CharField("flight", max_length=12, choices=FlightStatus.choices, default=FlightStatus.FLOWN)
     listings = models.ManyToManyField(
         "partners.Capability",

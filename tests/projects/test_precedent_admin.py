@@ -61,14 +61,7 @@ def test_the_list_shows_title_year_listings_origin_and_confidence(staff_client, 
 
     row = soup(response).select_one("#result_list tbody tr")
     cells = [cell.get_text(strip=True) for cell in row.select("th, td")[1:]]
-    assert cells == [
-        "Heart cells in a locker",
-        "2019",
-        "ADSEP, CubeLab",
-        "Curated (imported from a file)",
-        "Flown",
-        "Medium",
-    ]
+    assert cells == ["Heart cells in a locker", "2019", "ADSEP, CubeLab", "Curated", "Flown", "Medium"]
 
 
 @pytest.mark.parametrize("count", [2, 20])
@@ -116,11 +109,7 @@ def test_filters_by_listing_year_and_origin(staff_client, adsep, cubelab, portal
     # "-": precedents left without a listing (theirs were deleted).
     assert filter_choices(panel, "listings that flew it") == ["All", "ADSEP", "CubeLab", "-"]
     assert filter_choices(panel, "year") == ["All", "2017", "2019", "2026"]
-    assert filter_choices(panel, "origin") == [
-        "All",
-        "Curated (imported from a file)",
-        "Portal (a proposal's recorded flight)",
-    ]
+    assert filter_choices(panel, "origin") == ["All", "Curated", "Portal"]
 
 
 def filter_choices(page, title) -> list[str]:
