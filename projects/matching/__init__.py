@@ -54,28 +54,21 @@ bound memory. Only kept pairs are explained (``explain.py``), one sentence per d
 """
 
 from projects.matching.catalogue import Catalogue, ProposalBatch
-from projects.matching.criteria import CRITERIA, explain_pair
+from projects.matching.criteria import CRITERIA, Fit, explain_pair
 from projects.matching.document import rankings_document
-from projects.matching.explain import Check
-from projects.matching.facts import CapabilityFacts, FactsError, ProposalNeeds
+from projects.matching.explain import Certainty, Check, Citation
+from projects.matching.inputs import CapabilityFacts, FactsError, PrecedentFacts, ProposalNeeds
 from projects.matching.ranking import (
-    Match,
     ProposalRanking,
     ProviderOption,
+    RankedPair,
     explain,
     open_counts,
     rank,
     rank_one,
     select,
 )
-from projects.matching.scoring import (
-    ALGORITHM,
-    DEFAULT_WEIGHTS,
-    ENGINE_VERSION,
-    Eligibility,
-    Weights,
-    algorithm_version,
-)
+from projects.matching.weights import ALGORITHM, DEFAULT_WEIGHTS, ENGINE_VERSION, Weights, algorithm_version
 
 __all__ = [
     "ALGORITHM",
@@ -84,14 +77,17 @@ __all__ = [
     "ENGINE_VERSION",
     "CapabilityFacts",
     "Catalogue",
+    "Certainty",
     "Check",
-    "Eligibility",
+    "Citation",
     "FactsError",
-    "Match",
+    "Fit",
+    "PrecedentFacts",
     "ProposalBatch",
     "ProposalNeeds",
     "ProposalRanking",
     "ProviderOption",
+    "RankedPair",
     "Weights",
     "algorithm_version",
     "explain",

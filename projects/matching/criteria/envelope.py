@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from projects.matching.criteria.base import FAIL, PASS, UNKNOWN, Criterion, num, temperature_range
+from projects.matching.criteria.base import FAIL, PARTIAL, PASS, UNKNOWN, Criterion, num, temperature_range
 from projects.matching.vocabulary import CREW_RANK
 
 
@@ -46,7 +46,7 @@ class Units(NumberAtMost):
         return f"needs {num(p.units_needed)} units; holds {num(c.capacity_units)}"
 
     def change(self, p, c):
-        return f"eligible if you can fly {num(c.capacity_units)} units instead of {num(p.units_needed)}"
+        return f"fits if you can fly {num(c.capacity_units)} units instead of {num(p.units_needed)}"
 
 
 class Duration(NumberAtMost):
@@ -60,9 +60,7 @@ class Duration(NumberAtMost):
         return f"needs {num(p.duration_days)} days; runs up to {num(c.max_duration_days)} days"
 
     def change(self, p, c):
-        return (
-            f"eligible if your experiment can run in {num(c.max_duration_days)} days instead of {num(p.duration_days)}"
-        )
+        return f"fits if your experiment can run in {num(c.max_duration_days)} days instead of {num(p.duration_days)}"
 
 
 class Power(NumberAtMost):
@@ -76,7 +74,7 @@ class Power(NumberAtMost):
         return f"needs {num(p.power_w)} W; supplies up to {num(c.power_w)} W"
 
     def change(self, p, c):
-        return f"eligible if your payload can run on {num(c.power_w)} W instead of {num(p.power_w)} W"
+        return f"fits if your payload can run on {num(c.power_w)} W instead of {num(p.power_w)} W"
 
 
 class Biosafety(NumberAtMost):
@@ -128,7 +126,7 @@ class Temperature(Criterion):
         (need_low, need_high), (low, high) = p.temperature_c, c.temperature_c
         fitted = (min(max(need_low, low), high), max(min(need_high, high), low))
         return (
-            f"eligible if your samples can be held at {temperature_range(*fitted)} "
+            f"fits if your samples can be held at {temperature_range(*fitted)} "
             f"instead of {temperature_range(need_low, need_high)}"
         )
 
@@ -191,7 +189,14 @@ def crew_phrase(level, subject):
     return "it needs no crew time" if level == "none" else f"it needs {level} crew time"
 
 
-class CrewTime(Criterion):
+class CrewTimeLimit(Criterion):
+    """Crew time is an estimate on both sides, so one level apart is for the provider to confirm, not a misfit.
+
+    A proposal states the most crew involvement it can accept (or needs, for hands-on work); a listing the least it
+    demands. A listing demanding one level more is PARTIAL (to confirm); two levels or more (a fully automated
+    experiment and a glovebox session) is a stated contradiction, FAIL.
+    """
+
     name = "crew_time"
     p_fields, c_fields = ("crew_time",), ("crew_time",)
     outer_fail = False
@@ -202,12 +207,17 @@ class CrewTime(Criterion):
             return None
         if c.crew_time is None:
             return UNKNOWN
-        return FAIL if CREW_RANK[c.crew_time] > CREW_RANK[p.crew_time] else PASS
+        excess = CREW_RANK[c.crew_time] - CREW_RANK[p.crew_time]
+        if excess <= 0:
+            return PASS
+        return PARTIAL if excess == 1 else FAIL
 
     def detail(self, p, c, outcome):
         accepts = crew_phrase(p.crew_time, "proposal")
         if outcome == UNKNOWN:
             return f"provider has not stated how much crew time it needs; {accepts}"
+        if outcome == PARTIAL:
+            return f"{accepts}; {crew_phrase(c.crew_time, 'listing')}: confirm the crew time with the provider"
         return f"{accepts}; {crew_phrase(c.crew_time, 'listing')}"
 
     def applicable(self, p):
@@ -218,13 +228,16 @@ class CrewTime(Criterion):
 
     def fail_pair(self, p, c):
         # An unstated proposal value is stored as 127 and an unstated listing value as -1: neither fails.
-        return c.crew > p.crew_accepts
+        return c.crew > p.crew_accepts + 1
 
-    def within_margin(self, p, c, weights):
+    def partial_pair(self, p, c):
         return c.crew == p.crew_accepts + 1
 
+    def within_margin(self, p, c, weights):
+        return c.crew == p.crew_accepts + 2
+
     def change(self, p, c):
-        return f"eligible if you can accept {c.crew_time} crew time instead of {p.crew_time}"
+        return f"fits if you can accept {c.crew_time} crew time instead of {p.crew_time}"
 
 
 class VariableGravity(Criterion):

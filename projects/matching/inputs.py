@@ -1,7 +1,8 @@
-"""What the engine knows about a listing and a proposal: frozen dataclasses built from interchange items.
+"""What the engine knows: a listing, a proposal and a flight precedent, as frozen dataclasses from interchange items.
 
 ``None`` always means "not stated" (never "no"): ``co2_control=None`` is unknown, ``False`` is a stated absence.
-``from_interchange`` reads one item of a ``leoportal.capabilities/1`` or ``leoportal.proposals/1`` document (as
+``from_interchange`` reads one item of a ``leoportal.capabilities/1``, ``leoportal.proposals/1`` or
+``leoportal.precedents/1`` document (as
 defined by the JSON Schemas, which the caller has validated) and refuses values the schema cannot catch
 (a range whose minimum is above its maximum, a launch window that ends before it starts) with a ``FactsError``
 naming every problem.
@@ -11,6 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from projects.matching.vocabulary import CATEGORY_INDEX, HOST_CATEGORIES, RESEARCH_AREA_INDEX
+
+# A precedent from a curated file, or one recorded on the portal (its text is confidential: explanations show its
+# label, never its title).
+CURATED, PORTAL = "curated", "portal"
 
 
 class FactsError(ValueError):
@@ -176,6 +181,69 @@ class ProposalNeeds:
     @property
     def text(self) -> str:
         return " ".join(part for part in (self.title, self.summary, self.why_microgravity) if part)
+
+    @property
+    def states_requirements(self) -> bool:
+        """Whether the proposal states any flight requirement the checks read (kinds of hardware or a fact)."""
+        return bool(self.needs) or any(
+            value is not None and value is not False
+            for value in (
+                self.temperature_c,
+                self.co2,
+                self.humidity,
+                self.units_needed,
+                self.duration_days,
+                self.power_w,
+                self.crew_time,
+                self.imaging,
+                self.variable_gravity,
+                self.sample_return,
+                # A return temperature is checked only for samples that come back.
+                None if self.sample_return is False else self.return_temperature_c,
+                self.biosafety_level,
+                self.launch_window,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PrecedentFacts:
+    """An experiment that flew, and the listings (by id) that flew it. Only its science is read for similarity:
+    text, research areas and sample type, never its flight needs, so that stating a need never moves the evidence
+    of past flights."""
+
+    id: str
+    title: str
+    summary: str
+    facilities: tuple[str, ...]
+    year: int
+    research_areas: tuple[str, ...] = ()
+    sample_type: str | None = None
+    origin: str = CURATED
+    # What an explanation names it by: the title for a curated precedent; a generic phrase for a portal one.
+    label: str = ""
+
+    @classmethod
+    def from_interchange(cls, item: dict) -> "PrecedentFacts":
+        origin = item.get("origin") or CURATED
+        if origin not in (CURATED, PORTAL):
+            raise FactsError(item["id"], [f"origin: {origin!r} is neither {CURATED!r} nor {PORTAL!r}"])
+        label = item.get("label") or (item["title"] if origin == CURATED else "a similar proposal on this portal")
+        return cls(
+            id=item["id"],
+            title=item["title"],
+            summary=item["summary"],
+            facilities=tuple(sorted(set(item["facilities"]))),
+            year=int(item["year"]),
+            research_areas=_areas(item),
+            sample_type=item.get("sample_type"),
+            origin=origin,
+            label=label,
+        )
+
+    @property
+    def text(self) -> str:
+        return f"{self.title} {self.summary}"
 
 
 def _areas(item) -> tuple[str, ...]:
