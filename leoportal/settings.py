@@ -34,10 +34,14 @@ for origin in CSRF_TRUSTED_ORIGINS:
 PORT = env.get_int("PORT", 8000, minimum=1, maximum=65535)
 SITE_URL = env.get_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 
+# Measurement and fitting tools (benchmarks, the matching evaluation): installed with DEBUG unless DEVTOOLS says.
+DEVTOOLS = env.get_bool("DEVTOOLS", default=DEBUG)
+
 INSTALLED_APPS = [
     "leoportal",
     "projects",
     "partners",
+    *(["devtools"] if DEVTOOLS else []),
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -332,19 +336,17 @@ CATALOGUE_PAGE_SIZE = env.get_int("CATALOGUE_PAGE_SIZE", 20, minimum=1, maximum=
 
 # --- Matching -----------------------------------------------------------------------------------------------
 
-# Shares of the 0-100 score (projects.matching.Weights; normalised over the parts that apply to a proposal).
-# Changing one changes the algorithm version stored with each result, and the nightly task rescores everything.
+# The score's coefficients are fitted (projects/matching/weights.json, written by manage.py fit_matching_weights);
+# MATCH_WEIGHT_<PART> overrides one (HARDWARE, TEXT, PROFILE, PRECEDENTS, RESEARCH_AREAS, CONFIRMED, STATUS,
+# HERITAGE). Changing one changes the algorithm version stored with each result: the nightly task rescores.
 MATCHING_WEIGHTS = {
-    "hardware": env.get_float("MATCH_WEIGHT_HARDWARE", 35.0, minimum=0, maximum=1000),
-    "research_areas": env.get_float("MATCH_WEIGHT_RESEARCH_AREAS", 10.0, minimum=0, maximum=1000),
-    "text": env.get_float("MATCH_WEIGHT_TEXT", 25.0, minimum=0, maximum=1000),
-    "confirmed": env.get_float("MATCH_WEIGHT_CONFIRMED", 15.0, minimum=0, maximum=1000),
-    "heritage": env.get_float("MATCH_WEIGHT_HERITAGE", 7.5, minimum=0, maximum=1000),
-    "status": env.get_float("MATCH_WEIGHT_STATUS", 7.5, minimum=0, maximum=1000),
+    name: value
+    for name in ("hardware", "text", "profile", "precedents", "research_areas", "confirmed", "status", "heritage")
+    if (value := env.get_float(f"MATCH_WEIGHT_{name.upper()}", None, minimum=0, maximum=1000)) is not None
 }
 MATCH_TOP_N = env.get_int("MATCH_TOP_N", 25, minimum=1, maximum=200)
 MATCH_NEAR_MISSES = env.get_int("MATCH_NEAR_MISSES", 5, minimum=0, maximum=50)
-# Staff are told of a match scoring at least this (and not ineligible).
+# Staff are told of a match scoring at least this (and not "does not fit").
 MATCH_STRONG_SCORE = env.get_float("MATCH_STRONG_SCORE", 70.0, minimum=0, maximum=100)
 
 # --- Review desk (the admin) ----------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def scenarios(model_admin, proposals: int) -> list[tuple[str, str]]:
     deep_page = max(1, min(50, -(-proposals // model_admin.list_per_page)))
     return [
         ("default (newest submission first)", ""),
-        ("filtered: submitted, has an eligible match", "?status__exact=submitted&matches=eligible"),
+        ("filtered: submitted, has a match that fits", "?status__exact=submitted&matches=fits"),
         ("filtered: research area and hardware need", "?research_area=stem_cells&need=cell_culture_bioreactor"),
         ("searched: full text “organoid”", "?q=organoid"),
         ("searched: PI name", "?q=Researcher+17"),

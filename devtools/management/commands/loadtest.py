@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from projects import loadtest
+from devtools import loadtest
 
 
 class Command(BaseCommand):

@@ -6,9 +6,9 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
+from devtools.management.commands.bench_admin import BENCH_EMAIL
 from leoportal.models import User
 from projects.enums import ProposalStatus
-from projects.management.commands.bench_admin import BENCH_EMAIL
 from tests.projects.factories import ProposalFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_bench_admin_prints_a_measured_row_per_scenario(researcher):
     assert lines[0].startswith("3 proposals · 0 match rows · 3 reviews of 3 proposals · ")
     assert [row["name"].strip() for row in rows] == [
         "default (newest submission first)",
-        "filtered: submitted, has an eligible match",
+        "filtered: submitted, has a match that fits",
         "filtered: research area and hardware need",
         "searched: full text “organoid”",
         "searched: PI name",
@@ -42,7 +42,7 @@ def test_bench_admin_prints_a_measured_row_per_scenario(researcher):
         "staff dashboard",
     ]
     assert all(float(row["median"]) > 0 and int(row["queries"]) > 0 for row in rows)
-    assert [int(row["rows"]) for row in rows[:2]] == [3, 0]  # all three listed; none has an eligible match
+    assert [int(row["rows"]) for row in rows[:2]] == [3, 0]  # all three listed; none has a match that fits
     assert re.match(
         r"^CSV export of all 3 proposals \(the background job's work\): \d+\.\d s, [\d,]+ rows/s$", lines[-1]
     )

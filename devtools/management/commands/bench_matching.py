@@ -4,8 +4,9 @@ import resource
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from projects import scoring, volume
-from projects.matching.bench import measure
+from devtools import volume
+from devtools.matching.bench import measure
+from projects import scoring
 from projects.models import Match
 
 

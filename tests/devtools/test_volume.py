@@ -2,10 +2,10 @@
 
 import pytest
 
+from devtools.volume import REVIEWERS, VOLUME_DOMAIN, create_volume, remove_volume
 from leoportal.models import User
 from partners.models import Capability
 from projects.models import Proposal, Review
-from projects.volume import REVIEWERS, VOLUME_DOMAIN, create_volume, remove_volume
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from projects import loadtest
+from devtools import loadtest
+from devtools.volume import create_volume
 from projects.enums import ProposalStatus
 from projects.models import Proposal
-from projects.volume import create_volume
 from scripts.loadtest import figures as f
 
 

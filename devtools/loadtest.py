@@ -1,6 +1,6 @@
 """The load test's accounts and drafts (``prepare``) and its check afterwards (``verify``).
 
-The load test (``make loadtest``, scripts/loadtest.sh) runs on the synthetic volume of projects.volume. ``prepare``
+The load test (``make loadtest``, scripts/loadtest.sh) runs on the synthetic volume of devtools.volume. ``prepare``
 gives the first ``users`` volume researchers a password and a verified address, opens a call, and for each of them
 makes one scratch draft to save over and over and ``drafts`` complete drafts with a narrative PDF, ready to submit.
 Everything it makes carries an ``external_id`` starting with ``EXTERNAL_PREFIX``, and a second ``prepare`` deletes
@@ -25,9 +25,9 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
+from devtools import volume
 from leoportal.enums import Role
 from leoportal.models import User
-from projects import volume
 from projects.attachments import delete_files_on_commit
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.models import Attachment, Call, Proposal, StatusChange

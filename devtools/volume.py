@@ -1,6 +1,6 @@
 """Synthetic volume in the database, for measuring: N submitted proposals and M published listings.
 
-The facts come from the engine's generator (projects.matching.bench: fixed seed, real vocabularies, about 40% of
+The facts come from the engine's generator (devtools.matching.bench: fixed seed, real vocabularies, about 40% of
 facts unstated) and enter the database through the importers' own field mappings, in bulk. Everything made here
 belongs to marked accounts and organisations (``VOLUME_DOMAIN``, ``VOLUME_PREFIX``), so ``remove_volume`` takes it
 away again without touching anything else.
@@ -12,6 +12,7 @@ from dataclasses import asdict
 from django.db import connection, transaction
 from django.utils import timezone
 
+from devtools.matching.bench import generate_capabilities, generate_proposals
 from leoportal.enums import Role
 from leoportal.models import User
 from partners.enums import PublicationState
@@ -19,7 +20,6 @@ from partners.importing import entry_values
 from partners.models import AvailabilityWindow, Capability, Organisation
 from projects.enums import OperationsScreen, ProposalStatus
 from projects.importing import fields_from_item
-from projects.matching.bench import generate_capabilities, generate_proposals
 from projects.models import Proposal, Review, StatusChange
 
 VOLUME_DOMAIN = "volume.leoportal.example"

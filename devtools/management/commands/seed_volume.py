@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from projects import scoring, volume
+from devtools import volume
+from projects import scoring
 
 
 class Command(BaseCommand):
