@@ -72,12 +72,12 @@ class TechnologyReadinessLevel(models.IntegerChoices):
     TRL9 = 9, "9 · Proven in operation"
 
 
-class Eligibility(models.TextChoices):
-    """How a listing fits a proposal (the matching engine's verdict)."""
+class Fit(models.TextChoices):
+    """How a listing fits a proposal (the matching engine's verdict, projects.matching.Fit)."""
 
-    ELIGIBLE = "eligible", "Eligible"
-    UNCONFIRMED = "unconfirmed", "Unconfirmed"
-    INELIGIBLE = "ineligible", "Ineligible"
+    FITS = "fits", "Fits"
+    TO_CONFIRM = "to_confirm", "To confirm"
+    DOES_NOT_FIT = "does_not_fit", "Does not fit"
 
 
 class IntroductionAnswer(models.TextChoices):

@@ -163,6 +163,7 @@ class ProposalForm(forms.ModelForm):
                 ),
                 "sample_type",
                 Div("needs", css_class="checkbox-columns"),
+                "hardware_unsure",
                 HTML(
                     '<p class="form-label mb-1" id="temperature-range-label">Temperature range samples must be '
                     "held in</p>"

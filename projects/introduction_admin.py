@@ -64,7 +64,7 @@ class IntroductionAdmin(SimpleHistoryAdmin):
         ("Introduction", {"fields": ["introduced_by", "created_at", "note"]}),
         (
             "Match explanation when introduced",
-            {"fields": ["capability", "facility_name", "score", "eligibility", "criteria_list", "near_miss"]},
+            {"fields": ["capability", "facility_name", "score", "fit", "summary", "criteria_list", "near_miss"]},
         ),
         ("Answer", {"fields": ["answer", "answered_by", "answered_at", "message"]}),
         ("Flights", {"fields": ["flights_recorded"]}),
@@ -80,7 +80,8 @@ class IntroductionAdmin(SimpleHistoryAdmin):
         "capability",
         "facility_name",
         "score",
-        "eligibility",
+        "fit",
+        "summary",
         "criteria_list",
         "near_miss",
         "answer",

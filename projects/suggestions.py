@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from partners.enums import Category
 from partners.models import Capability
 from projects import scoring
-from projects.enums import Eligibility, ProposalStatus
+from projects.enums import Fit, ProposalStatus
 from projects.models import OPEN_STATUSES, Match, Proposal
 
 
@@ -13,25 +13,22 @@ from projects.models import OPEN_STATUSES, Match, Proposal
 class Suggestion:
     rank: int
     score: float
-    eligibility: str
+    fit: str
     criteria: list[dict]
     capability: Capability | None
     near_miss: str = ""
+    summary: str = ""
 
     @property
-    def eligibility_label(self) -> str:
-        return Eligibility(self.eligibility).label
-
-    @property
-    def unknown_count(self) -> int:
-        return sum(1 for check in self.criteria if check["outcome"] == "unknown")
+    def fit_label(self) -> str:
+        return Fit(self.fit).label
 
 
 @dataclass
 class ProviderSuggestion:
     provider: str
     score: float
-    eligibility: str
+    fit: str
     covers: list[tuple[str, Capability | None]]
     missing: list[str]
 
@@ -66,7 +63,7 @@ def suggestions_for(proposal: Proposal, limit: int = 10) -> Suggestions:
     result = Suggestions("stored", computed_at=proposal.matched_at, updating=updating)
     for match in stored:
         suggestion = Suggestion(
-            match.rank, match.score, match.eligibility, match.criteria, match.capability, match.near_miss
+            match.rank, match.score, match.fit, match.criteria, match.capability, match.near_miss, match.summary
         )
         _sort(result, suggestion)
     result.matches = result.matches[:limit]
@@ -85,10 +82,11 @@ def _preview(proposal: Proposal, limit: int) -> Suggestions:
         suggestion = Suggestion(
             match.rank,
             match.score,
-            str(match.eligibility),
+            str(match.fit),
             [check.as_dict() for check in match.criteria],
             capabilities.get(loaded.capability_pks[match.capability_id]),
             match.change or "",
+            match.summary,
         )
         _sort(result, suggestion)
     return result
@@ -98,7 +96,7 @@ def _sort(result: Suggestions, suggestion: Suggestion) -> None:
     """Near misses apart; a facility that cannot take the experiment is no suggestion (staff still see it)."""
     if suggestion.near_miss:
         result.near_misses.append(suggestion)
-    elif suggestion.eligibility != Eligibility.INELIGIBLE:
+    elif suggestion.fit != Fit.DOES_NOT_FIT:
         result.matches.append(suggestion)
 
 
@@ -115,14 +113,14 @@ def _provider_suggestions(ranking, loaded, limit: int = 5) -> list[ProviderSugge
     Only for proposals that state several kinds: with one, it would repeat the facility list."""
     if len(ranking.proposal.needs) < 2:
         return []
-    options = [o for o in ranking.providers if o.eligibility != Eligibility.INELIGIBLE][:limit]
+    options = [o for o in ranking.providers if o.fit != Fit.DOES_NOT_FIT][:limit]
     pks = {loaded.capability_pks[c] for o in options for c in o.covers.values() if c in loaded.capability_pks}
     capabilities = _capabilities(pks)
     return [
         ProviderSuggestion(
             provider=o.provider,
             score=o.score,
-            eligibility=str(o.eligibility),
+            fit=str(o.fit),
             covers=[
                 (Category(need).label, capabilities.get(loaded.capability_pks.get(c))) for need, c in o.covers.items()
             ],

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from projects.enums import Eligibility, IntroductionAnswer
+from projects.enums import Fit, IntroductionAnswer
 from projects.models.conditions import choice_q
 
 
@@ -68,7 +68,8 @@ class Introduction(models.Model):
     )
     facility_name = models.CharField(max_length=200, blank=True, help_text="The facility's name when introduced.")
     score = models.FloatField(null=True, blank=True)
-    eligibility = models.CharField(max_length=12, blank=True, choices=Eligibility.choices)
+    fit = models.CharField(max_length=12, blank=True, choices=Fit.choices)
+    summary = models.CharField(max_length=300, blank=True, help_text="The match's summary line when introduced.")
     criteria = models.JSONField(
         default=list, blank=True, help_text="The match's checks when introduced: name, outcome and detail."
     )
@@ -108,9 +109,7 @@ class Introduction(models.Model):
             models.CheckConstraint(
                 condition=choice_q("answer", IntroductionAnswer.values), name="introduction_answer_valid"
             ),
-            models.CheckConstraint(
-                condition=choice_q("eligibility", Eligibility.values), name="introduction_eligibility_valid"
-            ),
+            models.CheckConstraint(condition=choice_q("fit", Fit.values), name="introduction_fit_valid"),
             models.CheckConstraint(
                 condition=Q(answer="", answered_at__isnull=True, answered_by__isnull=True)
                 | (~Q(answer="") & Q(answered_at__isnull=False)),
@@ -145,9 +144,5 @@ class Introduction(models.Model):
         return self.answer == IntroductionAnswer.INTERESTED
 
     @property
-    def eligibility_label(self) -> str:
-        return Eligibility(self.eligibility).label if self.eligibility else ""
-
-    @property
-    def unknown_count(self) -> int:
-        return sum(1 for check in self.criteria if check.get("outcome") == "unknown")
+    def fit_label(self) -> str:
+        return Fit(self.fit).label if self.fit else ""

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from leoportal.fields import ChoiceListField
 from partners.enums import Category, CrewTime, ResearchArea
 from projects.enums import Access, ProposalStatus, SampleType, TechnologyReadinessLevel
+from projects.matching import ProposalNeeds
 from projects.models.calls import Call
 from projects.models.conditions import choice_q, pair_q, range_q
 from projects.models.team import CoInvestigator
@@ -227,6 +228,12 @@ class Proposal(models.Model):
         verbose_name="hardware needed",
         help_text="The kinds of hardware the experiment needs. Choose several if it needs more than one, for "
         "example a bioprinter and a culture facility.",
+    )
+    hardware_unsure = models.BooleanField(
+        "not sure yet, ask staff",
+        default=False,
+        help_text="Tick this if you cannot yet say which kinds of hardware you need: program staff will help. "
+        "Matching is weak until you state them.",
     )
     temperature_min_c = models.DecimalField(
         "minimum temperature (°C)",
@@ -476,6 +483,17 @@ class Proposal(models.Model):
     @property
     def interchange_id(self) -> str:
         return self.external_id or str(self.public_id)
+
+    @property
+    def states_flight_requirements(self) -> bool:
+        """Whether the matcher has a flight requirement to check: a kind of hardware or a stated fact."""
+        return self.needs_of_matcher().states_requirements
+
+    def needs_of_matcher(self) -> ProposalNeeds:
+        """What the matching engine reads of this proposal."""
+        item = self.to_interchange()
+        item["id"] = str(self.public_id)
+        return ProposalNeeds.from_interchange(item, ref=self.pk)
 
     def to_interchange(self) -> dict:
         """This proposal as one item of a leoportal.proposals/1 document (None = not stated)."""

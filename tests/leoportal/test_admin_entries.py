@@ -63,7 +63,7 @@ def make(label, staff):
         "projects.statuschange": lambda: StatusChange.objects.create(proposal=ProposalFactory(), to_status="draft"),
         "projects.match": MatchFactory,
         "projects.listingdemand": lambda: ListingDemand.objects.create(
-            capability=CapabilityFactory(), eligible=1, unconfirmed=2, computed_at=now
+            capability=CapabilityFactory(), fits=1, to_confirm=2, computed_at=now
         ),
         "projects.coinvestigator": CoInvestigatorFactory,
         "projects.invitation": lambda: ProjectInvitation.objects.create(

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from projects.enums import AttachmentKind, CoInvestigatorRole, Eligibility, OperationsScreen, ProposalStatus
+from projects.enums import AttachmentKind, CoInvestigatorRole, Fit, OperationsScreen, ProposalStatus
 from projects.models import Attachment, Call, CoInvestigator, Introduction, Match, Precedent, Proposal, Review
 from tests.factories import ResearcherFactory
 from tests.partners.factories import CapabilityFactory
@@ -147,8 +147,10 @@ class MatchFactory(factory.django.DjangoModelFactory):
     capability = factory.SubFactory("tests.partners.factories.CapabilityFactory")
     rank = factory.Sequence(lambda n: n + 1)
     score = 75.0
-    eligibility = Eligibility.ELIGIBLE
-    criteria_json = '[["temperature", "pass", "Needs 36.5-37.5 °C; holds 4-40 °C."]]'
+    fit = Fit.FITS
+    criteria_json = '[["temperature_c", "pass", "Needs 36.5-37.5 °C; holds 4-40 °C."]]'
+    needs_stated = 1
+    needs_met = 1
     algorithm_version = "test"
     computed_at = factory.LazyFunction(timezone.now)
 
