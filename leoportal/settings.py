@@ -38,7 +38,8 @@ INSTALLED_APPS = [
     "leoportal",
     "projects",
     "partners",
-    "django.contrib.admin",
+    # The admin site of leoportal/admin_site.py: sign-in through allauth, a second factor for staff.
+    "leoportal.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Program staff reach nothing but their account pages until they have passed a second factor.
+    "leoportal.second_factor.StaffSecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -181,6 +185,16 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+
+# Second factors (django-allauth MFA): an authenticator app (TOTP), passkeys and security keys (WebAuthn), and
+# recovery codes. Program staff must have one (leoportal/second_factor.py); everyone else may add one. Wrong codes
+# count towards LOGIN_FAILED_RATE_LIMIT like wrong passwords.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "LEO Portal"
+# Also accept the code of the 30-second step before or after the current one (a phone's clock a little off).
+MFA_TOTP_TOLERANCE = 1
+# Browsers allow passkeys only over HTTPS, except on localhost, which is how `make run` serves the demo.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 SESSION_COOKIE_AGE = env.get_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -6,10 +6,6 @@ from django.views.generic import RedirectView
 
 from leoportal import job_views, notification_views, views
 
-admin.site.site_header = "LEO Portal program staff"
-admin.site.site_title = "LEO Portal admin"
-admin.site.index_title = "Review desk"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -65,6 +65,21 @@ SITE = {
     "account_reset_password_from_key_done": (200,) * 7,
     "account_reset_password_from_key": (200,) * 7,
     "account_reset_password_done": (200,) * 7,
+    # Second factors (allauth MFA). Changing one asks for the password again first; force_login signed nobody in
+    # with a password, so those pages send everyone to it. The staff member's authenticator app is theirs alone.
+    "mfa_index": (LOGIN, *[200] * 6),
+    "mfa_authenticate": (to("/accounts/login/"), *[to("/dashboard/")] * 6),
+    "mfa_reauthenticate": (LOGIN, *[to("/accounts/reauthenticate/")] * 5, 200),
+    "mfa_activate_totp": (LOGIN, *[to("/accounts/reauthenticate/?next=")] * 6),
+    "mfa_deactivate_totp": (LOGIN, *[404] * 5, to("/accounts/reauthenticate/?next=")),
+    "mfa_view_recovery_codes": (LOGIN, *[404] * 6),
+    "mfa_generate_recovery_codes": (LOGIN, *[to("/accounts/reauthenticate/?next=")] * 6),
+    "mfa_download_recovery_codes": (LOGIN, *[404] * 6),
+    "mfa_list_webauthn": (LOGIN, *[200] * 6),
+    "mfa_add_webauthn": (LOGIN, *[to("/accounts/reauthenticate/?next=")] * 6),
+    "mfa_reauthenticate_webauthn": (LOGIN, *[to("/accounts/reauthenticate/")] * 6),
+    "mfa_remove_webauthn": (LOGIN, *[to("/accounts/reauthenticate/?next=")] * 6),
+    "mfa_edit_webauthn": (LOGIN, *[to("/accounts/reauthenticate/?next=")] * 6),
     # Researchers' side. A submitted proposal is no longer editable: its edit page sends the team to the proposal.
     "projects:call_list": (200,) * 7,
     "projects:call_detail": (200,) * 7,
@@ -349,7 +364,8 @@ def test_the_admin_answers_staff_only_and_every_admin_page_opens():
             if actor == "staff":
                 expected = staff_expects
             elif key == "admin:login":
-                expected = 200  # the admin's login form, saying a staff account is needed
+                # The admin has no sign-in of its own: visitors go to the site's, others are told it is for staff.
+                expected = LOGIN if actor == "anonymous" else 403
             elif key == "admin:logout":
                 expected = to("/admin/")
             else:
