@@ -54,7 +54,7 @@ def seed_staff_second_factor(user: User, log) -> None:
     _authenticator, created = Authenticator.objects.get_or_create(
         user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": DEMO_STAFF_TOTP_SECRET}}
     )
-    log("2fa secret", user.email, "created" if created else "unchanged")
+    log("2fa-secret", user.email, "created" if created else "unchanged")
 
 
 def demo_staff_code() -> str | None:

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from projects import attachments
-from projects.enums import AttachmentKind, IntroductionAnswer
+from projects.enums import CLOSED_STATUSES, AttachmentKind, IntroductionAnswer
 from projects.forms import AttachmentForm
 from projects.models import Attachment, Introduction
 from projects.views.proposals import edit_context, editable_or_redirect, proposal_for_action, visible_proposal
@@ -78,9 +78,12 @@ def attachment_download(request, public_id, attachment_id):
 @login_required
 @require_GET
 def introduction_attachment(request, public_id, attachment_id):
-    """A proposal's PDF for the members of a provider that answered interested to its introduction."""
+    """A proposal's PDF for the members of a provider that answered interested to its introduction, until the
+    proposal is withdrawn or declined."""
     introduction = get_object_or_404(
-        Introduction.objects.for_provider(request.user).filter(answer=IntroductionAnswer.INTERESTED),
+        Introduction.objects.for_provider(request.user)
+        .filter(answer=IntroductionAnswer.INTERESTED)
+        .exclude(proposal__status__in=CLOSED_STATUSES),
         public_id=public_id,
     )
     return _file_response(

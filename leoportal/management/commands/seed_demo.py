@@ -28,8 +28,8 @@ class Command(BaseCommand):
             demo_introductions.seed(log, users)
 
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
-        self.stdout.write(
+        second_factor = (
             f"{DEMO_STAFF_EMAIL} signs in with a second factor: add the secret {DEMO_STAFF_TOTP_SECRET} to an "
-            "authenticator app, or run `manage.py demo_totp` for the current code."
+            "authenticator app, or run `manage.py demo_totp` for the current code"
         )
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({second_factor}): {summary}."))
