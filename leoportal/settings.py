@@ -119,6 +119,12 @@ FILE_UPLOAD_MAX_MB = env.get_int("FILE_UPLOAD_MAX_MB", 20, minimum=1, maximum=10
 # needs more (a decompression bomb, a damaged file that sends the parser in circles) is refused.
 PDF_CHECK_SECONDS = env.get_float("PDF_CHECK_SECONDS", 5.0, minimum=0.5, maximum=300)
 PDF_CHECK_MEMORY_MB = env.get_int("PDF_CHECK_MEMORY_MB", 512, minimum=64, maximum=16384)
+# A PDF whose streams would expand past this many megabytes when read is refused (a "decompression bomb": a few MB
+# of file that a reader would inflate to gigabytes).
+PDF_MAX_INFLATED_MB = env.get_int("PDF_MAX_INFLATED_MB", 200, minimum=10, maximum=100000)
+# Files one proposal may hold (its narrative and letters of support), and their size together.
+PROPOSAL_FILES_MAX = env.get_int("PROPOSAL_FILES_MAX", 20, minimum=1, maximum=1000)
+PROPOSAL_FILES_MAX_MB = env.get_int("PROPOSAL_FILES_MAX_MB", 100, minimum=1, maximum=100000)
 
 # --- Proposals ----------------------------------------------------------------------------------------------
 

@@ -379,14 +379,17 @@ class AttachmentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
-    def __init__(self, *args, label="PDF file", prefix=None, too_large=None, **kwargs):
+    def __init__(self, *args, label="PDF file", prefix=None, too_large=None, no_room=None, **kwargs):
         super().__init__(*args, prefix=prefix, **kwargs)
         self.too_large = too_large  # the name of a file the upload handler stopped at the size limit
+        self.no_room = no_room  # why the proposal cannot take the file (projects.attachments.files_problem)
         self.fields["file"].label = label
         self.fields["file"].help_text = f"PDF only, at most {settings.FILE_UPLOAD_MAX_MB} MB."
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
+        if self.no_room:  # not even opened: it would not be kept
+            raise forms.ValidationError(self.no_room, code="too_many_files")
         self.page_count = check_pdf(uploaded)
         return uploaded
 

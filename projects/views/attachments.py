@@ -41,23 +41,33 @@ def _attachment_upload(request, public_id, kind):
     if elsewhere:
         return elsewhere
     prefix, kind = kind, UPLOAD_KINDS[kind]
+    uploaded = request.FILES.get(f"{prefix}-file")
     form = AttachmentForm(
         request.POST,
         request.FILES,
         prefix=prefix,
         label=f"{kind.label} (PDF)",
         too_large=getattr(request, "upload_too_large", None),
+        no_room=attachments.files_problem(proposal, kind, uploaded.size) if uploaded is not None else None,
     )
     if not form.is_valid():
-        messages.error(request, "The file was not uploaded: see the message under the upload field.")
-        context = edit_context(request, proposal, **{f"{prefix}_form": form})
-        return render(request, "projects/proposal_form.html", context, status=400)
-    attachment = attachments.add_attachment(
-        proposal, kind, form.cleaned_data["file"], request.user, page_count=form.page_count
-    )
+        return _refused(request, proposal, prefix, form)
+    try:
+        attachment = attachments.add_attachment(
+            proposal, kind, form.cleaned_data["file"], request.user, page_count=form.page_count
+        )
+    except attachments.TooManyFiles as refused:  # another upload took the last place meanwhile
+        form.add_error("file", refused.message)
+        return _refused(request, proposal, prefix, form)
     pages = f"{attachment.page_count} page{'s' if attachment.page_count != 1 else ''}"
     messages.success(request, f"Uploaded “{attachment.original_name}” ({pages}) as the {kind.label.lower()}.")
     return redirect(reverse("projects:proposal_edit", args=[proposal.public_id]) + "#attachments")
+
+
+def _refused(request, proposal, prefix, form):
+    messages.error(request, "The file was not uploaded: see the message under the upload field.")
+    context = edit_context(request, proposal, **{f"{prefix}_form": form})
+    return render(request, "projects/proposal_form.html", context, status=400)
 
 
 def _attachment(request, public_id, attachment_id) -> Attachment:
