@@ -28,7 +28,7 @@ def make_single_line(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0005_reviews_and_search_index"),
+        ("projects", "0006_flight_precedents"),
     ]
 
     operations = [
