@@ -37,6 +37,11 @@ class ProposalStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# A proposal in one of these is closed: whatever an introduction shared with a provider (the team's contacts, the
+# files) is no longer shared.
+CLOSED_STATUSES = frozenset({ProposalStatus.WITHDRAWN, ProposalStatus.DECLINED})
+
+
 class CoInvestigatorRole(models.TextChoices):
     """The U.S.-person attestation covers the PI and co-PIs; others may take part as subcontractors."""
 

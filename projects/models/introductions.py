@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from projects.enums import Fit, IntroductionAnswer
+from projects.enums import CLOSED_STATUSES, Fit, IntroductionAnswer
 from projects.models.conditions import choice_q
 
 
@@ -140,8 +140,18 @@ class Introduction(models.Model):
 
     @property
     def is_interested(self) -> bool:
-        """Contacts are shared between the researcher and the provider once a member answers interested."""
         return self.answer == IntroductionAnswer.INTERESTED
+
+    @property
+    def is_closed(self) -> bool:
+        """The proposal was withdrawn or declined: the provider no longer sees its contacts or files."""
+        return self.proposal.status in CLOSED_STATUSES
+
+    @property
+    def contacts_shared(self) -> bool:
+        """The team's contacts and files are shared with the provider from its "interested" answer until the
+        proposal closes."""
+        return self.is_interested and not self.is_closed
 
     @property
     def fit_label(self) -> str:

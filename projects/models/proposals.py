@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from leoportal.fields import ChoiceListField
+from leoportal.text import validate_single_line
 from partners.enums import Category, CrewTime, ResearchArea
 from projects.enums import Access, ProposalStatus, SampleType, TechnologyReadinessLevel
 from projects.matching import ProposalNeeds
@@ -150,7 +151,12 @@ class Proposal(models.Model):
     status = models.CharField(max_length=30, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
 
     # Overview
-    title = models.CharField(max_length=300, blank=True, help_text="A short, specific title reviewers see first.")
+    title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="A short, specific title reviewers see first.",
+        validators=[validate_single_line],
+    )
     summary = models.TextField(
         blank=True,
         max_length=20000,
@@ -162,7 +168,10 @@ class Proposal(models.Model):
 
     # Team and eligibility
     organisation = models.CharField(
-        max_length=200, blank=True, help_text="The U.S. entity the principal investigator works for."
+        max_length=200,
+        blank=True,
+        help_text="The U.S. entity the principal investigator works for.",
+        validators=[validate_single_line],
     )
     uei = models.CharField(
         "UEI",

@@ -48,6 +48,7 @@ def make(label, staff):
     now = timezone.now()
     makers = {
         "leoportal.user": lambda: staff,
+        "mfa.authenticator": lambda: staff.authenticator_set.get(),
         "leoportal.workerheartbeat": lambda: WorkerHeartbeat.objects.create(name="worker", beat_at=now),
         "leoportal.notification": lambda: Notification.objects.create(
             recipient=staff, kind=NotificationKind.SUBMISSION, subject="New", body="New.", dedupe_key="k"

@@ -34,7 +34,7 @@ def test_the_demo_runs_on_sqlite_with_in_process_tasks(tmp_path):
     }
 
     manage_output("migrate", "--noinput", "-v0", **env)
-    assert manage_output("seed_demo", **env).startswith("Demo data ready:")
+    assert manage_output("seed_demo", **env).startswith("Demo data ready (staff@example.org signs in with a second")
     assert "created" not in manage_output("seed_demo", **env)
     facts = json.loads(manage_output("shell", "-c", PROBE, **env).strip().splitlines()[-1])
 

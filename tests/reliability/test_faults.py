@@ -142,6 +142,7 @@ def test_the_site_recovers_when_its_database_connections_are_dropped(transaction
     )
     try:
         wait_for(lambda: _get(port, "/healthz") == 200, timeout=30)
+        assert _get(port, "/") == 200  # a page that reads the database: gunicorn keeps its connection open
         with psycopg.connect(
             dbname="postgres", user=db["USER"], host=db["HOST"], port=db["PORT"], autocommit=True
         ) as admin:

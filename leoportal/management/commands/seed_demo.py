@@ -3,7 +3,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from leoportal.demo import seed_accounts
+from leoportal.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_TOTP_SECRET, seed_accounts
 from partners import demo as partners_demo
 from projects import demo as projects_demo
 from projects import demo_introductions, demo_precedents
@@ -29,4 +29,8 @@ class Command(BaseCommand):
             demo_introductions.seed(log, users)
 
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
+        second_factor = (
+            f"{DEMO_STAFF_EMAIL} signs in with a second factor: add the secret {DEMO_STAFF_TOTP_SECRET} to an "
+            "authenticator app, or run `manage.py demo_totp` for the current code"
+        )
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({second_factor}): {summary}."))

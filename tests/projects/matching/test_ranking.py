@@ -9,7 +9,6 @@ from projects.matching import Catalogue, Fit, open_counts, rank, rank_one
 from .conftest import example_proposals
 from .helpers import day, listing, proposal
 
-
 CULTURE = ("cell_culture_bioreactor",)
 
 

@@ -33,7 +33,7 @@ def restore_values(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("projects", "0006_flight_precedents")]
+    dependencies = [("projects", "0007_single_line_titles_and_names")]
 
     operations = [
         migrations.RemoveIndex(model_name="match", name="match_eligible"),
