@@ -1,3 +1,4 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -168,3 +169,31 @@ class FailedTaskAdmin(admin.ModelAdmin):
             resolved_at=timezone.now(), resolution=f"resolved by {request.user.email}"
         )
         self.message_user(request, f"Marked {count} failure{'s' if count != 1 else ''} resolved.", messages.SUCCESS)
+
+
+class SecondFactorAdmin(admin.ModelAdmin):
+    """Who has which second factor, and when it was last used; never its secret. Only a superuser removes one
+    (for someone who lost their phone or key: they set up a new one at their next sign-in)."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type", "created_at", "last_used_at"]
+    search_fields = ["user__email", "user__full_name"]
+    list_select_related = ["user"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+def register_second_factors() -> None:
+    """Show allauth's authenticators without their secrets (allauth's own admin shows every field)."""
+    if admin.site.is_registered(Authenticator):
+        admin.site.unregister(Authenticator)
+    admin.site.register(Authenticator, SecondFactorAdmin)

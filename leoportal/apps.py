@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class LeoPortalConfig(AppConfig):
@@ -8,7 +9,23 @@ class LeoPortalConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        from leoportal import task_failures  # noqa: F401 - connects the Celery failure signal
+        from leoportal import (
+            second_factor,  # noqa: F401 - counts a second factor added for the session that added it
+            task_failures,  # noqa: F401 - connects the Celery failure signal
+        )
 
         # Every app's jobs.py registers its kinds of background job (leoportal.jobs), in web and worker alike.
         autodiscover_modules("jobs")
+
+
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the site of leoportal/admin_site.py as ``admin.site``."""
+
+    default = False  # named in INSTALLED_APPS in place of django.contrib.admin
+    default_site = "leoportal.admin_site.StaffAdminSite"
+
+    def ready(self):
+        super().ready()  # registers every app's admin.py
+        from leoportal.admin import register_second_factors
+
+        register_second_factors()

@@ -1,6 +1,8 @@
 """Demo accounts for seed_demo. Idempotent: a second run finds everything in place and changes nothing."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.conf import settings
 
 from leoportal.enums import Role
@@ -41,6 +43,34 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# The demo staff account's authenticator app secret (program staff must sign in with a second factor). It is
+# public, in the README: add it to an authenticator app, or run `manage.py demo_totp` for the current code.
+DEMO_STAFF_EMAIL = "staff@example.org"
+DEMO_STAFF_TOTP_SECRET = "LEOPORTALDEMOSTAFFTOTPSECRET2345"  # noqa: S105 - public demo secret
+
+
+def seed_staff_second_factor(user: User, log) -> None:
+    """Give the demo staff account the known authenticator secret, unless it already has an authenticator app."""
+    _authenticator, created = Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": DEMO_STAFF_TOTP_SECRET}}
+    )
+    log("2fa-secret", user.email, "created" if created else "unchanged")
+
+
+def demo_staff_code() -> str | None:
+    """The code an authenticator app with the demo secret shows now, or None when the demo staff account uses
+    another secret (someone set up their own app)."""
+    secret = (
+        Authenticator.objects.filter(user__email=DEMO_STAFF_EMAIL, type=Authenticator.Type.TOTP)
+        .values_list("data__secret", flat=True)
+        .first()
+    )
+    if secret != DEMO_STAFF_TOTP_SECRET:
+        return None
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
 def seed_accounts(log) -> dict[str, User]:
     password = settings.DEMO_PASSWORD
     users = {}
@@ -63,5 +93,7 @@ def seed_accounts(log) -> dict[str, User]:
             email.verified = email.primary = True
             email.save(update_fields=["verified", "primary"])
         log("account", user.email, "created" if created else ("updated" if changed else "unchanged"))
+        if user.email == DEMO_STAFF_EMAIL:
+            seed_staff_second_factor(user, log)
         users[user.email] = user
     return users

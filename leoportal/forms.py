@@ -1,6 +1,7 @@
 from django import forms
 
 from leoportal.enums import Role
+from leoportal.text import validate_single_line
 
 
 class SignupForm(forms.Form):
@@ -12,9 +13,12 @@ class SignupForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Researchers submit proposals; providers list their organisation's flight hardware.",
     )
-    full_name = forms.CharField(label="Full name", max_length=200)
+    full_name = forms.CharField(label="Full name", max_length=200, validators=[validate_single_line])
     organisation = forms.CharField(
-        label="Organisation", max_length=200, help_text="Your university, hospital or company."
+        label="Organisation",
+        max_length=200,
+        help_text="Your university, hospital or company.",
+        validators=[validate_single_line],
     )
 
     field_order = ["role", "full_name", "organisation", "email", "password1", "password2"]

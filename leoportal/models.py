@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leoportal.enums import Delivery, JobState, NotificationKind, Role
+from leoportal.text import single_line, validate_single_line
 
 
 class UserManager(BaseUserManager):
@@ -40,8 +41,13 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("e-mail address", unique=True)
-    full_name = models.CharField(max_length=200, blank=True)
-    organisation = models.CharField(max_length=200, blank=True, help_text="The institution or company you work for.")
+    full_name = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
+    organisation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The institution or company you work for.",
+        validators=[validate_single_line],
+    )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.RESEARCHER)
     is_staff = models.BooleanField(
         "program staff",
@@ -72,7 +78,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self):
-        return self.full_name or self.email
+        return single_line(self.full_name) or self.email
 
     def get_full_name(self):
         return self.display_name

@@ -10,14 +10,15 @@ import logging
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from leoportal.dispatch import dispatch
+from leoportal.emails import build_email
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification, NotificationPreference, User
+from leoportal.text import single_line
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def notify(recipients, kind, *, subject, body, dedupe_key, url="", target=None) 
                 notification = Notification.objects.create(
                     recipient=recipient,
                     kind=kind,
-                    subject=subject[:300],
+                    subject=single_line(subject)[:300],
                     body=body,
                     url=url,
                     content_type=content_type,
@@ -94,12 +95,12 @@ def send_email(notification_id: int) -> bool:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     context = {"notification": notification, "link": absolute_url(notification.url) if notification.url else ""}
-    message = EmailMultiAlternatives(
-        subject=f"[LEO Portal] {notification.subject}",
-        body=render_to_string("emails/notification.txt", context),
-        to=[notification.recipient.email],
+    message = build_email(
+        subject=notification.subject,
+        text=render_to_string("emails/notification.txt", context),
+        html=render_to_string("emails/notification.html", context),
+        to=notification.recipient.email,
     )
-    message.attach_alternative(render_to_string("emails/notification.html", context), "text/html")
     try:
         message.send()
     except Exception:
@@ -154,12 +155,12 @@ def send_digest(user_id: int, today) -> bool:
         return False
     items = [{"notification": n, "link": absolute_url(n.url) if n.url else ""} for n in pending]
     context = {"user": user, "items": items, "today": today}
-    message = EmailMultiAlternatives(
-        subject=f"[LEO Portal] Your daily digest: {len(pending)} update{'s' if len(pending) != 1 else ''}",
-        body=render_to_string("emails/digest.txt", context),
-        to=[user.email],
+    message = build_email(
+        subject=f"Your daily digest: {len(pending)} update{'s' if len(pending) != 1 else ''}",
+        text=render_to_string("emails/digest.txt", context),
+        html=render_to_string("emails/digest.html", context),
+        to=user.email,
     )
-    message.attach_alternative(render_to_string("emails/digest.html", context), "text/html")
     try:
         message.send()
     except Exception:

@@ -36,3 +36,6 @@ grant_program_staff("leoportal", "backgroundjob", actions=("view",))
 # allauth's e-mail addresses: staff can look up whether someone's address is verified, not change it.
 rules.add_perm("account", is_program_staff)
 grant_program_staff("account", "emailaddress", actions=("view",))
+# allauth's second factors: staff see who has one (never its secret); a superuser removes a lost one.
+rules.add_perm("mfa", is_program_staff)
+grant_program_staff("mfa", "authenticator", actions=("view",))

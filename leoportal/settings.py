@@ -34,11 +34,16 @@ for origin in CSRF_TRUSTED_ORIGINS:
 PORT = env.get_int("PORT", 8000, minimum=1, maximum=65535)
 SITE_URL = env.get_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 
+# Measurement and fitting tools (benchmarks, the matching evaluation): installed with DEBUG unless DEVTOOLS says.
+DEVTOOLS = env.get_bool("DEVTOOLS", default=DEBUG)
+
 INSTALLED_APPS = [
     "leoportal",
     "projects",
     "partners",
-    "django.contrib.admin",
+    *(["devtools"] if DEVTOOLS else []),
+    # The admin site of leoportal/admin_site.py: sign-in through allauth, a second factor for staff.
+    "leoportal.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -68,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Program staff reach nothing but their account pages until they have passed a second factor.
+    "leoportal.second_factor.StaffSecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -115,11 +123,23 @@ FILE_UPLOAD_MAX_MB = env.get_int("FILE_UPLOAD_MAX_MB", 20, minimum=1, maximum=10
 # needs more (a decompression bomb, a damaged file that sends the parser in circles) is refused.
 PDF_CHECK_SECONDS = env.get_float("PDF_CHECK_SECONDS", 5.0, minimum=0.5, maximum=300)
 PDF_CHECK_MEMORY_MB = env.get_int("PDF_CHECK_MEMORY_MB", 512, minimum=64, maximum=16384)
+# A PDF whose streams would expand past this many megabytes when read is refused (a "decompression bomb": a few MB
+# of file that a reader would inflate to gigabytes).
+PDF_MAX_INFLATED_MB = env.get_int("PDF_MAX_INFLATED_MB", 200, minimum=10, maximum=100000)
+# Files one proposal may hold (its narrative and letters of support), and their size together.
+PROPOSAL_FILES_MAX = env.get_int("PROPOSAL_FILES_MAX", 20, minimum=1, maximum=1000)
+PROPOSAL_FILES_MAX_MB = env.get_int("PROPOSAL_FILES_MAX_MB", 100, minimum=1, maximum=100000)
 
 # --- Proposals ----------------------------------------------------------------------------------------------
 
 # Whether researchers may submit proposals that answer no call (the programme accepts unsolicited proposals).
 ALLOW_UNSOLICITED_PROPOSALS = env.get_bool("ALLOW_UNSOLICITED_PROPOSALS", default=True)
+# Invitations e-mail an address the sender types: the same address is invited again to the same proposal or
+# organisation at the earliest this many minutes later, at most this many times in all, and one person sends at most
+# this many invitations (both kinds) in 24 hours (leoportal/invitation_limits.py).
+INVITATION_RESEND_MINUTES = env.get_int("INVITATION_RESEND_MINUTES", 10, minimum=0, maximum=24 * 60)
+INVITATIONS_PER_ADDRESS = env.get_int("INVITATIONS_PER_ADDRESS", 5, minimum=1, maximum=100)
+INVITATIONS_PER_SENDER_PER_DAY = env.get_int("INVITATIONS_PER_SENDER_PER_DAY", 30, minimum=1, maximum=10000)
 # How long a co-investigator's invitation link stays valid, in days (it also works only once).
 PROPOSAL_INVITATION_DAYS = env.get_int("PROPOSAL_INVITATION_DAYS", 7, minimum=1, maximum=90)
 
@@ -175,12 +195,26 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "leoportal.forms.SignupForm"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[LEO Portal] "
 ACCOUNT_SESSION_REMEMBER = None
-# Failed logins are limited per address and per IP (allauth keeps the counters in the cache: Redis when set).
+# Failed logins are limited per address and per IP (allauth keeps the counters in the cache: Redis when set), and
+# so are the forms that e-mail an address someone types: sign-up and adding an address (a confirmation e-mail to
+# that address, at most one every 3 minutes and 5 a day) and password resets (known addresses only, 10 a day).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env.get_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"),
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip,200/d/ip",
+    "reset_password": "20/m/ip,5/m/key,10/d/key",
+    "confirm_email": "1/3m/key,5/d/key",
+    "manage_email": "10/m/user,30/d/user",
 }
+
+# Second factors (django-allauth MFA): an authenticator app (TOTP), passkeys and security keys (WebAuthn), and
+# recovery codes. Program staff must have one (leoportal/second_factor.py); everyone else may add one. Wrong codes
+# count towards LOGIN_FAILED_RATE_LIMIT like wrong passwords.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "LEO Portal"
+# Also accept the code of the 30-second step before or after the current one (a phone's clock a little off).
+MFA_TOTP_TOLERANCE = 1
+# Browsers allow passkeys only over HTTPS, except on localhost, which is how `make run` serves the demo.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 SESSION_COOKIE_AGE = env.get_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -289,8 +323,10 @@ CELERY_BEAT_SCHEDULE = {
     # Results from an older algorithm or older than the listings they read.
     "nightly-rescore": {"task": "projects.rescore_stale", "schedule": crontab(hour=2, minute=30)},
     "listing-demand": {"task": "projects.refresh_listing_demand", "schedule": 600.0},
-    # Invitations whose e-mail could not be queued (broker down) are sent by this sweep once it is back.
+    # Invitations (co-investigators', organisation members') whose e-mail could not be queued (broker down) are
+    # sent by these sweeps once it is back.
     "send-pending-invitations": {"task": "projects.send_pending_invitations", "schedule": 300.0},
+    "send-pending-member-invitations": {"task": "partners.send_pending_invitations", "schedule": 300.0},
     # Attachment files whose row never committed (a rolled-back upload) are removed after an hour.
     "delete-orphaned-files": {"task": "projects.delete_orphaned_files", "schedule": 3600.0},
     # Background imports queued while the broker was down, or whose worker died, are queued again.
@@ -298,6 +334,8 @@ CELERY_BEAT_SCHEDULE = {
     # Background jobs: queue those the broker never got, fail those whose worker died, delete old result files.
     "job-upkeep": {"task": "leoportal.job_upkeep", "schedule": 300.0},
 }
+# /healthz answers 503 when no worker has sent its heartbeat for longer than this (beat sends one a minute).
+WORKER_HEARTBEAT_MAX_AGE = env.get_int("WORKER_HEARTBEAT_MAX_AGE", 180, minimum=60)
 # How long the result file of a background job (a large CSV export) stays downloadable, in hours.
 JOB_RESULT_RETENTION_HOURS = env.get_int("JOB_RESULT_RETENTION_HOURS", 24, minimum=1, maximum=24 * 30)
 
@@ -335,19 +373,17 @@ CATALOGUE_PAGE_SIZE = env.get_int("CATALOGUE_PAGE_SIZE", 20, minimum=1, maximum=
 
 # --- Matching -----------------------------------------------------------------------------------------------
 
-# Shares of the 0-100 score (projects.matching.Weights; normalised over the parts that apply to a proposal).
-# Changing one changes the algorithm version stored with each result, and the nightly task rescores everything.
+# The score's coefficients are fitted (projects/matching/weights.json, written by manage.py fit_matching_weights);
+# MATCH_WEIGHT_<PART> overrides one (HARDWARE, TEXT, PROFILE, PRECEDENTS, RESEARCH_AREAS, CONFIRMED, STATUS,
+# HERITAGE). Changing one changes the algorithm version stored with each result: the nightly task rescores.
 MATCHING_WEIGHTS = {
-    "hardware": env.get_float("MATCH_WEIGHT_HARDWARE", 35.0, minimum=0, maximum=1000),
-    "research_areas": env.get_float("MATCH_WEIGHT_RESEARCH_AREAS", 10.0, minimum=0, maximum=1000),
-    "text": env.get_float("MATCH_WEIGHT_TEXT", 25.0, minimum=0, maximum=1000),
-    "confirmed": env.get_float("MATCH_WEIGHT_CONFIRMED", 15.0, minimum=0, maximum=1000),
-    "heritage": env.get_float("MATCH_WEIGHT_HERITAGE", 7.5, minimum=0, maximum=1000),
-    "status": env.get_float("MATCH_WEIGHT_STATUS", 7.5, minimum=0, maximum=1000),
+    name: value
+    for name in ("hardware", "text", "profile", "precedents", "research_areas", "confirmed", "status", "heritage")
+    if (value := env.get_float(f"MATCH_WEIGHT_{name.upper()}", None, minimum=0, maximum=1000)) is not None
 }
 MATCH_TOP_N = env.get_int("MATCH_TOP_N", 25, minimum=1, maximum=200)
 MATCH_NEAR_MISSES = env.get_int("MATCH_NEAR_MISSES", 5, minimum=0, maximum=50)
-# Staff are told of a match scoring at least this (and not ineligible).
+# Staff are told of a match scoring at least this (and not "does not fit").
 MATCH_STRONG_SCORE = env.get_float("MATCH_STRONG_SCORE", 70.0, minimum=0, maximum=100)
 
 # --- Review desk (the admin) ----------------------------------------------------------------------------------

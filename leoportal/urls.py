@@ -4,16 +4,12 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from leoportal import job_views, notification_views, views
-
-admin.site.site_header = "LEO Portal program staff"
-admin.site.site_title = "LEO Portal admin"
-admin.site.index_title = "Review desk"
+from leoportal import health, job_views, notification_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     path("notifications/", notification_views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification_open"),
     path("notifications/read-all/", notification_views.notification_mark_all_read, name="notifications_read_all"),

@@ -1,13 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from leoportal.models import WorkerHeartbeat
 from partners.queries import public_catalogue_counts, public_category_counts
 from projects.queries import open_call_count
 from projects.suggestions import landing_example
@@ -37,17 +33,6 @@ def dashboard(request):
     if user.is_provider:
         return redirect("partners:dashboard")
     return redirect("projects:dashboard")
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    """For load balancers and monitoring: 200 when the database answers; reports the worker's last heartbeat."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    beat = WorkerHeartbeat.objects.filter(name="worker").values_list("beat_at", flat=True).first()
-    age = round((timezone.now() - beat).total_seconds()) if beat else None
-    return JsonResponse({"database": "ok", "worker_heartbeat_age_s": age})
 
 
 def error_403(request, exception=None):

@@ -5,7 +5,7 @@ behaves like the rest of the site.
 """
 
 from django.contrib import admin, messages
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -53,18 +53,18 @@ class CountryFilter(admin.SimpleListFilter):
 class OrganisationAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "verified", "country", "listing_count", "published_count", "created_at"]
-    list_filter = ["verified", CountryFilter, "created_at"]
+    list_filter = ["verified", ("changes_requested_at", admin.EmptyFieldListFilter), CountryFilter, "created_at"]
     list_editable = ["verified"]
     search_fields = ["name", "slug", "contact_email", "website"]
-    readonly_fields = ["verified_at", "created_at", "updated_at"]
+    readonly_fields = ["verified_at", "requested_changes_display", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "verified", "verified_at"]}),
+        (None, {"fields": ["name", "slug", "verified", "verified_at", "requested_changes_display"]}),
         ("Profile", {"fields": ["website", "description", "contact_email", "country"]}),
         ("Dates", {"fields": ["created_at", "updated_at"]}),
     ]
     inlines = [MembershipInline]
-    actions = ["mark_verified", "mark_unverified"]
+    actions = ["mark_verified", "mark_unverified", "approve_requested_changes", "refuse_requested_changes"]
     date_hierarchy = "created_at"
 
     def get_changelist_form(self, request, **kwargs):
@@ -109,10 +109,50 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         if verification_changed:
             organisations.report_verification_change(obj)
 
+    @admin.display(description="changes asked for")
+    def requested_changes_display(self, organisation):
+        if not organisation.requested_changes:
+            return "None"
+        asked = "; ".join(
+            f"{field}: “{value or '(none)'}”" for field, value in sorted(organisation.requested_changes.items())
+        )
+        who = organisation.changes_requested_by.email if organisation.changes_requested_by else "a member"
+        return f"{asked} (asked by {who} on {organisation.changes_requested_at:%d %B %Y %H:%M})"
+
     @admin.action(description="Mark the selected organisations verified")
     def mark_verified(self, request, queryset):
-        changed = sum(organisations.set_organisation_verified(org, True) for org in queryset)
+        changed, refused = 0, []
+        for organisation in queryset:
+            try:
+                with transaction.atomic():
+                    changed += organisations.set_organisation_verified(organisation, True)
+            except IntegrityError:
+                refused.append(organisation.name)
         self.message_user(request, f"{changed} organisation(s) verified.", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                f"Not verified, another verified organisation has the same name: {', '.join(refused)}. Rename one of "
+                "them first.",
+                messages.ERROR,
+            )
+
+    @admin.action(description="Approve the requested name or website changes")
+    def approve_requested_changes(self, request, queryset):
+        for organisation in queryset.exclude(requested_changes={}):
+            try:
+                applied = organisations.approve_requested_changes(organisation)
+            except organisations.OrganisationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{organisation.name}: the new {' and '.join(applied)} now show.", messages.SUCCESS
+                )
+
+    @admin.action(description="Refuse the requested name or website changes")
+    def refuse_requested_changes(self, request, queryset):
+        refused = sum(organisations.refuse_requested_changes(organisation) for organisation in queryset)
+        self.message_user(request, f"Refused the requested changes of {refused} organisation(s).", messages.SUCCESS)
 
     @admin.action(description="Withdraw verification of the selected organisations")
     def mark_unverified(self, request, queryset):

@@ -7,6 +7,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import slugify
 
 from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
+from leoportal.text import validate_single_line
 from partners.enums import CrewTime, MembershipRole
 from partners.listings import LISTING_FIELDS, unstated_facts, window_problems
 from partners.models import (
@@ -32,11 +33,14 @@ class OrganisationForm(forms.ModelForm):
         plain_text_limits(self)
 
     def clean_name(self):
+        validate_single_line(self.cleaned_data["name"])
         name = " ".join(self.cleaned_data["name"].split())
-        clash = Organisation.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        # Only verified (public) names are checked: whether an unverified organisation has a name is nobody's
+        # business but staff's, who are told of duplicates and resolve them.
+        clash = Organisation.objects.verified().filter(name__iexact=name).exclude(pk=self.instance.pk)
         if clash.exists():
             raise ValidationError(
-                "An organisation with this name is already registered. If you work there, ask one of its "
+                "A verified organisation is already listed under this name. If you work there, ask one of its "
                 "administrators to invite you."
             )
         return name

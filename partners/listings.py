@@ -286,7 +286,7 @@ MATCHING_FACTS = [
 def unstated_facts(capability: Capability) -> list[UnstatedFact]:
     """The facts the matcher reads that this listing leaves unstated, each with what it costs the listing."""
     return [
-        UnstatedFact(field, label, f"{who} will see this listing as unconfirmed until you state it.")
+        UnstatedFact(field, label, f"{who} will see this listing as “to confirm” until you state it.")
         for field, label, who in MATCHING_FACTS
         if not _stated(capability, field)
     ]

@@ -11,7 +11,6 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,7 +18,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from leoportal.dispatch import dispatch
+from leoportal.emails import build_email
 from leoportal.enums import NotificationKind
+from leoportal.invitation_limits import sending_problem
 from leoportal.models import User
 from leoportal.notifications import absolute_url, notify
 from partners.enums import MembershipRole
@@ -29,7 +30,11 @@ from partners.signals import organisation_verification_changed
 logger = logging.getLogger(__name__)
 
 INVITATION_SALT = "partners.invitation"
+# An invitation whose e-mail has not gone out this long after it was made is queued again by the sweep.
+RESEND_AFTER = timedelta(minutes=5)
 ORGANISATION_PROFILE_FIELDS = ["name", "website", "description", "contact_email", "country"]
+# What researchers recognise a verified organisation by: its members' changes to these wait for program staff.
+IDENTITY_FIELDS = ("name", "website")
 
 
 class MembershipError(Exception):
@@ -61,16 +66,28 @@ def create_organisation(*, by: User, name: str, **profile) -> Organisation:
     return organisation
 
 
+def same_name(organisation: Organisation, name: str | None = None):
+    """Other organisations called ``name`` (by default the organisation's own), in any case."""
+    return Organisation.objects.filter(name__iexact=name or organisation.name).exclude(pk=organisation.pk)
+
+
 def notify_staff_to_verify(organisation: Organisation, *, created_by: User | None = None) -> None:
     who = f" by {created_by.display_name} ({created_by.email})" if created_by else ""
+    body = (
+        f"{organisation.name} was registered{who}. Its listings stay out of the public catalogue until you "
+        "check the organisation and tick 'verified' in the admin."
+    )
+    twins = list(same_name(organisation).order_by("created_at"))
+    if twins:
+        body += "\n\nOther organisations have the same name; check whether they are the same one: " + "; ".join(
+            f"{twin.name} (registered {twin.created_at:%d %B %Y}, {'verified' if twin.verified else 'not verified'})"
+            for twin in twins
+        )
     notify(
         User.objects.filter(is_staff=True, is_active=True),
         NotificationKind.ORGANISATION_TO_VERIFY,
         subject=f"New provider organisation to verify: {organisation.name}",
-        body=(
-            f"{organisation.name} was registered{who}. Its listings stay out of the public catalogue until you "
-            "check the organisation and tick 'verified' in the admin."
-        ),
+        body=body,
         dedupe_key=f"organisation-to-verify:{organisation.pk}",
         url=reverse("admin:partners_organisation_change", args=[organisation.pk]),
         target=organisation,
@@ -80,7 +97,7 @@ def notify_staff_to_verify(organisation: Organisation, *, created_by: User | Non
 def get_or_create_verified_organisation(name: str) -> tuple[Organisation, bool]:
     """The organisation called ``name`` (case-insensitive), created verified when missing (staff imports)."""
     name = name.strip()
-    organisation = Organisation.objects.filter(name__iexact=name).first()
+    organisation = Organisation.objects.filter(name__iexact=name).order_by("-verified", "pk").first()
     if organisation is not None:
         return organisation, False
     organisation = Organisation.objects.create(
@@ -89,15 +106,113 @@ def get_or_create_verified_organisation(name: str) -> tuple[Organisation, bool]:
     return organisation, True
 
 
-def update_organisation(organisation: Organisation, **profile) -> list[str]:
+class OrganisationError(Exception):
+    """A change of an organisation that cannot be made, with the reason to show."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+def update_organisation(organisation: Organisation, *, by: User | None = None, **profile) -> tuple[list, list]:
+    """Save what changed in the profile; returns (fields saved, fields waiting for program staff).
+
+    A member's change of a verified organisation's name or website is not saved but requested: the public keeps the
+    verified one until program staff approve it (``approve_requested_changes``), and staff are notified. Sending
+    the current value again withdraws that part of the request.
+    """
+    unknown = set(profile) - set(ORGANISATION_PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"not a profile field: {sorted(unknown)}")
+    requested = dict(organisation.requested_changes)
+    if organisation.verified and not (by is not None and by.is_staff):
+        for field in IDENTITY_FIELDS:
+            if field not in profile:
+                continue
+            value = profile.pop(field)
+            if value == getattr(organisation, field):
+                requested.pop(field, None)
+            else:
+                requested[field] = value
     changed = [field for field, value in profile.items() if getattr(organisation, field) != value]
-    if set(changed) - set(ORGANISATION_PROFILE_FIELDS):
-        raise TypeError(f"not a profile field: {sorted(set(changed) - set(ORGANISATION_PROFILE_FIELDS))}")
     for field in changed:
         setattr(organisation, field, profile[field])
-    if changed:
-        organisation.save(update_fields=[*changed, "updated_at"])
-    return changed
+    newly_requested = requested != organisation.requested_changes
+    with transaction.atomic():
+        if newly_requested:
+            organisation.requested_changes = requested
+            organisation.changes_requested_at = timezone.now() if requested else None
+            organisation.changes_requested_by = by if requested else None
+            changed += ["requested_changes", "changes_requested_at", "changes_requested_by"]
+        if changed:
+            organisation.save(update_fields=[*changed, "updated_at"])
+        if newly_requested and requested:
+            _notify_staff_of_requested_changes(organisation)
+    return [field for field in changed if field in ORGANISATION_PROFILE_FIELDS], sorted(requested)
+
+
+def _notify_staff_of_requested_changes(organisation: Organisation) -> None:
+    by = organisation.changes_requested_by
+    lines = [
+        f"{by.display_name} ({by.email}) asks to change what researchers see of {organisation.name}, a verified "
+        "organisation:"
+        if by
+        else f"A change of {organisation.name}, a verified organisation, was asked for:"
+    ]
+    for field in IDENTITY_FIELDS:
+        if field in organisation.requested_changes:
+            old = getattr(organisation, field) or "(none)"
+            lines.append(f"- {field}: “{old}” → “{organisation.requested_changes[field] or '(none)'}”")
+    twins = same_name(organisation, organisation.requested_changes.get("name"))
+    if "name" in organisation.requested_changes and twins.exists():
+        lines.append("Another organisation already has the requested name: " + "; ".join(t.name for t in twins))
+    lines += [
+        "",
+        f"The public keeps “{organisation.name}” until you approve the change in the admin (the organisation's page, "
+        "action “Approve the requested name or website changes”), or refuse it.",
+    ]
+    notify(
+        User.objects.filter(is_staff=True, is_active=True),
+        NotificationKind.ORGANISATION_TO_VERIFY,
+        subject=f"{organisation.name} asks to change its name or website",
+        body="\n".join(lines),
+        dedupe_key=f"organisation-change:{organisation.pk}:{organisation.changes_requested_at:%Y%m%d%H%M%S%f}",
+        url=reverse("admin:partners_organisation_change", args=[organisation.pk]),
+        target=organisation,
+    )
+
+
+def approve_requested_changes(organisation: Organisation) -> list[str]:
+    """Program staff accept the name or website a verified organisation's members asked for."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        requested = dict(locked.requested_changes)
+        if "name" in requested and same_name(locked, requested["name"]).filter(verified=True).exists():
+            raise OrganisationError(
+                f"“{requested['name']}” is the name of another verified organisation: refuse the change, or rename "
+                "or unverify the other one first."
+            )
+        for field, value in requested.items():
+            setattr(locked, field, value)
+        locked.requested_changes, locked.changes_requested_at, locked.changes_requested_by = {}, None, None
+        locked._change_reason = "Approved the requested " + " and ".join(sorted(requested))
+        locked.save()
+    for field in ("name", "website", "requested_changes", "changes_requested_at", "changes_requested_by"):
+        setattr(organisation, field, getattr(locked, field))
+    return sorted(requested)
+
+
+def refuse_requested_changes(organisation: Organisation) -> bool:
+    """Program staff turn down the requested name or website; the verified ones stay. Returns whether any was."""
+    with transaction.atomic():
+        locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if not locked.requested_changes:
+            return False
+        locked._change_reason = "Refused the requested " + " and ".join(sorted(locked.requested_changes))
+        locked.requested_changes, locked.changes_requested_at, locked.changes_requested_by = {}, None, None
+        locked.save(update_fields=["requested_changes", "changes_requested_at", "changes_requested_by", "updated_at"])
+    organisation.requested_changes = {}
+    return True
 
 
 def set_organisation_verified(organisation: Organisation, verified: bool) -> bool:
@@ -189,6 +304,18 @@ def invite_member(organisation: Organisation, *, by: User, email: str, role: str
         raise MembershipError(f"{email} is already a member of {organisation.name}.")
     now = timezone.now()
     with transaction.atomic():
+        # Locked: two requests at once cannot both slip under the limits.
+        User.objects.select_for_update().filter(pk=by.pk).first()
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        problem = sending_problem(
+            earlier=organisation.invitations.filter(email__iexact=email),
+            sender=by,
+            address=email,
+            where=organisation.name,
+            now=now,
+        )
+        if problem:
+            raise MembershipError(problem)
         organisation.invitations.pending(now).filter(email__iexact=email).update(revoked_at=now)
         invitation = Invitation.objects.create(
             organisation=organisation,
@@ -201,6 +328,17 @@ def invite_member(organisation: Organisation, *, by: User, email: str, role: str
 
         dispatch(send_invitation_email, invitation.pk)
     return invitation
+
+
+def unsent_invitation_ids(now=None) -> list[int]:
+    """Pending invitations whose e-mail never went out (queued while the broker was down, or lost): the sweep
+    queues them again. Recent ones are left alone, their task may still be on its way."""
+    now = now or timezone.now()
+    return list(
+        Invitation.objects.pending(now)
+        .filter(emailed_at__isnull=True, created_at__lte=now - RESEND_AFTER)
+        .values_list("pk", flat=True)
+    )
 
 
 def revoke_invitation(invitation: Invitation) -> bool:
@@ -288,12 +426,12 @@ def send_invitation(invitation_id: int) -> bool:
         "link": absolute_url(invitation_url(invitation)),
         "inviter": invitation.invited_by.display_name if invitation.invited_by else "An administrator",
     }
-    message = EmailMultiAlternatives(
-        subject=f"[LEO Portal] Join {invitation.organisation.name} on LEO Portal",
-        body=render_to_string("partners/emails/invitation.txt", context),
-        to=[invitation.email],
+    message = build_email(
+        subject=f"Join {invitation.organisation.name} on LEO Portal",
+        text=render_to_string("partners/emails/invitation.txt", context),
+        html=render_to_string("partners/emails/invitation.html", context),
+        to=invitation.email,
     )
-    message.attach_alternative(render_to_string("partners/emails/invitation.html", context), "text/html")
     try:
         message.send()
     except Exception:

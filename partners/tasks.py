@@ -14,6 +14,16 @@ def send_invitation_email(invitation_id: int) -> bool:
     return organisations.send_invitation(invitation_id)
 
 
+@shared_task(name="partners.send_pending_invitations")
+def send_pending_invitations() -> int:
+    """Queue member invitations whose e-mail never went out (the broker was down when they were made); the claim in
+    send_invitation sends each once."""
+    invitation_ids = organisations.unsent_invitation_ids()
+    for invitation_id in invitation_ids:
+        dispatch(send_invitation_email, invitation_id)
+    return len(invitation_ids)
+
+
 @shared_task(name="partners.run_capability_import")
 def run_capability_import(job_id: int) -> bool:
     """Import a confirmed upload in the background (all or nothing); the job row says how it went."""

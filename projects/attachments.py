@@ -3,7 +3,11 @@
 A file is accepted when it starts with the PDF signature, parses, is not encrypted, has pages, and fits
 FILE_UPLOAD_MAX_MB. A few kilobytes of PDF can hold compressed streams that expand to gigabytes and keep a parser
 busy for minutes, so the file is opened in a child process with a time limit (PDF_CHECK_SECONDS) and a memory
-limit (PDF_CHECK_MEMORY_MB): a file that exceeds them is refused, and the web worker is never tied up.
+limit (PDF_CHECK_MEMORY_MB): a file that exceeds them is refused, and the web worker is never tied up. In that
+child every stream is also measured as it would expand (without keeping it): a file whose streams would expand
+past PDF_MAX_INFLATED_MB is refused, however quickly it opens. So is a file that carries JavaScript or actions
+that run by themselves (on opening, on a page, a launch of a program, a form sent elsewhere): staff and providers
+open these files. A proposal holds at most PROPOSAL_FILES_MAX files of PROPOSAL_FILES_MAX_MB together.
 
 Files live under MEDIA_ROOT (no public URL) and are served only by a view that checks the proposal's permissions.
 A replaced or deleted file leaves the disk once the transaction has committed, so a rollback never leaves a row
@@ -16,6 +20,7 @@ import os
 import re
 import resource
 import unicodedata
+import zlib
 from datetime import timedelta
 from pathlib import PurePosixPath, PureWindowsPath
 
@@ -26,6 +31,7 @@ from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.utils import timezone
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from projects.enums import AttachmentKind
 from projects.models import Attachment, Proposal
@@ -39,6 +45,10 @@ SAFE_NAME = re.compile(r"[^A-Za-z0-9 ._()\-]+")
 
 class AttachmentNotAllowed(PermissionError):
     pass
+
+
+class TooManyFiles(ValidationError):
+    """The proposal holds as many files, or as many megabytes, as it may."""
 
 
 def max_upload_bytes() -> int:
@@ -69,9 +79,18 @@ def check_pdf(uploaded) -> int:
         )
     uploaded.seek(0)
     try:
-        outcome, encrypted, pages = inspect_pdf(uploaded)
+        outcome, encrypted, pages, active = inspect_pdf(uploaded)
     finally:
         uploaded.seek(0)
+    if outcome == "inflates":
+        logger.warning("refused a PDF upload %r whose streams expand past PDF_MAX_INFLATED_MB", name)
+        raise ValidationError(
+            "“%(name)s” holds compressed content that would expand to more than %(limit)s MB when opened, far more "
+            "than a document needs (a “decompression bomb”, or images stored without compression). Export it again "
+            "from the original document with images compressed, and upload the new file.",
+            code="inflates",
+            params={"name": name, "limit": settings.PDF_MAX_INFLATED_MB},
+        )
     if outcome == "too_complex":
         logger.warning("refused a PDF upload %r that exceeded the inspection limits", name)
         raise ValidationError(
@@ -98,18 +117,31 @@ def check_pdf(uploaded) -> int:
         )
     if pages == 0:
         raise ValidationError("“%(name)s” has no pages.", code="empty", params={"name": name})
+    if active:
+        logger.warning("refused a PDF upload %r that carries %s", name, ", ".join(active))
+        raise ValidationError(
+            "“%(name)s” contains %(what)s, which a PDF reader may run by itself. Program staff and providers open "
+            "these files, so they may contain none: print the document to PDF again (or export it without scripts "
+            "and actions) and upload the new file.",
+            code="active_content",
+            params={"name": name, "what": " and ".join(active)},
+        )
     return pages
 
 
 def inspect_pdf(uploaded) -> tuple[str, bool, int]:
     """Open ``uploaded`` with pypdf in a forked child process under PDF_CHECK_SECONDS and PDF_CHECK_MEMORY_MB.
 
-    Returns (outcome, encrypted, page count): outcome "ok", "too_complex" (a limit was hit) or a short description
-    of why the file does not parse.
+    Returns (outcome, encrypted, page count, active content found): outcome "ok", "too_complex" (a limit was hit),
+    "inflates" (its streams would expand past PDF_MAX_INFLATED_MB) or a short description of why the file does
+    not parse.
     """
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_inspect_in_child, args=(uploaded, sender, settings.PDF_CHECK_MEMORY_MB))
+    inflated_limit = settings.PDF_MAX_INFLATED_MB * 1024 * 1024
+    child = context.Process(
+        target=_inspect_in_child, args=(uploaded, sender, settings.PDF_CHECK_MEMORY_MB, inflated_limit)
+    )
     child.start()
     sender.close()
     try:
@@ -117,8 +149,8 @@ def inspect_pdf(uploaded) -> tuple[str, bool, int]:
             try:
                 return receiver.recv()
             except EOFError:  # the child died without answering (killed for its memory, say)
-                return ("too_complex", False, 0)
-        return ("too_complex", False, 0)
+                return ("too_complex", False, 0, [])
+        return ("too_complex", False, 0, [])
     finally:
         receiver.close()
         if child.is_alive():
@@ -126,21 +158,104 @@ def inspect_pdf(uploaded) -> tuple[str, bool, int]:
         child.join()
 
 
-def _inspect_in_child(uploaded, sender, memory_mb: int) -> None:
+def _inspect_in_child(uploaded, sender, memory_mb: int, inflated_limit: int) -> None:
     """The child's side of inspect_pdf: bound the memory it may add, parse, send back what was found."""
     try:
         _limit_memory(memory_mb)
         reader = PdfReader(uploaded, strict=False)
         encrypted = reader.is_encrypted
-        result = ("ok", encrypted, 0 if encrypted else len(reader.pages))
+        if encrypted:
+            result = ("ok", True, 0, [])
+        else:
+            pages = len(reader.pages)
+            inflated, active = _scan(reader, inflated_limit)
+            result = ("inflates" if inflated > inflated_limit else "ok", False, pages, active)
     except MemoryError:
-        result = ("too_complex", False, 0)
+        result = ("too_complex", False, 0, [])
     except Exception as error:  # pypdf raises many kinds of errors on damaged files; all mean the same to people
-        result = (f"{type(error).__name__}: {error}"[:500], False, 0)
+        result = (f"{type(error).__name__}: {error}"[:500], False, 0, [])
     try:
         sender.send(result)
     finally:
         sender.close()
+
+
+# Actions a PDF reader runs by itself or that reach outside the document. Going to a page (/GoTo) and following a
+# link someone clicks (/URI in a link) are what documents do and are allowed, except as the action on opening.
+RUNNING_ACTIONS = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "an action that launches a program",
+    "/SubmitForm": "a form that sends data elsewhere",
+    "/ImportData": "an action that imports data",
+    "/RichMediaExecute": "embedded media that runs commands",
+    "/GoToE": "an action that opens an embedded file",
+}
+# Image data that readers decode only to draw it, kept compressed: measured as stored.
+KEPT_COMPRESSED = {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"}
+
+
+def _scan(reader: PdfReader, inflated_limit: int) -> tuple[int, list[str]]:
+    """Walk every object reachable from the trailer: how large its streams would expand (counting stops past
+    ``inflated_limit``) and which active content it carries (described for people)."""
+    inflated, found = 0, {}
+    seen, pending = set(), [reader.trailer]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            key = (item.idnum, item.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            _active_content(item, found)
+            if isinstance(item, StreamObject) and inflated <= inflated_limit:
+                inflated += _expanded_size(item, inflated_limit - inflated + 1)
+            pending.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+    return inflated, sorted(set(found.values()))
+
+
+def _active_content(dictionary: DictionaryObject, found: dict) -> None:
+    action = dictionary.get("/S")
+    if action in RUNNING_ACTIONS:
+        found[action] = RUNNING_ACTIONS[action]
+    if "/JS" in dictionary:
+        found["/JavaScript"] = RUNNING_ACTIONS["/JavaScript"]
+    names = dictionary.get("/Names")
+    if isinstance(names, DictionaryObject) and "/JavaScript" in names:
+        found["/JavaScript"] = RUNNING_ACTIONS["/JavaScript"]
+    opening = dictionary.get("/OpenAction")
+    if opening is not None:
+        opening = opening.get_object()
+        if isinstance(opening, DictionaryObject) and opening.get("/S") != "/GoTo":
+            found["/OpenAction"] = "an action that runs when the file is opened (/OpenAction)"
+    if "/AA" in dictionary:
+        found["/AA"] = "actions that run when a page or field is opened or used (/AA)"
+
+
+def _expanded_size(stream: StreamObject, limit: int) -> int:
+    """How many bytes ``stream`` holds once decoded, counting at most ``limit`` (Flate streams are measured by
+    decompressing piece by piece, never held whole)."""
+    filters = stream.get("/Filter")
+    filters = [filters] if isinstance(filters, NameObject) else list(filters or [])
+    raw = stream._data  # the stream as stored in the file
+    if not filters or any(name in KEPT_COMPRESSED for name in filters):
+        return len(raw)
+    if filters == ["/FlateDecode"]:
+        decompressor, size, data = zlib.decompressobj(), 0, raw
+        try:
+            while data and size < limit:
+                size += len(decompressor.decompress(data, 1024 * 1024))
+                data = decompressor.unconsumed_tail
+        except zlib.error:
+            return max(size, len(raw))  # damaged: a reader gets no more out of it
+        return size
+    try:
+        return len(stream.get_data())  # other filters: pypdf limits what it expands
+    except Exception:  # pypdf's limit, or damaged data: count it as the most it may be
+        return limit
 
 
 def _limit_memory(memory_mb: int) -> None:
@@ -216,6 +331,29 @@ def delete_files_on_commit(names) -> None:
         transaction.on_commit(remove)
 
 
+def files_problem(proposal: Proposal, kind: AttachmentKind, size: int) -> str | None:
+    """Why a file of ``size`` bytes cannot be added to ``proposal`` (it holds as many files, or megabytes, as it
+    may), or None. A new narrative replaces the old one, so it frees the old one's place and size."""
+    files = list(proposal.attachments.values_list("kind", "size_bytes"))
+    replaced = next((old for k, old in files if k == AttachmentKind.NARRATIVE), None)
+    replacing = kind == AttachmentKind.NARRATIVE and replaced is not None
+    count = len(files) - (1 if replacing else 0)
+    total = sum(old for _k, old in files) - (replaced if replacing else 0)
+    if count >= settings.PROPOSAL_FILES_MAX:
+        return (
+            f"This proposal already has {count} files, the most a proposal may have. Remove a letter it no longer "
+            "needs (or combine letters into one PDF) before adding another."
+        )
+    limit = settings.PROPOSAL_FILES_MAX_MB * 1024 * 1024
+    if total + size > limit:
+        return (
+            f"Adding this file ({_megabytes(size)}) would bring the proposal's files to {_megabytes(total + size)}; "
+            f"together they may be at most {settings.PROPOSAL_FILES_MAX_MB} MB. Remove a file or reduce this one "
+            "(for example, compress its images) and upload it again."
+        )
+    return None
+
+
 def add_attachment(proposal: Proposal, kind: AttachmentKind, uploaded, user, page_count: int | None = None):
     """Store ``uploaded`` as the proposal's narrative (replacing any earlier one) or as a letter of support."""
     if not can_edit_proposal(user, proposal):
@@ -232,6 +370,11 @@ def add_attachment(proposal: Proposal, kind: AttachmentKind, uploaded, user, pag
     stored_name = None
     try:
         with transaction.atomic():
+            # Locked: two uploads at once cannot both take the proposal's last free place.
+            Proposal.objects.select_for_update().filter(pk=proposal.pk).first()
+            problem = files_problem(proposal, kind, uploaded.size)
+            if problem:
+                raise TooManyFiles(problem, code="too_many_files")
             existing = None
             if kind == AttachmentKind.NARRATIVE:
                 existing = proposal.attachments.select_for_update().filter(kind=AttachmentKind.NARRATIVE).first()

@@ -67,7 +67,8 @@ def seed(log, users) -> None:
         if match is not None:
             introduction.match, introduction.capability = match, match.capability
             introduction.facility_name, introduction.score = match.capability.name, match.score
-            introduction.eligibility, introduction.criteria = match.eligibility, match.criteria
+            introduction.fit, introduction.criteria = match.fit, match.criteria
+            introduction.summary = match.summary[:300]
             introduction.near_miss = match.near_miss
         if answer:
             introduction.answer, introduction.message = answer, message

@@ -37,6 +37,11 @@ class ProposalStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# A proposal in one of these is closed: whatever an introduction shared with a provider (the team's contacts, the
+# files) is no longer shared.
+CLOSED_STATUSES = frozenset({ProposalStatus.WITHDRAWN, ProposalStatus.DECLINED})
+
+
 class CoInvestigatorRole(models.TextChoices):
     """The U.S.-person attestation covers the PI and co-PIs; others may take part as subcontractors."""
 
@@ -72,12 +77,12 @@ class TechnologyReadinessLevel(models.IntegerChoices):
     TRL9 = 9, "9 · Proven in operation"
 
 
-class Eligibility(models.TextChoices):
-    """How a listing fits a proposal (the matching engine's verdict)."""
+class Fit(models.TextChoices):
+    """How a listing fits a proposal (the matching engine's verdict, projects.matching.Fit)."""
 
-    ELIGIBLE = "eligible", "Eligible"
-    UNCONFIRMED = "unconfirmed", "Unconfirmed"
-    INELIGIBLE = "ineligible", "Ineligible"
+    FITS = "fits", "Fits"
+    TO_CONFIRM = "to_confirm", "To confirm"
+    DOES_NOT_FIT = "does_not_fit", "Does not fit"
 
 
 class IntroductionAnswer(models.TextChoices):
@@ -102,3 +107,17 @@ class OperationsScreen(models.TextChoices):
 
     PASS = "pass", "Pass"
     FAIL = "fail", "Fail"
+
+
+class PrecedentOrigin(models.TextChoices):
+    """Where a flight precedent comes from: a curated file of real flights, or a flight recorded on this portal."""
+
+    CURATED = "curated", "Curated"
+    PORTAL = "portal", "Portal"
+
+
+class FlightStatus(models.TextChoices):
+    """How far a precedent's flight got: it flew, or it is manifested (assigned to a flight that has not flown)."""
+
+    FLOWN = "flown", "Flown"
+    MANIFESTED = "manifested", "Manifested"

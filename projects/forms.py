@@ -183,6 +183,7 @@ class ProposalForm(forms.ModelForm):
                 ),
                 "sample_type",
                 Div("needs", css_class="checkbox-columns"),
+                "hardware_unsure",
                 HTML(
                     '<p class="form-label mb-1" id="temperature-range-label">Temperature range samples must be '
                     "held in</p>"
@@ -315,6 +316,32 @@ class CoInvestigatorForm(forms.ModelForm):
 
 
 class BaseCoInvestigatorFormSet(forms.BaseInlineFormSet):
+    """The team rows of the proposal form. A row names its co-investigator by public id, and the form carries no
+    proposal id: database ids in a form would tell anyone how many rows the whole platform holds."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["id"] = forms.ModelChoiceField(
+            queryset=self.get_queryset(),
+            to_field_name="public_id",
+            required=False,
+            widget=forms.HiddenInput,
+            initial=None if form.instance.pk is None else form.instance.public_id,
+            error_messages={"invalid_choice": "This co-investigator is no longer on the team: reload the page."},
+        )
+
+    # Django's model formsets look rows up by the primary key posted with them; these two hooks make that the public
+    # id. The proposal field is not rendered at all: posted without it, an inline formset uses its own proposal.
+    def _existing_object(self, pk):
+        if not hasattr(self, "_object_by_public_id"):
+            self._object_by_public_id = {str(o.public_id): o for o in self.get_queryset()}
+        return self._object_by_public_id.get(str(pk))
+
+    def _get_to_python(self, field):
+        if field is self.model._meta.pk:
+            return lambda value: self.model._meta.get_field("public_id").to_python(value)
+        return super()._get_to_python(field)
+
     def clean(self):
         super().clean()
         owner_email = self.instance.owner.email.lower()
@@ -374,14 +401,17 @@ class AttachmentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
-    def __init__(self, *args, label="PDF file", prefix=None, too_large=None, **kwargs):
+    def __init__(self, *args, label="PDF file", prefix=None, too_large=None, no_room=None, **kwargs):
         super().__init__(*args, prefix=prefix, **kwargs)
         self.too_large = too_large  # the name of a file the upload handler stopped at the size limit
+        self.no_room = no_room  # why the proposal cannot take the file (projects.attachments.files_problem)
         self.fields["file"].label = label
         self.fields["file"].help_text = f"PDF only, at most {settings.FILE_UPLOAD_MAX_MB} MB."
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
+        if self.no_room:  # not even opened: it would not be kept
+            raise forms.ValidationError(self.no_room, code="too_many_files")
         self.page_count = check_pdf(uploaded)
         return uploaded
 

@@ -2,13 +2,25 @@
 
 Read-only: staff introduce from the introduce page (projects:introduce, linked from each proposal's matches) and
 providers answer on their own page, so every change goes through projects/introductions.py and its notifications.
+One page acts: "Record a flight" (``record_flight_view``), where staff record that the introduced proposal flew, or
+is manifested, on one of the provider's listings (projects/flights.py).
 """
 
-from django.contrib import admin
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
+from partners.enums import ImportOutcome
+from projects import flights
+from projects.admin.forms import FlightRecordForm
+from projects.enums import FlightStatus
 from projects.models import Introduction
 
 
@@ -52,9 +64,10 @@ class IntroductionAdmin(SimpleHistoryAdmin):
         ("Introduction", {"fields": ["introduced_by", "created_at", "note"]}),
         (
             "Match explanation when introduced",
-            {"fields": ["capability", "facility_name", "score", "eligibility", "criteria_list", "near_miss"]},
+            {"fields": ["capability", "facility_name", "score", "fit", "summary", "criteria_list", "near_miss"]},
         ),
         ("Answer", {"fields": ["answer", "answered_by", "answered_at", "message"]}),
+        ("Flights", {"fields": ["flights_recorded"]}),
     ]
     readonly_fields = [
         "proposal_link",
@@ -67,13 +80,15 @@ class IntroductionAdmin(SimpleHistoryAdmin):
         "capability",
         "facility_name",
         "score",
-        "eligibility",
+        "fit",
+        "summary",
         "criteria_list",
         "near_miss",
         "answer",
         "answered_by",
         "answered_at",
         "message",
+        "flights_recorded",
     ]
 
     def has_add_permission(self, request):
@@ -112,3 +127,94 @@ class IntroductionAdmin(SimpleHistoryAdmin):
             ((check.get("outcome", ""), check.get("detail", "")) for check in introduction.criteria),
         )
         return format_html("<ul>{}</ul>", items)
+
+    @admin.display(description="flights recorded")
+    def flights_recorded(self, introduction):
+        recorded = flights.flights_of(introduction)
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{} on {} in {}</a>{}</li>',
+            (
+                (
+                    flight.get_admin_url(),
+                    flight.get_flight_status_display(),
+                    ", ".join(listing.name for listing in flight.listings.all()) or "a deleted listing",
+                    flight.year,
+                    f" (recorded by {flight.recorded_by.display_name})" if flight.recorded_by else "",
+                )
+                for flight in recorded
+            ),
+        )
+        link = format_html(
+            '<a class="button" href="{}" data-record-flight>Record a flight</a>',
+            reverse("admin:projects_introduction_flight", args=[introduction.pk]),
+        )
+        if not recorded:
+            return format_html("<p>None yet.</p><p>{}</p>", link)
+        return format_html("<ul>{}</ul><p>{}</p>", items, link)
+
+    # --- Record a flight --------------------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/flight/",
+                self.admin_site.admin_view(self.record_flight_view),
+                name="projects_introduction_flight",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def record_flight_view(self, request, object_id):
+        """Staff record that the introduced proposal flew (or is manifested) on one of the provider's listings."""
+        introduction = self.get_object(request, unquote(object_id))
+        if introduction is None or not request.user.has_perm("projects.record_flight"):
+            raise Http404("No such introduction.")
+        refusal = flights.proposal_flight_problem(introduction.proposal)
+        form = FlightRecordForm(
+            request.POST if request.method == "POST" else None, organisation=introduction.organisation
+        )
+        status = 200
+        if request.method == "POST":
+            if refusal is None and form.is_valid():
+                data = form.cleaned_data
+                try:
+                    recorded = flights.record_flight(
+                        introduction, data["listing"], data["status"], data["year"], request.user
+                    )
+                except flights.FlightRecordError as error:
+                    form.add_error(None, error.message)
+                else:
+                    _say_what_happened(request, recorded, data)
+                    return redirect(reverse("admin:projects_introduction_change", args=[introduction.pk]))
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Record a flight",
+            "introduction": introduction,
+            "proposal": introduction.proposal,
+            "refusal": refusal,
+            "form": form,
+            "has_listings": form.fields["listing"].queryset.exists(),
+            "flights": flights.flights_of(introduction),
+            "change_url": reverse("admin:projects_introduction_change", args=[introduction.pk]),
+        }
+        return TemplateResponse(request, "admin/projects/introduction/record_flight.html", context, status=status)
+
+
+def _say_what_happened(request, recorded, data) -> None:
+    listing, year = data["listing"], data["year"]
+    verb = "flew on" if data["status"] == FlightStatus.FLOWN else "is manifested on"
+    title = recorded.precedent.proposal.display_title
+    if recorded.outcome == ImportOutcome.UNCHANGED:
+        messages.info(request, f"Already recorded: “{title}” {verb} {listing.name} in {year}. Nothing changed.")
+        return
+    done = "Recorded" if recorded.outcome == ImportOutcome.CREATED else "Updated the record"
+    messages.success(
+        request,
+        f"{done}: “{title}” {verb} {listing.name} in {year}. It is a flight precedent now: matching counts it as "
+        f"evidence for {listing.name}, and outside the admin it is only ever “a similar proposal on this portal”. "
+        "Open proposals it could move are being rescored.",
+    )

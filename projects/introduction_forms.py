@@ -20,7 +20,7 @@ class IntroduceForm(forms.Form):
     capability = forms.ChoiceField(
         label="Facility from the matches",
         required=False,
-        help_text="The provider sees this match's explanation (score, eligibility and every check) as it is now. "
+        help_text="The provider sees this match's explanation (score, fit and every check) as it is now. "
         "Left empty, the provider's best-ranked match is used, if it has one.",
     )
     note = forms.CharField(
@@ -78,7 +78,7 @@ def _match_choices(matches) -> list[tuple[str, str]]:
             (
                 str(match.capability.public_id),
                 f"#{match.rank} {match.capability.name} ({match.capability.organisation.name}): score "
-                f"{match.score:.0f}, {match.get_eligibility_display().lower()}{near}",
+                f"{match.score:.0f}, {match.get_fit_display().lower()}{near}",
             )
         )
     return choices

@@ -106,7 +106,8 @@ def introduce_to_provider(
             introduction.capability = match.capability
             introduction.facility_name = match.capability.name
             introduction.score = match.score
-            introduction.eligibility = match.eligibility
+            introduction.fit = match.fit
+            introduction.summary = match.summary[:300]
             introduction.criteria = match.criteria
             introduction.near_miss = match.near_miss
         try:

@@ -14,7 +14,6 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -22,6 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leoportal.dispatch import dispatch
+from leoportal.emails import build_email
+from leoportal.invitation_limits import sending_problem
+from leoportal.models import User
 from leoportal.notifications import absolute_url
 from projects.enums import Access
 from projects.models import CoInvestigator, Invitation
@@ -55,6 +57,18 @@ def invite(co_investigator: CoInvestigator, access: Access, by) -> Invitation:
         raise InvitationError("That is your own address: you are already the principal investigator.")
     now = timezone.now()
     with transaction.atomic():
+        # Locked: two requests at once cannot both slip under the limits.
+        User.objects.select_for_update().filter(pk=by.pk).first()
+        CoInvestigator.objects.select_for_update().filter(pk=co_investigator.pk).first()
+        problem = sending_problem(
+            earlier=Invitation.objects.filter(co_investigator__proposal=proposal, email__iexact=co_investigator.email),
+            sender=by,
+            address=co_investigator.email,
+            where="this proposal",
+            now=now,
+        )
+        if problem:
+            raise InvitationError(problem)
         Invitation.objects.filter(
             co_investigator=co_investigator, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=now)
@@ -96,13 +110,12 @@ def send_invitation_email(invitation_id: int) -> bool:
         "signup_link": absolute_url(reverse("account_signup")),
         "days": settings.PROPOSAL_INVITATION_DAYS,
     }
-    message = EmailMultiAlternatives(
-        subject=f"[LEO Portal] {inviter.display_name} invited you to {invitation.get_access_display().lower()} "
-        f"a proposal",
-        body=render_to_string("projects/emails/invitation.txt", context),
-        to=[invitation.email],
+    message = build_email(
+        subject=f"{inviter.display_name} invited you to {invitation.get_access_display().lower()} a proposal",
+        text=render_to_string("projects/emails/invitation.txt", context),
+        html=render_to_string("projects/emails/invitation.html", context),
+        to=invitation.email,
     )
-    message.attach_alternative(render_to_string("projects/emails/invitation.html", context), "text/html")
     try:
         message.send()
     except Exception:

@@ -50,7 +50,7 @@ SECTIONS = {
     "Overview": ["title", "call", "summary", "objectives"],
     "Team and eligibility": ["organisation", "uei", "cage_code", "attest_us_persons", "attest_export_control"],
     "Science": ["why_microgravity", "earth_benefit", "research_areas", "trl_current", "trl_target"],
-    "Flight requirements": list(FLIGHT_REQUIREMENT_FIELDS),
+    "Flight requirements": [*FLIGHT_REQUIREMENT_FIELDS, "hardware_unsure"],
     "Funding": ["amount_requested", "matching_funds", "matching_funds_sources"],
 }
 EDITABLE_FIELDS = tuple(field for fields in SECTIONS.values() for field in fields)
@@ -241,6 +241,16 @@ def missing_for_submission(proposal: Proposal) -> list[Missing]:
 
     for field in REQUIRED_TO_SUBMIT["Science"]:
         required("Science", field)
+
+    if not proposal.needs and not proposal.hardware_unsure:
+        missing.append(
+            Missing(
+                "Flight requirements",
+                "needs",
+                "Hardware needed: choose the kinds you expect to need, or tick “Not sure yet, ask staff” "
+                "(matching is weak without them)",
+            )
+        )
 
     required("Funding", "amount_requested")
     if proposal.matching_funds and not proposal.matching_funds_sources.strip():

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from leoportal.models import FailedTask
-from projects.enums import Access, Eligibility, ProposalStatus
+from projects.enums import Access, Fit, ProposalStatus
 from projects.models import (
     EDITABLE_STATUSES,
     Call,
@@ -186,14 +186,14 @@ def _count_subquery(queryset):
 
 
 def desk_figures() -> dict:
-    """What the desk lists for each proposal, as expressions: best match, eligible matches, review average and count.
+    """What the desk lists for each proposal, as expressions: best match, matches that fit, review average and count.
 
-    Each is one correlated subquery on an index ((proposal, rank) and the partial index of eligible rows for
+    Each is one correlated subquery on an index ((proposal, rank) and the partial index of rows that fit for
     matches, proposal for reviews):
 
-    - ``best_match``: {name, provider, score, eligibility} of the rank-1 match, or None when there is none;
+    - ``best_match``: {name, provider, score, fit} of the rank-1 match, or None when there is none;
     - ``best_score``: its score (for sorting);
-    - ``eligible_total``: how many stored matches are eligible;
+    - ``fits_total``: how many stored matches fit;
     - ``review_avg``: the mean over scored reviews of each review's four-criteria mean (None without reviews);
     - ``review_total``: how many reviews scored it (declared conflicts not counted).
     """
@@ -205,15 +205,13 @@ def desk_figures() -> dict:
                     name=F("capability__name"),
                     provider=F("capability__organisation__name"),
                     score=F("score"),
-                    eligibility=F("eligibility"),
+                    fit=F("fit"),
                 )
             )[:1],
             output_field=JSONField(),
         ),
         "best_score": Subquery(best.values("score")[:1], output_field=FloatField()),
-        "eligible_total": _count_subquery(
-            Match.objects.filter(proposal=OuterRef("pk"), eligibility=Eligibility.ELIGIBLE)
-        ),
+        "fits_total": _count_subquery(Match.objects.filter(proposal=OuterRef("pk"), fit=Fit.FITS)),
         "review_avg": review_average_subquery(),
         "review_total": _count_subquery(Review.objects.scored().filter(proposal=OuterRef("pk"))),
     }

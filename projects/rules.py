@@ -88,6 +88,8 @@ def is_proposal_not_withdrawn(user, introduction):
 can_introduce = is_program_staff
 can_view_introduction = is_introduced_provider_member | is_program_staff
 can_answer_introduction = is_introduced_provider_member & is_awaiting_answer & is_proposal_not_withdrawn
+# Staff record that an introduced proposal flew (it becomes a flight precedent, confidential like the proposal).
+can_record_flight = is_program_staff
 
 
 grant_program_staff("projects", "call")
@@ -101,4 +103,6 @@ grant_program_staff("projects", "review", actions=("view",))
 grant_program_staff("projects", "match", actions=("view",))
 grant_program_staff("projects", "listingdemand", actions=("view",))
 grant_program_staff("projects", "rescorerequest", actions=("view",))
+grant_program_staff("projects", "precedent")
+rules.add_perm("projects.record_flight", can_record_flight)
 rules.add_perm("projects", is_program_staff)

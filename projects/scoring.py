@@ -8,6 +8,8 @@ The engine is pure; this module is the thin layer around it.
   and replaces its stored matches in one transaction (readers see the previous results until then).
 - ``rescore`` scores many proposals against one catalogue in vectorized batches and writes the kept rows with
   COPY on PostgreSQL: the nightly run and listing changes use it.
+- The catalogue the engine reads is the matchable listings plus every flight precedent naming one of them
+  (``projects.precedents.engine_items``); a change to either rebuilds it.
 - Staff are told of a proposal's new strong matches in one notification, once (a dedupe key naming them), however
   often it is rescored.
 """
@@ -30,10 +32,13 @@ from leoportal.fields import json_list_contains
 from leoportal.models import User
 from leoportal.notifications import notify
 from partners.models import Capability
-from projects.enums import Eligibility
+from projects import precedents as flight_precedents
+from projects.enums import Fit
 from projects.matching import (
+    DEFAULT_WEIGHTS,
     CapabilityFacts,
     Catalogue,
+    PrecedentFacts,
     ProposalNeeds,
     ProposalRanking,
     Weights,
@@ -41,7 +46,7 @@ from projects.matching import (
     rank,
     rank_one,
 )
-from projects.models import OPEN_STATUSES, ListingDemand, Match, Proposal, RescoreRequest
+from projects.models import OPEN_STATUSES, Introduction, ListingDemand, Match, Proposal, RescoreRequest
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +59,8 @@ class ScoringBusy(Exception):
 
 
 def weights() -> Weights:
-    return Weights(**settings.MATCHING_WEIGHTS)
+    """The fitted weights (projects/matching/weights.json) with any MATCH_WEIGHT_* override from the settings."""
+    return DEFAULT_WEIGHTS.with_values(settings.MATCHING_WEIGHTS)
 
 
 def current_algorithm() -> str:
@@ -73,11 +79,11 @@ class LoadedCatalogue:
 
 
 def catalogue_fingerprint() -> tuple:
-    """Changes whenever the matchable listings change (one cheap aggregate query)."""
+    """Changes whenever the matchable listings or the flight precedents change (two cheap aggregate queries)."""
     row = Capability.objects.matchable().aggregate(
         count=Count("pk"), changed=Max("updated_at"), verified=Max("organisation__updated_at")
     )
-    return row["count"], row["changed"], row["verified"]
+    return row["count"], row["changed"], row["verified"], *flight_precedents.fingerprint()
 
 
 def capability_items(capabilities) -> tuple[list[dict], dict[str, int]]:
@@ -96,10 +102,29 @@ def capability_items(capabilities) -> tuple[list[dict], dict[str, int]]:
     return items, pks
 
 
+def precedent_items(capability_pks: dict[str, int]) -> list[dict]:
+    """The flight precedents as engine items, their listings named by the catalogue's ids (two providers may share
+    a listing id: the primary keys decide), listings outside the catalogue left out."""
+    engine_id = {pk: capability_id for capability_id, pk in capability_pks.items()}
+    items = []
+    for item in flight_precedents.engine_items():
+        facilities = sorted({engine_id[pk] for pk in item["listing_refs"] if pk in engine_id})
+        if not facilities:
+            continue
+        label = item["label"]
+        if item.get("flight_status") == "manifested":
+            label = f"{label}, manifested"
+        items.append({**item, "facilities": facilities, "label": label})
+    return items
+
+
 def load_catalogue() -> LoadedCatalogue:
     fingerprint = catalogue_fingerprint()
     items, pks = capability_items(Capability.objects.matchable().with_related().order_by("pk"))
-    catalogue = Catalogue.build(CapabilityFacts.from_interchange(item, ref=pks[item["id"]]) for item in items)
+    catalogue = Catalogue.build(
+        (CapabilityFacts.from_interchange(item, ref=pks[item["id"]]) for item in items),
+        [PrecedentFacts.from_interchange(item) for item in precedent_items(pks)],
+    )
     return LoadedCatalogue(catalogue, pks, fingerprint)
 
 
@@ -118,9 +143,7 @@ def cached_catalogue() -> LoadedCatalogue:
 
 
 def needs_of(proposal: Proposal) -> ProposalNeeds:
-    item = proposal.to_interchange()
-    item["id"] = str(proposal.public_id)
-    return ProposalNeeds.from_interchange(item, ref=proposal.pk)
+    return proposal.needs_of_matcher()
 
 
 # --- Requests ---------------------------------------------------------------------------------------------------
@@ -288,7 +311,13 @@ MATCH_COLUMNS = (
     "capability_id",
     "rank",
     "score",
-    "eligibility",
+    "fit",
+    "needs_stated",
+    "needs_met",
+    "needs_to_confirm",
+    "needs_not_met",
+    "needs_elsewhere",
+    "precedents",
     "criteria_json",
     "near_miss",
     "algorithm_version",
@@ -299,32 +328,60 @@ MATCH_COLUMNS = (
 def _store(rankings: list[ProposalRanking], capability_pks: dict[str, int], started, version: str) -> int:
     """Replace the stored matches of the ranked proposals (inside the caller's transaction); returns rows written."""
     proposal_ids = [r.proposal.ref for r in rankings]
-    previous_strong = _strong_pairs(Match.objects.filter(proposal_id__in=proposal_ids))
     criteria_json: dict = {}  # one JSON text per distinct check: the engine shares them across pairs
     rows = []
     for ranking in rankings:
         for match in ranking.kept():
-            text = ",".join(_check_json(check, criteria_json) for check in match.criteria)
+            text = "[" + ",".join(_check_json(check, criteria_json) for check in match.criteria) + "]"
             rows.append(
                 (
                     ranking.proposal.ref,
                     capability_pks[match.capability_id],
                     match.rank,
                     float(match.score),
-                    str(match.eligibility),
-                    f"[{text}]",
+                    str(match.fit),
+                    *match.certainty,
+                    len(match.precedents),
+                    text,
                     match.change or "",
                     version,
                     started,
                 )
             )
-    Match.objects.filter(proposal_id__in=proposal_ids).delete()
+    previous_strong = _delete_matches(proposal_ids)
     _insert(rows)
     Proposal.objects.filter(pk__in=proposal_ids).update(matched_at=started, match_version=version)
     new_strong = _strong_pairs_from_rows(rows) - previous_strong
     if new_strong:
         _notify_strong_matches(new_strong)
     return len(rows)
+
+
+def _delete_matches(proposal_ids) -> set[tuple[int, int]]:
+    """Delete the stored matches of ``proposal_ids``; returns the strong pairs among them (to tell staff only of new
+    ones).
+
+    On PostgreSQL one statement deletes and returns them (introductions that point at a deleted match keep their copy
+    of it and lose the link, as the model's SET_NULL says): the ORM would read every row first to emulate that.
+    """
+    if connection.vendor != "postgresql":
+        previous = _strong_pairs(Match.objects.filter(proposal_id__in=proposal_ids))
+        Match.objects.filter(proposal_id__in=proposal_ids).delete()
+        return previous
+    match, introduction = Match._meta.db_table, Introduction._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {introduction} SET match_id = NULL WHERE match_id IN "  # noqa: S608 -- table names from models
+            f"(SELECT id FROM {match} WHERE proposal_id = ANY(%s))",
+            [list(proposal_ids)],
+        )
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {match} WHERE proposal_id = ANY(%s) "  # noqa: S608 -- as above
+            "RETURNING proposal_id, capability_id, score, fit) "
+            "SELECT proposal_id, capability_id FROM gone WHERE score >= %s AND fit <> %s",
+            [list(proposal_ids), settings.MATCH_STRONG_SCORE, Fit.DOES_NOT_FIT],
+        )
+        return set(cursor.fetchall())
 
 
 def _check_json(check, cache: dict) -> str:
@@ -355,16 +412,19 @@ def _insert(rows) -> None:
 def _strong_pairs(queryset) -> set[tuple[int, int]]:
     return set(
         queryset.filter(score__gte=settings.MATCH_STRONG_SCORE)
-        .exclude(eligibility=Eligibility.INELIGIBLE)
+        .exclude(fit=Fit.DOES_NOT_FIT)
         .values_list("proposal_id", "capability_id")
     )
+
+
+NEAR_MISS_COLUMN = MATCH_COLUMNS.index("near_miss")
 
 
 def _strong_pairs_from_rows(rows) -> set[tuple[int, int]]:
     return {
         (row[0], row[1])
         for row in rows
-        if row[3] >= settings.MATCH_STRONG_SCORE and row[4] != Eligibility.INELIGIBLE and not row[6]
+        if row[3] >= settings.MATCH_STRONG_SCORE and row[4] != Fit.DOES_NOT_FIT and not row[NEAR_MISS_COLUMN]
     }
 
 
@@ -388,7 +448,7 @@ def _notify_strong_matches(pairs: set[tuple[int, int]]) -> None:
         proposal, best = strong[0].proposal, strong[0]
         lines = [
             f"- {m.capability.name} ({m.capability.organisation.name}): {m.score:.0f}, "
-            f"{m.get_eligibility_display().lower()}"
+            f"{m.get_fit_display().lower()} · {m.summary}"
             for m in strong
         ]
         more = f" and {len(strong) - 1} more" if len(strong) > 1 else ""
@@ -421,11 +481,14 @@ def unscored_proposal_ids(grace_seconds: int = 120) -> list[int]:
 
 
 def stale_proposal_ids() -> list[int]:
-    """Open proposals whose results come from another algorithm version or predate the listings they read."""
+    """Open proposals whose results come from another algorithm version or predate the listings or precedents they
+    read (a precedent may move any proposal whose science resembles it: the nightly run catches those)."""
     catalogue_changed = Capability.objects.aggregate(
         changed=Max("updated_at"), verified=Max("organisation__updated_at")
     )
-    newest = max((value for value in catalogue_changed.values() if value is not None), default=None)
+    _, precedents_changed = flight_precedents.fingerprint()
+    changes = [*catalogue_changed.values(), precedents_changed]
+    newest = max((value for value in changes if value is not None), default=None)
     stale = Q(matched_at__isnull=True) | ~Q(match_version=current_algorithm())
     if newest is not None:
         stale |= Q(matched_at__lt=newest)
@@ -433,35 +496,35 @@ def stale_proposal_ids() -> list[int]:
 
 
 def refresh_listing_demand() -> int:
-    """Count, for every matchable listing, the open proposals it is eligible or unconfirmed for."""
+    """Count, for every matchable listing, the open proposals it fits or is to confirm for."""
     from projects.matching import ProposalBatch, select
 
     loaded = load_catalogue()
     proposals = [needs_of(p) for p in Proposal.objects.filter(status__in=OPEN_STATUSES).order_by("pk")]
     now = timezone.now()
-    eligible = dict.fromkeys(loaded.capability_pks.values(), 0)
-    unconfirmed = dict(eligible)
+    fits = dict.fromkeys(loaded.capability_pks.values(), 0)
+    to_confirm = dict(fits)
     if proposals and len(loaded.catalogue):
         batch = ProposalBatch.build(proposals, loaded.catalogue)
         selection = select(loaded.catalogue, batch, weights(), top=0, near_misses=0)
-        for capability, n_open, n_eligible in zip(
-            loaded.catalogue.capabilities, selection.open_counts, selection.eligible_counts, strict=True
+        for capability, n_open, n_fits in zip(
+            loaded.catalogue.capabilities, selection.open_counts, selection.fits_counts, strict=True
         ):
-            eligible[capability.ref], unconfirmed[capability.ref] = int(n_eligible), int(n_open - n_eligible)
+            fits[capability.ref], to_confirm[capability.ref] = int(n_fits), int(n_open - n_fits)
     with transaction.atomic():
-        ListingDemand.objects.exclude(capability_id__in=eligible).delete()
+        ListingDemand.objects.exclude(capability_id__in=fits).delete()
         existing = {d.capability_id: d for d in ListingDemand.objects.all()}
         for pk, demand in existing.items():
-            demand.eligible, demand.unconfirmed, demand.computed_at = eligible[pk], unconfirmed[pk], now
-        ListingDemand.objects.bulk_update(existing.values(), ["eligible", "unconfirmed", "computed_at"], batch_size=500)
+            demand.fits, demand.to_confirm, demand.computed_at = fits[pk], to_confirm[pk], now
+        ListingDemand.objects.bulk_update(existing.values(), ["fits", "to_confirm", "computed_at"], batch_size=500)
         ListingDemand.objects.bulk_create(
             [
-                ListingDemand(capability_id=pk, eligible=eligible[pk], unconfirmed=unconfirmed[pk], computed_at=now)
-                for pk in eligible
+                ListingDemand(capability_id=pk, fits=fits[pk], to_confirm=to_confirm[pk], computed_at=now)
+                for pk in fits
                 if pk not in existing
             ]
         )
-    return len(eligible)
+    return len(fits)
 
 
 def preview(proposal: Proposal):

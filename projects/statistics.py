@@ -4,8 +4,8 @@
 - submitted proposals by call and by research area: drafts left out; a proposal with several research areas
   counts once in each;
 - match coverage: of the proposals under consideration (submitted, screening, under review, revisions requested),
-  how many are scored, how many have at least one eligible match, and how many at least one eligible or
-  unconfirmed match;
+  how many are scored, how many have at least one match that fits, and how many at least one that fits or is to
+  confirm;
 - demand against supply per hardware category: proposals under consideration that need the kind of hardware,
   against published listings (of verified providers, what the public and the matcher see) that offer it.
 """
@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from partners.enums import Category, ResearchArea
 from partners.models import Capability
-from projects.enums import Eligibility, ProposalStatus
+from projects.enums import Fit, ProposalStatus
 from projects.models import OPEN_STATUSES, Match, Proposal
 
 
@@ -31,20 +31,20 @@ class Figure:
 class Coverage:
     open_total: int
     scored: int
-    with_eligible: int
-    with_eligible_or_unconfirmed: int
+    with_fit: int
+    with_fit_or_to_confirm: int
 
     @staticmethod
     def share(part: int, whole: int) -> float | None:
         return round(100 * part / whole, 1) if whole else None
 
     @property
-    def eligible_share(self) -> float | None:
-        return self.share(self.with_eligible, self.open_total)
+    def fits_share(self) -> float | None:
+        return self.share(self.with_fit, self.open_total)
 
     @property
-    def eligible_or_unconfirmed_share(self) -> float | None:
-        return self.share(self.with_eligible_or_unconfirmed, self.open_total)
+    def fits_or_to_confirm_share(self) -> float | None:
+        return self.share(self.with_fit_or_to_confirm, self.open_total)
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,11 @@ class DeskFigures:
             "by-call": bars(self.by_call, "Submitted proposals"),
             "by-research-area": bars(self.by_research_area, "Submitted proposals"),
             "coverage": {
-                "labels": ["Eligible match", "Eligible or unconfirmed"],
+                "labels": ["A match that fits", "Fits or to confirm"],
                 "series": [
                     {
                         "label": "Share of proposals under consideration (%)",
-                        "data": [self.coverage.eligible_share or 0, self.coverage.eligible_or_unconfirmed_share or 0],
+                        "data": [self.coverage.fits_share or 0, self.coverage.fits_or_to_confirm_share or 0],
                     }
                 ],
                 "percent": True,
@@ -106,14 +106,14 @@ def desk_figures() -> DeskFigures:
     )
     under_consideration = Proposal.objects.filter(status__in=OPEN_STATUSES)
 
-    def has_match(*eligibilities):
-        return Exists(Match.objects.filter(proposal=OuterRef("pk"), eligibility__in=eligibilities))
+    def has_match(*fits):
+        return Exists(Match.objects.filter(proposal=OuterRef("pk"), fit__in=fits))
 
     coverage = under_consideration.aggregate(
         open_total=Count("pk"),
         scored=Count("pk", filter=Q(matched_at__isnull=False)),
-        with_eligible=Count("pk", filter=Q(has_match(Eligibility.ELIGIBLE))),
-        with_eligible_or_unconfirmed=Count("pk", filter=Q(has_match(Eligibility.ELIGIBLE, Eligibility.UNCONFIRMED))),
+        with_fit=Count("pk", filter=Q(has_match(Fit.FITS))),
+        with_fit_or_to_confirm=Count("pk", filter=Q(has_match(Fit.FITS, Fit.TO_CONFIRM))),
     )
     demand = Counter(need for needs in under_consideration.values_list("needs", flat=True) for need in set(needs or ()))
     supply = Counter(

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from partners.enums import Category
 from partners.models import Capability
 from projects import scoring
-from projects.enums import Eligibility, ProposalStatus
+from projects.enums import Fit, ProposalStatus
 from projects.models import OPEN_STATUSES, Match, Proposal
 
 
@@ -17,25 +17,22 @@ from projects.models import OPEN_STATUSES, Match, Proposal
 class Suggestion:
     rank: int
     score: float
-    eligibility: str
+    fit: str
     criteria: list[dict]
     capability: Capability | None
     near_miss: str = ""
+    summary: str = ""
 
     @property
-    def eligibility_label(self) -> str:
-        return Eligibility(self.eligibility).label
-
-    @property
-    def unknown_count(self) -> int:
-        return sum(1 for check in self.criteria if check["outcome"] == "unknown")
+    def fit_label(self) -> str:
+        return Fit(self.fit).label
 
 
 @dataclass
 class ProviderSuggestion:
     provider: str
     score: float
-    eligibility: str
+    fit: str
     covers: list[tuple[str, Capability | None]]
     missing: list[str]
 
@@ -70,7 +67,7 @@ def suggestions_for(proposal: Proposal, limit: int = 10) -> Suggestions:
     result = Suggestions("stored", computed_at=proposal.matched_at, updating=updating)
     for match in stored:
         suggestion = Suggestion(
-            match.rank, match.score, match.eligibility, match.criteria, match.capability, match.near_miss
+            match.rank, match.score, match.fit, match.criteria, match.capability, match.near_miss, match.summary
         )
         _sort(result, suggestion)
     result.matches = result.matches[:limit]
@@ -89,10 +86,11 @@ def _preview(proposal: Proposal, limit: int) -> Suggestions:
         suggestion = Suggestion(
             match.rank,
             match.score,
-            str(match.eligibility),
+            str(match.fit),
             [check.as_dict() for check in match.criteria],
             capabilities.get(loaded.capability_pks[match.capability_id]),
             match.change or "",
+            match.summary,
         )
         _sort(result, suggestion)
     return result
@@ -102,7 +100,7 @@ def _sort(result: Suggestions, suggestion: Suggestion) -> None:
     """Near misses apart; a facility that cannot take the experiment is no suggestion (staff still see it)."""
     if suggestion.near_miss:
         result.near_misses.append(suggestion)
-    elif suggestion.eligibility != Eligibility.INELIGIBLE:
+    elif suggestion.fit != Fit.DOES_NOT_FIT:
         result.matches.append(suggestion)
 
 
@@ -119,14 +117,14 @@ def _provider_suggestions(ranking, loaded, limit: int = 5) -> list[ProviderSugge
     Only for proposals that state several kinds: with one, it would repeat the facility list."""
     if len(ranking.proposal.needs) < 2:
         return []
-    options = [o for o in ranking.providers if o.eligibility != Eligibility.INELIGIBLE][:limit]
+    options = [o for o in ranking.providers if o.fit != Fit.DOES_NOT_FIT][:limit]
     pks = {loaded.capability_pks[c] for o in options for c in o.covers.values() if c in loaded.capability_pks}
     capabilities = _capabilities(pks)
     return [
         ProviderSuggestion(
             provider=o.provider,
             score=o.score,
-            eligibility=str(o.eligibility),
+            fit=str(o.fit),
             covers=[
                 (Category(need).label, capabilities.get(loaded.capability_pks.get(c))) for need, c in o.covers.items()
             ],
@@ -164,14 +162,9 @@ EXAMPLE_NEEDS = [
     "Little crew time",
     "Back to Earth at 4 °C",
 ]
+
+
 # How the checks of a match are grouped for people: what fits, what to confirm with the provider, what does not.
-CHECK_GROUPS = (
-    ("fits", "Fits", ("pass",)),
-    ("confirm", "To confirm with the provider", ("unknown", "partial")),
-    ("nofit", "Does not fit", ("fail",)),
-)
-
-
 @dataclass(frozen=True)
 class LandingExample:
     needs: list[str]
@@ -179,10 +172,10 @@ class LandingExample:
     provider: str
     url: str
     score: float
-    eligibility: str
-    eligibility_label: str
-    groups: list[tuple[str, str, list[str]]]  # (key, title, check sentences)
-    near_miss: str  # "ICE Cubes Facility (Space Applications Services): eligible if you can fly 20 units..."
+    fit: str
+    summary: str  # "Meets 3 of 4 needs · 1 to confirm with the provider · 2 similar experiments flew here"
+    criteria: list[dict]  # every check: name, outcome, detail
+    near_miss: str  # "ICE Cubes Facility (Space Applications Services): fits if you can fly 20 units..."
     compared: int  # listings the example was ranked against
 
 
@@ -208,11 +201,6 @@ def _landing_example() -> LandingExample | None:
         + [loaded.capability_pks[m.capability_id] for m in ranking.near_misses[:1]]
     )
     capability = capabilities[loaded.capability_pks[best.capability_id]]
-    checks = [check.as_dict() for check in best.criteria]
-    groups = [
-        (key, title, [check["detail"] for check in checks if check["outcome"] in outcomes])
-        for key, title, outcomes in CHECK_GROUPS
-    ]
     near_miss = ""
     if ranking.near_misses:
         miss = ranking.near_misses[0]
@@ -225,9 +213,9 @@ def _landing_example() -> LandingExample | None:
         provider=capability.organisation.name,
         url=capability.get_absolute_url(),
         score=best.score,
-        eligibility=str(best.eligibility),
-        eligibility_label=Eligibility(best.eligibility).label,
-        groups=[group for group in groups if group[2]],
+        fit=str(best.fit),
+        summary=best.summary,
+        criteria=[check.as_dict() for check in best.criteria],
         near_miss=near_miss,
         compared=len(loaded.catalogue),
     )

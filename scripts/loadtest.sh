@@ -21,6 +21,8 @@ run_dir=$(cd "$run_dir" && pwd)
 rm -f "$run_dir"/{samples.csv,samples.csv.steady,submitted.txt,figures.json,web.log,web-errors.log,worker.log,locust.log}
 
 export DEBUG=false
+# The volume and load-test commands are developer tools: installed for this run although DEBUG is off.
+export DEVTOOLS=true
 SECRET_KEY=$("$bin/python" -c 'import secrets; print(secrets.token_hex(32))')
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1 SECURE_PROXY_SSL_HEADER=true TRUSTED_PROXY_COUNT=1 SITE_URL="https://127.0.0.1:$port"

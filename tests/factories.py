@@ -1,10 +1,13 @@
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 
 from leoportal.enums import Role
 from leoportal.models import User
 
 PASSWORD = "correct-horse-battery-staple"
+# The authenticator-app secret of every staff account the factory makes (tests.utils.totp_code gives its codes).
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -34,4 +37,12 @@ class ProviderUserFactory(UserFactory):
 
 
 class StaffFactory(UserFactory):
+    """Program staff, with an authenticator app set up (staff cannot work without a second factor);
+    ``StaffFactory(second_factor=False)`` makes one who has not set it up yet."""
+
     is_staff = True
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            Authenticator.objects.create(user=obj, type=Authenticator.Type.TOTP, data={"secret": STAFF_TOTP_SECRET})

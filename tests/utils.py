@@ -74,3 +74,12 @@ def manage_output(*args, **variables) -> str:
     result = run_manage(*args, **variables)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
+
+
+def totp_code(secret: str, steps_ahead: int = 0) -> str:
+    """The code an authenticator app shows now for ``secret`` (or ``steps_ahead`` 30-second steps later)."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    counters = list(yield_hotp_counters_from_time())
+    now = counters[len(counters) // 2]
+    return format_hotp_value(hotp_value(secret, now + steps_ahead))

@@ -1,4 +1,5 @@
-"""The LEO Portal interchange format (leoportal.capabilities/1, leoportal.proposals/1, leoportal.rankings/1).
+"""The LEO Portal interchange format (leoportal.capabilities/1, leoportal.proposals/1, leoportal.rankings/1,
+leoportal.precedents/1).
 
 The JSON Schemas beside this module are the contract. ``parse_document`` reads a document and returns it only
 when it is valid; otherwise it raises ``InterchangeError`` carrying every problem with its JSON path, so an
@@ -17,12 +18,19 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
 CAPABILITIES = "leoportal.capabilities/1"
 PROPOSALS = "leoportal.proposals/1"
 RANKINGS = "leoportal.rankings/1"
+PRECEDENTS = "leoportal.precedents/1"
 SCHEMA_FILES = {
     CAPABILITIES: "capabilities.schema.json",
     PROPOSALS: "proposals.schema.json",
     RANKINGS: "rankings.schema.json",
+    PRECEDENTS: "precedents.schema.json",
 }
-LIST_KEYS = {CAPABILITIES: "capabilities", PROPOSALS: "proposals", RANKINGS: "rankings"}
+LIST_KEYS = {
+    CAPABILITIES: "capabilities",
+    PROPOSALS: "proposals",
+    RANKINGS: "rankings",
+    PRECEDENTS: "precedents",
+}
 # The deepest nesting of lists and objects a document may have. The formats need five levels; a document nested a
 # few hundred deep parses, but its validation would recurse past Python's limit.
 MAX_DEPTH = 32

@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from leoportal.fields import ChoiceListField
+from leoportal.text import validate_single_line
 from partners.enums import (
     CapabilityStatus,
     Category,
@@ -104,7 +105,7 @@ class Capability(models.Model):
         help_text="A short stable identifier, unique within your organisation (the 'id' in import files), "
         "e.g. 'bff-2'.",
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     platform = models.CharField(
         max_length=200, blank=True, help_text="Where it flies, e.g. 'ISS (EXPRESS rack)' or 'free-flyer'."
     )

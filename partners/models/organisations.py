@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from leoportal.text import validate_single_line
 from partners.enums import (
     MembershipRole,
     PublicationState,
@@ -45,20 +46,34 @@ class OrganisationQuerySet(models.QuerySet):
 class Organisation(models.Model):
     """A provider (implementation partner). Its listings are public only once staff have verified it."""
 
-    name = models.CharField(max_length=200, help_text="The organisation's name as researchers know it.")
+    name = models.CharField(
+        max_length=200, help_text="The organisation's name as researchers know it.", validators=[validate_single_line]
+    )
     slug = models.SlugField(max_length=80, unique=True, help_text="Used in the organisation's web address.")
     website = models.URLField(blank=True, max_length=300)
     description = models.TextField(blank=True, max_length=5000, help_text="What the organisation does and offers.")
     contact_email = models.EmailField(
         "contact e-mail", blank=True, help_text="Where researchers and staff reach the organisation."
     )
-    country = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=100, blank=True, validators=[validate_single_line])
     verified = models.BooleanField(
         default=False,
         help_text="Set by program staff once they have checked the organisation. Only verified organisations' "
         "listings are public.",
     )
     verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A verified organisation's name and website are what researchers trust: its administrators' changes to them
+    # wait here for program staff, and the public keeps the verified ones until staff approve.
+    requested_changes = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="A new name or website the organisation's administrators asked for, waiting for program staff.",
+    )
+    changes_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    changes_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -68,10 +83,13 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
+            # Only verified names are unique: anyone may register a name that waits for verification, and staff
+            # resolve duplicates, so registering says nothing about organisations the public cannot see.
             models.UniqueConstraint(
                 Lower("name"),
-                name="organisation_name_unique_ci",
-                violation_error_message="An organisation with this name is already registered.",
+                condition=Q(verified=True),
+                name="organisation_verified_name_unique_ci",
+                violation_error_message="A verified organisation already has this name.",
             ),
         ]
 

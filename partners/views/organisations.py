@@ -131,12 +131,19 @@ def organisation(request, slug):
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request, slug):
     organisation = admin_organisation(request, slug)
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    # A name or website waiting for program staff is what the form shows (and keeps asking for if sent unchanged).
+    form = OrganisationForm(request.POST or None, instance=organisation, initial=organisation.requested_changes)
     if request.method == "POST" and form.is_valid():
         # The form validated on a copy; the domain function saves only what changed.
         fresh = Organisation.objects.get(pk=organisation.pk)
-        changed = domain.update_organisation(fresh, **form.cleaned_data)
-        messages.success(request, "Organisation profile saved." if changed else "Nothing to save: no changes.")
+        changed, waiting = domain.update_organisation(fresh, by=request.user, **form.cleaned_data)
+        if waiting:
+            messages.info(
+                request,
+                f"The new {' and '.join(waiting)} of {fresh.name} go to program staff, who check changes of a verified "
+                f"organisation's name and website; until they approve, everyone sees “{fresh.name}” as it is.",
+            )
+        messages.success(request, "Organisation profile saved." if changed else "Nothing else to save.")
         return redirect(fresh.get_manage_url())
     return render(request, "partners/organisation_form.html", {"form": form, "organisation": organisation})
 

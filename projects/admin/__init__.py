@@ -1,9 +1,10 @@
-"""The projects app in the admin: calls, the proposal review desk, reviews, matches and what hangs off proposals.
+"""The projects app in the admin: calls, the proposal review desk, reviews, matches, flight precedents and what hangs
+off proposals.
 
 One module per subject; importing this package registers them all.
 """
 
 from projects import introduction_admin
-from projects.admin import calls, matches, proposals, reviews, team
+from projects.admin import calls, matches, precedents, proposals, reviews, team
 
-__all__ = ["calls", "introduction_admin", "matches", "proposals", "reviews", "team"]
+__all__ = ["calls", "introduction_admin", "matches", "precedents", "proposals", "reviews", "team"]

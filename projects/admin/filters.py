@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef
 
 from leoportal.fields import json_list_contains
 from partners.enums import Category, ResearchArea
-from projects.enums import Eligibility, ProposalStatus
+from projects.enums import Fit, ProposalStatus
 from projects.models import Match, Review
 
 
@@ -38,36 +38,36 @@ class NeedFilter(JsonListFilter):
     vocabulary = Category.choices
 
 
-def _matches(*eligibilities):
-    return Exists(Match.objects.filter(proposal=OuterRef("pk"), eligibility__in=eligibilities))
+def _matches(*fits):
+    return Exists(Match.objects.filter(proposal=OuterRef("pk"), fit__in=fits))
 
 
 class MatchFilter(admin.SimpleListFilter):
     title = "matches"
     parameter_name = "matches"
 
-    ELIGIBLE = "eligible"
-    UNCONFIRMED_ONLY = "unconfirmed"
+    FITS = "fits"
+    TO_CONFIRM_ONLY = "to_confirm"
     NONE = "none"
     NOT_SCORED = "not_scored"
 
     def lookups(self, request, model_admin):
         return [
-            (self.ELIGIBLE, "Has an eligible match"),
-            (self.UNCONFIRMED_ONLY, "Unconfirmed matches only"),
+            (self.FITS, "Has a match that fits"),
+            (self.TO_CONFIRM_ONLY, "Matches to confirm only"),
             (self.NONE, "Has no match"),
             (self.NOT_SCORED, "Not scored yet"),
         ]
 
     def queryset(self, request, queryset):
-        eligible = _matches(Eligibility.ELIGIBLE)
-        open_match = _matches(Eligibility.ELIGIBLE, Eligibility.UNCONFIRMED)
-        if self.value() == self.ELIGIBLE:
-            return queryset.filter(eligible)
-        if self.value() == self.UNCONFIRMED_ONLY:
-            return queryset.filter(open_match).exclude(eligible)
+        fits = _matches(Fit.FITS)
+        open_match = _matches(Fit.FITS, Fit.TO_CONFIRM)
+        if self.value() == self.FITS:
+            return queryset.filter(fits)
+        if self.value() == self.TO_CONFIRM_ONLY:
+            return queryset.filter(open_match).exclude(fits)
         if self.value() == self.NONE:
-            # Scored, and nothing eligible or unconfirmed came out (at most near misses).
+            # Scored, and nothing that fits or is to confirm came out (at most near misses).
             return queryset.filter(matched_at__isnull=False).exclude(open_match)
         if self.value() == self.NOT_SCORED:
             return queryset.filter(matched_at__isnull=True)

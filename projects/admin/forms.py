@@ -1,9 +1,13 @@
-"""Forms of the review desk: status moves (one proposal or many), reviews, conflict declarations."""
+"""Forms of the review desk: status moves (one proposal or many), reviews, conflict declarations, recorded flights."""
 
 from django import forms
+from django.utils import timezone
 
-from projects.enums import OperationsScreen, ProposalStatus, ReviewScore
+from partners.enums import CapabilityStatus
+from partners.models import Capability
+from projects.enums import FlightStatus, OperationsScreen, ProposalStatus, ReviewScore
 from projects.models import CRITERIA_FIELDS, Review
+from projects.models.precedents import PRECEDENT_YEARS
 from projects.transitions import STAFF, TRANSITIONS
 
 NOTE_HELP = "Sent to the proposal's team with the status change, and kept in the status history."
@@ -66,3 +70,38 @@ class ConflictForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text="For example a collaboration, a shared grant or a competing project. Staff see it.",
     )
+
+
+class FlightRecordForm(forms.Form):
+    """Staff record that an introduced proposal flew, or is manifested, on one of the provider's listings."""
+
+    listing = forms.ModelChoiceField(
+        queryset=None,
+        label="Listing",
+        empty_label="Choose one of the provider's listings…",
+        help_text="The facility or service the experiment flew on (or is manifested on).",
+    )
+    status = forms.ChoiceField(
+        label="Flight",
+        choices=FlightStatus.choices,
+        initial=FlightStatus.FLOWN,
+        widget=forms.RadioSelect,
+        help_text="Manifested: assigned to a flight that has not flown yet. Record it again as flown once it has.",
+    )
+    year = forms.IntegerField(
+        label="Year",
+        min_value=PRECEDENT_YEARS[0],
+        max_value=PRECEDENT_YEARS[1],
+        help_text="The year it flew, or is planned to fly.",
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["listing"].queryset = Capability.objects.filter(organisation=organisation).order_by("name", "pk")
+        self.fields["listing"].label_from_instance = _listing_label
+        self.fields["year"].initial = timezone.localdate().year
+
+
+def _listing_label(listing) -> str:
+    status = "" if listing.status == CapabilityStatus.OPERATIONAL else f", {listing.get_status_display().lower()}"
+    return f"{listing.name} ({listing.external_id}{status})"

@@ -9,8 +9,18 @@ from projects.models import ListingDemand, Match, RescoreRequest
 
 @admin.register(Match)
 class MatchAdmin(ReadOnlyAdmin):
-    list_display = ["proposal", "rank", "capability", "provider", "eligibility", "score", "is_near_miss", "computed_at"]
-    list_filter = ["eligibility", ("near_miss", admin.EmptyFieldListFilter), "algorithm_version"]
+    list_display = [
+        "proposal",
+        "rank",
+        "capability",
+        "provider",
+        "fit",
+        "score",
+        "summary",
+        "is_near_miss",
+        "computed_at",
+    ]
+    list_filter = ["fit", ("near_miss", admin.EmptyFieldListFilter), "algorithm_version"]
     search_fields = ["proposal__title", "capability__name", "capability__organisation__name"]
     list_select_related = ["proposal", "capability__organisation"]
     # The table holds hundreds of thousands of rows: estimate the unfiltered count, never count it twice.
@@ -22,7 +32,8 @@ class MatchAdmin(ReadOnlyAdmin):
         "capability",
         "rank",
         "score",
-        "eligibility",
+        "fit",
+        "summary",
         "criteria_list",
         "near_miss",
         "algorithm_version",
@@ -45,10 +56,10 @@ class MatchAdmin(ReadOnlyAdmin):
 
 @admin.register(ListingDemand)
 class ListingDemandAdmin(ReadOnlyAdmin):
-    list_display = ["capability", "eligible", "unconfirmed", "computed_at"]
+    list_display = ["capability", "fits", "to_confirm", "computed_at"]
     search_fields = ["capability__name", "capability__organisation__name"]
     list_select_related = ["capability__organisation"]
-    ordering = ["-eligible", "-unconfirmed"]
+    ordering = ["-fits", "-to_confirm"]
 
 
 @admin.register(RescoreRequest)

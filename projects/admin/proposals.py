@@ -34,6 +34,7 @@ from projects import reviews
 from projects.admin import actions, desk_views
 from projects.admin.filters import MatchFilter, NeedFilter, ResearchAreaFilter, ReviewFilter, StatusFilter
 from projects.admin.forms import StatusMoveForm
+from projects.enums import Fit
 from projects.models import Match, Proposal, proposal_search_vector
 from projects.queries import attach_desk_figures, desk_figures, proposal_introductions
 from projects.transitions import allowed_moves
@@ -83,7 +84,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
         "status",
         "submitted",
         "best_match_display",
-        "eligible_matches",
+        "matches_that_fit",
         "review_average",
     ]
     list_display_links = ["title_or_untitled"]
@@ -270,12 +271,12 @@ class ProposalAdmin(SimpleHistoryAdmin):
             best["name"],
             best["provider"],
             f"{best['score']:.0f}",
-            best["eligibility"],
+            Fit(best["fit"]).label.lower() if best.get("fit") in Fit.values else "",
         )
 
-    @admin.display(description="eligible", ordering="eligible_total")
-    def eligible_matches(self, proposal):
-        return proposal.eligible_total
+    @admin.display(description="fit", ordering="fits_total")
+    def matches_that_fit(self, proposal):
+        return proposal.fits_total
 
     @admin.display(description="review average", ordering=F("review_avg").desc(nulls_last=True))
     def review_average(self, proposal):

@@ -7,14 +7,15 @@ temperatures, availability windows) as NaN-padded columns; categories and resear
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 
 from projects.matching.criteria import CRITERIA, LIKELY_NEED_THRESHOLD, day_number, returns_samples
-from projects.matching.facts import CapabilityFacts, ProposalNeeds
+from projects.matching.inputs import CapabilityFacts, PrecedentFacts, ProposalNeeds
 from projects.matching.lexicon import analyze_text, capability_text, inferred_needs
+from projects.matching.precedents import SAMPLE_TYPE_CODE, PrecedentIndex
 from projects.matching.text import TextIndex
 from projects.matching.vocabulary import (
     CATEGORIES,
@@ -140,7 +141,8 @@ def criterion_key_ids(criteria, items, arrays, side):
 
 @dataclass
 class Catalogue:
-    """Every listing the proposals are matched against, sorted by id, with its arrays and text index."""
+    """Every listing the proposals are matched against, sorted by id, with its arrays, its text index and the
+    flight precedents that name its listings."""
 
     capabilities: tuple[CapabilityFacts, ...]
     index: dict[str, int]
@@ -149,10 +151,11 @@ class Catalogue:
     text: TextIndex
     providers: tuple[str, ...]
     provider_of: np.ndarray
+    precedents: PrecedentIndex = field(repr=False)
     key_ids: dict = field(repr=False)
 
     @classmethod
-    def build(cls, capabilities) -> "Catalogue":
+    def build(cls, capabilities, precedents: "tuple[PrecedentFacts, ...] | list" = ()) -> "Catalogue":
         capabilities = tuple(sorted(capabilities, key=lambda c: c.id))
         duplicates = sorted(i for i, count in Counter(c.id for c in capabilities).items() if count > 1)
         if duplicates:
@@ -172,11 +175,16 @@ class Catalogue:
             text=text,
             providers=providers,
             provider_of=np.array([provider_index[c.provider] for c in capabilities], dtype=np.int32),
+            precedents=PrecedentIndex(precedents, capabilities),
             key_ids=key_ids,
         )
 
     def __len__(self):
         return len(self.capabilities)
+
+    def with_precedents(self, precedents) -> "Catalogue":
+        """The same listings with other flight precedents (the evaluation leaves some out)."""
+        return replace(self, precedents=PrecedentIndex(precedents, self.capabilities))
 
 
 def capability_arrays(capabilities) -> Arrays:
@@ -238,7 +246,9 @@ class ProposalBatch:
 
     proposals: tuple[ProposalNeeds, ...]
     arrays: Arrays
-    text: object  # scipy CSR, one row per proposal
+    text: object  # scipy CSR, one row per proposal, in the listings' text space
+    precedent_text: object  # the same in the precedents' text space
+    profile_text: object  # the same in the listing profiles' text space
     need_strengths: np.ndarray  # (P, K) inferred strength per category (stated or not)
 
     @cached_property
@@ -291,18 +301,25 @@ class ProposalBatch:
                 "power": _floats([p.power_w for p in proposals]),
                 "bsl": _floats([p.biosafety_level for p in proposals]),
                 "crew": np.where(crew == 127, -1, crew).astype(np.int8),
-                "crew_accepts": crew,
+                "crew_accepts": crew.astype(np.int16),  # 127 (anything) + 1 must not wrap
                 "return_t": _floats([None if p.sample_return is False else p.return_temperature_c for p in proposals]),
                 "launch_start": _floats([day_number(w[0]) for w in window]),
                 "launch_end": _floats([day_number(w[1]) for w in window]),
                 "stated": stated,
                 "target": stated | likely,
                 "stated_any": has_stated,
+                "states_requirements": np.array([p.states_requirements for p in proposals], dtype=bool),
                 "areas": areas,
+                "sample_type": np.array([SAMPLE_TYPE_CODE.get(p.sample_type, -1) for p in proposals], dtype=np.int64),
             },
         )
         return cls(
-            proposals=proposals, arrays=arrays, text=catalogue.text.transform(features), need_strengths=strengths
+            proposals=proposals,
+            arrays=arrays,
+            text=catalogue.text.transform(features),
+            precedent_text=catalogue.precedents.text.transform(features),
+            profile_text=catalogue.precedents.profiles.transform(features),
+            need_strengths=strengths,
         )
 
     def __len__(self):

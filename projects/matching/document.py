@@ -1,9 +1,9 @@
 """Interchange in, interchange out: a ``leoportal.proposals/1`` document and capability items to a rankings document."""
 
 from projects.matching.catalogue import Catalogue
-from projects.matching.facts import CapabilityFacts, ProposalNeeds
+from projects.matching.inputs import CapabilityFacts, PrecedentFacts, ProposalNeeds
 from projects.matching.ranking import rank
-from projects.matching.scoring import DEFAULT_WEIGHTS, Weights, algorithm_version
+from projects.matching.weights import DEFAULT_WEIGHTS, Weights, algorithm_version
 
 RANKINGS_FORMAT = "leoportal.rankings/1"
 
@@ -11,6 +11,7 @@ RANKINGS_FORMAT = "leoportal.rankings/1"
 def rankings_document(
     proposals_document: dict,
     capability_items: list[dict],
+    precedent_items: list[dict] = (),
     *,
     top: int = 25,
     near_misses: int = 5,
@@ -18,11 +19,15 @@ def rankings_document(
 ) -> dict:
     """Rank every proposal of a (validated) proposals document against ``capability_items``.
 
-    Each ranking lists the top ``top`` matches by rank, then the near misses that rank lower (ineligible, after all
-    others, each with ``near_miss``: what would make it eligible), and ``providers``, the best combination of each
-    provider's listings. ``algorithm`` names the version of the engine and weights that produced it.
+    Each ranking lists the top ``top`` matches by rank, then the near misses that rank lower (they do not fit, rank
+    after all others, and carry ``near_miss``: what would make them fit), and ``providers``, the best combination
+    of each provider's listings. ``precedent_items`` (flight precedents, ``leoportal.precedents/1`` items) add the
+    evidence of past flights. ``algorithm`` names the version of the engine and weights that produced it.
     """
-    catalogue = Catalogue.build(CapabilityFacts.from_interchange(item) for item in capability_items)
+    catalogue = Catalogue.build(
+        (CapabilityFacts.from_interchange(item) for item in capability_items),
+        [PrecedentFacts.from_interchange(item) for item in precedent_items],
+    )
     proposals = [ProposalNeeds.from_interchange(item) for item in proposals_document["proposals"]]
     results = rank(catalogue, proposals, weights=weights, top=top, near_misses=near_misses, providers=True)
     return {

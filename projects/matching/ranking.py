@@ -1,12 +1,13 @@
 """Ranking: the top N listings per proposal, the near misses, and the best combination per provider.
 
-Order within a proposal: eligible and unconfirmed pairs first, ineligible ones after all of them; then score,
-highest first; then capability id, so ties always break the same way. Eligible and unconfirmed pairs share a tier
-because real listings state few facts: a right-kind facility that has not confirmed its temperature range should
-outrank a fully specified wrong one, and the score already rewards confirmed facts.
+Order within a proposal: pairs that fit or are to confirm first, pairs that do not fit after all of them; then
+score, highest first; then capability id, so ties always break the same way. Pairs that fit and pairs to confirm
+share a tier because real listings state few facts: a right-kind facility that has not confirmed its temperature
+range should outrank a fully specified wrong one. The certainty (how many needs are confirmed) is shown beside the
+score, not mixed into it.
 
 ``rank`` runs in two phases the benchmark times separately: ``select`` scores every pair in blocks and keeps
-positions only; ``explain`` turns the kept positions into ``Match`` objects with their criteria.
+positions only; ``explain`` turns the kept positions into ``RankedPair`` objects with their criteria.
 """
 
 from dataclasses import dataclass, field
@@ -17,37 +18,36 @@ import numpy as np
 
 from projects.matching.catalogue import Catalogue, ProposalBatch
 from projects.matching.criteria import CRITERIA
-from projects.matching.explain import Check, cycle_collector_paused, explain_pairs
-from projects.matching.scoring import (
-    DEFAULT_WEIGHTS,
-    ELIGIBILITY_BY_CODE,
-    Eligibility,
-    Scorer,
-    Weights,
-    default_chunk_rows,
-    single_threaded_blas,
-)
+from projects.matching.explain import Certainty, Check, Citation, cycle_collector_paused, explain_pairs
+from projects.matching.scorer import FIT_BY_CODE, Fit, Scorer, default_chunk_rows, score_of, single_threaded_blas
 from projects.matching.vocabulary import CATEGORIES
+from projects.matching.weights import DEFAULT_WEIGHTS, Weights
 
 # The provider view considers a provider's best few listings and combinations of up to this many.
 PROVIDER_CANDIDATES = 6
 PROVIDER_MAX_LISTINGS = 3
 
 
-class Match(NamedTuple):
+class RankedPair(NamedTuple):
     """One proposal-listing pair as shown and stored. A NamedTuple: hundreds of thousands are made per run."""
 
     capability_id: str
     provider: str
     rank: int
     score: float
-    eligibility: Eligibility
+    fit: Fit
     criteria: tuple[Check, ...]
-    change: str | None = None  # for a near miss: what would make it eligible
+    change: str | None = None  # for a near miss: what would make it fit
+    certainty: Certainty = Certainty()
+    precedents: tuple[Citation, ...] = ()  # similar experiments that flew on this listing, most similar first
 
     @property
     def is_near_miss(self) -> bool:
         return self.change is not None
+
+    @property
+    def summary(self) -> str:
+        return self.certainty.summary(self.fit, len(self.precedents))
 
     def as_dict(self) -> dict:
         data = {
@@ -55,7 +55,10 @@ class Match(NamedTuple):
             "provider": self.provider,
             "rank": self.rank,
             "score": self.score,
-            "eligibility": str(self.eligibility),
+            "eligibility": str(self.fit),
+            "summary": self.summary,
+            "certainty": self.certainty.as_dict(),
+            "precedents": [citation.as_dict() for citation in self.precedents],
             "criteria": [check.as_dict() for check in self.criteria],
         }
         if self.change is not None:
@@ -69,7 +72,7 @@ class ProviderOption:
 
     provider: str
     score: float
-    eligibility: Eligibility
+    fit: Fit
     capabilities: tuple[str, ...]
     covers: dict  # need -> capability id; a need only a host could carry maps to that host
     hosted: tuple[str, ...]  # needs covered only as the proposer's own payload on a host platform
@@ -79,7 +82,7 @@ class ProviderOption:
         return {
             "provider": self.provider,
             "score": self.score,
-            "eligibility": str(self.eligibility),
+            "eligibility": str(self.fit),
             "capabilities": list(self.capabilities),
             "covers": dict(self.covers),
             "hosted": list(self.hosted),
@@ -90,15 +93,15 @@ class ProviderOption:
 @dataclass
 class ProposalRanking:
     proposal: object  # ProposalNeeds
-    matches: list[Match]
-    near_misses: list[Match]
+    matches: list[RankedPair]
+    near_misses: list[RankedPair]
     providers: list[ProviderOption] = field(default_factory=list)
 
     @property
     def proposal_id(self) -> str:
         return self.proposal.id
 
-    def kept(self) -> list[Match]:
+    def kept(self) -> list[RankedPair]:
         """The rows to store: the top matches and the near misses, once each, by rank."""
         seen = {m.capability_id for m in self.matches}
         return sorted(self.matches + [m for m in self.near_misses if m.capability_id not in seen], key=lambda m: m.rank)
@@ -112,15 +115,18 @@ class Selection:
     rows: np.ndarray
     columns: np.ndarray
     quantised: np.ndarray
-    eligibility: np.ndarray
+    fit: np.ndarray
     ranks: np.ndarray
     near_criterion: np.ndarray  # index into CRITERIA of the single failed fact, -1 if not a near miss
     in_top: np.ndarray
     providers: dict = field(default_factory=dict)  # proposal row -> [ProviderOption]
-    # Per listing (catalogue order), how many of the proposals it is eligible or unconfirmed for, over all pairs.
+    # Per listing (catalogue order), how many of the proposals it fits or is to confirm for, over all pairs.
     open_counts: np.ndarray | None = None
-    # Per listing, how many of the proposals it is eligible for (nothing contradicted, nothing unconfirmed).
-    eligible_counts: np.ndarray | None = None
+    # Per listing, how many of the proposals it fits (nothing contradicted, nothing to confirm).
+    fits_counts: np.ndarray | None = None
+    # Per proposal, its nearest precedents (indices into the catalogue's precedents, -1 padding) and similarity.
+    neighbour_indices: np.ndarray | None = None
+    neighbour_similarity: np.ndarray | None = None
 
     def __len__(self):
         return len(self.rows)
@@ -147,13 +153,12 @@ def _select(catalogue, batch, weights, top, near_misses, providers, chunk_rows) 
     keep = min(top, size)
     parts, provider_views = [], {}
     open_counts = np.zeros(size, dtype=np.int64)
-    eligible_counts = np.zeros(size, dtype=np.int64)
+    fits_counts = np.zeros(size, dtype=np.int64)
     for start in range(0, len(batch), chunk_rows):
         block = scorer.block(slice(start, min(len(batch), start + chunk_rows)))
         n = block.keys.shape[0]
         open_counts += n - np.count_nonzero(block.ineligible, axis=0)
-        unconfirmed = (block.unknowns > 0) | scorer.status_unknown
-        eligible_counts += np.count_nonzero(~block.ineligible & ~unconfirmed, axis=0)
+        fits_counts += np.count_nonzero(~block.ineligible & ~block.open_checks, axis=0)
         if keep:
             if keep < size:
                 candidates = np.argpartition(block.keys, keep - 1, axis=1)[:, :keep]
@@ -179,12 +184,14 @@ def _select(catalogue, batch, weights, top, near_misses, providers, chunk_rows) 
                 provider_views[start + local] = provider_options(scorer, block, local)
     selection = _merge(batch, parts, provider_views)
     selection.open_counts = open_counts
-    selection.eligible_counts = eligible_counts
+    selection.fits_counts = fits_counts
+    selection.neighbour_indices = scorer.neighbour_indices
+    selection.neighbour_similarity = scorer.neighbour_similarity
     return selection
 
 
 def open_counts(catalogue: Catalogue, proposals, weights: Weights = DEFAULT_WEIGHTS) -> dict[str, int]:
-    """Per listing id, how many of ``proposals`` it is eligible or unconfirmed for (what a listing page shows)."""
+    """Per listing id, how many of ``proposals`` it fits or is to confirm for (what a listing page shows)."""
     batch = ProposalBatch.build(proposals, catalogue)
     selection = select(catalogue, batch, weights, top=0, near_misses=0)
     return {c.id: int(count) for c, count in zip(catalogue.capabilities, selection.open_counts, strict=True)}
@@ -195,7 +202,7 @@ def _part(scorer, block, local_rows, columns, ranks, near_criterion, start):
         "rows": local_rows + start,
         "columns": columns,
         "quantised": block.quantised[local_rows, columns].astype(np.int32),
-        "eligibility": scorer.eligibility_codes(block, local_rows, columns),
+        "fit": scorer.fit_codes(block, local_rows, columns),
         "ranks": ranks,
         "near_criterion": np.full(len(local_rows), -1, dtype=np.int16) if near_criterion is None else near_criterion,
         "in_top": np.full(len(local_rows), near_criterion is None),
@@ -228,7 +235,14 @@ def explain(catalogue: Catalogue, selection: Selection, weights: Weights = DEFAU
 
 def _explain(catalogue, selection, weights):
     batch = selection.batch
-    checks = explain_pairs(catalogue, batch, weights, selection.rows, selection.columns)
+    explained = explain_pairs(
+        catalogue,
+        batch,
+        weights,
+        selection.rows,
+        selection.columns,
+        neighbours=(selection.neighbour_indices, selection.neighbour_similarity),
+    )
     results = [
         ProposalRanking(proposal, [], [], selection.providers.get(row, []))
         for row, proposal in enumerate(batch.proposals)
@@ -237,12 +251,15 @@ def _explain(catalogue, selection, weights):
     providers = [c.provider for c in catalogue.capabilities]
     rows, columns = selection.rows.tolist(), selection.columns.tolist()
     scores = (selection.quantised / 100.0).tolist()
-    eligibility = [ELIGIBILITY_BY_CODE[code] for code in selection.eligibility.tolist()]
+    fits = [FIT_BY_CODE[code] for code in selection.fit.tolist()]
     ranks, near, in_top = selection.ranks.tolist(), selection.near_criterion.tolist(), selection.in_top.tolist()
     for i, row in enumerate(rows):
         column = columns[i]
         change = None if near[i] < 0 else CRITERIA[near[i]].change(batch.proposals[row], catalogue.capabilities[column])
-        match = Match(ids[column], providers[column], ranks[i], scores[i], eligibility[i], checks[i], change)
+        checks, certainty, citations = explained[i]
+        match = RankedPair(
+            ids[column], providers[column], ranks[i], scores[i], fits[i], checks, change, certainty, citations
+        )
         if in_top[i]:
             results[row].matches.append(match)
         if change is not None:
@@ -279,34 +296,37 @@ def rank_one(
 def provider_options(scorer: Scorer, block, local: int, limit: int = 10) -> list[ProviderOption]:
     """Per provider, the combination of its listings that best covers the proposal's hardware needs.
 
-    The needs are the stated ones, or the likely ones when none is stated. A combination scores what one listing
+    The needs are the stated ones, or the likely ones when none is stated. A provider's best combination covers the
+    most needs with its own hardware, then the most as the proposer's payload on a host, then scores best. A
+    combination scores what one listing
     would score if it offered the union of the members' hardware: the hardware part of the union, plus the rest of
-    the members' scores (text, areas, confirmed facts, heritage, status) weighted by the needs each one serves,
-    minus a small cost per extra listing (each one is another integration). A single listing scores its own score.
-    Members are eligible or unconfirmed listings offering at least one need; each provider's best few are combined,
-    up to three at a time.
+    the members' linear scores (text, profile, precedents, status, heritage) weighted by the needs each one serves,
+    minus a few points per extra listing (each one is another integration). A single listing scores its own score.
+    Members are listings that fit or are to confirm and offer at least one need; each provider's best few are
+    combined, up to three at a time. Providers are listed by the same preference: the fewest needs missing, the
+    fewest left to a host, then score.
     """
-    catalogue = scorer.catalogue
+    catalogue, weights = scorer.catalogue, scorer.weights
     row = block.rows.start + local
     targets = np.flatnonzero(scorer.batch.arrays.target[row])
     if targets.size == 0:
         return []
     columns = np.arange(len(catalogue))
-    eligibility = scorer.eligibility_codes(block, np.full(len(columns), local), columns)
+    codes = scorer.fit_codes(block, np.full(len(columns), local), columns)
     offered = catalogue.arrays.offered_full[:, targets]
     hostable = catalogue.arrays.hostable[:, targets]
-    useful = (eligibility < 2) & (offered | hostable).any(axis=1)
-    scores = block.quantised[local] / 10000.0
+    useful = (codes < 2) & (offered | hostable).any(axis=1)
+    scores = block.quantised[local] / 100.0
     combination = Combination(
         targets=targets.tolist(),
         offered=offered,
         hostable=hostable,
         scores=scores,
-        rest=scores - block.hardware_points[local],
-        need=scorer.need[row],
-        offer=scorer.offer,
-        coefficient=float(scorer.hardware_coefficient[row, 0]),
-        extra_listing=scorer.weights.provider_extra_listing / 100.0,
+        rest=(block.z[local] - block.hardware_z[local]).astype(np.float64),
+        need=scorer.target[row].astype(np.float64),
+        offer=scorer.offer.astype(np.float64),
+        coefficient=float(scorer.hardware_coefficient),
+        weights=weights,
     )
     options = []
     for provider in np.unique(catalogue.provider_of[useful]).tolist():
@@ -316,23 +336,29 @@ def provider_options(scorer: Scorer, block, local: int, limit: int = 10) -> list
         for size in range(1, min(len(targets), PROVIDER_MAX_LISTINGS, len(members)) + 1):
             for group in combinations(members, size):
                 option = combination.evaluate(group)
-                if option is not None and (best is None or option[0] > best[0]):
+                if option is not None and (best is None or preference(option) > preference(best)):
                     best = option
         value, group, covers, hosted, missing = best
-        eligible = all(eligibility[i] == 0 for i in group)
+        fits = all(codes[i] == 0 for i in group) and not missing
         options.append(
             ProviderOption(
                 provider=catalogue.providers[provider],
-                score=round(min(max(value, 0.0), 1.0) * 100, 2),
-                eligibility=Eligibility.ELIGIBLE if eligible else Eligibility.UNCONFIRMED,
+                score=round(min(max(value, 0.0), 100.0), 2),
+                fit=Fit.FITS if fits else Fit.TO_CONFIRM,
                 capabilities=tuple(catalogue.capabilities[i].id for i in group),
                 covers={CATEGORIES[t]: catalogue.capabilities[i].id for t, i in covers.items()},
                 hosted=tuple(CATEGORIES[t] for t in hosted),
                 missing=tuple(CATEGORIES[t] for t in missing),
             )
         )
-    options.sort(key=lambda option: (-option.score, option.provider))
+    options.sort(key=lambda option: (len(option.missing), len(option.hosted), -option.score, option.provider))
     return options[:limit]
+
+
+def preference(option) -> tuple:
+    """Combinations compare by needs covered in full, then needs left to a host, then score."""
+    value, _, covers, hosted, _ = option
+    return (len(covers) - len(hosted), -len(hosted), value)
 
 
 @dataclass
@@ -342,15 +368,15 @@ class Combination:
     targets: list  # category indices the proposal needs
     offered: np.ndarray  # (C, targets) listing offers the kind
     hostable: np.ndarray  # (C, targets) listing could carry it as the proposer's payload
-    scores: np.ndarray  # (C,) listing scores, 0..1
-    rest: np.ndarray  # (C,) scores without their hardware part
-    need: np.ndarray  # (K,) the proposal's need weights
-    offer: np.ndarray  # (K, C) listing offer weights
-    coefficient: float  # the proposal's hardware coefficient
-    extra_listing: float
+    scores: np.ndarray  # (C,) listing scores, 0..100
+    rest: np.ndarray  # (C,) linear scores without their hardware part
+    need: np.ndarray  # (K,) 1 for each kind the proposal needs
+    offer: np.ndarray  # (K, C) listing offer weights (SCALE for a kind offered, less for one a host could carry)
+    coefficient: float  # the hardware coefficient per unit of offer
+    weights: Weights
 
     def evaluate(self, group):
-        """(value, group, covers, hosted, missing), or None when a member would cover nothing."""
+        """(score, group, covers, hosted, missing), or None when a member would cover nothing."""
         by_score = sorted(group, key=lambda i: (-self.scores[i], i))
         covers, hosted, missing = {}, [], []
         for position, target in enumerate(self.targets):
@@ -364,17 +390,15 @@ class Combination:
                 missing.append(target)
         if len(set(covers.values())) < len(group):
             return None  # a smaller group does the same
+        if len(group) == 1:
+            return (float(self.scores[group[0]]), tuple(group), covers, hosted, missing)
         # Each need is served by its member: the rest of the score is the members' own, weighted by what they serve.
-        served = [(float(self.need[target]), covers[target]) for target in self.targets if target in covers]
-        weight = sum(need for need, _ in served)
-        if weight > 0:
-            rest = sum(need * float(self.rest[member]) for need, member in served) / weight
-        else:
-            rest = float(np.mean(self.rest[list(group)]))
+        served = [covers[target] for target in self.targets if target in covers]
+        rest = sum(float(self.rest[member]) for member in served) / len(served)
         union = self.offer[:, list(group)].max(axis=1)
-        value = rest + float(self.need @ union) * self.coefficient
-        value -= self.extra_listing * (len(group) - 1)
+        z = rest + float(self.need @ union) * self.coefficient
+        value = float(score_of(np.float32(z), self.weights)) - self.weights.provider_extra_listing * (len(group) - 1)
         return (value, tuple(sorted(group)), covers, hosted, missing)
 
 
-__all__ = ["Match", "ProposalRanking", "ProviderOption", "explain", "open_counts", "rank", "rank_one", "select"]
+__all__ = ["ProposalRanking", "ProviderOption", "RankedPair", "explain", "open_counts", "rank", "rank_one", "select"]

@@ -1,5 +1,5 @@
 """Calls for proposals, proposals and what hangs off them: co-investigators, invitations, attachments, history,
-matches and introductions to providers.
+matches and introductions to providers; flight precedents.
 
 One module per subject; everything is importable from ``projects.models``.
 """
@@ -9,6 +9,7 @@ from projects.models.files import Attachment, attachment_path
 from projects.models.history import StatusChange
 from projects.models.introductions import Introduction, IntroductionQuerySet
 from projects.models.matches import ListingDemand, Match, RescoreRequest
+from projects.models.precedents import Precedent, PrecedentQuerySet
 from projects.models.proposals import (
     CAGE_PATTERN,
     EDITABLE_STATUSES,
@@ -46,6 +47,8 @@ __all__ = [
     "Invitation",
     "ListingDemand",
     "Match",
+    "Precedent",
+    "PrecedentQuerySet",
     "Proposal",
     "ProposalQuerySet",
     "RescoreRequest",

@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from leoportal.fields import ChoiceListField
+from leoportal.text import validate_single_line
 from partners.enums import ResearchArea
 from projects.enums import CallState
 
@@ -34,8 +35,13 @@ class Call(models.Model):
     """A call for proposals: what it funds and when it accepts submissions."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    code = models.CharField(max_length=40, unique=True, help_text="The announcement's code, e.g. NLRA 2027-1.")
-    title = models.CharField(max_length=200)
+    code = models.CharField(
+        max_length=40,
+        unique=True,
+        help_text="The announcement's code, e.g. NLRA 2027-1.",
+        validators=[validate_single_line],
+    )
+    title = models.CharField(max_length=200, validators=[validate_single_line])
     description = models.TextField(
         help_text="Scope, eligibility and what the call funds. Plain text; blank lines separate paragraphs."
     )

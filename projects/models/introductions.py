@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from projects.enums import Eligibility, IntroductionAnswer
+from projects.enums import CLOSED_STATUSES, Fit, IntroductionAnswer
 from projects.models.conditions import choice_q
 
 
@@ -68,7 +68,8 @@ class Introduction(models.Model):
     )
     facility_name = models.CharField(max_length=200, blank=True, help_text="The facility's name when introduced.")
     score = models.FloatField(null=True, blank=True)
-    eligibility = models.CharField(max_length=12, blank=True, choices=Eligibility.choices)
+    fit = models.CharField(max_length=12, blank=True, choices=Fit.choices)
+    summary = models.CharField(max_length=300, blank=True, help_text="The match's summary line when introduced.")
     criteria = models.JSONField(
         default=list, blank=True, help_text="The match's checks when introduced: name, outcome and detail."
     )
@@ -108,9 +109,7 @@ class Introduction(models.Model):
             models.CheckConstraint(
                 condition=choice_q("answer", IntroductionAnswer.values), name="introduction_answer_valid"
             ),
-            models.CheckConstraint(
-                condition=choice_q("eligibility", Eligibility.values), name="introduction_eligibility_valid"
-            ),
+            models.CheckConstraint(condition=choice_q("fit", Fit.values), name="introduction_fit_valid"),
             models.CheckConstraint(
                 condition=Q(answer="", answered_at__isnull=True, answered_by__isnull=True)
                 | (~Q(answer="") & Q(answered_at__isnull=False)),
@@ -141,13 +140,19 @@ class Introduction(models.Model):
 
     @property
     def is_interested(self) -> bool:
-        """Contacts are shared between the researcher and the provider once a member answers interested."""
         return self.answer == IntroductionAnswer.INTERESTED
 
     @property
-    def eligibility_label(self) -> str:
-        return Eligibility(self.eligibility).label if self.eligibility else ""
+    def is_closed(self) -> bool:
+        """The proposal was withdrawn or declined: the provider no longer sees its contacts or files."""
+        return self.proposal.status in CLOSED_STATUSES
 
     @property
-    def unknown_count(self) -> int:
-        return sum(1 for check in self.criteria if check.get("outcome") == "unknown")
+    def contacts_shared(self) -> bool:
+        """The team's contacts and files are shared with the provider from its "interested" answer until the
+        proposal closes."""
+        return self.is_interested and not self.is_closed
+
+    @property
+    def fit_label(self) -> str:
+        return Fit(self.fit).label if self.fit else ""

@@ -9,7 +9,8 @@ import json
 from django.db import models
 from django.db.models import Q
 
-from projects.enums import Eligibility
+from projects.enums import Fit
+from projects.matching.explain import Certainty
 
 
 class Match(models.Model):
@@ -18,11 +19,19 @@ class Match(models.Model):
     capability = models.ForeignKey("partners.Capability", on_delete=models.CASCADE, related_name="matches")
     rank = models.PositiveIntegerField(help_text="1 is the best; near misses rank after the top matches.")
     score = models.FloatField()
-    eligibility = models.CharField(max_length=12, choices=Eligibility.choices)
+    fit = models.CharField(max_length=12, choices=Fit.choices)
+    # Certainty, kept apart from the score: of the needs the proposal states, how many the listing's stated facts
+    # meet, leave to confirm, or contradict, and how many kinds of hardware another listing must cover.
+    needs_stated = models.PositiveSmallIntegerField(default=0)
+    needs_met = models.PositiveSmallIntegerField(default=0)
+    needs_to_confirm = models.PositiveSmallIntegerField(default=0)
+    needs_not_met = models.PositiveSmallIntegerField(default=0)
+    needs_elsewhere = models.PositiveSmallIntegerField(default=0)
+    precedents = models.PositiveSmallIntegerField(default=0, help_text="Similar experiments that flew on the listing.")
     # Every check as compact JSON, [[name, outcome, sentence], ...]: text rather than jsonb because it is only ever
     # read whole, and a rescore writes hundreds of thousands of rows (jsonb parsing doubled the time to store them).
     criteria_json = models.TextField(default="[]")
-    near_miss = models.TextField(blank=True, help_text="For a near miss: what would make the pair eligible.")
+    near_miss = models.TextField(blank=True, help_text="For a near miss: what would make the pair fit.")
     algorithm_version = models.CharField(max_length=40)
     computed_at = models.DateTimeField()
 
@@ -30,26 +39,42 @@ class Match(models.Model):
         ordering = ["proposal", "rank"]
         verbose_name_plural = "matches"
         indexes = [
-            # The review desk filters and counts eligible matches per proposal; they are a small share of the rows.
-            models.Index(fields=["proposal"], condition=Q(eligibility=Eligibility.ELIGIBLE), name="match_eligible"),
+            # The review desk filters and counts matches that fit per proposal; they are a small share of the rows.
+            models.Index(fields=["proposal"], condition=Q(fit=Fit.FITS), name="match_fits"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "capability"], name="match_unique_pair"),
             models.UniqueConstraint(fields=["proposal", "rank"], name="match_unique_rank"),
             models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=100), name="match_score_0_100"),
             models.CheckConstraint(condition=Q(rank__gte=1), name="match_rank_positive"),
-            models.CheckConstraint(condition=Q(eligibility__in=Eligibility.values), name="match_eligibility_valid"),
+            models.CheckConstraint(condition=Q(fit__in=Fit.values), name="match_fit_valid"),
             models.CheckConstraint(
-                condition=Q(near_miss="") | Q(eligibility=Eligibility.INELIGIBLE), name="match_near_miss_ineligible"
+                condition=Q(near_miss="") | Q(fit=Fit.DOES_NOT_FIT), name="match_near_miss_does_not_fit"
+            ),
+            # A pair fits only when every stated need is met: never beside a need not met or to confirm.
+            models.CheckConstraint(
+                condition=~Q(fit=Fit.FITS) | Q(needs_not_met=0, needs_to_confirm=0, needs_elsewhere=0),
+                name="match_fits_meets_every_need",
             ),
         ]
 
     def __str__(self):
-        return f"#{self.rank} {self.capability} for {self.proposal} ({self.score:.0f}, {self.eligibility})"
+        return f"#{self.rank} {self.capability} for {self.proposal} ({self.score:.0f}, {self.get_fit_display()})"
 
     @property
     def is_near_miss(self) -> bool:
         return bool(self.near_miss)
+
+    @property
+    def certainty(self) -> Certainty:
+        return Certainty(
+            self.needs_stated, self.needs_met, self.needs_to_confirm, self.needs_not_met, self.needs_elsewhere
+        )
+
+    @property
+    def summary(self) -> str:
+        """One line: "Meets 5 of 6 needs · 1 to confirm with the provider · 4 similar experiments flew here"."""
+        return self.certainty.summary(Fit(self.fit), self.precedents)
 
     @property
     def criteria(self) -> list[dict]:
@@ -62,19 +87,19 @@ class Match(models.Model):
 
 
 class ListingDemand(models.Model):
-    """How many open proposals a listing is eligible or unconfirmed for: counts only, never proposal content.
+    """How many open proposals a listing fits or is to confirm for: counts only, never proposal content.
 
     Refreshed by a periodic task over every open proposal (not only the kept top matches), so a listing page reads
     two numbers instead of scoring thousands of proposals per view.
     """
 
     capability = models.OneToOneField("partners.Capability", on_delete=models.CASCADE, related_name="demand")
-    eligible = models.PositiveIntegerField(default=0)
-    unconfirmed = models.PositiveIntegerField(default=0)
+    fits = models.PositiveIntegerField(default=0)
+    to_confirm = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
 
     def __str__(self):
-        return f"{self.capability}: {self.eligible} eligible, {self.unconfirmed} unconfirmed"
+        return f"{self.capability}: fits {self.fits}, to confirm for {self.to_confirm}"
 
 
 class RescoreRequest(models.Model):

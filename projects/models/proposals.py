@@ -17,8 +17,10 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from leoportal.fields import ChoiceListField
+from leoportal.text import validate_single_line
 from partners.enums import Category, CrewTime, ResearchArea
 from projects.enums import Access, ProposalStatus, SampleType, TechnologyReadinessLevel
+from projects.matching import ProposalNeeds
 from projects.models.calls import Call
 from projects.models.conditions import choice_q, pair_q, range_q
 from projects.models.team import CoInvestigator
@@ -149,7 +151,12 @@ class Proposal(models.Model):
     status = models.CharField(max_length=30, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
 
     # Overview
-    title = models.CharField(max_length=300, blank=True, help_text="A short, specific title reviewers see first.")
+    title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="A short, specific title reviewers see first.",
+        validators=[validate_single_line],
+    )
     summary = models.TextField(
         blank=True,
         max_length=20000,
@@ -161,7 +168,10 @@ class Proposal(models.Model):
 
     # Team and eligibility
     organisation = models.CharField(
-        max_length=200, blank=True, help_text="The U.S. entity the principal investigator works for."
+        max_length=200,
+        blank=True,
+        help_text="The U.S. entity the principal investigator works for.",
+        validators=[validate_single_line],
     )
     uei = models.CharField(
         "UEI",
@@ -227,6 +237,12 @@ class Proposal(models.Model):
         verbose_name="hardware needed",
         help_text="The kinds of hardware the experiment needs. Choose several if it needs more than one, for "
         "example a bioprinter and a culture facility.",
+    )
+    hardware_unsure = models.BooleanField(
+        "not sure yet, ask staff",
+        default=False,
+        help_text="Tick this if you cannot yet say which kinds of hardware you need: program staff will help. "
+        "Matching is weak until you state them.",
     )
     temperature_min_c = models.DecimalField(
         "minimum temperature (°C)",
@@ -476,6 +492,17 @@ class Proposal(models.Model):
     @property
     def interchange_id(self) -> str:
         return self.external_id or str(self.public_id)
+
+    @property
+    def states_flight_requirements(self) -> bool:
+        """Whether the matcher has a flight requirement to check: a kind of hardware or a stated fact."""
+        return self.needs_of_matcher().states_requirements
+
+    def needs_of_matcher(self) -> ProposalNeeds:
+        """What the matching engine reads of this proposal."""
+        item = self.to_interchange()
+        item["id"] = str(self.public_id)
+        return ProposalNeeds.from_interchange(item, ref=self.pk)
 
     def to_interchange(self) -> dict:
         """This proposal as one item of a leoportal.proposals/1 document (None = not stated)."""

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from leoportal.text import validate_single_line
 from projects.enums import Access, CoInvestigatorRole
 from projects.models.conditions import choice_q
 
@@ -17,9 +18,9 @@ class CoInvestigator(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     proposal = models.ForeignKey("projects.Proposal", on_delete=models.CASCADE, related_name="co_investigators")
-    name = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     email = models.EmailField("e-mail address", blank=True)
-    organisation = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=200, blank=True, validators=[validate_single_line])
     role = models.CharField(max_length=30, blank=True, choices=CoInvestigatorRole.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,4 +1,5 @@
-"""Display helpers for proposals: status badges, "not stated" values, money and temperatures."""
+"""Display helpers for proposals: status and fit badges, match explanations, "not stated" values, money and
+temperatures."""
 
 from decimal import Decimal
 
@@ -6,7 +7,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from projects.enums import ProposalStatus
+from projects.enums import Fit, ProposalStatus
+from projects.matching.explain import for_provider, group_checks
 
 register = template.Library()
 
@@ -18,6 +20,28 @@ def status_badge(status):
     """The proposal's status as a badge; its colour comes from site.css, by status (`data-status`)."""
     status = ProposalStatus(status)
     return format_html('<span class="status-badge" data-status="{}">{}</span>', status, status.label)
+
+
+@register.simple_tag
+def fit_badge(fit):
+    """Fits / To confirm / Does not fit, as a badge (styled by its data-fit); nothing for a blank value."""
+    if not fit:
+        return ""
+    fit = Fit(fit)
+    return format_html('<span class="fit-badge" data-fit="{}">{}</span>', fit, fit.label)
+
+
+@register.filter
+def check_groups(criteria):
+    """A match's checks grouped as a reader scans them: Fits, To confirm with the provider, Does not fit, About
+    this facility (projects.matching.explain.group_checks)."""
+    return group_checks(criteria)
+
+
+@register.filter
+def to_provider(sentence):
+    """A check's sentence addressed to the provider ("the researcher needs 18-22 C; you have not stated...")."""
+    return for_provider(sentence)
 
 
 @register.filter

@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from projects import attachments
-from projects.enums import AttachmentKind, IntroductionAnswer
+from projects.enums import CLOSED_STATUSES, AttachmentKind, IntroductionAnswer
 from projects.forms import AttachmentForm
 from projects.models import Attachment, Introduction
 from projects.views.proposals import edit_context, editable_or_redirect, proposal_for_action, visible_proposal
@@ -41,23 +41,33 @@ def _attachment_upload(request, public_id, kind):
     if elsewhere:
         return elsewhere
     prefix, kind = kind, UPLOAD_KINDS[kind]
+    uploaded = request.FILES.get(f"{prefix}-file")
     form = AttachmentForm(
         request.POST,
         request.FILES,
         prefix=prefix,
         label=f"{kind.label} (PDF)",
         too_large=getattr(request, "upload_too_large", None),
+        no_room=attachments.files_problem(proposal, kind, uploaded.size) if uploaded is not None else None,
     )
     if not form.is_valid():
-        messages.error(request, "The file was not uploaded: see the message under the upload field.")
-        context = edit_context(request, proposal, **{f"{prefix}_form": form})
-        return render(request, "projects/proposal_form.html", context, status=400)
-    attachment = attachments.add_attachment(
-        proposal, kind, form.cleaned_data["file"], request.user, page_count=form.page_count
-    )
+        return _refused(request, proposal, prefix, form)
+    try:
+        attachment = attachments.add_attachment(
+            proposal, kind, form.cleaned_data["file"], request.user, page_count=form.page_count
+        )
+    except attachments.TooManyFiles as refused:  # another upload took the last place meanwhile
+        form.add_error("file", refused.message)
+        return _refused(request, proposal, prefix, form)
     pages = f"{attachment.page_count} page{'s' if attachment.page_count != 1 else ''}"
     messages.success(request, f"Uploaded “{attachment.original_name}” ({pages}) as the {kind.label.lower()}.")
     return redirect(reverse("projects:proposal_edit", args=[proposal.public_id]) + "#attachments")
+
+
+def _refused(request, proposal, prefix, form):
+    messages.error(request, "The file was not uploaded: see the message under the upload field.")
+    context = edit_context(request, proposal, **{f"{prefix}_form": form})
+    return render(request, "projects/proposal_form.html", context, status=400)
 
 
 def _attachment(request, public_id, attachment_id) -> Attachment:
@@ -78,9 +88,12 @@ def attachment_download(request, public_id, attachment_id):
 @login_required
 @require_GET
 def introduction_attachment(request, public_id, attachment_id):
-    """A proposal's PDF for the members of a provider that answered interested to its introduction."""
+    """A proposal's PDF for the members of a provider that answered interested to its introduction, until the
+    proposal is withdrawn or declined."""
     introduction = get_object_or_404(
-        Introduction.objects.for_provider(request.user).filter(answer=IntroductionAnswer.INTERESTED),
+        Introduction.objects.for_provider(request.user)
+        .filter(answer=IntroductionAnswer.INTERESTED)
+        .exclude(proposal__status__in=CLOSED_STATUSES),
         public_id=public_id,
     )
     return _file_response(

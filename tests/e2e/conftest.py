@@ -90,3 +90,11 @@ def new_page(browser, live_server, transactional_db):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+@pytest.fixture(autouse=True)
+def _authenticator_codes_of_this_test():
+    """The site forgets used authenticator codes when each test clears the cache: so does the sign-in helper."""
+    from tests.e2e import helpers  # imported here: helpers imports this module
+
+    helpers.forget_used_codes()

@@ -4,7 +4,8 @@ import re
 from pathlib import Path
 
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, STAFF_TOTP_SECRET
+from tests.utils import totp_code
 
 AXE_SOURCE = (Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js").read_text()
 
@@ -143,10 +144,32 @@ def sign_out(page):
     page.wait_for_url("**/")
 
 
+_codes_used: dict[str, set[str]] = {}
+
+
+def authenticator_code(email) -> str:
+    """What the staff member's authenticator app shows (StaffFactory's secret). A code works once, so a second
+    sign-in within the same 30 seconds uses the next step's code, which the site also accepts."""
+    used = _codes_used.setdefault(email, set())
+    code = next(code for code in (totp_code(STAFF_TOTP_SECRET, step) for step in (0, 1)) if code not in used)
+    used.add(code)
+    return code
+
+
+def forget_used_codes() -> None:
+    _codes_used.clear()
+
+
 def sign_in_to_admin(page, email):
-    page.goto("/admin/login/")
-    page.get_by_label("E-mail address").fill(email)
+    """Sign in as program staff: the admin sends to the site's sign-in, which asks for the password and then for
+    the code of the authenticator app."""
+    page.goto("/admin/")
+    page.wait_for_url("**/accounts/login/?next=/admin/")
+    page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    page.get_by_label("Code").fill(authenticator_code(email))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/admin/")
 

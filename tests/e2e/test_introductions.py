@@ -12,8 +12,8 @@ from partners.enums import MembershipRole
 from projects import scoring
 from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.models import Introduction, Match
-from tests.e2e.helpers import answer_interested, check_page, sign_in
-from tests.factories import PASSWORD, ProviderUserFactory, ResearcherFactory, StaffFactory
+from tests.e2e.helpers import answer_interested, check_page, sign_in, sign_in_to_admin
+from tests.factories import ProviderUserFactory, ResearcherFactory, StaffFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory, adsep_listing
 from tests.projects.factories import NarrativeFactory, ProposalFactory
 
@@ -43,11 +43,7 @@ def test_staff_introduce_a_proposal_and_the_provider_answers(new_page):
 
     # Staff open the introduce page from the match row (as the admin's "Introduce" link does).
     staff = new_page()
-    staff.goto("/admin/login/")
-    staff.get_by_label("E-mail address").fill("eve@portal.example")
-    staff.get_by_label("Password").fill(PASSWORD)
-    staff.get_by_role("button", name="Sign in").click()
-    staff.wait_for_url("**/admin/")
+    sign_in_to_admin(staff, "eve@portal.example")
     staff.goto(reverse("projects:introduce", args=[proposal.public_id]) + f"?capability={adsep.public_id}")
     assert staff.get_by_label("Provider", exact=True).input_value() == "redwire-space"
     assert staff.get_by_label("Facility from the matches").input_value() == str(adsep.public_id)

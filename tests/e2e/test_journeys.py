@@ -19,7 +19,8 @@ from leoportal.models import Notification
 from partners.enums import MembershipRole
 from partners.models import Capability, Organisation
 from projects.enums import IntroductionAnswer, ProposalStatus
-from projects.models import Introduction, Proposal, RescoreRequest, Review
+from projects.matching.explain import group_checks
+from projects.models import Introduction, Match, Proposal, RescoreRequest, Review
 from projects.tasks import sweep_unscored
 from tests.e2e.helpers import answer_interested, check_page, sign_in, sign_in_to_admin, sign_out
 from tests.factories import PASSWORD, ProviderUserFactory, ResearcherFactory, StaffFactory
@@ -193,6 +194,17 @@ def test_researcher_submits_staff_introduce_and_the_provider_answers(new_page, t
     suggestions = researcher.locator("section.suggestions")
     assert suggestions.locator("[data-suggestions-state]").get_attribute("data-suggestions-state") == "stored"
     assert suggestions.locator('ol[aria-label="Suggested facilities"] > li').get_attribute("data-match") == "adsep"
+    # The researcher reads the best match: a summary line first, then why, in groups they can scan.
+    best = suggestions.locator('ol[aria-label="Suggested facilities"] > li').first
+    stored = Match.objects.filter(proposal__title="Liver organoids for toxicity screening").order_by("rank").first()
+    assert best.locator("[data-match-summary]").inner_text() == stored.summary
+    assert re.fullmatch(r"Meets \d+ of \d+ needs( · .+)*", stored.summary)
+    assert not best.locator("[data-check-groups]").is_visible()
+    best.get_by_text("Why", exact=True).click()
+    headings = [h.split(" (")[0] for h in best.locator("[data-group] h4").all_inner_texts()]
+    assert headings == [heading for _, heading, _ in group_checks(stored.criteria)]
+    assert headings[0] == "Fits"
+    assert suggestions.locator("[data-score-scale]").count() == 1
     check_page(researcher, "journey-proposal-submitted")
     proposal = Proposal.objects.get()
     assert proposal.status == ProposalStatus.SUBMITTED

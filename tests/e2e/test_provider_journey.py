@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from partners.models import Capability, Organisation
-from tests.e2e.helpers import check_page
+from tests.e2e.helpers import check_page, sign_in_to_admin
 from tests.factories import PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.e2e
@@ -65,10 +65,7 @@ def test_provider_lists_hardware_that_appears_in_the_catalogue_after_verificatio
     check_page(provider, "listing-draft")
 
     staff = new_page()
-    staff.goto("/admin/login/")
-    staff.get_by_label("E-mail address").fill("staff@example.org")
-    staff.get_by_label("Password").fill(PASSWORD)
-    staff.get_by_role("button", name="Sign in").click()
+    sign_in_to_admin(staff, "staff@example.org")
     staff.goto("/admin/partners/organisation/?verified__exact=0")
     staff.get_by_role("link", name="Orbital Biofab").click()
     staff.get_by_label("Verified").check()

@@ -139,6 +139,7 @@ def test_submission_problems_are_listed_and_the_call_page_reads_well(page):
         "Overview",
         "Team and eligibility",
         "Science",
+        "Flight requirements",
         "Funding",
         "Attachments",
     ]

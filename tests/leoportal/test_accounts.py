@@ -200,6 +200,7 @@ def test_navigation_for_a_researcher(client, researcher):
         "Notification settings",
         "E-mail addresses",
         "Change password",
+        "Two-factor authentication",
     ]
 
 

@@ -24,6 +24,7 @@ from tests.projects.factories import (
     IntroductionFactory,
     MatchFactory,
     NarrativeFactory,
+    PrecedentFactory,
     ProposalFactory,
     ReviewFactory,
 )
@@ -47,6 +48,7 @@ def make(label, staff):
     now = timezone.now()
     makers = {
         "leoportal.user": lambda: staff,
+        "mfa.authenticator": lambda: staff.authenticator_set.get(),
         "leoportal.workerheartbeat": lambda: WorkerHeartbeat.objects.create(name="worker", beat_at=now),
         "leoportal.notification": lambda: Notification.objects.create(
             recipient=staff, kind=NotificationKind.SUBMISSION, subject="New", body="New.", dedupe_key="k"
@@ -62,7 +64,7 @@ def make(label, staff):
         "projects.statuschange": lambda: StatusChange.objects.create(proposal=ProposalFactory(), to_status="draft"),
         "projects.match": MatchFactory,
         "projects.listingdemand": lambda: ListingDemand.objects.create(
-            capability=CapabilityFactory(), eligible=1, unconfirmed=2, computed_at=now
+            capability=CapabilityFactory(), fits=1, to_confirm=2, computed_at=now
         ),
         "projects.coinvestigator": CoInvestigatorFactory,
         "projects.invitation": lambda: ProjectInvitation.objects.create(
@@ -73,6 +75,7 @@ def make(label, staff):
         ),
         "projects.review": ReviewFactory,
         "projects.introduction": IntroductionFactory,
+        "projects.precedent": PrecedentFactory,
         "projects.rescorerequest": lambda: RescoreRequest.objects.create(capability_id=7, categories=["bioprinter"]),
         "partners.organisation": OrganisationFactory,
         "partners.membership": MembershipFactory,

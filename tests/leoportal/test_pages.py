@@ -46,15 +46,6 @@ def test_server_error_gets_the_custom_500_without_needing_the_database(settings)
     assert soup(response).h1.get_text(strip=True) == "Something went wrong on our side"
 
 
-def test_healthz_reports_database_and_worker_heartbeat(client):
-    response = client.get(reverse("healthz"))
-
-    assert (response.status_code, response.json()) == (
-        200,
-        {"database": "ok", "worker_heartbeat_age_s": None},
-    )
-
-
 def test_static_assets_are_served_locally(client):
     page = soup(client.get(reverse("home")))
 

@@ -428,7 +428,7 @@ def test_the_form_says_which_unstated_facts_weaken_matching(provider_client, red
 
     assert page.select_one("#id_imaging_helptext").get_text(strip=True) == (
         "Can samples be imaged on orbit (microscope or camera)? Not stated yet: Researchers needing on-orbit "
-        "imaging will see this listing as unconfirmed until you state it."
+        "imaging will see this listing as “to confirm” until you state it."
     )
     assert page.select_one("#id_sample_return_helptext").get_text(strip=True) == (
         "Can samples come back to Earth after the run?"
@@ -455,7 +455,7 @@ def test_the_listing_page_names_the_unstated_facts(provider_client, redwire):
 
     first = page.select_one("[data-unstated-facts] li")
     assert first.get_text(" ", strip=True) == (
-        "Sample return: Researchers needing sample return will see this listing as unconfirmed until you state it."
+        "Sample return: Researchers needing sample return will see this listing as “to confirm” until you state it."
     )
 
 

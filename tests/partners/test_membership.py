@@ -10,6 +10,7 @@ from partners import organisations
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership
 from partners.organisations import MembershipError
+from partners.tasks import send_pending_invitations
 from tests.factories import ProviderUserFactory, ResearcherFactory
 from tests.partners.factories import InvitationFactory, MembershipFactory
 from tests.utils import soup
@@ -177,6 +178,8 @@ def test_a_revoked_invitation_is_refused(provider_client, redwire):
 
 def test_inviting_again_replaces_the_pending_invitation(redwire, provider_user):
     first = organisations.invite_member(redwire, by=provider_user, email="newcomer@example.org")
+    # Invited again once the pause between two invitations to one address has passed (INVITATION_RESEND_MINUTES).
+    Invitation.objects.filter(pk=first.pk).update(created_at=first.created_at - timedelta(minutes=11))
 
     second = organisations.invite_member(redwire, by=provider_user, email="NEWCOMER@example.org", role="admin")
 
@@ -362,3 +365,30 @@ def test_a_real_worker_sends_the_invitation_through_redis(live_worker, redwire, 
 
     sent = wait_for(lambda: Invitation.objects.filter(pk=invitation.pk, emailed_at__isnull=False).first(), timeout=30)
     assert sent.state == "pending"
+
+
+def test_member_invitations_that_could_not_be_queued_are_sent_by_the_sweep(
+    redwire, provider_user, django_capture_on_commit_callbacks
+):
+    # Made without running their on_commit: as if the broker were down when they were made.
+    lost = organisations.invite_member(redwire, by=provider_user, email="lost@orbital.example")
+    recent = organisations.invite_member(redwire, by=provider_user, email="recent@orbital.example")
+    revoked = organisations.invite_member(redwire, by=provider_user, email="revoked@orbital.example")
+    organisations.revoke_invitation(revoked)
+    Invitation.objects.filter(pk__in=[lost.pk, revoked.pk]).update(created_at=timezone.now() - timedelta(minutes=10))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = send_pending_invitations()
+    with django_capture_on_commit_callbacks(execute=True):
+        again = send_pending_invitations()
+
+    assert (queued, again) == (1, 0)
+    assert [message.to for message in mail.outbox] == [["lost@orbital.example"]]
+    assert Invitation.objects.get(pk=recent.pk).emailed_at is None  # its own task may still be on its way
+
+
+def test_beat_runs_the_member_invitation_sweep(settings):
+    assert settings.CELERY_BEAT_SCHEDULE["send-pending-member-invitations"] == {
+        "task": "partners.send_pending_invitations",
+        "schedule": 300.0,
+    }

@@ -85,8 +85,8 @@ def test_organisation_name_taken_in_another_case_is_refused_with_advice(provider
     page = soup(response)
     assert response.status_code == 200
     assert page.select_one("#error_1_id_name").get_text(strip=True) == (
-        "An organisation with this name is already registered. If you work there, ask one of its administrators "
-        "to invite you."
+        "A verified organisation is already listed under this name. If you work there, ask one of its "
+        "administrators to invite you."
     )
     assert page.select_one("#id_description").get_text(strip=True) == "Bioprinting payloads."
     assert Organisation.objects.count() == 1
@@ -179,7 +179,9 @@ def test_admin_edits_the_profile(provider_client, redwire):
 
     redwire.refresh_from_db()
     assert response.status_code == 302
-    assert (redwire.country, redwire.website, redwire.slug) == ("USA", PROFILE["website"], "redwire-space")
+    # Redwire is verified: its new website waits for program staff (tests/security/test_organisation_names.py).
+    assert (redwire.country, redwire.website, redwire.slug) == ("USA", "", "redwire-space")
+    assert redwire.requested_changes == {"website": PROFILE["website"]}
 
 
 def test_a_plain_member_cannot_edit_the_profile(client, outsider, redwire, provider_user2):

@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfWriter
 
-from projects.enums import AttachmentKind, CoInvestigatorRole, Eligibility, OperationsScreen, ProposalStatus
-from projects.models import Attachment, Call, CoInvestigator, Introduction, Match, Proposal, Review
+from projects.enums import AttachmentKind, CoInvestigatorRole, Fit, OperationsScreen, ProposalStatus
+from projects.models import Attachment, Call, CoInvestigator, Introduction, Match, Precedent, Proposal, Review
 from tests.factories import ResearcherFactory
+from tests.partners.factories import CapabilityFactory
 
 
 def pdf_bytes(pages: int = 1, password: str | None = None) -> bytes:
@@ -146,7 +147,36 @@ class MatchFactory(factory.django.DjangoModelFactory):
     capability = factory.SubFactory("tests.partners.factories.CapabilityFactory")
     rank = factory.Sequence(lambda n: n + 1)
     score = 75.0
-    eligibility = Eligibility.ELIGIBLE
-    criteria_json = '[["temperature", "pass", "Needs 36.5-37.5 °C; holds 4-40 °C."]]'
+    fit = Fit.FITS
+    criteria_json = '[["temperature_c", "pass", "Needs 36.5-37.5 °C; holds 4-40 °C."]]'
+    needs_stated = 1
+    needs_met = 1
     algorithm_version = "test"
     computed_at = factory.LazyFunction(timezone.now)
+
+
+class PrecedentFactory(factory.django.DjangoModelFactory):
+    """A curated flight precedent on one listing (``listings=[...]`` to choose them; made directly, nothing queued)."""
+
+    class Meta:
+        model = Precedent
+        skip_postgeneration_save = True
+
+    external_id = factory.Sequence(lambda n: f"flight-{n + 1}")
+    title = factory.Sequence(lambda n: f"Cardiomyocyte culture flight {n + 1}")
+    summary = "Human heart-muscle cells were cultured for a month in orbit and returned live for comparison."
+    research_areas = factory.LazyFunction(lambda: ["cell_biology"])
+    sample_type = "live_cells"
+    needs = factory.LazyFunction(lambda: ["cell_culture_bioreactor", "sample_return"])
+    crew_time = "low"
+    duration_days = Decimal("30")
+    sample_return = True
+    year = 2019
+    team = "Stanford University"
+    sources = factory.LazyFunction(lambda: ["https://example.org/flight-report"])
+    confidence = "high"
+
+    @factory.post_generation
+    def listings(obj, create, extracted, **kwargs):
+        if create:
+            obj.listings.set(extracted if extracted is not None else [CapabilityFactory()])

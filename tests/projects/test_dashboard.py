@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from partners.enums import PublicationState
-from projects.enums import Eligibility, ProposalStatus
+from projects.enums import Fit, ProposalStatus
 from projects.statistics import Coverage, DemandSupply, Figure, desk_figures
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import CallFactory, MatchFactory, ProposalFactory
@@ -44,14 +44,14 @@ def known(researcher):
     CapabilityFactory(organisation=verified, categories=["cold_stowage_freezer"], publication=PublicationState.DRAFT)
     CapabilityFactory(organisation=OrganisationFactory(verified=False), categories=["protein_crystallization"])
 
-    MatchFactory(proposal=eligible, capability=incubator, rank=1, eligibility=Eligibility.ELIGIBLE)
-    MatchFactory(proposal=eligible, capability=culture, rank=2, eligibility=Eligibility.UNCONFIRMED)
-    MatchFactory(proposal=unconfirmed, capability=incubator, rank=1, eligibility=Eligibility.UNCONFIRMED)
+    MatchFactory(proposal=eligible, capability=incubator, rank=1, fit=Fit.FITS)
+    MatchFactory(proposal=eligible, capability=culture, rank=2, fit=Fit.TO_CONFIRM)
+    MatchFactory(proposal=unconfirmed, capability=incubator, rank=1, fit=Fit.TO_CONFIRM)
     MatchFactory(
         proposal=only_near_miss,
         capability=culture,
         rank=1,
-        eligibility=Eligibility.INELIGIBLE,
+        fit=Fit.DOES_NOT_FIT,
         near_miss="Warmer, please.",
     )
 
@@ -77,8 +77,8 @@ def test_figures_on_a_known_data_set(known):
         "Protein crystallization": 1,
     }
     assert len(figures.by_research_area) == 14  # every area, zeros included
-    assert figures.coverage == Coverage(open_total=4, scored=3, with_eligible=1, with_eligible_or_unconfirmed=2)
-    assert (figures.coverage.eligible_share, figures.coverage.eligible_or_unconfirmed_share) == (25.0, 50.0)
+    assert figures.coverage == Coverage(open_total=4, scored=3, with_fit=1, with_fit_or_to_confirm=2)
+    assert (figures.coverage.fits_share, figures.coverage.fits_or_to_confirm_share) == (25.0, 50.0)
     assert [row for row in figures.demand_supply if row.demand or row.supply] == [
         DemandSupply("Cell culture / bioreactor", demand=2, supply=2),
         DemandSupply("3D bioprinter", demand=1, supply=1),
@@ -92,7 +92,7 @@ def test_figures_of_an_empty_site():
     figures = desk_figures()
 
     assert figures.coverage == Coverage(0, 0, 0, 0)
-    assert (figures.coverage.eligible_share, figures.by_call) == (None, [])
+    assert (figures.coverage.fits_share, figures.by_call) == (None, [])
     assert sum(f.value for f in figures.by_status) == 0
 
 
@@ -126,8 +126,8 @@ def test_dashboard_page_has_a_chart_and_a_table_for_each_figure(client, staff, k
     ]
     assert table(page, "by-call") == [["NLRA 2027-1", "2"], ["NLRA 2027-2", "2"], ["Unsolicited", "1"]]
     assert table(page, "coverage") == [
-        ["At least one eligible match", "1", "25.0%"],
-        ["At least one eligible or unconfirmed match", "2", "50.0%"],
+        ["At least one match that fits", "1", "25.0%"],
+        ["At least one match that fits or is to confirm", "2", "50.0%"],
     ]
     assert table(page, "demand-supply")[0] == ["Cell culture / bioreactor", "2", "2"]
     data = json.loads(page.select_one("#desk-chart-data").string)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from leoportal.enums import JobState, NotificationKind
 from leoportal.models import BackgroundJob, Notification
 from projects import csv_export
-from projects.enums import Eligibility, ProposalStatus
+from projects.enums import Fit, ProposalStatus
 from projects.models import Match, Proposal, StatusChange
 from projects.queries import attach_desk_figures
 from projects.transitions import set_status_of_many
@@ -358,8 +358,8 @@ def test_export_downloads_the_selection_with_formulas_defused(client, staff, res
         "best match": "'+Incubator",
         "best match provider": proposal.matches.get().capability.organisation.name,
         "best match score": "81.3",
-        "best match eligibility": "eligible",
-        "eligible matches": "1",
+        "best match fit": "fits",
+        "matches that fit": "1",
         "reviews": "1",
         "review average": "4.00",
         "admin page": f"{settings.SITE_URL}/admin/projects/proposal/{proposal.pk}/change/",
@@ -433,13 +433,13 @@ def test_actions_are_staff_only(client, researcher, three):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_desk_figures_of_a_proposal_without_eligible_matches_or_reviews(researcher):
+def test_desk_figures_of_a_proposal_without_matches_that_fit_or_reviews(researcher):
     proposal = submitted(researcher, "Lonely")
-    MatchFactory(proposal=proposal, rank=1, eligibility=Eligibility.UNCONFIRMED, score=50)
+    MatchFactory(proposal=proposal, rank=1, fit=Fit.TO_CONFIRM, score=50)
 
     (loaded,) = attach_desk_figures([proposal])
 
-    assert (loaded.best_score, loaded.eligible_total, loaded.review_total, loaded.review_avg) == (50.0, 0, 0, None)
+    assert (loaded.best_score, loaded.fits_total, loaded.review_total, loaded.review_avg) == (50.0, 0, 0, None)
 
 
 def test_desk_figures_average_every_scored_review(researcher):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from leoportal.pagination import EstimatedCountPaginator
-from projects.enums import Eligibility, ProposalStatus
+from projects.enums import Fit, ProposalStatus
 from projects.models import Match, Proposal
 from tests.factories import StaffFactory
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
@@ -24,13 +24,13 @@ EVERY = {"status__exact": "all"}  # the list leaves drafts out unless asked
 S = ProposalStatus
 
 
-def match(proposal, capability, rank, score, eligibility=Eligibility.ELIGIBLE, near_miss=""):
+def match(proposal, capability, rank, score, fit=Fit.FITS, near_miss=""):
     return Match.objects.create(
         proposal=proposal,
         capability=capability,
         rank=rank,
         score=score,
-        eligibility=eligibility,
+        fit=fit,
         near_miss=near_miss,
         criteria_json='[["temperature", "pass", "Needs 36.5-37.5 °C; holds 4-40 °C."]]',
         algorithm_version="test",
@@ -91,7 +91,7 @@ def desk(researcher):
         matched_at=now,
     )
     match(liver, incubator, 1, 82.4)
-    match(liver, printer, 2, 61.0, Eligibility.UNCONFIRMED)
+    match(liver, printer, 2, 61.0, Fit.TO_CONFIRM)
     review(liver, 5, 4, 4, 3)  # 4.0
     review(liver, 3, 3, 2, 4)  # 3.0
     review(liver, conflict=True)
@@ -107,7 +107,7 @@ def desk(researcher):
         last_submitted_at=now - timedelta(days=2),
         matched_at=now,
     )
-    match(crystals, printer, 1, 55.0, Eligibility.UNCONFIRMED)
+    match(crystals, printer, 1, 55.0, Fit.TO_CONFIRM)
     review(crystals, 5, 5, 5, 5)
     bioprint = ProposalFactory(
         owner=researcher,
@@ -120,7 +120,7 @@ def desk(researcher):
         last_submitted_at=now - timedelta(days=3),
         matched_at=now,
     )
-    match(bioprint, printer, 1, 40.0, Eligibility.INELIGIBLE, near_miss="Holds 4-30 °C; you need up to 37 °C.")
+    match(bioprint, printer, 1, 40.0, Fit.DOES_NOT_FIT, near_miss="Holds 4-30 °C; you need up to 37 °C.")
     draft = ProposalFactory(owner=researcher, call=call, title="Early draft", status=S.DRAFT)
     return {"liver": liver, "crystals": crystals, "bioprint": bioprint, "draft": draft}
 
@@ -139,8 +139,8 @@ def test_list_shows_the_desk_columns(client, staff, desk):
         "call_code": "NLRA 2027-1",
         "status": "Submitted",
         "submitted": date_format(timezone.localtime(desk["liver"].last_submitted_at), "j M Y"),
-        "best_match_display": "ADSEP incubator Redwire Space · 82 · eligible",
-        "eligible_matches": "1",
+        "best_match_display": "ADSEP incubator Redwire Space · 82 · fits",
+        "matches_that_fit": "1",
         "review_average": "3.50 2 reviews",
     }
     assert row_cells(response, "Bioprinted cartilage")["call_code"] == "Unsolicited"
@@ -160,9 +160,9 @@ def test_list_sorts_by_review_average_best_first_then_unreviewed(client, staff, 
     assert set(titles(response)[2:]) == {"Bioprinted cartilage", "Early draft"}
 
 
-def test_list_sorts_by_eligible_matches(client, staff, desk):
+def test_list_sorts_by_matches_that_fit(client, staff, desk):
     client.force_login(staff)
-    column = admin.site._registry[Proposal].list_display.index("eligible_matches") + 1
+    column = admin.site._registry[Proposal].list_display.index("matches_that_fit") + 1
 
     response = client.get(LIST_URL, {"o": f"-{column}"})
 
@@ -175,8 +175,8 @@ def test_list_sorts_by_eligible_matches(client, staff, desk):
         ({"status__exact": "screening"}, ["Protein crystals"]),
         ({"research_area": "organoids"}, ["Liver organoids in orbit", "Bioprinted cartilage"]),
         ({"need": "3d_bioprinter"}, ["Bioprinted cartilage"]),
-        ({"matches": "eligible"}, ["Liver organoids in orbit"]),
-        ({"matches": "unconfirmed"}, ["Protein crystals"]),
+        ({"matches": "fits"}, ["Liver organoids in orbit"]),
+        ({"matches": "to_confirm"}, ["Protein crystals"]),
         ({"matches": "none"}, ["Bioprinted cartilage"]),
         ({"matches": "not_scored"}, ["Early draft"]),
         ({"reviews": "none"}, ["Bioprinted cartilage", "Early draft"]),
@@ -290,7 +290,7 @@ def many_proposals(owner, count):
             capability=capability,
             rank=rank,
             score=70 - rank,
-            eligibility=Eligibility.ELIGIBLE,
+            fit=Fit.FITS,
             algorithm_version="test",
             computed_at=timezone.now(),
         )
@@ -326,7 +326,7 @@ def test_list_query_count_is_constant_when_filtered_searched_and_sorted(
 
     # as above, with an exact count only (a filtered list is never estimated) and the search's ids looked up first
     with django_assert_num_queries(11):
-        response = client.get(LIST_URL, {"q": "Proposal", "matches": "eligible", "research_area": "", "o": column})
+        response = client.get(LIST_URL, {"q": "Proposal", "matches": "fits", "research_area": "", "o": column})
 
     assert response.status_code == 200
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.enums import Eligibility, ProposalStatus
+from projects.enums import Fit, ProposalStatus
 from projects.transitions import set_proposal_status
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import (
@@ -46,22 +46,24 @@ def matched(proposal):
         capability=CapabilityFactory(organisation=provider, name="CubeLab"),
         rank=1,
         score=81.6,
-        eligibility=Eligibility.ELIGIBLE,
+        fit=Fit.FITS,
     )
     MatchFactory(
         proposal=proposal,
         capability=CapabilityFactory(organisation=provider, name="PowerCube"),
         rank=2,
         score=64.2,
-        eligibility=Eligibility.UNCONFIRMED,
-        criteria_json='[["duration", "unknown", "Provider has not stated a maximum duration; you need 14 days."]]',
+        fit=Fit.TO_CONFIRM,
+        criteria_json='[["duration_days", "unknown", "Provider has not stated a maximum duration; you need 14 days."]]',
+        needs_met=0,
+        needs_to_confirm=1,
     )
     MatchFactory(
         proposal=proposal,
         capability=CapabilityFactory(organisation=provider, name="Cold box"),
         rank=3,
         score=42.0,
-        eligibility=Eligibility.INELIGIBLE,
+        fit=Fit.DOES_NOT_FIT,
         near_miss="Holds 4-30 °C; you need up to 37.5 °C.",
     )
     return proposal
@@ -108,18 +110,19 @@ def test_page_shows_matches_and_near_misses(client, staff, matched):
             "1",
             "CubeLab",
             "Space Tango",
-            "Eligible",
+            "Fits",
             "82",
-            "1 check pass Needs 36.5-37.5 °C; holds 4-40 °C.",
+            "Meets 1 of 1 needs Fits pass Needs 36.5-37.5 °C; holds 4-40 °C.",
             "Introduce to Space Tango (CubeLab)",
         ],
         [
             "2",
             "PowerCube",
             "Space Tango",
-            "Unconfirmed",
+            "To confirm",
             "64",
-            "1 check unknown Provider has not stated a maximum duration; you need 14 days.",
+            "Meets 0 of 1 needs · 1 to confirm with the provider To confirm with the provider unknown Provider has not "
+            "stated a maximum duration; you need 14 days.",
             "Introduce to Space Tango (PowerCube)",
         ],
     ]

@@ -310,14 +310,14 @@ def test_co_investigators_are_added_changed_and_removed(client, researcher):
             proposal,
             coi=[
                 {
-                    "id": str(kept.pk),
+                    "id": str(kept.public_id),
                     "name": "Kept Renamed",
                     "email": "kept@example.edu",
                     "organisation": "",
                     "role": "",
                 },
                 {
-                    "id": str(gone.pk),
+                    "id": str(gone.public_id),
                     "name": "Gone",
                     "email": "gone@example.edu",
                     "organisation": "",

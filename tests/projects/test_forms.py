@@ -270,7 +270,7 @@ def test_a_co_investigator_email_must_be_an_address(draft):
 
 def test_existing_co_investigator_rows_are_bound(draft):
     member = CoInvestigatorFactory(proposal=draft, email="kim@example.edu")
-    rows = [{"id": str(member.pk), "name": "Kim", "email": "kim@example.edu", "organisation": "", "role": ""}]
+    rows = [{"id": str(member.public_id), "name": "Kim", "email": "kim@example.edu", "organisation": "", "role": ""}]
 
     assert formset_errors(draft, rows) == [{}]
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.introductions import answer_introduction, introduce_to_provider
+from projects.matching.explain import for_provider, group_checks
 from projects.models import Attachment, Introduction
 from projects.queries import typical_days_in_status
 from tests.partners.factories import MembershipFactory, OrganisationFactory
@@ -89,9 +90,13 @@ def test_the_introduction_page_shows_the_summary_only(client, submitted, match, 
     )
     assert page.select_one("[data-facts=flight] [data-fact=sample_return]").get_text(strip=True) == "Yes"
     assert page.select_one("[data-match-explanation] [data-score]").get_text(strip=True) == f"{match.score:.0f}"
+    # Grouped, and addressed to the provider: "the researcher needs ..., you have not stated ...".
     assert [li.get_text(" ", strip=True) for li in page.select("[data-criteria] li")] == [
-        f"{check['outcome']} {check['detail']}" for check in match.criteria
+        f"{check['outcome']} {for_provider(check['detail'])}"
+        for _, _, checks in group_checks(match.criteria)
+        for check in checks
     ]
+    assert page.select_one("[data-match-explanation] [data-match-summary]").get_text(strip=True) == match.summary
     assert [detail for detail in TEAM_DETAILS + PI_CONTACT if detail in text] == []
     assert page.select("[data-contacts-hidden]") != []
     assert page.select("a[href*='/files/']") == []

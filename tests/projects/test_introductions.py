@@ -43,9 +43,9 @@ def test_introduce_keeps_the_match_explanation(submitted, match, staff):
         match.capability,
         "ADSEP",
     )
-    assert (introduction.score, introduction.eligibility, introduction.near_miss) == (
+    assert (introduction.score, introduction.fit, introduction.near_miss) == (
         match.score,
-        match.eligibility,
+        match.fit,
         "",
     )
     assert introduction.criteria == match.criteria

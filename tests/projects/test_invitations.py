@@ -182,7 +182,9 @@ def test_an_unknown_token_is_404(client, researcher2):
 def test_inviting_again_replaces_the_earlier_link(
     client, member, researcher, researcher2, django_capture_on_commit_callbacks
 ):
-    _first, old_link = invite_and_send(member, Access.VIEW, researcher, django_capture_on_commit_callbacks)
+    first, old_link = invite_and_send(member, Access.VIEW, researcher, django_capture_on_commit_callbacks)
+    # Invited again once the pause between two invitations to one address has passed (INVITATION_RESEND_MINUTES).
+    Invitation.objects.filter(pk=first.pk).update(created_at=first.created_at - timedelta(minutes=11))
     _second, new_link = invite_and_send(member, Access.EDIT, researcher, django_capture_on_commit_callbacks)
     client.force_login(researcher2)
 
@@ -264,7 +266,13 @@ def test_changing_a_co_investigators_address_voids_the_pending_invitation(client
             proposal,
             title=proposal.title,
             coi=[
-                {"id": str(member.pk), "name": member.name, "email": "new@example.edu", "organisation": "", "role": ""}
+                {
+                    "id": str(member.public_id),
+                    "name": member.name,
+                    "email": "new@example.edu",
+                    "organisation": "",
+                    "role": "",
+                }
             ],
         ),
     )

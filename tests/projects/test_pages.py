@@ -190,6 +190,7 @@ def test_proposal_page_timeline_shows_who_when_from_to_and_note(client, research
         "why_microgravity": "W",
         "earth_benefit": "E",
         "research_areas": ["organoids"],
+        "needs": ["cell_culture_bioreactor"],
         "trl_current": 3,
         "trl_target": 6,
         "amount_requested": Decimal("1000"),

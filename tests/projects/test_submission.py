@@ -54,16 +54,23 @@ def test_missing_items_are_listed_per_section_in_form_order(researcher):
         ("Science", "research_areas", "Research areas"),
         ("Science", "trl_current", "Current TRL"),
         ("Science", "trl_target", "Target TRL"),
+        (
+            "Flight requirements",
+            "needs",
+            "Hardware needed: choose the kinds you expect to need, or tick “Not sure yet, ask staff” (matching is "
+            "weak without them)",
+        ),
         ("Funding", "amount_requested", "Amount requested (USD)"),
         ("Attachments", "narrative", "Full narrative (PDF)"),
     ]
 
 
-def test_flight_requirements_may_all_be_left_not_stated(researcher):
+def test_flight_requirements_may_all_be_left_not_stated_when_staff_are_asked_about_hardware(researcher):
     proposal = complete_proposal(
         researcher,
         sample_type="",
         needs=[],
+        hardware_unsure=True,
         temperature_min_c=None,
         temperature_max_c=None,
         co2=None,
@@ -72,6 +79,16 @@ def test_flight_requirements_may_all_be_left_not_stated(researcher):
         sample_return=None,
     )
 
+    assert missing_for_submission(proposal) == []
+
+
+def test_a_proposal_with_no_kind_of_hardware_is_asked_for_one_or_to_say_it_is_not_sure(researcher):
+    proposal = complete_proposal(researcher, needs=[], hardware_unsure=False)
+
+    assert [(item.section, item.field) for item in missing_for_submission(proposal)] == [
+        ("Flight requirements", "needs")
+    ]
+    proposal.needs = ["cell_culture_bioreactor"]
     assert missing_for_submission(proposal) == []
 
 
@@ -115,6 +132,7 @@ def test_submitting_an_incomplete_draft_lists_what_is_missing_and_keeps_what_was
         "Overview",
         "Team and eligibility",
         "Science",
+        "Flight requirements",
         "Funding",
         "Attachments",
     ]

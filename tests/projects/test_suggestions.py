@@ -8,6 +8,7 @@ from partners.importing import import_capabilities
 from partners.models import Capability, Organisation
 from projects import scoring
 from projects.enums import ProposalStatus
+from projects.matching.explain import group_checks
 from tests.partners.factories import CapabilityFactory, MembershipFactory
 from tests.projects.factories import ProposalFactory
 from tests.utils import soup
@@ -45,10 +46,14 @@ def test_a_scored_proposal_shows_its_stored_matches_with_reasons(client, researc
     assert page.select_one("[data-suggestions-state]")["data-suggestions-state"] == "stored"
     assert len(items) == 10
     assert items[0]["data-match"] == top.capability.external_id
-    assert items[0].select_one(".fit-badge").get_text(strip=True) == top.get_eligibility_display()
+    assert items[0].select_one(".fit-badge").get_text(strip=True) == top.get_fit_display()
+    assert items[0].select_one("[data-match-summary]").get_text(strip=True) == top.summary
+    groups = group_checks(top.criteria)
+    assert [group["data-group"] for group in items[0].select("[data-group]")] == [key for key, _, _ in groups]
     assert [li.get_text(" ", strip=True) for li in items[0].select("ul.criteria li")] == [
-        f"{check['outcome']} {check['detail']}" for check in top.criteria
+        f"{check['outcome']} {check['detail']}" for _, _, checks in groups for check in checks
     ]
+    assert len(page.select("[data-score-scale]")) == 1  # the scale is explained once per page
 
 
 def test_a_draft_shows_a_live_preview(client, researcher, catalogue):
@@ -143,9 +148,9 @@ def test_the_listings_provider_sees_how_many_open_proposals_it_could_serve(
 
     panel = demand_panel(client, Capability.objects.get(external_id="airbus-organoid-hardware"))
 
-    eligible = int(panel.select_one("[data-demand-eligible]").get_text())
-    unconfirmed = int(panel.select_one("[data-demand-unconfirmed]").get_text())
-    assert eligible + unconfirmed == 2
+    fits = int(panel.select_one("[data-demand-fits]").get_text())
+    to_confirm = int(panel.select_one("[data-demand-to-confirm]").get_text())
+    assert fits + to_confirm == 2
     assert "Organoid study" not in panel.get_text()  # counts only, never proposal content
 
 
@@ -184,7 +189,7 @@ def test_a_proposal_needing_one_kind_gets_no_separate_provider_list(client, rese
 
 
 def test_facilities_that_cannot_take_the_experiment_are_not_suggested(client, researcher):
-    # Stored matches keep ineligible listings for staff; the researcher's suggestions leave them out.
+    # Stored matches keep listings that do not fit for staff; the researcher's suggestions leave them out.
     CapabilityFactory(name="Warm incubator", temperature_min_c=20, temperature_max_c=40)
     CapabilityFactory(name="Cold box", temperature_min_c=-20, temperature_max_c=4)
     proposal = proposal_with_status(researcher, ProposalStatus.SUBMITTED)  # needs 36.5-37.5 °C
@@ -193,10 +198,10 @@ def test_facilities_that_cannot_take_the_experiment_are_not_suggested(client, re
 
     page = section(client, proposal)
 
-    stored = sorted(proposal.matches.values_list("capability__name", "eligibility"))
+    stored = sorted(proposal.matches.values_list("capability__name", "fit"))
     items = page.select('ol[aria-label="Suggested facilities"] > li')
-    assert stored == [("Cold box", "ineligible"), ("Warm incubator", "unconfirmed")]
-    assert [li.select_one(".fit-badge").get_text(strip=True) for li in items] == ["Unconfirmed"]
+    assert stored == [("Cold box", "does_not_fit"), ("Warm incubator", "to_confirm")]
+    assert [li.select_one(".fit-badge").get_text(strip=True) for li in items] == ["To confirm"]
 
 
 def test_the_researcher_sees_near_misses_with_what_would_have_to_change(client, researcher):
@@ -211,4 +216,4 @@ def test_the_researcher_sees_near_misses_with_what_would_have_to_change(client, 
     assert [li.get_text(" ", strip=True) for li in page.select('ul[aria-label="Near misses"] li')] == [
         f"Short-stay incubator · {near.capability.organisation.name} : {near.near_miss}."
     ]
-    assert near.near_miss == "eligible if your experiment can run in 10 days instead of 14"
+    assert near.near_miss == "fits if your experiment can run in 10 days instead of 14"

@@ -17,12 +17,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from devtools import volume
 from leoportal.enums import NotificationKind
 from leoportal.models import FailedTask, Notification
 from leoportal.notifications import notify, unsent_email_ids
 from leoportal.tasks import send_unsent_notification_emails
 from partners.importing import import_capabilities
-from projects import scoring, volume
+from projects import scoring
 from projects.enums import ProposalStatus
 from projects.models import Match, Proposal
 from projects.tasks import rescore_all_task, sweep_unscored
@@ -98,11 +99,11 @@ def test_a_worker_killed_mid_rescoring_is_redelivered_and_gives_the_same_result(
 
     make_worker(CELERY_VISIBILITY_TIMEOUT=4, MATCH_STRONG_SCORE=95)  # a fresh worker picks the message up again
     wait_for(lambda: scored.count() == 3000, timeout=240)
-    redelivered = set(Match.objects.values_list("proposal_id", "capability_id", "rank", "score", "eligibility"))
+    redelivered = set(Match.objects.values_list("proposal_id", "capability_id", "rank", "score", "fit"))
     notified = Notification.objects.filter(kind=NotificationKind.STRONG_MATCH).count()
 
     scoring.rescore()  # the same work, uninterrupted, in this process
-    uninterrupted = set(Match.objects.values_list("proposal_id", "capability_id", "rank", "score", "eligibility"))
+    uninterrupted = set(Match.objects.values_list("proposal_id", "capability_id", "rank", "score", "fit"))
 
     assert redelivered == uninterrupted
     assert Notification.objects.filter(kind=NotificationKind.STRONG_MATCH).count() == notified
@@ -141,6 +142,7 @@ def test_the_site_recovers_when_its_database_connections_are_dropped(transaction
     )
     try:
         wait_for(lambda: _get(port, "/healthz") == 200, timeout=30)
+        assert _get(port, "/") == 200  # a page that reads the database: gunicorn keeps its connection open
         with psycopg.connect(
             dbname="postgres", user=db["USER"], host=db["HOST"], port=db["PORT"], autocommit=True
         ) as admin:

@@ -26,6 +26,7 @@ def group_members(pgid: int) -> list[str]:
 
 
 def health(port: int) -> dict | None:
+    """/healthz's answer once it is 200 (None while it is 503 or not listening)."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
             return json.loads(response.read())
@@ -59,7 +60,7 @@ def test_run_starts_worker_beat_and_site_and_ctrl_c_stops_them_all(redis_server,
     try:
         deadline = time.monotonic() + 90
         answer = health(port)
-        while (answer is None or answer["worker_heartbeat_age_s"] is None) and time.monotonic() < deadline:
+        while answer is None and time.monotonic() < deadline:  # 503 until the worker's first heartbeat
             time.sleep(0.5)
             answer = health(port)
         running = group_members(run.pid)
@@ -74,7 +75,7 @@ def test_run_starts_worker_beat_and_site_and_ctrl_c_stops_them_all(redis_server,
         if group_members(run.pid):
             os.killpg(run.pid, signal.SIGKILL)
 
-    assert answer is not None and answer["database"] == "ok" and answer["worker_heartbeat_age_s"] is not None, answer
+    assert answer == {"database": "ok", "broker": "ok", "worker": "ok"}
     assert [
         kind
         for kind in ("celery -A leoportal worker", "celery -A leoportal beat", "manage.py runserver")

@@ -165,3 +165,26 @@ def test_a_deactivated_account_cannot_sign_in(client):
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 302)
     assert client.get(reverse("projects:dashboard")).status_code == 302
+
+
+def test_too_many_sign_ups_from_one_address_get_a_page_that_says_what_to_do(client):
+    answers = [sign_up(client, "a-long-unusual-passphrase", email=f"person{n}@example.edu") for n in range(21)]
+
+    assert [answer.status_code for answer in answers] == [302] * 20 + [429]
+    page = soup(answers[-1])
+    assert page.h1.get_text(strip=True) == "Too many requests"
+    assert (
+        page.select_one("main p")
+        .get_text(" ", strip=True)
+        .startswith("You (or someone on your network) asked for this too often in a short time")
+    )
+
+
+def test_a_confirmation_e_mail_to_an_added_address_is_sent_once_however_often_it_is_asked_for(client, researcher):
+    client.force_login(researcher)
+    client.post(reverse("account_email"), {"action_add": "", "email": "stranger@example.org"})
+
+    for _ in range(5):
+        client.post(reverse("account_email"), {"action_send": "", "email": "stranger@example.org"})
+
+    assert [message.to for message in mail.outbox] == [["stranger@example.org"]]

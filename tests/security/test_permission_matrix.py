@@ -9,6 +9,7 @@ another researcher; a member of Orbital Labs, to whom staff introduced the propo
 which matched the proposal but was not introduced (and is another organisation than Orbital's); program staff.
 """
 
+import re
 from collections import Counter
 
 import pytest
@@ -17,10 +18,15 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from projects.enums import IntroductionAnswer, ProposalStatus
+from projects.models import Introduction, Proposal
 from tests.leoportal.test_admin_entries import make
+from tests.projects.factories import CoInvestigatorFactory
 from tests.security.urlmap import arguments, site_patterns
 from tests.security.world import ACTORS, CANARIES, build_world
+from tests.utils import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +46,8 @@ ORBITAL = "/provider/organisations/orbital-labs/"
 SITE = {
     "home": (200, 200, 200, 200, 200, 200, 200),
     "dashboard": (LOGIN, to(PROPOSAL), to(PROPOSAL), to(PROPOSAL), to("/provider/"), to("/provider/"), to("/admin/")),
-    "healthz": (200, 200, 200, 200, 200, 200, 200),
+    # No worker runs in this world, so /healthz says so (503), the same to everyone.
+    "healthz": (503, 503, 503, 503, 503, 503, 503),
     "favicon.ico": (301, 301, 301, 301, 301, 301, 301),
     "notifications": (LOGIN, 200, 200, 200, 200, 200, 200),
     "notification_open": (LOGIN, 405, 405, 405, 405, 405, 405),
@@ -65,6 +72,21 @@ SITE = {
     "account_reset_password_from_key_done": (200,) * 7,
     "account_reset_password_from_key": (200,) * 7,
     "account_reset_password_done": (200,) * 7,
+    # Second factors (allauth MFA). Changing one asks for the password again first; force_login signed nobody in
+    # with a password, so those pages send everyone to it. The staff member's authenticator app is theirs alone.
+    "mfa_index": (LOGIN, *[200] * 6),
+    "mfa_authenticate": (to("/accounts/login/"), *[to("/dashboard/")] * 6),
+    "mfa_reauthenticate": (LOGIN, *[to("/accounts/reauthenticate/")] * 5, 200),
+    "mfa_activate_totp": (LOGIN, *[to("/accounts/reauthenticate/?next=")] * 6),
+    "mfa_deactivate_totp": (LOGIN, *[404] * 5, to("/accounts/reauthenticate/?next=")),
+    "mfa_view_recovery_codes": (LOGIN, *[404] * 6),
+    "mfa_generate_recovery_codes": (LOGIN, *[to("/accounts/reauthenticate/?next=")] * 6),
+    "mfa_download_recovery_codes": (LOGIN, *[404] * 6),
+    "mfa_list_webauthn": (LOGIN, *[200] * 6),
+    "mfa_add_webauthn": (LOGIN, *[to("/accounts/reauthenticate/?next=")] * 6),
+    "mfa_reauthenticate_webauthn": (LOGIN, *[to("/accounts/reauthenticate/")] * 6),
+    "mfa_remove_webauthn": (LOGIN, *[to("/accounts/reauthenticate/?next=")] * 6),
+    "mfa_edit_webauthn": (LOGIN, *[to("/accounts/reauthenticate/?next=")] * 6),
     # Researchers' side. A submitted proposal is no longer editable: its edit page sends the team to the proposal.
     "projects:call_list": (200,) * 7,
     "projects:call_detail": (200,) * 7,
@@ -154,11 +176,19 @@ REFUSED_POSTS = {
     "admin:projects_proposal_status": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
     "admin:projects_proposal_rescore": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
     "admin:projects_proposal_review": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
+    # The world's proposal is submitted, not accepted: staff are told no flight can be recorded yet.
+    "admin:projects_introduction_flight": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, 400),
 }
 
 # The staff side of the admin. Per model, staff list, open and see the history of every row; these they may also
 # add or delete (the rest are written by the site itself and are read-only in the admin).
-ADMIN_ADDABLE = {"projects.call", "partners.organisation", "partners.membership", "partners.capability"}
+ADMIN_ADDABLE = {
+    "projects.call",
+    "projects.precedent",
+    "partners.organisation",
+    "partners.membership",
+    "partners.capability",
+}
 ADMIN_DELETABLE = ADMIN_ADDABLE | {"partners.invitation", "partners.capabilityupload"}
 ADMIN_SPECIAL = {
     "admin:index": 200,
@@ -178,6 +208,7 @@ ADMIN_SPECIAL = {
     "admin:projects_proposal_rescore": 405,
     "admin:projects_proposal_review": 200,
     "admin:projects_proposal_export": 405,
+    "admin:projects_introduction_flight": 200,
 }
 MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
 
@@ -279,6 +310,9 @@ def special_admin_urls(world):
     for key in ("status", "rescore", "review", "export"):
         name = f"admin:projects_proposal_{key}"
         urls[name] = reverse(name, args=[proposal.pk])
+    urls["admin:projects_introduction_flight"] = reverse(
+        "admin:projects_introduction_flight", args=[world.objects["introduction"].pk]
+    )
     for key, expected in ADMIN_SPECIAL.items():
         yield key, urls.get(key) or reverse(key), expected
 
@@ -349,7 +383,8 @@ def test_the_admin_answers_staff_only_and_every_admin_page_opens():
             if actor == "staff":
                 expected = staff_expects
             elif key == "admin:login":
-                expected = 200  # the admin's login form, saying a staff account is needed
+                # The admin has no sign-in of its own: visitors go to the site's, others are told it is for staff.
+                expected = LOGIN if actor == "anonymous" else 403
             elif key == "admin:logout":
                 expected = to("/admin/")
             else:
@@ -421,4 +456,74 @@ def test_the_canaries_are_really_in_the_pages_of_those_allowed_to_read_them():
         "owner": [canary for canary in team if canary != "canary-pi@example.edu"],  # their own address
         "introduced": sorted(CANARIES["proposal_shared"]),
         "staff": team,
+    }
+
+
+@pytest.mark.parametrize("closing", [ProposalStatus.WITHDRAWN, ProposalStatus.DECLINED])
+def test_closing_a_proposal_ends_what_the_introduced_provider_sees(closing):
+    world = build_world()
+    provider = clients(world)["introduced"]
+    o = world.objects
+    Introduction.objects.filter(pk=o["introduction"].pk).update(
+        answer=IntroductionAnswer.INTERESTED, answered_by=world.users["introduced"], answered_at=timezone.now()
+    )
+    page = reverse("projects:introduction", args=[o["introduction"].public_id])
+    file = reverse("projects:introduction_attachment", args=[o["introduction"].public_id, o["narrative"].public_id])
+    shared = (provider.get(file).status_code, "canary-pi@example.edu" in body(provider.get(page)))
+
+    Proposal.objects.filter(pk=o["proposal"].pk).update(status=closing)
+    closed_page = provider.get(page)
+
+    assert shared == (200, True)
+    assert (provider.get(file).status_code, closed_page.status_code) == (404, 200)
+    assert "canary-pi@example.edu" not in body(closed_page)
+    assert "canary-narrative.pdf" not in body(closed_page)
+    assert (
+        soup(closed_page)
+        .select_one("[data-withdrawn]")
+        .get_text(" ", strip=True)
+        .endswith("Its contacts and files are no longer shared with Orbital Labs.")
+    )
+
+
+# Hidden fields that hold numbers which are not row ids: formset counts, the draft's version, the page's index.
+COUNTERS = re.compile(r"(TOTAL_FORMS|INITIAL_FORMS|MIN_NUM_FORMS|MAX_NUM_FORMS|version|index)$")
+
+
+def test_no_form_of_the_site_carries_a_database_id():
+    """Every page each visitor can open: no form field holds a row's database id (they would reveal counts)."""
+    world = build_world()
+    visitors = clients(world)
+    pages = [
+        (key, site_url(world, key, route, named), actor)
+        for key, route, named in site_patterns()
+        if named and not route.startswith("admin/")
+        for actor in ACTORS
+    ]
+    # The world's proposal is submitted (its form is closed): the owner's draft shows the form with the team rows.
+    pages.append(("draft form", reverse("projects:proposal_edit", args=[world.objects["draft"].public_id]), "owner"))
+    found = []
+    for key, url, actor in pages:
+        response = visitors[actor].get(url)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        for field in soup(response).select("form input[name]"):
+            value = field.get("value", "")
+            if value.isdigit() and not COUNTERS.search(field["name"]) and field.get("type") != "number":
+                found.append((key, actor, field["name"], value))
+
+    assert found == []
+
+
+def test_the_team_rows_of_the_proposal_form_carry_public_ids_only():
+    world = build_world()
+    owner = clients(world)["owner"]
+    draft = world.objects["draft"]
+    member = CoInvestigatorFactory(proposal=draft, name="Colin Coinvestigator")
+
+    page = soup(owner.get(reverse("projects:proposal_edit", args=[draft.public_id])))
+
+    hidden = {field["name"]: field.get("value", "") for field in page.select("#proposal-form input[type=hidden]")}
+    assert {name: value for name, value in hidden.items() if name.startswith("coi-0-")} == {
+        "coi-0-id": str(member.public_id)
     }

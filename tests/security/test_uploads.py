@@ -16,8 +16,8 @@ from django.urls import reverse
 from partners.models import Capability, CapabilityUpload
 from projects.models import Attachment
 from tests.partners.factories import MembershipFactory, OrganisationFactory
-from tests.projects.factories import ProposalFactory, pdf_bytes, pdf_upload
-from tests.security.pdf_bombs import object_stream_bomb
+from tests.projects.factories import NarrativeFactory, ProposalFactory, pdf_bytes, pdf_upload
+from tests.security.pdf_bombs import content_stream_bomb, object_stream_bomb, padded_pdf, pdf_with
 from tests.utils import soup
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +241,97 @@ def test_a_capability_document_with_a_hostile_name_keeps_it_escaped(provider_cli
     assert response.status_code == 302
     preview = provider_client.get(response["Location"])
     assert "<script>alert(1)" not in preview.content.decode()
+
+
+# --- What a proposal's files may hold and how many there may be ---------------------------------------------------
+
+
+def test_a_two_megabyte_pdf_that_expands_to_two_gigabytes_is_refused(researcher_client, draft, settings):
+    bomb = content_stream_bomb(expands_to=2 * 1024**3)
+    assert len(bomb) < 2.5 * 1024 * 1024  # about 2 MB on disk
+
+    response = upload(researcher_client, draft, SimpleUploadedFile("narrative.pdf", bomb, "application/pdf"))
+
+    assert response.status_code == 400
+    assert field_error(response) == (
+        "“narrative.pdf” holds compressed content that would expand to more than 200 MB when opened, far more than a "
+        "document needs (a “decompression bomb”, or images stored without compression). Export it again from the "
+        "original document with images compressed, and upload the new file."
+    )
+    assert (Attachment.objects.count(), stored_files(settings)) == (0, [])
+
+
+def test_the_expansion_limit_is_a_setting(researcher_client, draft, settings):
+    settings.PDF_MAX_INFLATED_MB = 20
+    small = SimpleUploadedFile("narrative.pdf", content_stream_bomb(expands_to=15 * 1024**2), "application/pdf")
+    large = SimpleUploadedFile("letter.pdf", content_stream_bomb(expands_to=25 * 1024**2), "application/pdf")
+
+    accepted = upload(researcher_client, draft, small)
+    refused = upload(researcher_client, draft, large, kind="letter")
+
+    assert (accepted.status_code, refused.status_code) == (302, 400)
+    assert list(Attachment.objects.values_list("original_name", flat=True)) == ["narrative.pdf"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "what"),
+    [
+        ("openaction-javascript", "JavaScript and an action that runs when the file is opened (/OpenAction)"),
+        ("document-javascript", "JavaScript"),
+        ("openaction-uri", "an action that runs when the file is opened (/OpenAction)"),
+        ("launch-link", "an action that launches a program"),
+        ("page-open-action", "JavaScript and actions that run when a page or field is opened or used (/AA)"),
+    ],
+)
+def test_a_pdf_carrying_scripts_or_actions_is_refused_and_says_which(researcher_client, draft, settings, kind, what):
+    response = upload(researcher_client, draft, SimpleUploadedFile("letter.pdf", pdf_with(kind), "application/pdf"))
+
+    assert response.status_code == 400
+    assert field_error(response) == (
+        f"“letter.pdf” contains {what}, which a PDF reader may run by itself. Program staff and providers open these "
+        "files, so they may contain none: print the document to PDF again (or export it without scripts and "
+        "actions) and upload the new file."
+    )
+    assert (Attachment.objects.count(), stored_files(settings)) == (0, [])
+
+
+def test_a_pdf_that_opens_at_its_first_page_is_accepted(researcher_client, draft):
+    pdf = SimpleUploadedFile("narrative.pdf", pdf_with("open-at-page"), "application/pdf")
+
+    response = upload(researcher_client, draft, pdf)
+
+    assert response.status_code == 302
+    assert Attachment.objects.count() == 1
+
+
+def test_a_proposal_holds_at_most_the_set_number_of_files(researcher_client, draft, settings):
+    settings.PROPOSAL_FILES_MAX = 3
+    NarrativeFactory(proposal=draft)
+    letters = [upload(researcher_client, draft, pdf_upload(f"letter-{n}.pdf"), kind="letter") for n in range(3)]
+    new_narrative = upload(researcher_client, draft, pdf_upload("narrative-v2.pdf"))
+
+    assert [response.status_code for response in letters] == [302, 302, 400]
+    assert field_error(letters[2]) == (
+        "This proposal already has 3 files, the most a proposal may have. Remove a letter it no longer needs (or "
+        "combine letters into one PDF) before adding another."
+    )
+    assert new_narrative.status_code == 302  # replacing the narrative takes no new place
+    assert sorted(draft.attachments.values_list("original_name", flat=True)) == [
+        "letter-0.pdf",
+        "letter-1.pdf",
+        "narrative-v2.pdf",
+    ]
+
+
+def test_a_proposal_s_files_together_stay_under_the_set_size(researcher_client, draft, settings):
+    settings.PROPOSAL_FILES_MAX_MB = 1
+    first = upload(researcher_client, draft, pdf_upload("letter-1.pdf", padded_pdf(600_000)), kind="letter")
+    second = upload(researcher_client, draft, pdf_upload("letter-2.pdf", padded_pdf(600_000)), kind="letter")
+
+    assert (first.status_code, second.status_code) == (302, 400)
+    assert field_error(second).startswith("Adding this file (0.6 MB) would bring the proposal's files to 1.1 MB; ")
+    assert field_error(second).endswith(
+        "together they may be at most 1 MB. Remove a file or reduce this one (for example, compress its images) and "
+        "upload it again."
+    )
+    assert draft.attachments.count() == 1

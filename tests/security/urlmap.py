@@ -25,6 +25,7 @@ def arguments(world) -> dict:
     team_member = {**proposal, "member_id": o["co_investigator"].public_id}
     orbital = {"slug": o["orbital"].slug}
     uidb36, reset_key = world.tokens["password_reset"]
+    staff_factor = {"pk": world.users["staff"].authenticator_set.get().pk}
     return {
         "notification_open": {"pk": o["notification"].pk},
         "job_detail": {"public_id": o["job"].public_id},
@@ -32,6 +33,8 @@ def arguments(world) -> dict:
         "job_download": {"public_id": o["job"].public_id},
         "account_confirm_email": {"key": world.tokens["email_confirmation"]},
         "account_reset_password_from_key": {"uidb36": uidb36, "key": reset_key},
+        "mfa_edit_webauthn": staff_factor,
+        "mfa_remove_webauthn": staff_factor,
         "projects:call_detail": {"public_id": o["call"].public_id},
         "projects:proposal_detail": proposal,
         "projects:proposal_edit": proposal,

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from leoportal.celery import app as celery_app
-from leoportal.demo import seed_accounts
+from leoportal.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_TOTP_SECRET, seed_accounts
 from partners import demo as partners_demo
 from projects import demo as projects_demo
-from projects import demo_introductions
+from projects import demo_introductions, demo_precedents
 
 
 @contextmanager
@@ -52,13 +52,18 @@ class Command(BaseCommand):
             with transaction.atomic():
                 users = seed_accounts(log)
                 partners_demo.seed(log, users)
+                demo_precedents.seed(log)  # before scoring: precedents name listings and are evidence for them
                 projects_demo.seed(log, users)
                 projects_demo.seed_matches(log)
                 demo_introductions.seed(log, users)
             kept = kept_back()
 
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
+        second_factor = (
+            f"{DEMO_STAFF_EMAIL} signs in with a second factor: add the secret {DEMO_STAFF_TOTP_SECRET} to an "
+            "authenticator app, or run `manage.py demo_totp` for the current code"
+        )
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({second_factor}): {summary}."))
         if kept:
             self.stdout.write(
                 f"The demo's {kept} notification e-mail{'s' if kept != 1 else ''} were not sent: "

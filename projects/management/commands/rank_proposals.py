@@ -5,13 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 from leoportal.interchange import PROPOSALS, InterchangeError, dumps, parse_document
 from partners.models import Capability
 from projects.matching import FactsError, rankings_document
-from projects.scoring import capability_items, weights
+from projects.scoring import capability_items, precedent_items, weights
 
 
 class Command(BaseCommand):
     help = (
-        "Rank each proposal of a leoportal.proposals/1 FILE against the published listings in the database and "
-        "print a leoportal.rankings/1 document. Writes nothing."
+        "Rank each proposal of a leoportal.proposals/1 FILE against the published listings in the database, with "
+        "the database's flight precedents as evidence, and print a leoportal.rankings/1 document. Writes nothing."
     )
 
     def add_arguments(self, parser):
@@ -34,12 +34,17 @@ class Command(BaseCommand):
             for problem in error.problems:
                 self.stderr.write(str(problem))
             raise CommandError(f"{options['file']} is not a valid leoportal.proposals/1 document.") from error
-        items, _pks = capability_items(Capability.objects.matchable().with_related().order_by("pk"))
+        items, pks = capability_items(Capability.objects.matchable().with_related().order_by("pk"))
         if not items:
             raise CommandError("There are no published listings of verified providers to rank against.")
         try:
             rankings = rankings_document(
-                document, items, top=options["top"], near_misses=options["near_misses"], weights=weights()
+                document,
+                items,
+                precedent_items(pks),
+                top=options["top"],
+                near_misses=options["near_misses"],
+                weights=weights(),
             )
         except FactsError as error:
             raise CommandError(str(error)) from error

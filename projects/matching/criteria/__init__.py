@@ -28,8 +28,10 @@ Decisions where the interchange format leaves room:
   says nothing: UNKNOWN.
 - Launch window: FAIL only when the listing publishes availability (an empty list means no open slots) and no
   window overlaps the proposal's launch window; unpublished availability is UNKNOWN.
-- Hardware kinds: scored, not a hard filter by default (``Weights.require_needed_hardware``); see the evaluation in
-  the package docstring.
+- Hardware kinds: a listing offering none of the kinds a proposal states (and unable to carry one as the proposer's
+  payload) does not fit; one offering some of them is to confirm (the provider view combines listings). Kinds only
+  inferred from the text never decide the fit.
+- Crew time: one level more than the proposal accepts is to confirm; two levels or more does not fit.
 """
 
 from projects.matching.criteria.base import (
@@ -41,15 +43,15 @@ from projects.matching.criteria.base import (
     PASS,
     UNKNOWN,
     Criterion,
-    Eligibility,
+    Fit,
     day_number,
-    eligibility_of,
+    fit_of,
     likely_needs,
 )
-from projects.matching.criteria.facts import (
+from projects.matching.criteria.envelope import (
     CO2,
     Biosafety,
-    CrewTime,
+    CrewTimeLimit,
     Duration,
     Humidity,
     Imaging,
@@ -73,7 +75,7 @@ CRITERIA = (
     Units(),
     Duration(),
     Power(),
-    CrewTime(),
+    CrewTimeLimit(),
     Imaging(),
     VariableGravity(),
     SampleReturn(),
@@ -88,8 +90,12 @@ MARGIN_CRITERIA = tuple(c for c in CRITERIA if c.margin)
 
 
 def explain_pair(p, c, weights):
-    """The reference explanation of one pair: [(name, outcome name, detail)], eligibility, and failed criteria."""
-    rows, failed, unknown = [], [], []
+    """The reference explanation of one pair: [(name, outcome name, detail)], its fit, and the failed criteria.
+
+    Hard criteria decide the fit: a FAIL makes it ``does_not_fit``; an UNKNOWN or a PARTIAL (a planned facility,
+    one crew-time level more, some of the kinds of hardware) leaves it ``to_confirm``.
+    """
+    rows, failed, open_checks = [], [], []
     for criterion in CRITERIA:
         outcome = criterion.outcome(p, c, weights)
         if outcome is None:
@@ -97,11 +103,13 @@ def explain_pair(p, c, weights):
         rows.append((criterion.name, OUTCOMES[outcome], criterion.detail(p, c, outcome)))
         if criterion.hard and outcome == FAIL:
             failed.append(criterion.name)
-        if criterion.hard and outcome == UNKNOWN:
-            unknown.append(criterion.name)
-    if Hardware.is_hard_fail(p, c, weights):
+        if criterion.hard and outcome in (UNKNOWN, PARTIAL):
+            open_checks.append(criterion.name)
+    if Hardware.is_stated_fail(p, c):
         failed.append("hardware")
-    return rows, eligibility_of(bool(failed), bool(unknown)), failed
+    elif Hardware.is_stated_partial(p, c):
+        open_checks.append("hardware")
+    return rows, fit_of(bool(failed), bool(open_checks), p.states_requirements), failed
 
 
 __all__ = [
@@ -117,10 +125,10 @@ __all__ = [
     "PASS",
     "UNKNOWN",
     "Criterion",
-    "Eligibility",
+    "Fit",
     "day_number",
-    "eligibility_of",
     "explain_pair",
+    "fit_of",
     "likely_needs",
     "returns_samples",
 ]

@@ -10,17 +10,28 @@ from projects.matching.lexicon import concepts, inferred_needs
 from projects.matching.vocabulary import CATEGORY_INDEX, join_words
 
 
-class Eligibility(StrEnum):
-    ELIGIBLE = "eligible"
-    UNCONFIRMED = "unconfirmed"
-    INELIGIBLE = "ineligible"
+class Fit(StrEnum):
+    """How a listing fits a proposal, on the facts both sides stated.
+
+    - ``fits``: every need the proposal states is met by a fact the listing states, and nothing fails;
+    - ``to_confirm``: nothing contradicts, but some needs are not stated by the provider, are met only in part (one
+      of two kinds of hardware, one crew-time level more, a planned facility), or the proposal states no need;
+    - ``does_not_fit``: a stated fact contradicts a stated need (the kinds of hardware included), or the listing is
+      retired.
+    """
+
+    FITS = "fits"
+    TO_CONFIRM = "to_confirm"
+    DOES_NOT_FIT = "does_not_fit"
 
 
-def eligibility_of(failed: bool, unknown: bool) -> Eligibility:
-    """A stated contradiction makes a pair ineligible; otherwise an unstated needed fact makes it unconfirmed."""
+def fit_of(failed: bool, open_checks: bool, states_requirements: bool) -> Fit:
+    """A stated contradiction makes a pair not fit; anything left open, or nothing stated, leaves it to confirm."""
     if failed:
-        return Eligibility.INELIGIBLE
-    return Eligibility.UNCONFIRMED if unknown else Eligibility.ELIGIBLE
+        return Fit.DOES_NOT_FIT
+    if open_checks or not states_requirements:
+        return Fit.TO_CONFIRM
+    return Fit.FITS
 
 
 PASS, PARTIAL, UNKNOWN, FAIL = 0, 1, 2, 3

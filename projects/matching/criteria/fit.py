@@ -55,7 +55,7 @@ class Hardware(Criterion):
 
     name = "hardware"
     fact = False
-    hard = False  # hard only with Weights.require_needed_hardware and stated needs; see is_hard_fail
+    hard = False  # decides the fit only for stated kinds: see is_stated_fail and is_stated_partial
     p_key_arrays = ("target", "stated_any")
     c_key_arrays = ("offered_full", "hostable")
 
@@ -75,13 +75,16 @@ class Hardware(Criterion):
         return full, hosted, missing
 
     def outcome(self, p, c, weights):
-        target, _ = self.targets(p)
+        target, stated = self.targets(p)
         if not target:
             return None
         full, hosted, _ = self.split(target, c)
         if len(full) == len(target):
             return PASS
-        return PARTIAL if full or hosted else FAIL
+        if full or hosted:
+            return PARTIAL
+        # Kinds only inferred from the text are a suggestion, not a need the proposal stated: never a failed check.
+        return FAIL if stated else UNKNOWN
 
     def detail(self, p, c, outcome):
         target, stated = self.targets(p)
@@ -92,7 +95,7 @@ class Hardware(Criterion):
             if stated:
                 return f"offers {labels(target)}, all you need"
             return prefix + ("offers it" if len(target) == 1 else "offers all of them")
-        if outcome == FAIL:
+        if outcome in (FAIL, UNKNOWN):
             return prefix + f"offers none of {labels(target)}; it offers {labels(c.offered_categories)}"
         parts = []
         if full:
@@ -104,8 +107,14 @@ class Hardware(Criterion):
         return prefix + "; ".join(parts)
 
     @staticmethod
-    def is_hard_fail(p, c, weights) -> bool:
-        return bool(weights.require_needed_hardware and p.needs and Hardware().outcome(p, c, weights) == FAIL)
+    def is_stated_fail(p, c) -> bool:
+        """The proposal states kinds of hardware and the listing offers none of them, not even as a payload."""
+        return bool(p.needs) and Hardware().outcome(p, c, None) == FAIL
+
+    @staticmethod
+    def is_stated_partial(p, c) -> bool:
+        """The proposal states kinds of hardware and the listing offers some of them (or could carry them)."""
+        return bool(p.needs) and Hardware().outcome(p, c, None) == PARTIAL
 
     def applicable(self, p):
         return p.target.any(axis=-1)
@@ -113,7 +122,7 @@ class Hardware(Criterion):
     def pair_key(self, p, c, codes):
         target = p.target
         # A failing pair offers none of the target: its sentence names what it offers instead.
-        offered = np.where(codes == FAIL, bits(c.offered_full), bits(target & c.offered_full))
+        offered = np.where((codes == FAIL) | (codes == UNKNOWN), bits(c.offered_full), bits(target & c.offered_full))
         key = bits(target) | offered << 15 | bits(target & c.hostable) << 30
         return key | p.stated_any.astype(np.int64) << 45
 
@@ -121,7 +130,8 @@ class Hardware(Criterion):
         total = p.target.sum(axis=-1)
         full = (p.target & c.offered_full).sum(axis=-1)
         hosted = (p.target & c.hostable).sum(axis=-1)
-        codes = np.where(full == total, PASS, np.where(full + hosted > 0, PARTIAL, FAIL)).astype(np.int8)
+        none = np.where(p.stated_any, FAIL, UNKNOWN)
+        codes = np.where(full == total, PASS, np.where(full + hosted > 0, PARTIAL, none)).astype(np.int8)
         codes[total == 0] = NOT_CHECKED
         return codes
 
@@ -139,17 +149,19 @@ class ResearchAreas(Criterion):
         shared = set(p.research_areas) & set(c.research_areas)
         if len(shared) == len(set(p.research_areas)):
             return PASS
-        return PARTIAL if shared else FAIL
+        # Not listing an area is not refusing it: for the provider to confirm, never a failed check.
+        return PARTIAL if shared else UNKNOWN
 
     def detail(self, p, c, outcome):
         labels = lambda names: join_words((RESEARCH_AREA_LABELS[n] for n in names), "or")  # noqa: E731
         mine = list(p.research_areas)
-        if outcome == UNKNOWN:
+        if outcome == UNKNOWN and not c.research_areas:
             return "provider has not listed the research areas it serves"
         if outcome == PASS:
             return "serves " + join_words(RESEARCH_AREA_LABELS[a] for a in mine)
-        if outcome == FAIL:
-            return f"serves none of your research areas ({labels(mine)})"
+        if outcome == UNKNOWN:
+            listed = join_words(RESEARCH_AREA_LABELS[a] for a in c.research_areas)
+            return f"does not list {labels(mine)}; it lists {listed}"
         shared = [a for a in mine if a in c.research_areas]
         others = [a for a in mine if a not in c.research_areas]
         return f"serves {join_words(RESEARCH_AREA_LABELS[a] for a in shared)}; not {labels(others)}"
@@ -158,12 +170,19 @@ class ResearchAreas(Criterion):
         return p.areas.any(axis=-1)
 
     def pair_key(self, p, c, codes):
-        return bits(p.areas) | bits(p.areas & c.areas) << 14 | (~c.areas.any(axis=-1)).astype(np.int64) << 28
+        # The sentence names the listing's own areas when it shares none.
+        listed = np.where(codes == UNKNOWN, bits(c.areas), 0)
+        return (
+            bits(p.areas)
+            | bits(p.areas & c.areas) << 14
+            | (~c.areas.any(axis=-1)).astype(np.int64) << 28
+            | listed << 29
+        )
 
     def codes(self, p, c, weights):
         total = p.areas.sum(axis=-1)
         shared = (p.areas & c.areas).sum(axis=-1)
-        codes = np.where(shared == total, PASS, np.where(shared > 0, PARTIAL, FAIL)).astype(np.int8)
+        codes = np.where(shared == total, PASS, np.where(shared > 0, PARTIAL, UNKNOWN)).astype(np.int8)
         codes[~c.areas.any(axis=-1)] = UNKNOWN
         codes[total == 0] = NOT_CHECKED
         return codes

@@ -100,7 +100,7 @@ class ReturnTemperature(Criterion):
         if c.temperature_c is not None:
             candidates.append(min(max(t, c.temperature_c[0]), c.temperature_c[1]))
         nearest = min(candidates, key=lambda value: (abs(value - t), value))
-        return f"eligible if your samples can come back at {num(nearest)} C instead of {num(t)} C"
+        return f"fits if your samples can come back at {num(nearest)} C instead of {num(t)} C"
 
 
 class LaunchWindow(Criterion):
@@ -163,5 +163,5 @@ class LaunchWindow(Criterion):
 
         start, end = min(c.availability, key=lambda window: (gap(window), window))
         if start > latest:
-            return f"eligible if your launch window extended to {start.isoformat()} (it now ends {latest.isoformat()})"
-        return f"eligible if your launch window opened by {end.isoformat()} (it now opens {earliest.isoformat()})"
+            return f"fits if your launch window extended to {start.isoformat()} (it now ends {latest.isoformat()})"
+        return f"fits if your launch window opened by {end.isoformat()} (it now opens {earliest.isoformat()})"

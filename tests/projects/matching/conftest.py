@@ -1,4 +1,5 @@
-"""Shared data for the engine tests: the real catalogue, the example proposals and the held-out flown projects."""
+"""Shared data for the engine tests: the real catalogue and precedents (the project's copies), the example proposals
+and the flown projects."""
 
 import json
 from functools import cache
@@ -6,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from projects.matching import CapabilityFacts, Catalogue, ProposalNeeds
+from devtools.matching.corpus import CATALOGUE, FLOWN_PROJECTS, PRECEDENTS
+from projects.matching import CapabilityFacts, Catalogue, PrecedentFacts, ProposalNeeds
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -17,7 +19,17 @@ def load_json(name):
 
 @cache
 def capability_items() -> tuple[dict, ...]:
-    return tuple(load_json("iss-facilities.json")["capabilities"])
+    return tuple(json.loads(CATALOGUE.read_text())["capabilities"])
+
+
+@cache
+def precedent_items() -> tuple[dict, ...]:
+    return tuple(json.loads(PRECEDENTS.read_text())["precedents"])
+
+
+@cache
+def real_precedents() -> tuple[PrecedentFacts, ...]:
+    return tuple(PrecedentFacts.from_interchange(item) for item in precedent_items())
 
 
 @cache
@@ -32,11 +44,18 @@ def example_proposals() -> tuple[ProposalNeeds, ...]:
 
 @cache
 def flown_proposals() -> tuple[ProposalNeeds, ...]:
-    return tuple(ProposalNeeds.from_interchange(item) for item in load_json("flown-projects.json")["proposals"])
+    return tuple(ProposalNeeds.from_interchange(item) for item in json.loads(FLOWN_PROJECTS.read_text())["proposals"])
 
 
 @cache
 def real_catalogue() -> Catalogue:
+    """The real catalogue with the real flight precedents."""
+    return Catalogue.build(real_capabilities(), real_precedents())
+
+
+@cache
+def bare_catalogue() -> Catalogue:
+    """The real catalogue without precedents."""
     return Catalogue.build(real_capabilities())
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from projects.matching import CapabilityFacts, Catalogue, ProposalBatch, ProposalNeeds, explain_pair
 from projects.matching.explain import explain_pairs
-from projects.matching.scoring import DEFAULT_WEIGHTS
+from projects.matching.weights import DEFAULT_WEIGHTS
 
 
 def proposal(**facts) -> ProposalNeeds:
@@ -27,7 +27,7 @@ def checks(p, c, weights=DEFAULT_WEIGHTS) -> dict:
     scalar = {name: (outcome, detail) for name, outcome, detail in rows}
     catalogue = Catalogue.build([c])
     batch = ProposalBatch.build([p], catalogue)
-    (vectorized,) = explain_pairs(catalogue, batch, weights, [0], [0])
+    ((vectorized, _, _),) = explain_pairs(catalogue, batch, weights, [0], [0])
     assert {check.name: (check.outcome, check.detail) for check in vectorized} == scalar
     assert [check.name for check in vectorized] == [name for name, _, _ in rows]
     return scalar

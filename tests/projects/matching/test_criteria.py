@@ -4,12 +4,10 @@
 scalar rule for the pair.
 """
 
-from dataclasses import replace
-
 import pytest
 
-from projects.matching import Eligibility, explain_pair
-from projects.matching.scoring import DEFAULT_WEIGHTS
+from projects.matching import Fit, explain_pair
+from projects.matching.weights import DEFAULT_WEIGHTS
 
 from .helpers import check, checks, day, listing, proposal
 
@@ -31,7 +29,7 @@ def test_status_outcomes(status, expected):
 
 def test_status_retired_makes_the_pair_ineligible():
     _, eligibility, failed = explain_pair(proposal(), listing(status="retired"), DEFAULT_WEIGHTS)
-    assert (eligibility, failed) == (Eligibility.INELIGIBLE, ["status"])
+    assert (eligibility, failed) == (Fit.DOES_NOT_FIT, ["status"])
 
 
 # hardware
@@ -82,8 +80,9 @@ def test_hardware_infers_likely_needs_when_none_are_stated():
         "pass",
         "you listed no hardware; your proposal suggests 3D bioprinter; offers it",
     )
+    # Inferred kinds are a suggestion, never a failed check.
     assert check(p, listing(categories=("cold_stowage_freezer",)), "hardware") == (
-        "fail",
+        "unknown",
         "you listed no hardware; your proposal suggests 3D bioprinter; offers none of 3D bioprinter; "
         "it offers cold stowage / freezer",
     )
@@ -93,26 +92,48 @@ def test_hardware_is_not_checked_without_stated_or_likely_needs():
     assert check(proposal(summary="A study."), listing(), "hardware") is None
 
 
-def test_hardware_mismatch_lowers_the_score_but_keeps_eligibility_by_default():
+def test_a_listing_offering_none_of_the_stated_kinds_does_not_fit():
     p = proposal(needs=("3d_bioprinter",))
     c = listing(categories=("cold_stowage_freezer",), status="operational")
-    _, eligibility, failed = explain_pair(p, c, DEFAULT_WEIGHTS)
-    assert (eligibility, failed) == (Eligibility.ELIGIBLE, [])
+    _, fit, failed = explain_pair(p, c, DEFAULT_WEIGHTS)
+    assert (fit, failed) == (Fit.DOES_NOT_FIT, ["hardware"])
 
 
-def test_hardware_mismatch_makes_the_pair_ineligible_when_required():
-    p = proposal(needs=("3d_bioprinter",))
-    c = listing(categories=("cold_stowage_freezer",), status="operational")
-    weights = replace(DEFAULT_WEIGHTS, require_needed_hardware=True)
-    _, eligibility, failed = explain_pair(p, c, weights)
-    assert (eligibility, failed) == (Eligibility.INELIGIBLE, ["hardware"])
+def test_a_listing_offering_some_of_the_stated_kinds_is_to_confirm():
+    p = proposal(needs=("3d_bioprinter", "cell_culture_bioreactor"), sample_return=True)
+    c = listing(categories=("cell_culture_bioreactor",), status="operational", sample_return=True)
+    _, fit, failed = explain_pair(p, c, DEFAULT_WEIGHTS)
+    assert (fit, failed) == (Fit.TO_CONFIRM, [])
 
 
-def test_hardware_mismatch_of_inferred_needs_never_makes_a_pair_ineligible():
-    p = proposal(summary="We will bioprint a patch.", sample_type="bioink")
-    c = listing(categories=("cold_stowage_freezer",), status="operational")
-    weights = replace(DEFAULT_WEIGHTS, require_needed_hardware=True)
-    assert explain_pair(p, c, weights)[1] == Eligibility.ELIGIBLE
+def test_a_listing_offering_every_stated_kind_and_confirming_every_fact_fits():
+    p = proposal(needs=("cell_culture_bioreactor",), sample_return=True)
+    c = listing(categories=("cell_culture_bioreactor",), status="operational", sample_return=True)
+    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1] == Fit.FITS
+
+
+def test_a_host_that_could_carry_the_stated_kind_is_to_confirm():
+    p = proposal(needs=("cell_culture_bioreactor",))
+    c = listing(categories=("modular_payload_platform",), status="operational")
+    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1] == Fit.TO_CONFIRM
+
+
+def test_hardware_mismatch_of_inferred_needs_never_makes_a_pair_not_fit():
+    p = proposal(summary="We will bioprint a patch.", sample_type="bioink", sample_return=True)
+    c = listing(categories=("cold_stowage_freezer",), status="operational", sample_return=True)
+    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1] == Fit.FITS
+
+
+def test_a_proposal_stating_no_requirement_never_fits():
+    p = proposal(summary="We will culture stem cells.", research_areas=("stem_cells",), sample_type="live_cells")
+    c = listing(status="operational", research_areas=("stem_cells",), sample_return=True, first_flight_year=2020)
+    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1] == Fit.TO_CONFIRM
+
+
+def test_a_planned_listing_is_to_confirm():
+    p = proposal(needs=("cell_culture_bioreactor",))
+    c = listing(categories=("cell_culture_bioreactor",), status="planned")
+    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1] == Fit.TO_CONFIRM
 
 
 # research areas
@@ -123,7 +144,7 @@ def test_hardware_mismatch_of_inferred_needs_never_makes_a_pair_ineligible():
     [
         (("stem_cells", "organoids", "microbiology"), ("pass", "serves stem cells and organoids")),
         (("stem_cells",), ("partial", "serves stem cells; not organoids")),
-        (("microbiology",), ("fail", "serves none of your research areas (stem cells or organoids)")),
+        (("microbiology",), ("unknown", "does not list stem cells or organoids; it lists microbiology")),
         ((), ("unknown", "provider has not listed the research areas it serves")),
     ],
 )
@@ -132,10 +153,10 @@ def test_research_areas_outcomes(offered, expected):
     assert check(p, listing(research_areas=offered), "research_areas") == expected
 
 
-def test_research_areas_never_affect_eligibility():
-    p = proposal(research_areas=("organoids",))
+def test_research_areas_never_affect_the_fit():
+    p = proposal(research_areas=("organoids",), needs=("cell_culture_bioreactor",))
     c = listing(research_areas=("microbiology",), status="operational")
-    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1] == Eligibility.ELIGIBLE
+    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1] == Fit.FITS
 
 
 def test_research_areas_not_checked_when_the_proposal_lists_none():
@@ -242,7 +263,15 @@ def test_power_outcomes(needed, supplied, expected):
         ("medium", "low", ("pass", "you accept up to medium crew time; it needs low crew time")),
         ("medium", "medium", ("pass", "you accept up to medium crew time; it needs medium crew time")),
         ("none", "none", ("pass", "you accept no crew time; it needs no crew time")),
-        ("low", "medium", ("fail", "you accept up to low crew time; it needs medium crew time")),
+        (
+            "low",
+            "medium",
+            (
+                "partial",
+                "you accept up to low crew time; it needs medium crew time: confirm the crew time with the provider",
+            ),
+        ),
+        ("low", "high", ("fail", "you accept up to low crew time; it needs high crew time")),
         ("none", "high", ("fail", "you accept no crew time; it needs high crew time")),
         (
             "low",
@@ -253,6 +282,12 @@ def test_power_outcomes(needed, supplied, expected):
 )
 def test_crew_time_outcomes(accepts, demands, expected):
     assert check(proposal(crew_time=accepts), listing(crew_time=demands), "crew_time") == expected
+
+
+def test_one_crew_time_level_more_is_to_confirm_and_two_do_not_fit():
+    c = listing(crew_time="medium", status="operational")
+    assert explain_pair(proposal(crew_time="low"), c, DEFAULT_WEIGHTS)[1] == Fit.TO_CONFIRM
+    assert explain_pair(proposal(crew_time="none"), c, DEFAULT_WEIGHTS)[1:] == (Fit.DOES_NOT_FIT, ["crew_time"])
 
 
 # variable gravity (centrifuge)
@@ -458,19 +493,19 @@ def test_pair_is_eligible_when_every_stated_need_is_confirmed():
     c = listing(
         status="operational", temperature_c=(4.0, 40.0), max_duration_days=30.0, crew_time="low", sample_return=True
     )
-    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1:] == (Eligibility.ELIGIBLE, [])
+    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1:] == (Fit.FITS, [])
 
 
 def test_pair_is_unconfirmed_when_a_needed_fact_is_unstated():
     p = proposal(temperature_c=(36.0, 38.0), duration_days=14.0)
     c = listing(status="operational", temperature_c=(4.0, 40.0))
-    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1:] == (Eligibility.UNCONFIRMED, [])
+    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1:] == (Fit.TO_CONFIRM, [])
 
 
 def test_pair_is_ineligible_when_a_stated_fact_contradicts_a_need_even_with_unknowns():
     p = proposal(temperature_c=(36.0, 38.0), duration_days=42.0, units_needed=3)
     c = listing(status="operational", max_duration_days=30.0)
-    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1:] == (Eligibility.INELIGIBLE, ["duration_days"])
+    assert explain_pair(p, c, DEFAULT_WEIGHTS)[1:] == (Fit.DOES_NOT_FIT, ["duration_days"])
 
 
 def test_criteria_are_listed_in_a_fixed_order():

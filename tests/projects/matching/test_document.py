@@ -1,16 +1,21 @@
 """Interchange in, interchange out: the rankings document validates against leoportal.rankings/1."""
 
+import json
+
 import pytest
 
+from devtools.matching.corpus import FLOWN_PROJECTS
 from leoportal.interchange import PROPOSALS, RANKINGS, parse_document
 from projects.matching import ALGORITHM, FactsError, rankings_document
 
-from .conftest import capability_items, load_json
+from .conftest import capability_items, load_json, precedent_items
 
 
 @pytest.fixture
 def document():
-    return rankings_document(load_json("example-proposals.json"), list(capability_items()), top=5)
+    return rankings_document(
+        load_json("example-proposals.json"), list(capability_items()), list(precedent_items()), top=5
+    )
 
 
 def test_rankings_document_validates_against_the_schema(document):
@@ -30,14 +35,26 @@ def test_rankings_document_lists_top_matches_then_lower_near_misses(document):
         assert ranks == sorted(ranks)
         assert ranks[:5] == [1, 2, 3, 4, 5]
         below = matches[5:]
-        assert all(m["eligibility"] == "ineligible" and m["near_miss"].startswith("eligible if ") for m in below)
+        assert all(m["eligibility"] == "does_not_fit" and m["near_miss"].startswith("fits if ") for m in below)
 
 
 def test_rankings_document_match_shape(document):
     first = document["rankings"][0]["matches"][0]
-    assert set(first) == {"capability", "provider", "rank", "score", "eligibility", "criteria"}
+    assert set(first) == {
+        "capability",
+        "provider",
+        "rank",
+        "score",
+        "eligibility",
+        "summary",
+        "certainty",
+        "precedents",
+        "criteria",
+    }
     assert (first["capability"], first["provider"], first["rank"]) == ("redwire-bff", "Redwire Space", 1)
     assert first["criteria"][0] == {"name": "status", "outcome": "pass", "detail": "operational"}
+    stated = first["certainty"]["stated"]
+    assert first["summary"].startswith(f"Meets {first['certainty']['met']} of {stated} needs")
 
 
 def test_rankings_document_carries_the_provider_view(document):
@@ -46,8 +63,8 @@ def test_rankings_document_carries_the_provider_view(document):
     assert cartilage["providers"][0]["covers"]["3d_bioprinter"] == "redwire-bff"
 
 
-def test_held_out_set_is_a_valid_proposals_document():
-    assert len(parse_document(load_json("flown-projects.json"), PROPOSALS)["proposals"]) == 30
+def test_flown_projects_are_a_valid_proposals_document():
+    assert len(parse_document(json.loads(FLOWN_PROJECTS.read_text()), PROPOSALS)["proposals"]) == 30
 
 
 def test_semantic_errors_are_refused_with_every_problem():

@@ -1,13 +1,15 @@
-"""Ranking, near misses with the change that would make them eligible, and the provider view."""
+"""Ranking, near misses with the change that would make them fit, and the provider view."""
 
 from dataclasses import replace
 
 import pytest
 
-from projects.matching import Catalogue, Eligibility, open_counts, rank, rank_one
+from projects.matching import Catalogue, Fit, open_counts, rank, rank_one
 
 from .conftest import example_proposals
 from .helpers import day, listing, proposal
+
+CULTURE = ("cell_culture_bioreactor",)
 
 
 def only(listings, p, **options):
@@ -29,10 +31,10 @@ def test_ties_break_by_capability_id():
 def test_top_n_keeps_the_best_n():
     listings = [listing(id=f"c-{i}", temperature_c=(float(i), 40.0)) for i in range(6)]
     result = only(listings, proposal(temperature_c=(2.0, 37.0)), top=3)
-    assert [(m.capability_id, m.eligibility) for m in result.matches] == [
-        ("c-0", Eligibility.UNCONFIRMED),
-        ("c-1", Eligibility.UNCONFIRMED),
-        ("c-2", Eligibility.UNCONFIRMED),
+    assert [(m.capability_id, m.fit) for m in result.matches] == [
+        ("c-0", Fit.TO_CONFIRM),
+        ("c-1", Fit.TO_CONFIRM),
+        ("c-2", Fit.TO_CONFIRM),
     ]
 
 
@@ -72,54 +74,54 @@ NEAR_MISS_CASES = [
         {"duration_days": 42.0},
         {"max_duration_days": 30.0},
         "duration_days",
-        "eligible if your experiment can run in 30 days instead of 42",
+        "fits if your experiment can run in 30 days instead of 42",
     ),
-    ({"units_needed": 12}, {"capacity_units": 10}, "units_needed", "eligible if you can fly 10 units instead of 12"),
-    ({"power_w": 120.0}, {"power_w": 100.0}, "power_w", "eligible if your payload can run on 100 W instead of 120 W"),
+    ({"units_needed": 12}, {"capacity_units": 10}, "units_needed", "fits if you can fly 10 units instead of 12"),
+    ({"power_w": 120.0}, {"power_w": 100.0}, "power_w", "fits if your payload can run on 100 W instead of 120 W"),
     (
         {"temperature_c": (16.0, 38.0)},
         {"temperature_c": (18.0, 40.0)},
         "temperature_c",
-        "eligible if your samples can be held at 18-38 C instead of 16-38 C",
+        "fits if your samples can be held at 18-38 C instead of 16-38 C",
     ),
     (
         {"temperature_c": (41.0, 42.0)},
         {"temperature_c": (18.0, 40.0)},
         "temperature_c",
-        "eligible if your samples can be held at 40 C instead of 41-42 C",
+        "fits if your samples can be held at 40 C instead of 41-42 C",
     ),
     (
         {"crew_time": "low"},
-        {"crew_time": "medium"},
+        {"crew_time": "high"},
         "crew_time",
-        "eligible if you can accept medium crew time instead of low",
+        "fits if you can accept high crew time instead of low",
     ),
     (
         {"sample_return": True, "return_temperature_c": 6.0},
         {"temperature_c": (18.0, 40.0), "cold_stowage_c": (4.0,)},
         "return_temperature_c",
-        "eligible if your samples can come back at 4 C instead of 6 C",
+        "fits if your samples can come back at 4 C instead of 6 C",
     ),
     (
         {"launch_window": (day("2027-03-01"), day("2027-12-31"))},
         {"availability": ((day("2028-01-15"), day("2028-06-30")),)},
         "launch_window",
-        "eligible if your launch window extended to 2028-01-15 (it now ends 2027-12-31)",
+        "fits if your launch window extended to 2028-01-15 (it now ends 2027-12-31)",
     ),
     (
         {"launch_window": (day("2027-03-01"), day("2027-12-31"))},
         {"availability": ((day("2026-10-01"), day("2027-01-31")),)},
         "launch_window",
-        "eligible if your launch window opened by 2027-01-31 (it now opens 2027-03-01)",
+        "fits if your launch window opened by 2027-01-31 (it now opens 2027-03-01)",
     ),
 ]
 
 
 @pytest.mark.parametrize(("needs", "facts", "criterion", "change"), NEAR_MISS_CASES)
-def test_near_miss_names_the_change_that_makes_it_eligible(needs, facts, criterion, change):
-    result = only([listing(status="operational", **facts)], proposal(**needs))
+def test_near_miss_names_the_change_that_makes_it_fit(needs, facts, criterion, change):
+    result = only([listing(status="operational", **facts)], proposal(needs=CULTURE, **needs))
     (near,) = result.near_misses
-    assert (near.capability_id, near.eligibility, near.change) == ("c-1", Eligibility.INELIGIBLE, change)
+    assert (near.capability_id, near.fit, near.change) == ("c-1", Fit.DOES_NOT_FIT, change)
     assert [c.name for c in near.criteria if c.outcome == "fail"] == [criterion]
     assert result.matches == [near]  # ranked, and the same row carries the change
 
@@ -129,7 +131,7 @@ def test_near_miss_names_the_change_that_makes_it_eligible(needs, facts, criteri
     [
         ({"duration_days": 46.0}, {"max_duration_days": 30.0}),  # more than 50% over
         ({"temperature_c": (10.0, 37.0)}, {"temperature_c": (18.0, 40.0)}),  # 8 C off
-        ({"crew_time": "none"}, {"crew_time": "medium"}),  # two levels
+        ({"crew_time": "none"}, {"crew_time": "high"}),  # three levels
         ({"biosafety_level": 3}, {"biosafety_level": 2}),  # never relaxed
         ({"co2": True}, {"co2_control": False}),  # a stated absence has no margin
         ({"duration_days": 42.0, "units_needed": 12}, {"max_duration_days": 30.0, "capacity_units": 10}),  # two fails
@@ -140,9 +142,14 @@ def test_near_miss_names_the_change_that_makes_it_eligible(needs, facts, criteri
     ],
 )
 def test_not_a_near_miss(needs, facts):
-    result = only([listing(status="operational", **facts)], proposal(**needs))
+    result = only([listing(status="operational", **facts)], proposal(needs=CULTURE, **needs))
     assert result.near_misses == []
-    assert result.matches[0].eligibility == Eligibility.INELIGIBLE
+    assert result.matches[0].fit == Fit.DOES_NOT_FIT
+
+
+def test_a_proposal_with_no_kind_of_hardware_stated_or_likely_gets_no_near_misses():
+    result = only([listing(max_duration_days=30.0)], proposal(duration_days=42.0))
+    assert (result.near_misses, result.matches[0].fit) == ([], Fit.DOES_NOT_FIT)
 
 
 def test_near_misses_come_only_from_listings_offering_needed_hardware():
@@ -154,10 +161,10 @@ def test_near_misses_come_only_from_listings_offering_needed_hardware():
 
 def test_near_misses_are_limited_and_carried_by_their_ranked_row():
     listings = [listing(id=f"c-{i}", max_duration_days=30.0 + i) for i in range(8)]
-    result = only(listings, proposal(duration_days=40.0), top=3, near_misses=2)
+    result = only(listings, proposal(needs=CULTURE, duration_days=40.0), top=3, near_misses=2)
     assert [(m.capability_id, m.rank, m.change) for m in result.near_misses] == [
-        ("c-0", 1, "eligible if your experiment can run in 30 days instead of 40"),
-        ("c-1", 2, "eligible if your experiment can run in 31 days instead of 40"),
+        ("c-0", 1, "fits if your experiment can run in 30 days instead of 40"),
+        ("c-1", 2, "fits if your experiment can run in 31 days instead of 40"),
     ]
     assert [(m.capability_id, m.change is not None) for m in result.kept()] == [
         ("c-0", True),
@@ -169,12 +176,12 @@ def test_near_misses_are_limited_and_carried_by_their_ranked_row():
 def test_kept_rows_are_the_top_matches_then_lower_ranked_near_misses():
     fitting = [listing(id=f"fit-{i}", max_duration_days=60.0, status="operational") for i in range(3)]
     short = [listing(id=f"short-{i}", max_duration_days=30.0) for i in range(2)]
-    result = only([*fitting, *short], proposal(duration_days=40.0), top=2, near_misses=5)
-    assert [(m.capability_id, m.rank, m.eligibility) for m in result.kept()] == [
-        ("fit-0", 1, Eligibility.ELIGIBLE),
-        ("fit-1", 2, Eligibility.ELIGIBLE),
-        ("short-0", 4, Eligibility.INELIGIBLE),
-        ("short-1", 5, Eligibility.INELIGIBLE),
+    result = only([*fitting, *short], proposal(needs=CULTURE, duration_days=40.0), top=2, near_misses=5)
+    assert [(m.capability_id, m.rank, m.fit) for m in result.kept()] == [
+        ("fit-0", 1, Fit.FITS),
+        ("fit-1", 2, Fit.FITS),
+        ("short-0", 4, Fit.DOES_NOT_FIT),
+        ("short-1", 5, Fit.DOES_NOT_FIT),
     ]
 
 
@@ -235,7 +242,7 @@ def test_provider_view_eligibility_is_the_weakest_member():
     listings[1] = replace(listings[1], crew_time=None)  # a-reactor unconfirmed
     p = proposal(needs=("cell_culture_bioreactor", "3d_bioprinter"), crew_time="low")
     first = rank_one(Catalogue.build(listings), p).providers[0]
-    assert (first.provider, first.eligibility) == ("Provider A", Eligibility.UNCONFIRMED)
+    assert (first.provider, first.fit) == ("Provider A", Fit.TO_CONFIRM)
 
 
 # counts for listing pages
@@ -263,7 +270,7 @@ def test_an_empty_catalogue_ranks_nothing_and_an_empty_batch_returns_nothing():
 
 def test_listings_without_any_words_still_rank():
     (result,) = rank(Catalogue.build([listing(name="the", categories=("sample_return",))]), [proposal(title="of")])
-    assert [(m.capability_id, m.eligibility) for m in result.matches] == [("c-1", Eligibility.UNCONFIRMED)]
+    assert [(m.capability_id, m.fit) for m in result.matches] == [("c-1", Fit.TO_CONFIRM)]
 
 
 def test_provider_view_of_a_single_listing_scores_that_listing(catalogue):

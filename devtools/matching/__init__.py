@@ -1,0 +1,1 @@
+"""Fitting and measuring the matching engine (``projects.matching``) on real flights: see ``evaluation.py``."""
