@@ -18,6 +18,7 @@ SYSTEM_MODELS = {
     "leoportal.Notification",
     "leoportal.NotificationPreference",
     "leoportal.WorkerHeartbeat",
+    "mfa.Authenticator",
     "partners.AvailabilityWindow",
     "partners.CapabilityUpload",
     "partners.ImportJob",

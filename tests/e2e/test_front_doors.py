@@ -4,7 +4,9 @@ long text fields, each checked at phone and desktop width (tests/e2e/helpers.che
 import pytest
 
 from projects.enums import ProposalStatus
+from projects.matching.explain import group_checks
 from projects.models import StatusChange
+from projects.suggestions import landing_example
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.helpers import check_page, sign_in, sign_in_to_admin
 from tests.factories import ResearcherFactory, StaffFactory
@@ -26,7 +28,11 @@ def test_landing_page_shows_the_product_and_each_way_in(page):
     assert page.locator("[data-count]").all_inner_texts() == ["1", "1", "1"]
     example = page.locator("[data-example-match]")
     assert example.locator(".match-name").inner_text() == "ADSEP"
-    assert example.locator(".match-group h4").all_inner_texts() == ["FITS (7)", "TO CONFIRM WITH THE PROVIDER (4)"]
+    explained = landing_example()
+    headings = [" ".join(text.split()) for text in example.locator(".match-group h4").all_text_contents()]
+    assert headings == [f"{heading} ({len(checks)})" for _, heading, checks in group_checks(explained.criteria)]
+    assert headings[0].startswith("Fits (")
+    assert example.locator("[data-match-summary]").inner_text() == explained.summary
     assert page.locator("[data-role=staff] .role-way-in a").get_attribute("href") == "/accounts/login/"
     assert page.locator("a[href^='/admin']").count() == 0
     check_page(page, "landing")

@@ -201,7 +201,7 @@ def test_researcher_submits_staff_introduce_and_the_provider_answers(new_page, t
     assert re.fullmatch(r"Meets \d+ of \d+ needs( · .+)*", stored.summary)
     assert not best.locator("[data-check-groups]").is_visible()
     best.get_by_text("Why", exact=True).click()
-    headings = [h.split(" (")[0] for h in best.locator("[data-group] h4").all_inner_texts()]
+    headings = [" ".join(h.split()).split(" (")[0] for h in best.locator("[data-group] h4").all_text_contents()]
     assert headings == [heading for _, heading, _ in group_checks(stored.criteria)]
     assert headings[0] == "Fits"
     assert suggestions.locator("[data-score-scale]").count() == 1

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.queries import public_category_counts
+from projects.matching.explain import group_checks
 from projects.suggestions import landing_example
 from tests.partners.factories import CapabilityFactory, OrganisationFactory, adsep_listing
 from tests.projects.factories import CallFactory
@@ -33,20 +34,18 @@ def catalogue():
 def test_the_example_is_the_best_public_match_with_its_checks_grouped(catalogue):
     example = landing_example()
 
-    assert (example.name, example.provider, example.eligibility, example.compared) == (
+    assert (example.name, example.provider, example.fit, example.compared) == (
         "ADSEP",
         "Redwire Space",
-        "unconfirmed",
+        "to_confirm",
         3,
     )
-    assert example.groups == [
+    assert example.summary == "Meets 7 of 8 needs · 1 to confirm with the provider"
+    assert [(key, [check["detail"] for check in checks]) for key, _, checks in group_checks(example.criteria)] == [
         (
             "fits",
-            "Fits",
             [
-                "operational",
                 "offers cell culture / bioreactor, all you need",
-                "serves organoids",
                 "needs 36.5-37.5 C; holds 4-40 C",
                 "needs CO2 control; provides it",
                 "needs 24 units; holds 48",
@@ -55,14 +54,8 @@ def test_the_example_is_the_best_public_match_with_its_checks_grouped(catalogue)
                 "needs return at 4 C; holds 4-40 C",
             ],
         ),
-        (
-            "confirm",
-            "To confirm with the provider",
-            [
-                "provider has not stated a maximum duration; you need 14 days",
-                "operational; provider has not stated when it first flew",
-            ],
-        ),
+        ("to_confirm", ["provider has not stated a maximum duration; you need 14 days"]),
+        ("about", ["operational", "serves organoids", "operational; provider has not stated when it first flew"]),
     ]
 
 
@@ -88,9 +81,13 @@ def test_the_landing_page_shows_the_catalogue_and_the_example(client, catalogue)
     ]
     match = page.select_one("[data-example-match]")
     assert match.select_one(".match-name").get_text(strip=True) == "ADSEP"
+    assert match.select_one("[data-match-summary]").get_text(strip=True) == (
+        "Meets 7 of 8 needs · 1 to confirm with the provider"
+    )
     assert [h.get_text(strip=True) for h in match.select(".match-group h4")] == [
-        "Fits (9)",
-        "To confirm with the provider (2)",
+        "Fits(7)",
+        "To confirm with the provider(1)",
+        "About this facility(3)",
     ]
 
 
@@ -152,5 +149,5 @@ def test_the_landing_page_takes_a_few_queries_once_the_example_is_cached(client,
 
     assert response.status_code == 200
     # Open calls, published listings, providers, listings by category, and the catalogue's fingerprint that keys
-    # the cached example (computing it again would load the listings it names).
-    assert len(queries) == 5
+    # the cached example (listings and flight precedents; computing it again would load the listings it names).
+    assert len(queries) == 6

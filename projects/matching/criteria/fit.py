@@ -17,6 +17,7 @@ from projects.matching.vocabulary import (
     CATEGORY_LABELS,
     HOSTABLE_CATEGORIES,
     RESEARCH_AREA_LABELS,
+    RESEARCH_AREAS,
     join_words,
 )
 
@@ -160,7 +161,7 @@ class ResearchAreas(Criterion):
         if outcome == PASS:
             return "serves " + join_words(RESEARCH_AREA_LABELS[a] for a in mine)
         if outcome == UNKNOWN:
-            listed = join_words(RESEARCH_AREA_LABELS[a] for a in c.research_areas)
+            listed = join_words(RESEARCH_AREA_LABELS[a] for a in sorted(c.research_areas, key=RESEARCH_AREAS.index))
             return f"does not list {labels(mine)}; it lists {listed}"
         shared = [a for a in mine if a in c.research_areas]
         others = [a for a in mine if a not in c.research_areas]
