@@ -221,6 +221,7 @@ NEED_CHECKS = frozenset(
 GROUPS = (
     ("fits", "Fits"),
     ("to_confirm", "To confirm with the provider"),
+    ("part", "Covers part of the hardware you need"),
     ("does_not_fit", "Does not fit"),
     ("about", "About this facility"),
 )
@@ -228,7 +229,9 @@ GROUPS = (
 
 def group_checks(checks) -> list[tuple[str, str, list]]:
     """The checks (``Check`` or dicts with name, outcome, detail) in the groups a reader scans: what fits, what to
-    confirm with the provider, what does not fit, then what describes the listing. Empty groups are left out."""
+    confirm with the provider, the kinds of hardware it covers only in part (another listing, or the proposer's own
+    payload on a host, covers the rest), what does not fit, then what describes the listing. Empty groups are left
+    out."""
     grouped: dict[str, list] = {key: [] for key, _ in GROUPS}
     for check in checks:
         name, outcome = (check["name"], check["outcome"]) if isinstance(check, dict) else (check.name, check.outcome)
@@ -236,6 +239,8 @@ def group_checks(checks) -> list[tuple[str, str, list]]:
             grouped["about"].append(check)
         elif outcome == "pass":
             grouped["fits"].append(check)
+        elif name == "hardware" and outcome == "partial":
+            grouped["part"].append(check)
         elif outcome == "fail":
             grouped["does_not_fit"].append(check)
         else:
