@@ -10,9 +10,11 @@ from leoportal.interchange import RANKINGS, parse_document
 from partners.importing import import_capabilities
 from partners.models import Capability
 from projects.models import Match, Proposal
+from projects.precedents import import_precedents
 
 CATALOGUE = Path(settings.BASE_DIR) / "partners" / "data" / "iss-facilities.json"
 EXAMPLES = Path(settings.BASE_DIR) / "projects" / "data" / "demo_proposals.json"
+PRECEDENTS = Path(settings.BASE_DIR) / "projects" / "data" / "flown-experiments.json"
 
 # Written down before the first run, from the domain notes: which providers should come first for each example.
 EXPECTED_FIRST_PROVIDERS = {
@@ -75,6 +77,23 @@ def test_rank_proposals_puts_sensible_providers_first(catalogue):
     first = {r["proposal"]: r["matches"][0]["provider"] for r in document["rankings"]}
     unexpected = {pid: provider for pid, provider in first.items() if provider not in EXPECTED_FIRST_PROVIDERS[pid]}
     assert unexpected == {}
+
+
+def test_rank_proposals_reads_the_databases_flight_precedents(catalogue):
+    without = {r["proposal"]: r["matches"] for r in rank(str(EXAMPLES), "--top", "37")["rankings"]}
+    import_precedents(PRECEDENTS.read_bytes())
+
+    with_precedents = {r["proposal"]: r["matches"] for r in rank(str(EXAMPLES), "--top", "37")["rankings"]}
+
+    cartilage = {m["capability"]: m for m in with_precedents["demo-cartilage-print"]}
+    flew_on_bff = {
+        p["title"] for p in json.loads(PRECEDENTS.read_text())["precedents"] if "redwire-bff" in p["facilities"]
+    }
+    cited = {citation["label"] for citation in cartilage["redwire-bff"]["precedents"]}
+    assert cited and cited <= flew_on_bff
+    assert any(check["name"] == "precedents" for check in cartilage["redwire-bff"]["criteria"])
+    assert all(m["precedents"] == [] for matches in without.values() for m in matches)
+    assert cartilage["redwire-bff"]["summary"].endswith("similar experiments flew here")
 
 
 def test_rank_proposals_ranks_only_published_listings_of_verified_providers(catalogue):
