@@ -47,6 +47,7 @@ from projects.matching import (
     rank_one,
 )
 from projects.models import OPEN_STATUSES, Introduction, ListingDemand, Match, Proposal, RescoreRequest
+from projects.tasks import rescore_proposals_task, rescore_requested_task, score_proposal_task
 
 logger = logging.getLogger(__name__)
 
@@ -151,8 +152,6 @@ def needs_of(proposal: Proposal) -> ProposalNeeds:
 
 def request_scoring(proposal: Proposal) -> None:
     """Record that ``proposal`` needs scoring and queue the task once the transaction commits."""
-    from projects.tasks import score_proposal_task
-
     now = timezone.now()
     Proposal.objects.filter(pk=proposal.pk).update(match_requested_at=now)
     proposal.match_requested_at = now
@@ -164,8 +163,6 @@ def request_rescoring(proposal_ids) -> list[int]:
 
     The requests are recorded first (``match_requested_at``), so if the broker is down the sweep still scores them.
     """
-    from projects.tasks import rescore_proposals_task
-
     ids = list(
         Proposal.objects.filter(pk__in=list(proposal_ids), status__in=OPEN_STATUSES)
         .order_by("pk")
@@ -179,8 +176,6 @@ def request_rescoring(proposal_ids) -> list[int]:
 
 def request_rescoring_for_capability(capability_id: int, categories=()) -> None:
     """Record that a listing changed and queue the rescoring task (which handles every pending request at once)."""
-    from projects.tasks import rescore_requested_task
-
     RescoreRequest.objects.create(capability_id=capability_id, categories=sorted(set(categories)))
     dispatch(rescore_requested_task)
 
