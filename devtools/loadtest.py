@@ -31,7 +31,8 @@ from leoportal.models import User
 from projects.attachments import delete_files_on_commit
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.models import Attachment, Call, Proposal, StatusChange
-from projects.proposals import EDITABLE_FIELDS, LIST_FIELDS
+from projects.proposals import EDITABLE_FIELDS
+from projects.submission import LIST_FIELDS
 
 EXTERNAL_PREFIX = "loadtest-"
 CALL_CODE = "LOAD 2099-1"

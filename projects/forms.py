@@ -19,7 +19,8 @@ from projects.attachments import check_pdf, too_large_error
 from projects.enums import Access
 from projects.models import CAGE_PATTERN, UEI_PATTERN, Call, CoInvestigator, Proposal
 from projects.models.proposals import ABSOLUTE_ZERO, MAX_DURATION_DAYS, MAX_HOLD_TEMPERATURE, MAX_RETURN_TEMPERATURE
-from projects.proposals import EDITABLE_FIELDS, SECTIONS, format_usd
+from projects.proposals import EDITABLE_FIELDS, SECTIONS
+from projects.submission import format_usd
 
 
 def _celsius(value) -> str:

@@ -26,16 +26,13 @@ from leoportal.invitation_limits import sending_problem
 from leoportal.models import User
 from leoportal.notifications import absolute_url
 from projects.enums import Access
+from projects.exceptions import InvitationError
 from projects.models import CoInvestigator, Invitation
 from projects.rules import can_manage_team
 from projects.tasks import send_invitation
 
 # An invitation whose e-mail has not gone out this long after it was made is queued again by the sweep.
 RESEND_AFTER = timedelta(minutes=5)
-
-
-class InvitationError(ValueError):
-    """The invitation cannot be used; the message tells the person what to do instead."""
 
 
 def token_hash(token: str) -> str:

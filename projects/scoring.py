@@ -34,6 +34,7 @@ from leoportal.notifications import notify
 from partners.models import Capability
 from projects import precedents as flight_precedents
 from projects.enums import Fit
+from projects.exceptions import ScoringBusy
 from projects.matching import (
     DEFAULT_WEIGHTS,
     CapabilityFacts,
@@ -53,10 +54,6 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: SELECT ... FOR UPDATE NOWAIT found the row locked
-
-
-class ScoringBusy(Exception):
-    """Another worker holds the proposal's lock and is scoring it right now."""
 
 
 def weights() -> Weights:
