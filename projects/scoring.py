@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -40,12 +41,14 @@ from projects.matching import (
     CapabilityFacts,
     Catalogue,
     PrecedentFacts,
+    ProposalBatch,
     ProposalNeeds,
     ProposalRanking,
     Weights,
     algorithm_version,
     rank,
     rank_one,
+    select,
 )
 from projects.models import OPEN_STATUSES, Introduction, ListingDemand, Match, Proposal, RescoreRequest
 from projects.tasks import rescore_proposals_task, rescore_requested_task, score_proposal_task
@@ -256,8 +259,6 @@ def rescore(proposal_ids=None, batch_size: int = BATCH_SIZE) -> RescoreFigures:
     ``proposal_ids`` None means every open proposal. Proposals locked by a running single scoring are skipped (that
     scoring stores current results; if it read older listings, the sweep's staleness check catches it).
     """
-    import time
-
     figures = RescoreFigures()
     clock = time.perf_counter()
     loaded = load_catalogue()
@@ -489,8 +490,6 @@ def stale_proposal_ids() -> list[int]:
 
 def refresh_listing_demand() -> int:
     """Count, for every matchable listing, the open proposals it fits or is to confirm for."""
-    from projects.matching import ProposalBatch, select
-
     loaded = load_catalogue()
     proposals = [needs_of(p) for p in Proposal.objects.filter(status__in=OPEN_STATUSES).order_by("pk")]
     now = timezone.now()

@@ -20,6 +20,7 @@ from projects.enums import ProposalStatus as S
 from projects.exceptions import BulkTransitionRefused, IllegalTransition, TransitionError, TransitionNotAllowed
 from projects.models import Proposal, StatusChange
 from projects.rules import is_proposal_owner
+from projects.scoring import request_scoring
 from projects.submission import check_ready_to_submit
 
 
@@ -81,7 +82,6 @@ def set_proposal_status(proposal: Proposal, new_status: S, by: User, note: str =
 
     ``proposal`` is updated in place (status, timestamps and, on submission, the submission count).
     """
-    from projects.scoring import request_scoring
 
     new_status = S(new_status)
     with transaction.atomic():
