@@ -19,7 +19,7 @@ from projects.enums import Access, AttachmentKind, CallState, CoInvestigatorRole
 from projects.importing import fields_from_item
 from projects.models import MATCHER_FIELDS, Attachment, Call, CoInvestigator, ListingDemand, Proposal, StatusChange
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "demo_proposals.json"
+DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "demo_proposals.json"
 
 CALLS = [
     {
