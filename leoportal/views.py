@@ -5,8 +5,8 @@ from django.template import loader
 from django.views.decorators.http import require_GET
 
 from partners.queries import public_catalogue_counts, public_category_counts
-from projects.queries import open_call_count
-from projects.suggestions import landing_example
+from projects.domain.queries import open_call_count
+from projects.domain.suggestions import landing_example
 
 
 @require_GET

@@ -17,7 +17,7 @@ from partners.forms import InvitationForm, MemberRoleForm, OrganisationForm
 from partners.models import Capability, Invitation, Membership, Organisation
 from partners.rules import can_create_organisation, is_organisation_admin
 from partners.views.access import admin_organisation, member_organisation
-from projects.queries import provider_introduction_summary
+from projects.domain.queries import provider_introduction_summary
 
 # Introductions the dashboard lists (awaiting an answer first); the rest are on the introductions page.
 DASHBOARD_INTRODUCTIONS = 10

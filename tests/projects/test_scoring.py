@@ -15,11 +15,11 @@ from leoportal.models import Notification
 from partners import listings
 from partners.importing import import_capabilities
 from partners.models import Capability
-from projects import scoring
+from projects.domain import scoring
+from projects.domain.transitions import set_proposal_status
 from projects.enums import ProposalStatus
 from projects.models import ListingDemand, Match
 from projects.tasks import rescore_stale, score_proposal_task, sweep_unscored
-from projects.transitions import set_proposal_status
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import NarrativeFactory, ProposalFactory
 from tests.utils import wait_for
@@ -173,7 +173,7 @@ def test_verifying_an_organisation_brings_its_listings_into_the_matches(django_c
 
 @pytest.mark.django_db
 def test_editing_flight_requirements_during_revisions_requests_rescoring(catalogue, django_capture_on_commit_callbacks):
-    from projects.proposals import save_draft
+    from projects.domain.proposals import save_draft
 
     proposal = submitted()
     scoring.score_proposal(proposal.pk)
@@ -194,7 +194,7 @@ def test_editing_flight_requirements_during_revisions_requests_rescoring(catalog
 
 @pytest.mark.django_db
 def test_editing_other_fields_does_not_rescore(catalogue, django_capture_on_commit_callbacks):
-    from projects.proposals import save_draft
+    from projects.domain.proposals import save_draft
 
     proposal = submitted()
     scoring.score_proposal(proposal.pk)

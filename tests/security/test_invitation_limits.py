@@ -16,8 +16,8 @@ from partners import organisations
 from partners.enums import MembershipRole
 from partners.models import Invitation as MemberInvitation
 from partners.organisations import MembershipError
+from projects.domain.invitations import InvitationError, invite
 from projects.enums import Access
-from projects.invitations import InvitationError, invite
 from projects.models import Invitation as ProposalInvitation
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.projects.factories import CoInvestigatorFactory, ProposalFactory

@@ -19,8 +19,8 @@ from partners import import_jobs
 from partners.enums import MembershipRole, PublicationState
 from partners.models import CapabilityUpload
 from partners.organisations import invitation_url
+from projects.domain.invitations import token_hash
 from projects.enums import Access, ProposalStatus
-from projects.invitations import token_hash
 from projects.models import Invitation as ProjectInvitation
 from tests.factories import ProviderUserFactory, ResearcherFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, InvitationFactory, MembershipFactory, OrganisationFactory
