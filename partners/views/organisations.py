@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partners import import_jobs
-from partners import organisations as domain
+from partners.domain import import_jobs
+from partners.domain import organisations as domain
 from partners.enums import MembershipRole, PublicationState
 from partners.forms import InvitationForm, MemberRoleForm, OrganisationForm
 from partners.models import Capability, Invitation, Membership, Organisation

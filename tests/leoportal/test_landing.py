@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partners.queries import public_category_counts
+from partners.domain.queries import public_category_counts
 from projects.domain.suggestions import landing_example
 from projects.matching.explain import group_checks
 from tests.partners.factories import CapabilityFactory, OrganisationFactory, adsep_listing

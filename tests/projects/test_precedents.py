@@ -9,8 +9,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from leoportal.interchange import PRECEDENTS, InterchangeError, Problem, parse_document
+from partners.domain.importing import import_capabilities
 from partners.enums import CapabilityStatus
-from partners.importing import import_capabilities
 from projects.domain import precedents
 from projects.domain.precedents import PORTAL_LABEL, engine_items, export_document, import_precedents
 from projects.enums import PrecedentOrigin

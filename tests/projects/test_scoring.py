@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from partners import listings
-from partners.importing import import_capabilities
+from partners.domain import listings
+from partners.domain.importing import import_capabilities
 from partners.models import Capability
 from projects.domain import scoring
 from projects.domain.transitions import set_proposal_status
@@ -157,7 +157,7 @@ def test_publishing_a_fitting_listing_rescores_open_proposals(catalogue, django_
 
 @pytest.mark.django_db
 def test_verifying_an_organisation_brings_its_listings_into_the_matches(django_capture_on_commit_callbacks, staff):
-    from partners.organisations import set_organisation_verified
+    from partners.domain.organisations import set_organisation_verified
 
     organisation = OrganisationFactory(name="New Orbit Labs", verified=False)
     CapabilityFactory(organisation=organisation, external_id="new-orbit-incubator", sample_return=True)

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from partners.domain.importing import import_capabilities
 from partners.enums import MembershipRole
-from partners.importing import import_capabilities
 from partners.models import Capability, Organisation
 from projects.domain import scoring
 from projects.enums import ProposalStatus

@@ -12,10 +12,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import organisations
+from partners.domain import organisations
+from partners.domain.organisations import MembershipError
 from partners.enums import MembershipRole
 from partners.models import Invitation as MemberInvitation
-from partners.organisations import MembershipError
 from projects.domain.invitations import InvitationError, invite
 from projects.enums import Access
 from projects.models import Invitation as ProposalInvitation
