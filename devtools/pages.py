@@ -26,7 +26,7 @@ from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 
-from leoportal.demo import DEMO_STAFF_EMAIL
+from leoportal.demo.accounts import DEMO_STAFF_EMAIL
 from leoportal.models import User
 from partners.models import Capability, Organisation
 from projects.models import Call, Introduction, Proposal
