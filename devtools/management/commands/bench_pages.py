@@ -31,8 +31,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            pages.check_wrk()
             page_list = [p for p in pages.demo_pages() if options["only"].lower() in p.name.lower()]
+            pages.check_wrk()
             cookies = pages.session_cookies()
         except pages.BenchmarkError as error:
             raise CommandError(str(error)) from error
