@@ -15,7 +15,7 @@ from leoportal.models import Notification
 from partners.domain import listings
 from partners.domain.importing import import_capabilities
 from partners.models import Capability
-from projects.domain import scoring
+from projects.domain import scoring, transitions
 from projects.domain.transitions import set_proposal_status
 from projects.enums import ProposalStatus
 from projects.models import ListingDemand, Match
@@ -479,7 +479,7 @@ def test_resubmitting_a_proposal_queues_its_scoring_again(researcher, staff, mon
     set_proposal_status(proposal, ProposalStatus.SCREENING, staff)
     set_proposal_status(proposal, ProposalStatus.REVISIONS_REQUESTED, staff, "Please add the return temperature.")
     queued = []
-    monkeypatch.setattr(scoring, "request_scoring", lambda p: queued.append(p.pk))
+    monkeypatch.setattr(transitions, "request_scoring", lambda p: queued.append(p.pk))
 
     set_proposal_status(proposal, ProposalStatus.SUBMITTED, researcher)
 
