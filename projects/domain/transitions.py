@@ -190,7 +190,7 @@ def _notify_staff_of_submission(proposal: Proposal, by: User) -> None:
     resubmission = proposal.submission_count > 1
     call = proposal.call.code if proposal.call_id else "unsolicited"
     kind = "resubmitted" if resubmission else "submitted"
-    staff = User.objects.filter(is_staff=True, is_active=True)
+    staff = User.objects.program_staff()
     notify(
         staff,
         NotificationKind.SUBMISSION,
@@ -210,7 +210,7 @@ def _notify_staff_of_withdrawal(proposal: Proposal, change: StatusChange, by: Us
     if change.note:
         body += f"\n\nReason given:\n{change.note}"
     notify(
-        User.objects.filter(is_staff=True, is_active=True),
+        User.objects.program_staff(),
         NotificationKind.STATUS_CHANGE,
         subject=f"Withdrawn ({call}): {proposal.display_title}",
         body=body,

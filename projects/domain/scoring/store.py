@@ -142,7 +142,7 @@ def _notify_strong_matches(pairs: set[tuple[int, int]]) -> None:
     """One notification per proposal listing its new strong matches (not one per match: a submission can bring
     dozens). The dedupe key names the matches, so a redelivered task tells nobody twice and a later strong match
     (a new listing) is news again."""
-    staff = list(User.objects.filter(is_staff=True, is_active=True))
+    staff = list(User.objects.program_staff())
     if not staff:
         return
     matches = (
