@@ -43,7 +43,7 @@ def test_admin_invites_by_email_and_the_link_is_sent_once(provider_client, redwi
     assert [message.to for message in mail.outbox] == [["new.person@example.org"]]
     assert mail.outbox[0].subject == "[LEO Portal] Join Redwire Space on LEO Portal"
     assert link_in(mail.outbox[0]) == organisations.invitation_url(invitation)
-    assert organisations.send_invitation(invitation.pk) is False
+    assert organisations.send_invitation_email(invitation.pk) is False
     assert len(mail.outbox) == 1
 
 
