@@ -85,5 +85,10 @@ def capability(request, public_id):
 @require_GET
 def provider(request, slug):
     organisation = get_object_or_404(Organisation.objects.verified(), slug=slug)
-    listings = organisation.capabilities.public().select_related("organisation")
-    return render(request, "partners/provider_detail.html", {"organisation": organisation, "listings": listings})
+    listings = list(organisation.capabilities.public().select_related("organisation"))
+    platforms = sorted({listing.platform for listing in listings if listing.platform})
+    return render(
+        request,
+        "partners/provider_detail.html",
+        {"organisation": organisation, "listings": listings, "platforms": platforms},
+    )
