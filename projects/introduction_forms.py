@@ -147,3 +147,53 @@ class AnswerForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+
+class AskForm(forms.Form):
+    """A researcher asks program staff for an introduction to a listing's provider."""
+
+    proposal = forms.ChoiceField(label="For your proposal", error_messages={"required": "Choose the proposal."})
+    message = forms.CharField(
+        label="Your message to program staff",
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What you would like to ask or discuss with the provider. Program staff read it; the provider "
+        "sees nothing until staff introduce your proposal.",
+        error_messages={"required": "Write what you would like to ask or discuss."},
+    )
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = {str(proposal.public_id): proposal for proposal in proposals}
+        self.fields["proposal"].choices = [(key, p.display_title) for key, p in self.proposals.items()]
+        plain_text_limits(self)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_proposal(self):
+        return self.proposals[self.cleaned_data["proposal"]]
+
+
+class RequestDecisionForm(forms.Form):
+    """Program staff turn a researcher's request into an introduction, or decline it with a note."""
+
+    decision = forms.ChoiceField(
+        choices=[("introduce", "Introduce the proposal to the provider"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose to introduce or to decline."},
+    )
+    note = forms.CharField(
+        label="Note",
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Introducing: the note to the provider. Declining: why, for the researcher.",
+        error_messages={
+            "required": "Write the note: for the provider when introducing, for the researcher when declining."
+        },
+    )
+    contact_email = forms.EmailField(
+        label="Contact to invite (for a provider with no members on the portal)",
+        required=False,
+        help_text="Only when introducing to a provider nobody has joined yet.",
+    )

@@ -96,11 +96,33 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        loaded = getattr(self, "_loaded_name", None)
+        if loaded is not None and loaded != self.name:
+            self._loaded_name = self.name
+            self.refresh_listing_search_terms()
+
     def get_absolute_url(self):
         return reverse("partners:provider", kwargs={"slug": self.slug})
 
     def get_manage_url(self):
         return reverse("partners:organisation", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_name = instance.__dict__.get("name")
+        return instance
+
+    def refresh_listing_search_terms(self):
+        """The listings' search terms carry the provider's name: rewrite them after a rename."""
+        from partners.models.capabilities import search_terms_of
+
+        for capability in self.capabilities.all():
+            type(capability).objects.filter(pk=capability.pk).update(
+                search_terms=search_terms_of(capability, organisation_name=self.name)
+            )
 
 
 class Membership(models.Model):

@@ -5,6 +5,15 @@ One module per subject; importing this package registers them all.
 """
 
 from projects import introduction_admin
-from projects.admin import calls, matches, precedents, proposals, reviews, team
+from projects.admin import calls, introduction_requests, matches, precedents, proposals, reviews, team
 
-__all__ = ["calls", "introduction_admin", "matches", "precedents", "proposals", "reviews", "team"]
+__all__ = [
+    "calls",
+    "introduction_admin",
+    "introduction_requests",
+    "matches",
+    "precedents",
+    "proposals",
+    "reviews",
+    "team",
+]

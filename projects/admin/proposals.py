@@ -365,6 +365,9 @@ class ProposalAdmin(SimpleHistoryAdmin):
                 "history": history,
             },
             "introductions": proposal_introductions(proposal),
+            "introduction_requests": list(
+                proposal.introduction_requests.waiting().select_related("organisation", "requested_by")
+            ),
         }
 
 

@@ -12,8 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from partners.models import Capability
 from projects import queries
-from projects.introduction_forms import AnswerForm, IntroduceForm, introducible_organisations
+from projects.introduction_forms import AnswerForm, AskForm, IntroduceForm, introducible_organisations
+from projects.introduction_requests import askable_proposals, request_introduction
 from projects.introductions import (
     IntroductionError,
     answer_introduction,
@@ -152,3 +154,35 @@ def introduction_list(request):
         request.GET.get("page")
     )
     return render(request, "projects/introduction_list.html", {"page_obj": page, "introductions": page.object_list})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ask(request, public_id):
+    """A researcher asks program staff for an introduction to a listing's provider (``?proposal=`` preselects)."""
+    capability = get_object_or_404(Capability.objects.public().select_related("organisation"), public_id=public_id)
+    if request.user.is_staff or not request.user.is_researcher:
+        raise Http404("Researchers ask for introductions.")
+    proposals = list(askable_proposals(request.user))
+    initial = {"proposal": request.GET.get("proposal", "")}
+    form = AskForm(request.POST or None, initial=initial, proposals=proposals)
+    if request.method == "POST" and proposals and form.is_valid():
+        proposal = form.cleaned_data["proposal"]
+        try:
+            request_introduction(proposal, capability, request.user, form.cleaned_data["message"])
+        except IntroductionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"Program staff have your request about {capability.name}. They introduce your proposal to "
+                f"{capability.organisation.name} or tell you why not; {capability.organisation.name} sees nothing "
+                "until then.",
+            )
+            return redirect(proposal.get_absolute_url() + "#introductions")
+    return render(
+        request,
+        "projects/ask.html",
+        {"capability": capability, "form": form, "proposals": proposals},
+        status=400 if request.method == "POST" else 200,
+    )

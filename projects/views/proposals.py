@@ -22,6 +22,7 @@ from projects.forms import (
     WithdrawForm,
     proposal_version,
 )
+from projects.introductions import NOT_INTRODUCIBLE
 from projects.models import Call, Proposal
 from projects.proposals import (
     CallNotOpen,
@@ -41,6 +42,7 @@ from projects.rules import (
     can_start_proposal,
     can_submit_proposal,
     can_withdraw_proposal,
+    is_proposal_team,
 )
 from projects.stages import proposal_progress
 from projects.suggestions import suggestions_for
@@ -146,6 +148,11 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
         "suggestions": suggestions_for(proposal),
         "introductions": list(proposal.introductions.all()),
     }
+    team = is_proposal_team(user, proposal)
+    context["can_ask"] = team and proposal.status not in NOT_INTRODUCIBLE
+    context["introduction_requests"] = (
+        list(proposal.introduction_requests.select_related("requested_by")) if team or user.is_staff else []
+    )
     return render(request, "projects/proposal_detail.html", context, status=status)
 
 
