@@ -249,6 +249,4 @@ class CatalogueFilter(django_filters.FilterSet):
 
     @property
     def is_filtered(self) -> bool:
-        return any(
-            value not in (None, "", False) for name, value in self.form.cleaned_data.items() if name != "sort"
-        )
+        return any(value not in (None, "", False) for name, value in self.form.cleaned_data.items() if name != "sort")

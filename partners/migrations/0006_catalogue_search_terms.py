@@ -9,6 +9,8 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations, models
 
+from partners.enums import Category, ResearchArea
+
 INDEX_NAME = "capability_search"
 
 
@@ -28,9 +30,16 @@ def new_index():
     return GinIndex(vector, name=INDEX_NAME)
 
 
-def fill_and_reindex(apps, schema_editor):
-    from partners.models.capabilities import search_terms_of
+def search_terms_of(capability) -> str:
+    """As ``partners.models.capabilities.search_terms_of`` was when this migration was written."""
+    categories, areas = dict(Category.choices), dict(ResearchArea.choices)
+    words = [capability.organisation.name, capability.platform]
+    words += [str(categories.get(code, code)) for code in capability.categories or ()]
+    words += [str(areas.get(code, code)) for code in capability.research_areas or ()]
+    return " · ".join(word for word in words if word)
 
+
+def fill_and_reindex(apps, schema_editor):
     Capability = apps.get_model("partners", "Capability")
     for capability in Capability.objects.select_related("organisation").iterator():
         Capability.objects.filter(pk=capability.pk).update(search_terms=search_terms_of(capability))

@@ -34,13 +34,7 @@ class OrganisationQuerySet(models.QuerySet):
 
     def with_public_listings(self):
         """Verified organisations with at least one published listing: the providers the catalogue shows."""
-        from partners.models.capabilities import Capability
-
-        return self.verified().filter(
-            models.Exists(
-                Capability.objects.filter(organisation=models.OuterRef("pk"), publication=PublicationState.PUBLISHED)
-            )
-        )
+        return self.verified().filter(capabilities__publication=PublicationState.PUBLISHED).distinct()
 
 
 class Organisation(models.Model):
@@ -117,7 +111,7 @@ class Organisation(models.Model):
 
     def refresh_listing_search_terms(self):
         """The listings' search terms carry the provider's name: rewrite them after a rename."""
-        from partners.models.capabilities import search_terms_of
+        from partners.models.capabilities import search_terms_of  # noqa: PLC0415 -- that module imports this one
 
         for capability in self.capabilities.all():
             type(capability).objects.filter(pk=capability.pk).update(

@@ -4,13 +4,12 @@ off proposals.
 One module per subject; importing this package registers them all.
 """
 
-from projects import introduction_admin
-from projects.admin import calls, introduction_requests, matches, precedents, proposals, reviews, team
+from projects.admin import calls, introduction_requests, introductions, matches, precedents, proposals, reviews, team
 
 __all__ = [
     "calls",
-    "introduction_admin",
     "introduction_requests",
+    "introductions",
     "matches",
     "precedents",
     "proposals",

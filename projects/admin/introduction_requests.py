@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from projects import introduction_requests
 from projects.enums import RequestState
-from projects.introduction_forms import RequestDecisionForm
+from projects.forms.introductions import RequestDecisionForm
 from projects.introductions import IntroductionError
 from projects.models import IntroductionRequest
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from partners.models import Capability
 from projects import queries
-from projects.introduction_forms import AnswerForm, AskForm, IntroduceForm, introducible_organisations
+from projects.forms.introductions import AnswerForm, AskForm, IntroduceForm, introducible_organisations
 from projects.introduction_requests import askable_proposals, request_introduction
 from projects.introductions import (
     IntroductionError,
