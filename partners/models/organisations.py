@@ -91,10 +91,12 @@ class Organisation(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        previous = None
+        if not self._state.adding and (update_fields is None or "name" in update_fields):
+            previous = type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
         super().save(*args, **kwargs)
-        loaded = getattr(self, "_loaded_name", None)
-        if loaded is not None and loaded != self.name:
-            self._loaded_name = self.name
+        if previous is not None and previous != self.name:
             self.refresh_listing_search_terms()
 
     def get_absolute_url(self):
@@ -102,12 +104,6 @@ class Organisation(models.Model):
 
     def get_manage_url(self):
         return reverse("partners:organisation", kwargs={"slug": self.slug})
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_name = instance.__dict__.get("name")
-        return instance
 
     def refresh_listing_search_terms(self):
         """The listings' search terms carry the provider's name: rewrite them after a rename."""
