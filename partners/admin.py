@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
 from leoportal.fields import TriStateField, json_list_contains
-from partners import listings, organisations
+from partners.domain import listings, organisations
 from partners.enums import Category, ListingAction, PublicationState
 from partners.forms import ContactInvitationForm
 from partners.models import (

@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from partners.enums import ListingAction
 from partners.models import Capability
 from partners.signals import capability_changed, member_joined, organisation_verification_changed
-from projects import introductions, scoring
+from projects.domain import introductions, scoring
 
 
 @receiver(capability_changed)

@@ -12,10 +12,10 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
-from projects import introduction_requests
+from projects.domain import introduction_requests
+from projects.domain.introductions import IntroductionError
 from projects.enums import RequestState
 from projects.forms.introductions import RequestDecisionForm
-from projects.introductions import IntroductionError
 from projects.models import IntroductionRequest
 
 

@@ -6,8 +6,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from leoportal.fields import plain_text_limits
 from partners.models import Invitation, Organisation
+from projects.domain.introductions import NOTE_MAX_LENGTH
 from projects.enums import IntroductionAnswer
-from projects.introductions import NOTE_MAX_LENGTH
 
 
 class IntroduceForm(forms.Form):

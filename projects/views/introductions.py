@@ -13,15 +13,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partners.models import Capability
-from projects import queries
-from projects.forms.introductions import AnswerForm, AskForm, IntroduceForm, introducible_organisations
-from projects.introduction_requests import askable_proposals, request_introduction
-from projects.introductions import (
+from projects.domain import queries
+from projects.domain.introduction_requests import askable_proposals, request_introduction
+from projects.domain.introductions import (
     IntroductionError,
     answer_introduction,
     introduce_inviting_contact,
     introduce_to_provider,
 )
+from projects.forms.introductions import AnswerForm, AskForm, IntroduceForm, introducible_organisations
 from projects.models import Match, Proposal
 from projects.rules import can_answer_introduction, can_introduce
 

@@ -11,7 +11,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects import invitations, queries
+from projects.domain import invitations, queries
+from projects.domain.introductions import NOT_INTRODUCIBLE
+from projects.domain.proposals import (
+    create_draft,
+    delete_draft,
+    save_co_investigators,
+    save_draft,
+    submit_proposal,
+    withdraw_proposal,
+)
+from projects.domain.stages import proposal_progress
+from projects.domain.submission import missing_for_submission
+from projects.domain.suggestions import suggestions_for
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused, TransitionError
 from projects.forms import (
@@ -25,16 +37,7 @@ from projects.forms import (
     proposal_version,
     rendering_key,
 )
-from projects.introductions import NOT_INTRODUCIBLE
 from projects.models import Call, Proposal
-from projects.proposals import (
-    create_draft,
-    delete_draft,
-    save_co_investigators,
-    save_draft,
-    submit_proposal,
-    withdraw_proposal,
-)
 from projects.rules import (
     can_delete_draft,
     can_edit_proposal,
@@ -44,9 +47,6 @@ from projects.rules import (
     can_withdraw_proposal,
     is_proposal_team,
 )
-from projects.stages import proposal_progress
-from projects.submission import missing_for_submission
-from projects.suggestions import suggestions_for
 
 # The message next to a field that must be filled in before submitting (not a validation error).
 NEEDED_TO_SUBMIT = "Needed before you can submit."

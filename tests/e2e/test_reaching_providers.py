@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from partners.enums import MembershipRole
 from partners.models import Membership
-from projects import scoring
+from projects.domain import scoring
 from projects.enums import IntroductionAnswer, ProposalStatus, RequestState
 from projects.models import Introduction, IntroductionRequest
 from tests.e2e.helpers import answer_interested, check_page, sign_in, sign_in_to_admin

@@ -9,9 +9,9 @@ from django.utils import timezone
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
 from partners.enums import PublicationState
-from projects import introduction_requests
+from projects.domain import introduction_requests
+from projects.domain.introductions import IntroductionError
 from projects.enums import ProposalStatus, RequestState
-from projects.introductions import IntroductionError
 from projects.models import Introduction, IntroductionRequest
 from tests.partners.factories import OrganisationFactory, adsep_listing
 from tests.projects.factories import ProposalFactory

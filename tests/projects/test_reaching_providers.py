@@ -9,10 +9,10 @@ from django.urls import reverse
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from partners import organisations
+from partners.domain import organisations
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership
-from projects.introductions import IntroductionError, introduce_inviting_contact, introduce_to_provider
+from projects.domain.introductions import IntroductionError, introduce_inviting_contact, introduce_to_provider
 from projects.models import Introduction
 from tests.factories import ProviderUserFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory, adsep_listing
@@ -33,7 +33,7 @@ def quiet():
 
 @pytest.fixture
 def quiet_match(submitted, quiet):
-    from projects import scoring
+    from projects.domain import scoring
     from projects.models import Match
 
     capability = adsep_listing(quiet, external_id="qo-bioreactor", name="QO Bioreactor")
@@ -129,7 +129,7 @@ def test_the_contact_joins_as_administrator_and_finds_the_introduction_waiting(
 
 
 def test_a_later_member_is_not_told_twice(submitted, quiet, staff):
-    from projects.introductions import notify_new_member_of_waiting
+    from projects.domain.introductions import notify_new_member_of_waiting
 
     introduce_inviting_contact(submitted, quiet, staff, NOTE, CONTACT)
     contact = ProviderUserFactory(email=CONTACT)

@@ -17,8 +17,8 @@ from leoportal.enums import NotificationKind
 from leoportal.models import User
 from leoportal.notifications import notify
 from leoportal.rules import is_program_staff
+from partners.domain.organisations import MembershipError, invite_contact, pending_contact_invitation
 from partners.models import Organisation
-from partners.organisations import MembershipError, invite_contact, pending_contact_invitation
 from partners.rules import is_provider_member
 from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.exceptions import IntroductionError

@@ -19,8 +19,7 @@ from leoportal.models import User
 from leoportal.notifications import notify
 from leoportal.rules import is_program_staff
 from partners.models import Capability
-from projects.enums import IntroductionAnswer, RequestState
-from projects.introductions import (
+from projects.domain.introductions import (
     NOT_INTRODUCIBLE,
     NOTE_MAX_LENGTH,
     IntroductionError,
@@ -28,6 +27,7 @@ from projects.introductions import (
     introduce_to_provider,
     team_accounts,
 )
+from projects.enums import IntroductionAnswer, RequestState
 from projects.models import Introduction, IntroductionRequest, Match, Proposal
 from projects.rules import is_proposal_team
 
