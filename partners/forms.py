@@ -55,6 +55,14 @@ class InvitationForm(forms.Form):
     )
 
 
+class ContactInvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="Contact's e-mail address",
+        help_text="They are invited to join as the organisation's administrator; introductions made meanwhile wait "
+        "for them.",
+    )
+
+
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=MembershipRole.choices)
 

@@ -85,6 +85,14 @@ class Fit(models.TextChoices):
     DOES_NOT_FIT = "does_not_fit", "Does not fit"
 
 
+class RequestState(models.TextChoices):
+    """A researcher's request for an introduction, as program staff handle it."""
+
+    WAITING = "waiting", "Waiting for program staff"
+    INTRODUCED = "introduced", "Introduced"
+    DECLINED = "declined", "Declined"
+
+
 class IntroductionAnswer(models.TextChoices):
     """A provider's answer to an introduction (blank while it waits for one)."""
 

@@ -25,7 +25,7 @@ from leoportal.models import User
 from leoportal.notifications import absolute_url, notify
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership, Organisation
-from partners.signals import organisation_verification_changed
+from partners.signals import member_joined, organisation_verification_changed
 from partners.tasks import send_invitation
 
 logger = logging.getLogger(__name__)
@@ -295,6 +295,34 @@ def leave_organisation(organisation: Organisation, user: User) -> None:
         ) from None
 
 
+# --- Reaching an organisation ----------------------------------------------------------------------------------
+
+
+def has_members(organisation: Organisation) -> bool:
+    """Whether anyone on the portal can read and answer what is sent to the organisation."""
+    return organisation.memberships.filter(user__is_active=True).exists()
+
+
+def pending_contact_invitation(organisation: Organisation, now=None) -> Invitation | None:
+    """The latest invitation still waiting to be accepted, or None: an organisation awaiting its first member."""
+    return organisation.invitations.pending(now).order_by("-created_at").first()
+
+
+def invite_contact(organisation: Organisation, *, by: User, email: str) -> Invitation:
+    """Program staff invite a contact for an organisation nobody on the portal belongs to yet.
+
+    The contact becomes the organisation's administrator on accepting, and finds waiting whatever was sent to the
+    organisation meanwhile (introductions). The invitation limits of ``invite_member`` apply.
+    """
+    if not by.is_staff:
+        raise MembershipError("Only program staff invite a contact for an organisation.")
+    if has_members(organisation):
+        raise MembershipError(
+            f"{organisation.name} already has members on the portal: its administrators invite their colleagues."
+        )
+    return invite_member(organisation, by=by, email=email, role=MembershipRole.ADMIN)
+
+
 # --- Invitations --------------------------------------------------------------------------------------------
 
 
@@ -407,6 +435,10 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
         if not claimed:
             raise MembershipError("This invitation has already been used. Ask an administrator for a new one.")
         membership = Membership.objects.create(organisation=invitation.organisation, user=user, role=invitation.role)
+        organisation_id, user_id = invitation.organisation_id, user.pk
+        transaction.on_commit(
+            lambda: member_joined.send(sender=Organisation, organisation_id=organisation_id, user_id=user_id)
+        )
     invitation.accepted_at, invitation.accepted_by = now, user
     return membership
 
@@ -424,6 +456,7 @@ def send_invitation_email(invitation_id: int) -> bool:
         "invitation": invitation,
         "link": absolute_url(invitation_url(invitation)),
         "inviter": invitation.invited_by.display_name if invitation.invited_by else "An administrator",
+        "from_program_staff": bool(invitation.invited_by and invitation.invited_by.is_staff),
     }
     message = build_email(
         subject=f"Join {invitation.organisation.name} on LEO Portal",

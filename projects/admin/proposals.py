@@ -31,6 +31,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from leoportal.models import User
 from leoportal.pagination import EstimatedCountPaginator
 from leoportal.rules import is_program_staff
+from partners.models import Membership
 from projects.admin import actions, desk_views
 from projects.admin.filters import MatchFilter, NeedFilter, ResearchAreaFilter, ReviewFilter, StatusFilter
 from projects.admin.forms import StatusMoveForm
@@ -332,8 +333,14 @@ class ProposalAdmin(SimpleHistoryAdmin):
         matches = list(
             Match.objects.filter(proposal=proposal).select_related("capability__organisation").order_by("rank")
         )
+        with_members = set(
+            Membership.objects.filter(
+                organisation__in={match.capability.organisation_id for match in matches}, user__is_active=True
+            ).values_list("organisation_id", flat=True)
+        )
         for match in matches:
             match.introduce_url = introduce_url(proposal, match.capability)
+            match.provider_has_members = match.capability.organisation_id in with_members
             match.checks = match.criteria
         proposal_reviews = list(proposal.reviews.select_related("reviewer").order_by("created_at", "id"))
         overall = [review.overall for review in proposal_reviews if review.overall is not None]
@@ -359,6 +366,9 @@ class ProposalAdmin(SimpleHistoryAdmin):
                 "history": history,
             },
             "introductions": proposal_introductions(proposal),
+            "introduction_requests": list(
+                proposal.introduction_requests.waiting().select_related("organisation", "requested_by")
+            ),
         }
 
 

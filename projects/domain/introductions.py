@@ -1,9 +1,12 @@
 """Introductions of proposals to providers: the two business actions and who hears about them.
 
 ``introduce_to_provider`` (program staff) shares a proposal's summary with a verified provider organisation and
-notifies its members; ``answer_introduction`` (a member of that organisation) answers once, interested or not,
-and notifies the research team and program staff. Views, the admin and the demo seed call these. Refusals raise
-``IntroductionError`` with a message meant for the person who asked.
+notifies its members; an organisation nobody on the portal belongs to yet is reached with
+``introduce_inviting_contact``, which invites a contact by e-mail and writes the introduction at once: it waits,
+and the contact finds it on joining (``notify_new_member_of_waiting``). ``answer_introduction`` (a member of that
+organisation) answers once, interested or not, and notifies the research team and program staff. Views, the
+admin and the demo seed call these. Refusals raise ``IntroductionError`` with a message meant for the person who
+asked.
 """
 
 from django.db import IntegrityError, transaction
@@ -14,6 +17,7 @@ from leoportal.enums import NotificationKind
 from leoportal.models import User
 from leoportal.notifications import notify
 from leoportal.rules import is_program_staff
+from partners.domain.organisations import MembershipError, invite_contact, pending_contact_invitation
 from partners.models import Organisation
 from partners.rules import is_provider_member
 from projects.enums import IntroductionAnswer, ProposalStatus
@@ -43,8 +47,11 @@ def introduction_problem(proposal: Proposal, organisation: Organisation, match: 
         return f"“{proposal.display_title}” is {state}: only submitted proposals can be introduced to providers."
     if not organisation.verified:
         return f"{organisation.name} is not verified yet: verify the organisation before introducing proposals to it."
-    if not provider_members(organisation):
-        return f"{organisation.name} has no members on the portal, so nobody could read or answer the introduction."
+    if not provider_members(organisation) and pending_contact_invitation(organisation) is None:
+        return (
+            f"{organisation.name} has no members on the portal, so nobody could read or answer the introduction: "
+            "invite a contact of the organisation by e-mail, and the introduction waits for them."
+        )
     if match is not None:
         if match.proposal_id != proposal.pk:
             return "That match belongs to another proposal."
@@ -114,7 +121,36 @@ def introduce_to_provider(
     return introduction
 
 
-def _notify_provider(introduction: Introduction) -> None:
+def introduce_inviting_contact(
+    proposal: Proposal, organisation: Organisation, by: User, note: str, contact_email: str, match: Match | None = None
+) -> Introduction:
+    """Introduce ``proposal`` to an organisation with no members, inviting ``contact_email`` to join it as its
+    administrator. Both happen or neither: the invitation is e-mailed once the introduction is written."""
+    with transaction.atomic():
+        try:
+            invite_contact(organisation, by=by, email=contact_email)
+        except MembershipError as error:
+            raise IntroductionError(error.message) from None
+        return introduce_to_provider(proposal, organisation, by, note, match=match)
+
+
+def notify_new_member_of_waiting(organisation_id: int, user_id: int) -> int:
+    """Someone joined the organisation: tell them of each introduction still waiting for an answer. Returns how
+    many they were told of (each once: the notifications are deduplicated)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return 0
+    waiting = (
+        Introduction.objects.filter(organisation_id=organisation_id)
+        .awaiting_answer()
+        .exclude(proposal__status=ProposalStatus.WITHDRAWN)
+        .select_related("proposal", "organisation")
+        .order_by("created_at")
+    )
+    return sum(len(_notify_provider(introduction, [user])) for introduction in waiting)
+
+
+def _notify_provider(introduction: Introduction, recipients=None) -> list:
     proposal, organisation = introduction.proposal, introduction.organisation
     about = f" for {introduction.facility_name}" if introduction.facility_name else ""
     body = [
@@ -126,8 +162,8 @@ def _notify_provider(introduction: Introduction) -> None:
         "Read its summary, flight requirements and why it matches, then answer interested or not interested. The "
         "research team's contact details are shared with you (and yours with them) if you answer interested.",
     ]
-    notify(
-        provider_members(organisation),
+    return notify(
+        provider_members(organisation) if recipients is None else recipients,
         NotificationKind.INTRODUCTION,
         subject=f"Introduction to a proposal: “{proposal.display_title}”",
         body="\n".join(body),

@@ -31,6 +31,7 @@ from projects.models import (
     Call,
     CoInvestigator,
     Introduction,
+    IntroductionRequest,
     Invitation,
     Match,
     Proposal,
@@ -266,8 +267,8 @@ def _admin(name: str, pk: int) -> str:
 
 
 def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
-    """What waits for ``user`` at the desk: proposals to screen, reviews due, introductions unanswered, failed
-    background tasks (eight queries, whatever the numbers)."""
+    """What waits for ``user`` at the desk: proposals to screen, reviews due, researchers' requests, introductions
+    unanswered, failed background tasks (ten queries, whatever the numbers)."""
     now = now or timezone.now()
     proposals = reverse("admin:projects_proposal_changelist")
     change = "projects_proposal"
@@ -284,6 +285,9 @@ def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
         Introduction.objects.filter(answer="").select_related("proposal", "organisation").order_by("created_at", "id")
     )
     failed = FailedTask.objects.filter(resolved_at__isnull=True).order_by("-failed_at", "-id")
+    asked = (
+        IntroductionRequest.objects.waiting().select_related("proposal", "organisation").order_by("created_at", "id")
+    )
     return [
         DeskPile(
             "screen",
@@ -306,6 +310,21 @@ def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
             ],
             f"{proposals}?reviews=not_mine&status__exact={ProposalStatus.UNDER_REVIEW}",
             "You have reviewed every proposal under review.",
+        ),
+        DeskPile(
+            "requests",
+            "Researchers asking for an introduction",
+            asked.count(),
+            [
+                (
+                    f"{r.proposal.display_title} → {r.organisation.name}",
+                    _admin("projects_introductionrequest", r.pk),
+                    f"asked {_ago(r.created_at, now)}",
+                )
+                for r in asked[:limit]
+            ],
+            f"{reverse('admin:projects_introductionrequest_changelist')}?state__exact=waiting",
+            "No researcher is waiting for an answer about an introduction.",
         ),
         DeskPile(
             "introductions",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects.domain import invitations, queries
+from projects.domain.introductions import NOT_INTRODUCIBLE
 from projects.domain.proposals import (
     create_draft,
     delete_draft,
@@ -44,6 +45,7 @@ from projects.rules import (
     can_start_proposal,
     can_submit_proposal,
     can_withdraw_proposal,
+    is_proposal_team,
 )
 
 # The message next to a field that must be filled in before submitting (not a validation error).
@@ -146,6 +148,11 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
         "suggestions": suggestions_for(proposal),
         "introductions": list(proposal.introductions.all()),
     }
+    team = is_proposal_team(user, proposal)
+    context["can_ask"] = team and proposal.status not in NOT_INTRODUCIBLE
+    context["introduction_requests"] = (
+        list(proposal.introduction_requests.select_related("requested_by")) if team or user.is_staff else []
+    )
     return render(request, "projects/proposal_detail.html", context, status=status)
 
 

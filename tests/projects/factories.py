@@ -8,7 +8,17 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from projects.enums import AttachmentKind, CoInvestigatorRole, Fit, OperationsScreen, ProposalStatus
-from projects.models import Attachment, Call, CoInvestigator, Introduction, Match, Precedent, Proposal, Review
+from projects.models import (
+    Attachment,
+    Call,
+    CoInvestigator,
+    Introduction,
+    IntroductionRequest,
+    Match,
+    Precedent,
+    Proposal,
+    Review,
+)
 from tests.factories import ResearcherFactory
 from tests.partners.factories import CapabilityFactory
 
@@ -121,6 +131,19 @@ class IntroductionFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory("tests.partners.factories.OrganisationFactory")
     introduced_by = factory.SubFactory("tests.factories.StaffFactory")
     note = "Their bioreactor fits your temperature range and returns samples cold."
+
+
+class IntroductionRequestFactory(factory.django.DjangoModelFactory):
+    """A researcher's request for an introduction, waiting for program staff (made directly: no notifications)."""
+
+    class Meta:
+        model = IntroductionRequest
+
+    proposal = factory.SubFactory(ProposalFactory, complete=True, status=ProposalStatus.SUBMITTED, submission_count=1)
+    organisation = factory.SubFactory("tests.partners.factories.OrganisationFactory")
+    facility_name = "ADSEP"
+    requested_by = factory.LazyAttribute(lambda o: o.proposal.owner)
+    message = "Could it hold our organoids at 37 °C for 14 days?"
 
 
 class ReviewFactory(factory.django.DjangoModelFactory):

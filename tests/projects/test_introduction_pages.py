@@ -499,7 +499,7 @@ def test_a_refused_introduction_keeps_the_note_and_says_why(client, submitted, r
     assert Introduction.objects.count() == 1
 
 
-def test_the_introduce_page_offers_only_providers_someone_can_answer_for(client, submitted, redwire, staff):
+def test_the_introduce_page_offers_every_verified_provider(client, submitted, redwire, staff):
     OrganisationFactory(name="Quiet Orbit")  # verified, no members
     pending = OrganisationFactory(name="Orbital Start", verified=False)
     MembershipFactory(organisation=pending)
@@ -509,6 +509,7 @@ def test_the_introduce_page_offers_only_providers_someone_can_answer_for(client,
 
     assert [option.get_text() for option in page.select("#id_organisation option")] == [
         "The facility's provider",
+        "Quiet Orbit",
         "Redwire Space",
     ]
 

@@ -155,7 +155,8 @@ def test_an_organisation_without_members_is_refused(submitted, staff):
         introduce_to_provider(submitted, empty, staff, NOTE)
 
     assert refused.value.message == (
-        "Quiet Orbit has no members on the portal, so nobody could read or answer the introduction."
+        "Quiet Orbit has no members on the portal, so nobody could read or answer the introduction: invite a contact "
+        "of the organisation by e-mail, and the introduction waits for them."
     )
 
 

@@ -28,6 +28,7 @@ from tests.projects.factories import (
     CallFactory,
     CoInvestigatorFactory,
     IntroductionFactory,
+    IntroductionRequestFactory,
     MatchFactory,
     NarrativeFactory,
     ProposalFactory,
@@ -46,6 +47,7 @@ CANARIES = {
         "canary-coi@example.edu",
         "canary-invited@example.edu",
         "canary-narrative.pdf",
+        "Canary request to meet Stellar",
     ],
     "other_proposal": ["Canary cardiac tissue title", "canary-other@example.edu"],
     "organisation_private": ["Canary draft bioprinter", "canary-invitee@orbital.example", "canary-upload.json"],
@@ -142,6 +144,15 @@ def build_world() -> World:
     introduction = IntroductionFactory(
         proposal=proposal, organisation=orbital, match=match, capability=listing, introduced_by=staff
     )
+    # The team asked staff about Stellar's incubator: Stellar must learn nothing of it.
+    introduction_request = IntroductionRequestFactory(
+        proposal=proposal,
+        organisation=stellar,
+        capability=stellar_listing,
+        facility_name="Stellar incubator",
+        requested_by=owner,
+        message="Canary request to meet Stellar",
+    )
 
     notification = Notification.objects.create(
         recipient=owner,
@@ -181,6 +192,7 @@ def build_world() -> World:
         import_job=import_job,
         stellar=stellar,
         introduction=introduction,
+        introduction_request=introduction_request,
         notification=notification,
         job=job,
     )
