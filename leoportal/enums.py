@@ -4,6 +4,7 @@ from django.db import models
 class Role(models.TextChoices):
     RESEARCHER = "researcher", "Researcher"
     PROVIDER = "provider", "Provider (implementation partner)"
+    REVIEWER = "reviewer", "Reviewer (invited by program staff)"
 
 
 class NotificationKind(models.TextChoices):

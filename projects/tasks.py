@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from leoportal.dispatch import dispatch, retrying
-from projects import attachments, invitations, scoring
+from projects import attachments, invitations, panels, scoring
 
 
 @shared_task(
@@ -22,6 +22,24 @@ def send_pending_invitations() -> int:
     pending = list(invitations.pending_unsent().values_list("pk", flat=True))
     for invitation_id in pending:
         dispatch(send_invitation, invitation_id)
+    return len(pending)
+
+
+@shared_task(
+    name="projects.send_reviewer_invitation",
+    **retrying(OSError, smtplib.SMTPException),
+)
+def send_reviewer_invitation(invitation_id: int) -> bool:
+    """E-mail one reviewer invitation (once: the task claims the row before sending)."""
+    return panels.send_reviewer_invitation_email(invitation_id)
+
+
+@shared_task(name="projects.send_pending_reviewer_invitations")
+def send_pending_reviewer_invitations() -> int:
+    """Queue reviewer invitations whose e-mail never went out (the broker was down when they were made)."""
+    pending = list(panels.pending_unsent_reviewer_invitations().values_list("pk", flat=True))
+    for invitation_id in pending:
+        dispatch(send_reviewer_invitation, invitation_id)
     return len(pending)
 
 

@@ -9,6 +9,7 @@ from projects.models.files import Attachment, attachment_path
 from projects.models.history import StatusChange
 from projects.models.introductions import Introduction, IntroductionQuerySet
 from projects.models.matches import ListingDemand, Match, RescoreRequest
+from projects.models.panels import PanelMember, ReviewAssignment, ReviewerInvitation, ReviewerProfile
 from projects.models.precedents import Precedent, PrecedentQuerySet
 from projects.models.proposals import (
     CAGE_PATTERN,
@@ -47,12 +48,16 @@ __all__ = [
     "Invitation",
     "ListingDemand",
     "Match",
+    "PanelMember",
     "Precedent",
     "PrecedentQuerySet",
     "Proposal",
     "ProposalQuerySet",
     "RescoreRequest",
     "Review",
+    "ReviewAssignment",
+    "ReviewerInvitation",
+    "ReviewerProfile",
     "StatusChange",
     "attachment_path",
     "editor_q",

@@ -8,8 +8,20 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from projects.enums import AttachmentKind, CoInvestigatorRole, Fit, OperationsScreen, ProposalStatus
-from projects.models import Attachment, Call, CoInvestigator, Introduction, Match, Precedent, Proposal, Review
-from tests.factories import ResearcherFactory
+from projects.models import (
+    Attachment,
+    Call,
+    CoInvestigator,
+    Introduction,
+    Match,
+    PanelMember,
+    Precedent,
+    Proposal,
+    Review,
+    ReviewAssignment,
+    ReviewerProfile,
+)
+from tests.factories import ResearcherFactory, ReviewerFactory
 from tests.partners.factories import CapabilityFactory
 
 
@@ -180,3 +192,27 @@ class PrecedentFactory(factory.django.DjangoModelFactory):
     def listings(obj, create, extracted, **kwargs):
         if create:
             obj.listings.set(extracted if extracted is not None else [CapabilityFactory()])
+
+
+class PanelMemberFactory(factory.django.DjangoModelFactory):
+    """A reviewer on a call's panel, with expertise."""
+
+    class Meta:
+        model = PanelMember
+
+    call = factory.SubFactory(CallFactory)
+    reviewer = factory.SubFactory(ReviewerFactory)
+
+    @factory.post_generation
+    def expertise(obj, create, extracted, **kwargs):
+        if create:
+            defaults = {"research_areas": ["organoids"], "keywords": "liver, organoids", "bio": ""}
+            ReviewerProfile.objects.update_or_create(user=obj.reviewer, defaults={**defaults, **(extracted or {})})
+
+
+class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewAssignment
+
+    proposal = factory.SubFactory(ProposalFactory, complete=True, status=ProposalStatus.UNDER_REVIEW)
+    reviewer = factory.SubFactory(ReviewerFactory)

@@ -136,7 +136,7 @@ def test_only_staff_review(proposal, researcher2):
     with pytest.raises(ReviewRefused) as refused:
         submit_review(proposal, researcher2, **SCORES)
 
-    assert str(refused.value) == "Only program staff review proposals."
+    assert str(refused.value) == "Only program staff and the reviewers assigned to this proposal review it."
 
 
 # --- The review form in the admin ---------------------------------------------------------------------------

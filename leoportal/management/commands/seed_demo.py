@@ -11,7 +11,7 @@ from leoportal.celery import app as celery_app
 from leoportal.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_TOTP_SECRET, seed_accounts
 from partners import demo as partners_demo
 from projects import demo as projects_demo
-from projects import demo_introductions, demo_precedents
+from projects import demo_introductions, demo_panels, demo_precedents
 
 
 @contextmanager
@@ -56,6 +56,7 @@ class Command(BaseCommand):
                 projects_demo.seed(log, users)
                 projects_demo.seed_matches(log)
                 demo_introductions.seed(log, users)
+                demo_panels.seed(log, users)
             kept = kept_back()
 
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
