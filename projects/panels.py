@@ -31,6 +31,7 @@ from leoportal.models import User
 from leoportal.notifications import absolute_url
 from leoportal.rules import is_program_staff
 from projects.enums import AssignmentSource
+from projects.exceptions import PanelError
 from projects.invitations import RESEND_AFTER, has_verified_address, token_hash
 from projects.models import (
     OPEN_STATUSES,
@@ -42,10 +43,7 @@ from projects.models import (
     ReviewerInvitation,
     ReviewerProfile,
 )
-
-
-class PanelError(ValueError):
-    """The panel action cannot be done; the message says why and what to do instead."""
+from projects.tasks import send_reviewer_invitation
 
 
 def organisation_key(name: str | None) -> str:
@@ -58,8 +56,6 @@ def organisation_key(name: str | None) -> str:
 def invite_reviewer(call: Call, email: str, by: User) -> ReviewerInvitation:
     """Invite ``email`` to review for ``call``; an earlier pending invitation to that address for the call stops
     working."""
-    from projects.tasks import send_reviewer_invitation
-
     if not is_program_staff(by):
         raise PanelError("Only program staff invite reviewers.")
     email = (email or "").strip()
@@ -308,6 +304,16 @@ def unassign(assignment: ReviewAssignment, by: User) -> None:
     if not is_program_staff(by):
         raise PanelError("Only program staff unassign reviewers.")
     assignment.delete()
+
+
+def proposals_for_review(user):
+    """What ``user`` may review: program staff every proposal, a panel reviewer those assigned to them (only while
+    assigned)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Proposal.objects.none()
+    if user.is_staff:
+        return Proposal.objects.all()
+    return Proposal.objects.filter(assignments__reviewer=user)
 
 
 def is_assigned(proposal: Proposal, reviewer: User) -> bool:

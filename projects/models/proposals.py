@@ -109,15 +109,6 @@ class ProposalQuerySet(models.QuerySet):
             return self.all()
         return self.filter(visibility_q(user))
 
-    def for_review(self, user):
-        """What ``user`` may review: program staff everything, a panel reviewer the proposals assigned to them
-        (only while assigned)."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_staff:
-            return self.all()
-        return self.filter(assignments__reviewer=user)
-
     def team_of(self, user):
         """The proposals ``user`` works on (staff too only see their own here: this feeds the dashboard).
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from projects import invitations, queries
 from projects.enums import AttachmentKind, ProposalStatus
+from projects.exceptions import CallNotOpen, SubmissionRefused, TransitionError
 from projects.forms import (
     AttachmentForm,
     CoInvestigatorFormSet,
@@ -24,11 +25,8 @@ from projects.forms import (
 )
 from projects.models import Call, Proposal
 from projects.proposals import (
-    CallNotOpen,
-    SubmissionRefused,
     create_draft,
     delete_draft,
-    missing_for_submission,
     save_co_investigators,
     save_draft,
     submit_proposal,
@@ -43,8 +41,8 @@ from projects.rules import (
     can_withdraw_proposal,
 )
 from projects.stages import proposal_progress
+from projects.submission import missing_for_submission
 from projects.suggestions import suggestions_for
-from projects.transitions import TransitionError
 
 # The message next to a field that must be filled in before submitting (not a validation error).
 NEEDED_TO_SUBMIT = "Needed before you can submit."

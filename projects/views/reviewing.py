@@ -17,7 +17,7 @@ from projects.views.attachments import file_response
 
 
 def _proposal_for_review(request, public_id) -> Proposal:
-    queryset = Proposal.objects.for_review(request.user).select_related("owner", "call")
+    queryset = panels.proposals_for_review(request.user).select_related("owner", "call")
     return get_object_or_404(queryset, public_id=public_id)
 
 

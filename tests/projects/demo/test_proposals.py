@@ -6,7 +6,7 @@ from pypdf import PdfReader
 
 from projects.enums import CallState
 from projects.models import Attachment, Call, CoInvestigator, Proposal, StatusChange
-from projects.proposals import missing_for_submission
+from projects.submission import missing_for_submission
 
 pytestmark = pytest.mark.django_db
 
@@ -114,22 +114,3 @@ def test_seed_demo_shares_a_proposal_between_the_demo_researchers():
     ]
     ben = Proposal.objects.get(external_id="demo-liver-organoids").co_investigators.first().user
     assert Proposal.objects.visible_to(ben).filter(external_id="demo-liver-organoids").exists()
-
-
-def test_seed_demo_gives_the_reviewer_assignments_and_a_conflict_and_runs_twice_the_same():
-    from projects.models import Review, ReviewAssignment
-
-    seed()
-    first = (
-        sorted(ReviewAssignment.objects.values_list("reviewer__email", "proposal__external_id")),
-        sorted(
-            Review.objects.filter(conflict_of_interest=True).values_list("reviewer__email", "proposal__external_id")
-        ),
-    )
-    seed()
-
-    assert first == (
-        [("reviewer@example.org", "demo-mab-crystals"), ("reviewer@example.org", "demo-partial-g-bone")],
-        [("reviewer@example.org", "demo-liver-organoids")],
-    )
-    assert ReviewAssignment.objects.count() == 2
