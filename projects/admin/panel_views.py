@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from leoportal.models import User
 from leoportal.rules import is_program_staff
-from projects import panels
-from projects.models import OPEN_STATUSES, Proposal, ReviewAssignment, ReviewerInvitation
+from projects import panel_suggestions, panels
+from projects.models import OPEN_STATUSES, Proposal, ReviewAssignment, ReviewerInvitation, SuggestedAssignment
 from projects.review_forms import InviteReviewerForm
 
 
@@ -65,6 +65,10 @@ def panel(request, model_admin, object_id):
                     return redirect(panel_url(call))
         elif intent == "assign":
             return _assign(request, call)
+        elif intent == "suggest":
+            return redirect(panel_suggestions.start_suggestions(call, request.user, panel_url(call)))
+        elif intent in ("accept", "accept_all"):
+            return _accept(request, call, every=intent == "accept_all")
         elif intent == "unassign":
             assignment = ReviewAssignment.objects.filter(
                 pk=request.POST.get("assignment") or 0, proposal__call=call
@@ -87,7 +91,19 @@ def panel(request, model_admin, object_id):
         ],
         "proposals": list(call_proposals(call)),
         "invite_form": invite_form,
+        "suggestions": list(
+            SuggestedAssignment.objects.filter(call=call)
+            .select_related("proposal", "reviewer")
+            .order_by("proposal__submitted_at", "proposal_id", "-affinity", "reviewer_id")
+        ),
     }
+    suggested = {}
+    for suggestion in context["suggestions"]:
+        suggested[suggestion.proposal_id] = suggested.get(suggestion.proposal_id, 0) + 1
+    for proposal in context["proposals"]:
+        proposal.still_needed = max(
+            0, call.reviewers_per_proposal - len(proposal.assignments.all()) - suggested.get(proposal.pk, 0)
+        )
     status = 400 if invite_form.is_bound else 200
     return TemplateResponse(request, "admin/projects/call/panel.html", context, status=status)
 
@@ -105,4 +121,20 @@ def _assign(request, call):
     else:
         count = len(proposals)
         messages.success(request, f"Assigned {count} proposal{'s' if count != 1 else ''} to {reviewer}.")
+    return redirect(panel_url(call))
+
+
+def _accept(request, call, *, every: bool):
+    chosen = None if every else [int(pk) for pk in request.POST.getlist("suggestion") if pk.isdigit()]
+    if chosen == []:
+        messages.error(request, "Tick the suggestions to accept, or accept them all.")
+        return redirect(panel_url(call))
+    try:
+        count = panel_suggestions.accept_suggestions(call, chosen, request.user)
+    except panels.PanelError as error:
+        messages.error(
+            request, f"Nothing was assigned: {error} Suggest again to get suggestions for the panel as it is."
+        )
+    else:
+        messages.success(request, f"Accepted {count} suggestion{'s' if count != 1 else ''}.")
     return redirect(panel_url(call))

@@ -9,7 +9,13 @@ from projects.models.files import Attachment, attachment_path
 from projects.models.history import StatusChange
 from projects.models.introductions import Introduction, IntroductionQuerySet
 from projects.models.matches import ListingDemand, Match, RescoreRequest
-from projects.models.panels import PanelMember, ReviewAssignment, ReviewerInvitation, ReviewerProfile
+from projects.models.panels import (
+    PanelMember,
+    ReviewAssignment,
+    ReviewerInvitation,
+    ReviewerProfile,
+    SuggestedAssignment,
+)
 from projects.models.precedents import Precedent, PrecedentQuerySet
 from projects.models.proposals import (
     CAGE_PATTERN,
@@ -59,6 +65,7 @@ __all__ = [
     "ReviewerInvitation",
     "ReviewerProfile",
     "StatusChange",
+    "SuggestedAssignment",
     "attachment_path",
     "editor_q",
     "proposal_search_vector",

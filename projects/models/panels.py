@@ -131,3 +131,25 @@ class ReviewAssignment(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} reviews {self.proposal}"
+
+
+class SuggestedAssignment(models.Model):
+    """A reviewer the suggestion job proposes for a proposal, with why. Replaced by each run for the call; removed
+    when staff accept it (it becomes a ReviewAssignment)."""
+
+    call = models.ForeignKey("projects.Call", on_delete=models.CASCADE, related_name="suggested_assignments")
+    proposal = models.ForeignKey("projects.Proposal", on_delete=models.CASCADE, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    affinity = models.FloatField()
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["proposal_id", "-affinity", "reviewer_id"]
+        verbose_name = "suggested assignment"
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "reviewer"], name="suggestion_once_per_pair"),
+        ]
+
+    def __str__(self):
+        return f"Suggest {self.reviewer} for {self.proposal}"
