@@ -2,10 +2,18 @@
 
 from projects.forms.attachments import AttachmentForm
 from projects.forms.introductions import AnswerForm, IntroduceForm, introducible_organisations
-from projects.forms.proposal import ProposalForm, StartProposalForm, WithdrawForm, proposal_version
+from projects.forms.proposal import (
+    RENDERING_SECONDS,
+    ProposalForm,
+    StartProposalForm,
+    WithdrawForm,
+    proposal_version,
+    rendering_key,
+)
 from projects.forms.team import BaseCoInvestigatorFormSet, CoInvestigatorForm, CoInvestigatorFormSet, InviteForm
 
 __all__ = [
+    "RENDERING_SECONDS",
     "AnswerForm",
     "AttachmentForm",
     "BaseCoInvestigatorFormSet",
@@ -18,4 +26,5 @@ __all__ = [
     "WithdrawForm",
     "introducible_organisations",
     "proposal_version",
+    "rendering_key",
 ]

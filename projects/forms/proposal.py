@@ -5,6 +5,7 @@ target TRL below the current one...), on drafts too, since the database refuses 
 not a form rule: a draft may leave anything blank, and submission lists what is missing.
 """
 
+import hashlib
 import re
 from decimal import Decimal
 
@@ -294,6 +295,35 @@ class ProposalForm(forms.ModelForm):
 
 def proposal_version(proposal) -> str:
     return proposal.updated_at.isoformat()
+
+
+# Part of every cached rendering's key: bump it whenever the form's fields, layout or templates change, so a
+# deployment never serves the previous form's markup (renderings also expire after RENDERING_SECONDS).
+FORM_MARKUP = "1"
+RENDERING_SECONDS = 600
+
+
+def rendering_key(form: ProposalForm, co_investigators, manage_team: bool) -> str | None:
+    """A key for the rendered markup of an unbound proposal form, or None for a bound one (it shows what was typed,
+    and its errors). Rendering the form's 40 fields through crispy-forms costs most of the edit page; the markup
+    depends only on what the key holds: the proposal as saved, the calls it may choose, and its team."""
+    if form.is_bound:
+        return None
+    proposal = form.instance
+    calls = [(call.pk, call.updated_at.isoformat()) for call in form.fields["call"].queryset]
+    team = [(coi.public_id, coi.name, coi.email, coi.organisation, coi.role, coi.access) for coi in co_investigators]
+    parts = (
+        FORM_MARKUP,
+        proposal.pk,
+        proposal_version(proposal),
+        proposal.status,
+        proposal.submission_count,
+        settings.ALLOW_UNSOLICITED_PROPOSALS,
+        manage_team,
+        calls,
+        team,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 FLIGHT_CHOICES = {"sample_type", "crew_time", "biosafety_level"}

@@ -15,6 +15,7 @@ from projects import invitations, queries
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused, TransitionError
 from projects.forms import (
+    RENDERING_SECONDS,
     AttachmentForm,
     CoInvestigatorFormSet,
     InviteForm,
@@ -22,6 +23,7 @@ from projects.forms import (
     StartProposalForm,
     WithdrawForm,
     proposal_version,
+    rendering_key,
 )
 from projects.models import Call, Proposal
 from projects.proposals import (
@@ -153,14 +155,17 @@ def edit_context(request, proposal, form=None, formset=None, narrative_form=None
         formset = CoInvestigatorFormSet(instance=proposal, prefix="coi")
     files = list(proposal.attachments.all())
     form = form or ProposalForm(instance=proposal)
+    co_investigators = list(proposal.co_investigators.all())
     invalid = [(field, error) for field, errors in form.errors.items() for error in errors if error != NEEDED_TO_SUBMIT]
     return {
         "proposal": proposal,
         "form": form,
+        "form_key": rendering_key(form, co_investigators, manage_team),
+        "form_seconds": RENDERING_SECONDS,
         "show_form_errors": bool(invalid) or bool(formset is not None and formset.total_error_count()),
         "formset": formset,
         "manage_team": manage_team,
-        "co_investigators": list(proposal.co_investigators.all()),
+        "co_investigators": co_investigators,
         "narrative": next((a for a in files if a.kind == AttachmentKind.NARRATIVE), None),
         "letters": [a for a in files if a.kind == AttachmentKind.LETTER],
         "narrative_form": narrative_form or AttachmentForm(prefix="narrative", label="Full narrative (PDF)"),
