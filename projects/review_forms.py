@@ -32,6 +32,15 @@ class ReviewForm(forms.ModelForm):
         self.fields["operations"].error_messages["required"] = "Say whether the operations screen passes or fails."
 
 
+class DraftReviewForm(ReviewForm):
+    """The same form for a draft: anything may still be missing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+
 class ConflictForm(forms.Form):
     note = forms.CharField(
         label="Reason (optional)",

@@ -105,13 +105,44 @@ def submit_review(
         "value": value,
     }
     review = own_review(locked, reviewer) or Review(proposal=locked, reviewer=reviewer)
-    revising = review.pk is not None
+    revising = review.submitted_at is not None and not review.conflict_of_interest
     for name in CRITERIA_FIELDS:
         setattr(review, name, int(scores[name]))
     review.operations = OperationsScreen(operations)
     review.comment = comment.strip()
+    review.conflict_of_interest = False
     review.updated_at = timezone.now()
+    review.submitted_at = review.submitted_at if revising else review.updated_at
     review._change_reason = "Review revised" if revising else "Reviewed"
+    review.full_clean(validate_unique=False)
+    review.save()
+    return review
+
+
+class ReviewAlreadySubmitted(ReviewRefused):
+    pass
+
+
+@transaction.atomic
+def save_draft(proposal: Proposal, reviewer: User, *, comment: str = "", operations: str = "", **scores) -> Review:
+    """Keep ``reviewer``'s unfinished review of ``proposal``: any score may still be missing. A review already
+    submitted is revised by submitting it again, never turned back into a draft."""
+    locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    refusal = review_refusal(locked, reviewer)
+    if refusal:
+        raise ReviewRefused(refusal)
+    review = own_review(locked, reviewer) or Review(proposal=locked, reviewer=reviewer)
+    if review.submitted_at is not None:
+        raise ReviewAlreadySubmitted(
+            "Your review is already submitted: change it and submit it again (it stays submitted meanwhile)."
+        )
+    for name in CRITERIA_FIELDS:
+        value = scores.get(name)
+        setattr(review, name, int(value) if value not in (None, "") else None)
+    review.operations = OperationsScreen(operations) if operations else ""
+    review.comment = comment.strip()
+    review.updated_at = timezone.now()
+    review._change_reason = "Draft saved"
     review.full_clean(validate_unique=False)
     review.save()
     return review
@@ -136,6 +167,7 @@ def declare_conflict(proposal: Proposal, reviewer: User, note: str = "") -> Revi
     for name in CRITERIA_FIELDS:
         setattr(review, name, None)
     review.operations = ""
+    review.submitted_at = None
     review.comment = note.strip()
     review.updated_at = timezone.now()
     review._change_reason = "Conflict of interest declared"

@@ -334,7 +334,11 @@ class ProposalAdmin(SimpleHistoryAdmin):
         for match in matches:
             match.introduce_url = introduce_url(proposal, match.capability)
             match.checks = match.criteria
-        proposal_reviews = list(proposal.reviews.select_related("reviewer").order_by("created_at", "id"))
+        proposal_reviews = list(
+            proposal.reviews.exclude(conflict_of_interest=False, submitted_at=None)  # drafts are the reviewer's own
+            .select_related("reviewer")
+            .order_by("created_at", "id")
+        )
         overall = [review.overall for review in proposal_reviews if review.overall is not None]
         moves = allowed_moves(proposal, user)
         team = list(proposal.co_investigators.select_related("user"))

@@ -101,13 +101,16 @@ def introduction_attachment(request, public_id, attachment_id):
     )
 
 
-def file_response(attachment: Attachment) -> FileResponse:
+def file_response(attachment: Attachment, *, inline: bool = False) -> FileResponse:
+    """The PDF as a download, or ``inline`` for the browser's own PDF viewer."""
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         logger.error("attachment %s is missing its file %s", attachment.public_id, attachment.file.name)
         raise Http404("The file is missing.") from None
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type="application/pdf")
+    return FileResponse(
+        handle, as_attachment=not inline, filename=attachment.original_name, content_type="application/pdf"
+    )
 
 
 @login_required

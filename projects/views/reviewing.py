@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from projects import panels, reviews
 from projects.models import Attachment, Proposal, Review, ReviewAssignment
-from projects.review_forms import ConflictForm, ExpertiseForm, ReviewForm
+from projects.review_forms import ConflictForm, DraftReviewForm, ExpertiseForm, ReviewForm
 from projects.views.attachments import file_response
 
 
@@ -31,7 +31,9 @@ def review_list(request):
         .order_by("proposal__call__code", "assigned_at", "pk")
     )
     for assignment in assignments:
-        assignment.done = bool(assignment.proposal.reviews.all())
+        mine = next(iter(assignment.proposal.reviews.all()), None)
+        assignment.done = bool(mine and mine.submitted_at)
+        assignment.draft = bool(mine and mine.is_draft)
     to_do = sum(not assignment.done for assignment in assignments)
     context = {"assignments": assignments, "to_do": to_do, "nav_section": "reviews"}
     return render(request, "projects/review_list.html", context)
@@ -45,18 +47,29 @@ def review_proposal(request, public_id):
     mine = reviews.own_review(proposal, request.user)
     review_form = ReviewForm(instance=mine if mine and not mine.conflict_of_interest else None)
     if request.method == "POST":
-        review_form = ReviewForm(request.POST, instance=review_form.instance)
+        intent = request.POST.get("intent", "submit")
+        form_class = DraftReviewForm if intent == "draft" else ReviewForm
+        review_form = form_class(request.POST, instance=review_form.instance)
         if review_form.is_valid():
-            data = review_form.cleaned_data
+            data = {name: review_form.cleaned_data[name] for name in review_form.Meta.fields}
             try:
-                reviews.submit_review(proposal, request.user, **{name: data[name] for name in review_form.Meta.fields})
+                if intent == "draft":
+                    reviews.save_draft(proposal, request.user, **data)
+                else:
+                    reviews.submit_review(proposal, request.user, **data)
             except reviews.ReviewRefused as refused:
                 messages.error(request, str(refused))
             else:
+                if intent == "draft":
+                    messages.success(request, "Draft saved: submit it once every score is in.")
+                    return redirect("projects:review_proposal", proposal.public_id)
                 messages.success(request, f"Your review of “{proposal.display_title}” is submitted.")
+                following = _next_to_review(request.user, proposal) if intent == "submit_next" else None
+                if following is not None:
+                    return redirect("projects:review_proposal", following.public_id)
                 return redirect("projects:review_list")
         else:
-            messages.error(request, "The review was not saved: see the messages beside the scores.")
+            messages.error(request, "The review was not submitted: see the messages beside the scores.")
     files = list(proposal.attachments.all())
     for attachment in files:
         attachment.review_url = reverse("projects:review_attachment", args=[proposal.public_id, attachment.public_id])
@@ -72,6 +85,19 @@ def review_proposal(request, public_id):
     }
     status = 400 if review_form.is_bound else 200
     return render(request, "projects/review_proposal.html", context, status=status)
+
+
+def _next_to_review(user, current: Proposal) -> Proposal | None:
+    """The next assigned proposal (in the list's order) whose review is not submitted yet."""
+    waiting = (
+        ReviewAssignment.objects.filter(reviewer=user)
+        .exclude(proposal=current)
+        .exclude(proposal__reviews__reviewer=user, proposal__reviews__submitted_at__isnull=False)
+        .select_related("proposal")
+        .order_by("proposal__call__code", "assigned_at", "pk")
+    )
+    assignment = waiting.first()
+    return assignment.proposal if assignment else None
 
 
 @login_required
@@ -95,7 +121,9 @@ def review_conflict(request, public_id):
 @require_GET
 def review_attachment(request, public_id, attachment_id):
     proposal = _proposal_for_review(request, public_id)
-    return file_response(get_object_or_404(Attachment.objects.filter(proposal=proposal), public_id=attachment_id))
+    attachment = get_object_or_404(Attachment.objects.filter(proposal=proposal), public_id=attachment_id)
+    # ?view=1 opens it in the browser's PDF viewer (a new tab beside the review form) rather than downloading it.
+    return file_response(attachment, inline=request.GET.get("view") == "1")
 
 
 @never_cache

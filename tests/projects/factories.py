@@ -149,6 +149,8 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     value = 5
     operations = OperationsScreen.PASS
     comment = "Clear aims; the return logistics need a plan."
+    conflict_of_interest = False
+    submitted_at = factory.LazyAttribute(lambda review: None if review.conflict_of_interest else timezone.now())
 
 
 class MatchFactory(factory.django.DjangoModelFactory):

@@ -436,3 +436,62 @@ def test_a_researcher_on_a_panel_keeps_their_own_role(call, staff, django_captur
 
     pi.refresh_from_db()
     assert (pi.role, PanelMember.objects.filter(reviewer=pi).count()) == (Role.RESEARCHER, 1)
+
+
+# --- Drafts and "submit and review the next" ------------------------------------------------------------------------
+
+
+def test_a_draft_keeps_what_is_there_and_counts_nowhere_until_submitted(client, call, proposal, reviewer, staff):
+    panels.assign([(proposal, reviewer)], staff)
+    client.force_login(reviewer)
+
+    saved = client.post(review_url(proposal), {"intent": "draft", "feasibility": "2", "comment": "Half way"})
+    draft = Review.objects.get()
+    states = [
+        tag["data-review-state"]
+        for tag in soup(client.get(reverse("projects:review_list"))).select("td [data-review-state]")
+    ]
+    desk = Review.objects.scored().count()
+    submitted_response = client.post(review_url(proposal), {**SCORES, "intent": "submit"})
+
+    assert (saved.status_code, draft.feasibility, draft.scientific_merit, draft.comment) == (302, 2, None, "Half way")
+    assert (draft.is_draft, states, desk) == (True, ["draft"], 0)
+    assert (submitted_response.status_code, Review.objects.scored().count()) == (302, 1)
+
+
+def test_a_submitted_review_is_not_turned_back_into_a_draft(proposal, reviewer, staff):
+    from projects.reviews import ReviewRefused, save_draft, submit_review
+
+    panels.assign([(proposal, reviewer)], staff)
+    submit_review(proposal, reviewer, **{**SCORES, "comment": "Done"})
+
+    with pytest.raises(ReviewRefused):
+        save_draft(proposal, reviewer, feasibility=1)
+
+    assert Review.objects.get().feasibility == 3
+
+
+def test_submit_and_next_opens_the_next_proposal_still_to_review(client, call, proposal, reviewer, staff):
+    second = submitted(call, title="Second")
+    panels.assign([(proposal, reviewer), (second, reviewer)], staff)
+    client.force_login(reviewer)
+
+    first = client.post(review_url(proposal), {**SCORES, "intent": "submit_next"})
+    last = client.post(review_url(second), {**SCORES, "intent": "submit_next"})
+
+    assert (first.status_code, first.url) == (302, review_url(second))
+    assert (last.status_code, last.url) == (302, reverse("projects:review_list"))
+
+
+def test_the_assigned_reviewer_reads_a_pdf_in_the_browser_or_downloads_it(client, proposal, reviewer, staff):
+    narrative = NarrativeFactory(proposal=proposal)
+    panels.assign([(proposal, reviewer)], staff)
+    client.force_login(reviewer)
+    url = reverse("projects:review_attachment", args=[proposal.public_id, narrative.public_id])
+
+    page = soup(client.get(review_url(proposal)))
+    viewed, downloaded = client.get(f"{url}?view=1"), client.get(url)
+
+    assert page.select_one("[data-read-in-browser]")["href"] == f"{url}?view=1"
+    assert viewed["Content-Disposition"].startswith("inline;")
+    assert downloaded["Content-Disposition"].startswith("attachment;")

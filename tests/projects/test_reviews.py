@@ -3,6 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.enums import OperationsScreen, ProposalStatus
 from projects.models import Review
@@ -65,8 +66,8 @@ def test_database_refuses_a_second_review_by_the_same_reviewer(proposal, staff):
     [
         {**SCORES, "feasibility": 6},
         {**SCORES, "value": 0},
-        {**SCORES, "operations": ""},
-        {**SCORES, "scientific_merit": None},
+        {**SCORES, "operations": "", "submitted_at": timezone.now()},
+        {**SCORES, "scientific_merit": None, "submitted_at": timezone.now()},
         {"conflict_of_interest": True, **SCORES},
     ],
     ids=["score above 5", "score below 1", "no operations verdict", "missing score", "conflict with scores"],
