@@ -15,6 +15,7 @@ class NotificationKind(models.TextChoices):
     INTRODUCTION_ANSWER = "introduction_answer", "Answer to an introduction"
     ORGANISATION_TO_VERIFY = "organisation_to_verify", "New provider organisation to verify"
     TASK_FAILED = "task_failed", "Background task failed"
+    REVIEW_OVERDUE = "review_overdue", "A review of yours is overdue"
 
 
 class Delivery(models.TextChoices):

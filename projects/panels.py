@@ -19,16 +19,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from leoportal.dispatch import dispatch
 from leoportal.emails import build_email
+from leoportal.enums import NotificationKind
 from leoportal.invitation_limits import sending_problem
 from leoportal.models import User
-from leoportal.notifications import absolute_url
+from leoportal.notifications import absolute_url, notify
 from leoportal.rules import is_program_staff
 from projects.enums import AssignmentSource
 from projects.exceptions import PanelError
@@ -336,3 +337,41 @@ def panel_of(call: Call) -> list[PanelMember]:
         .order_by("reviewer__full_name", "reviewer__email")
     )
     return members
+
+
+# --- Overdue reviews ------------------------------------------------------------------------------------------------
+
+
+def overdue_assignments(now=None):
+    """Assignments past their call's due date whose reviewer has not submitted a review (proposals still open)."""
+    now = now or timezone.now()
+    submitted = Review.objects.filter(
+        proposal=OuterRef("proposal"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False
+    )
+    return (
+        ReviewAssignment.objects.filter(proposal__call__reviews_due_at__lt=now, proposal__status__in=OPEN_STATUSES)
+        .exclude(Exists(submitted))
+        .select_related("proposal__call", "reviewer")
+    )
+
+
+def remind_overdue(now=None) -> int:
+    """Remind each overdue reviewer, once per assignment (the notification's dedupe key), by the notification
+    machinery (a row first, the e-mail after commit). Returns how many reminders were new."""
+    sent = 0
+    for assignment in overdue_assignments(now):
+        proposal = assignment.proposal
+        created = notify(
+            [assignment.reviewer],
+            NotificationKind.REVIEW_OVERDUE,
+            subject=f"Your review of “{proposal.display_title}” is overdue",
+            body=(
+                f"Reviews for {proposal.call.code} were due on {proposal.call.reviews_due_at:%-d %B %Y}. Please submit "
+                f"your review of “{proposal.display_title}”, or tell us of a conflict of interest on its page."
+            ),
+            dedupe_key=f"review-overdue:{assignment.pk}",
+            url=reverse("projects:review_proposal", args=[proposal.public_id]),
+            target=assignment,
+        )
+        sent += len(created)
+    return sent

@@ -53,6 +53,14 @@ def send_pending_reviewer_invitations() -> int:
     return len(pending)
 
 
+@shared_task(name="projects.remind_overdue_reviews")
+def remind_overdue_reviews() -> int:
+    """Remind reviewers of reviews past their call's due date (once each)."""
+    from projects import panels  # noqa: PLC0415 -- leaf
+
+    return panels.remind_overdue()
+
+
 @shared_task(name="projects.delete_orphaned_files")
 def delete_orphaned_files() -> int:
     """Remove attachment files that no row refers to (see projects.attachments.delete_orphaned_files)."""

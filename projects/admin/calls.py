@@ -57,7 +57,10 @@ class CallAdmin(SimpleHistoryAdmin):
         (None, {"fields": ["code", "title", "description", "research_areas"]}),
         ("Dates", {"fields": ["opens_at", "closes_at"], "description": "Times are in UTC."}),
         ("Scope", {"fields": ["concept_step", "funding_cap"]}),
-        ("Review panel", {"fields": ["reviewers_per_proposal", "max_reviews_per_reviewer", "review_panel"]}),
+        (
+            "Review panel",
+            {"fields": ["reviewers_per_proposal", "max_reviews_per_reviewer", "reviews_due_at", "review_panel"]},
+        ),
         ("Record", {"fields": ["public_id", "public_page", "created_at", "updated_at"]}),
     ]
 
@@ -77,7 +80,7 @@ class CallAdmin(SimpleHistoryAdmin):
         return format_html('<a href="{}">Invite reviewers and assign proposals</a>', panel_views.panel_url(call))
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name in ("opens_at", "closes_at"):
+        if db_field.name in ("opens_at", "closes_at", "reviews_due_at"):
             kwargs["widget"] = LabelledSplitDateTime(capfirst(db_field.verbose_name))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

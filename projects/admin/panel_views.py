@@ -78,6 +78,11 @@ def panel(request, model_admin, object_id):
                 messages.success(request, f"{assignment.reviewer} no longer reviews “{assignment.proposal}”.")
             return redirect(panel_url(call))
     members = panels.panel_of(call)
+    overdue = {}
+    for assignment in panels.overdue_assignments().filter(proposal__call=call):
+        overdue[assignment.reviewer_id] = overdue.get(assignment.reviewer_id, 0) + 1
+    for member in members:
+        member.overdue = overdue.get(member.reviewer_id, 0)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,

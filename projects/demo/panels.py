@@ -1,6 +1,10 @@
 """The demo's review panel: reviewer@example.org, an external expert on the panels of the calls with proposals
 under review, assigned two of them and with a declared conflict of interest on a third. Idempotent and quiet."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from projects import panels
 from projects.models import PanelMember, Proposal, Review, ReviewAssignment, ReviewerProfile
 
@@ -24,6 +28,10 @@ def seed(log, users) -> None:
     log("expertise", reviewer.email, "created" if created else "unchanged")
     proposals = {p.external_id: p for p in Proposal.objects.filter(external_id__in=[*ASSIGNED, CONFLICT[0]])}
     for proposal in proposals.values():
+        if proposal.call is not None and proposal.call.code in PANELS and proposal.call.reviews_due_at is None:
+            proposal.call.reviews_due_at = timezone.now() + timedelta(days=21)  # reviews due three weeks on
+            proposal.call.save(update_fields=["reviews_due_at", "updated_at"])
+            log("reviews-due", proposal.call.code, "updated")
         if proposal.call is not None and proposal.call.code in PANELS:
             _member, created = PanelMember.objects.get_or_create(call=proposal.call, reviewer=reviewer)
             log("panel", f"{proposal.call.code}: {reviewer.email}", "created" if created else "unchanged")

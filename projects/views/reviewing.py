@@ -7,6 +7,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -30,10 +31,14 @@ def review_list(request):
         .prefetch_related(Prefetch("proposal__reviews", queryset=Review.objects.filter(reviewer=request.user)))
         .order_by("proposal__call__code", "assigned_at", "pk")
     )
+    now = timezone.now()
     for assignment in assignments:
+        due = assignment.proposal.call.reviews_due_at if assignment.proposal.call else None
         mine = next(iter(assignment.proposal.reviews.all()), None)
         assignment.done = bool(mine and mine.submitted_at)
         assignment.draft = bool(mine and mine.is_draft)
+        assignment.due = due
+        assignment.overdue = bool(due and due < now and not assignment.done)
     to_do = sum(not assignment.done for assignment in assignments)
     context = {"assignments": assignments, "to_do": to_do, "nav_section": "reviews"}
     return render(request, "projects/review_list.html", context)

@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leoportal.enums import Role
+from leoportal.models import Notification
 from projects import panels
 from projects.enums import ProposalStatus
 from projects.models import PanelMember, Review, ReviewAssignment, ReviewerInvitation
-from projects.reviews import declare_conflict
-from projects.tasks import send_pending_reviewer_invitations, send_reviewer_invitation
+from projects.reviews import ReviewRefused, declare_conflict, save_draft, submit_review
+from projects.tasks import remind_overdue_reviews, send_pending_reviewer_invitations, send_reviewer_invitation
 from tests.factories import ResearcherFactory, ReviewerFactory
 from tests.projects.factories import (
     CallFactory,
@@ -460,8 +461,6 @@ def test_a_draft_keeps_what_is_there_and_counts_nowhere_until_submitted(client, 
 
 
 def test_a_submitted_review_is_not_turned_back_into_a_draft(proposal, reviewer, staff):
-    from projects.reviews import ReviewRefused, save_draft, submit_review
-
     panels.assign([(proposal, reviewer)], staff)
     submit_review(proposal, reviewer, **{**SCORES, "comment": "Done"})
 
@@ -495,3 +494,45 @@ def test_the_assigned_reviewer_reads_a_pdf_in_the_browser_or_downloads_it(client
     assert page.select_one("[data-read-in-browser]")["href"] == f"{url}?view=1"
     assert viewed["Content-Disposition"].startswith("inline;")
     assert downloaded["Content-Disposition"].startswith("attachment;")
+
+
+# --- Overdue reviews ------------------------------------------------------------------------------------------------
+
+
+def test_an_overdue_review_reminds_its_reviewer_once_and_shows_as_overdue(
+    client, call, proposal, reviewer, staff, django_capture_on_commit_callbacks
+):
+
+    done_proposal = submitted(call, title="Done already")
+    panels.assign([(proposal, reviewer), (done_proposal, reviewer)], staff)
+    submit_review(done_proposal, reviewer, **SCORES)
+    call.reviews_due_at = timezone.now() - timedelta(hours=1)
+    call.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = remind_overdue_reviews()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = remind_overdue_reviews()
+    client.force_login(reviewer)
+    overdue_rows = [
+        row["data-assignment"]
+        for row in soup(client.get(reverse("projects:review_list"))).select("[data-assignment]")
+        if row.select_one("[data-overdue]")
+    ]
+    client.force_login(staff)
+    panel = soup(client.get(reverse("admin:projects_call_panel", args=[call.pk])))
+
+    assert (first, second, Notification.objects.filter(recipient=reviewer).count()) == (1, 0, 1)
+    assert [m.to for m in mail.outbox] == [["reviewer@example.org"]]
+    assert mail.outbox[0].subject.endswith("Your review of “Liver organoids in orbit” is overdue")
+    assert overdue_rows == [str(proposal.public_id)]
+    assert panel.select_one(f'[data-member="{reviewer.email}"] [data-overdue]').text == "1"
+
+
+def test_no_reminder_before_the_due_date(call, proposal, reviewer, staff):
+
+    panels.assign([(proposal, reviewer)], staff)
+    call.reviews_due_at = timezone.now() + timedelta(days=1)
+    call.save()
+
+    assert remind_overdue_reviews() == 0
