@@ -13,6 +13,7 @@ class NotificationKind(models.TextChoices):
     STATUS_CHANGE = "status_change", "Proposal status changed"
     INTRODUCTION = "introduction", "Introduction to a proposal"
     INTRODUCTION_ANSWER = "introduction_answer", "Answer to an introduction"
+    INTRODUCTION_REQUEST = "introduction_request", "Request for an introduction"
     ORGANISATION_TO_VERIFY = "organisation_to_verify", "New provider organisation to verify"
     TASK_FAILED = "task_failed", "Background task failed"
     REVIEW_OVERDUE = "review_overdue", "A review of yours is overdue"

@@ -25,7 +25,7 @@ class CallState(models.TextChoices):
 
 
 class ProposalStatus(models.TextChoices):
-    """Where a proposal is in review. The allowed moves between them are in projects/transitions.py."""
+    """Where a proposal is in review. The allowed moves between them are in projects/domain/transitions.py."""
 
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
@@ -83,6 +83,14 @@ class Fit(models.TextChoices):
     FITS = "fits", "Fits"
     TO_CONFIRM = "to_confirm", "To confirm"
     DOES_NOT_FIT = "does_not_fit", "Does not fit"
+
+
+class RequestState(models.TextChoices):
+    """A researcher's request for an introduction, as program staff handle it."""
+
+    WAITING = "waiting", "Waiting for program staff"
+    INTRODUCED = "introduced", "Introduced"
+    DECLINED = "declined", "Declined"
 
 
 class IntroductionAnswer(models.TextChoices):

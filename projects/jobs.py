@@ -6,7 +6,7 @@ import io
 from django.utils import timezone
 
 from leoportal import jobs
-from projects import csv_export, panel_suggestions
+from projects.domain import csv_export, panel_suggestions
 from projects.models import Call
 
 PROPOSAL_CSV = "projects.proposal_csv"

@@ -44,6 +44,7 @@ urlpatterns = [
         name="co_investigator_remove_access",
     ),
     path("proposals/<uuid:public_id>/introduce/", views.introduce, name="introduce"),
+    path("catalogue/listings/<uuid:public_id>/ask/", views.ask, name="ask"),
     path("introductions/", views.introduction_list, name="introduction_list"),
     path("introductions/<uuid:public_id>/", views.introduction_detail, name="introduction"),
     path("introductions/<uuid:public_id>/answer/", views.introduction_answer, name="introduction_answer"),

@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from partners.enums import CapabilityStatus
 from partners.models import Capability
+from projects.domain.transitions import STAFF, TRANSITIONS
 from projects.enums import FlightStatus, ProposalStatus
+from projects.forms.reviews import ConflictForm, ReviewForm
 from projects.models.precedents import PRECEDENT_YEARS
-from projects.review_forms import ConflictForm, ReviewForm
-from projects.transitions import STAFF, TRANSITIONS
 
 __all__ = ["BulkStatusForm", "ConflictForm", "FlightRecordForm", "ReviewForm", "StatusMoveForm"]
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from leoportal.models import User
 from leoportal.rules import is_program_staff
-from projects import panel_suggestions, panels
+from projects.domain import panel_suggestions, panels
+from projects.forms.reviews import InviteReviewerForm
 from projects.models import OPEN_STATUSES, Proposal, ReviewAssignment, ReviewerInvitation, SuggestedAssignment
-from projects.review_forms import InviteReviewerForm
 
 
 def _call(model_admin, request, object_id):

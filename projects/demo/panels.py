@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from projects import panels
+from projects.domain import panels
 from projects.models import PanelMember, Proposal, Review, ReviewAssignment, ReviewerProfile
 
 DEMO_REVIEWER = "reviewer@example.org"

@@ -7,7 +7,7 @@ One module per subject; everything is importable from ``projects.models``.
 from projects.models.calls import Call, CallQuerySet
 from projects.models.files import Attachment, attachment_path
 from projects.models.history import StatusChange
-from projects.models.introductions import Introduction, IntroductionQuerySet
+from projects.models.introductions import Introduction, IntroductionQuerySet, IntroductionRequest
 from projects.models.matches import ListingDemand, Match, RescoreRequest
 from projects.models.panels import (
     PanelMember,
@@ -51,6 +51,7 @@ __all__ = [
     "CoInvestigator",
     "Introduction",
     "IntroductionQuerySet",
+    "IntroductionRequest",
     "Invitation",
     "ListingDemand",
     "Match",

@@ -4,7 +4,7 @@ A reviewer has one row per proposal: a review (a draft until submitted, when eve
 declared conflict of interest (then no scores). The
 database holds both rules (one row per reviewer and proposal; scores present exactly when no conflict is
 declared), so nothing written through the admin or a script can break them. Who may review what is decided in
-projects/reviews.py.
+projects/domain/reviews.py.
 """
 
 import uuid

@@ -8,7 +8,13 @@ from projects.views.attachments import (
     introduction_attachment,
 )
 from projects.views.calls import call_detail, call_list
-from projects.views.introductions import introduce, introduction_answer, introduction_detail, introduction_list
+from projects.views.introductions import (
+    ask,
+    introduce,
+    introduction_answer,
+    introduction_detail,
+    introduction_list,
+)
 from projects.views.proposals import (
     dashboard,
     proposal_delete,
@@ -32,6 +38,7 @@ from projects.views.team import (
 )
 
 __all__ = [
+    "ask",
     "attachment_delete",
     "attachment_download",
     "attachment_upload",

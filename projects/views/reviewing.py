@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects import panels, reviews
+from projects.domain import panels, reviews
+from projects.forms.reviews import ConflictForm, DraftReviewForm, ExpertiseForm, ReviewForm
 from projects.models import Attachment, Proposal, Review, ReviewAssignment
-from projects.review_forms import ConflictForm, DraftReviewForm, ExpertiseForm, ReviewForm
 from projects.views.attachments import file_response
 
 

@@ -13,6 +13,7 @@ from projects.models import (
     Call,
     CoInvestigator,
     Introduction,
+    IntroductionRequest,
     Match,
     PanelMember,
     Precedent,
@@ -133,6 +134,19 @@ class IntroductionFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory("tests.partners.factories.OrganisationFactory")
     introduced_by = factory.SubFactory("tests.factories.StaffFactory")
     note = "Their bioreactor fits your temperature range and returns samples cold."
+
+
+class IntroductionRequestFactory(factory.django.DjangoModelFactory):
+    """A researcher's request for an introduction, waiting for program staff (made directly: no notifications)."""
+
+    class Meta:
+        model = IntroductionRequest
+
+    proposal = factory.SubFactory(ProposalFactory, complete=True, status=ProposalStatus.SUBMITTED, submission_count=1)
+    organisation = factory.SubFactory("tests.partners.factories.OrganisationFactory")
+    facility_name = "ADSEP"
+    requested_by = factory.LazyAttribute(lambda o: o.proposal.owner)
+    message = "Could it hold our organoids at 37 °C for 14 days?"
 
 
 class ReviewFactory(factory.django.DjangoModelFactory):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from leoportal.enums import JobState
 from leoportal.models import BackgroundJob
-from projects import panel_suggestions, panels
+from projects.domain import panel_suggestions, panels
 from projects.enums import AssignmentSource, ProposalStatus
 from projects.models import Review, ReviewAssignment, SuggestedAssignment
 from tests.factories import ReviewerFactory

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from leoportal.enums import Role
 from leoportal.models import Notification
-from projects import panels
+from projects.domain import panels
+from projects.domain.reviews import ReviewRefused, declare_conflict, save_draft, submit_review
 from projects.enums import ProposalStatus
 from projects.models import PanelMember, Review, ReviewAssignment, ReviewerInvitation
-from projects.reviews import ReviewRefused, declare_conflict, save_draft, submit_review
 from projects.tasks import remind_overdue_reviews, send_pending_reviewer_invitations, send_reviewer_invitation
 from tests.factories import ResearcherFactory, ReviewerFactory
 from tests.projects.factories import (

@@ -108,6 +108,8 @@ SITE = {
     # Introductions: staff introduce; only the introduced organisation's members read what was sent to them.
     "projects:introduce": (LOGIN, 404, 404, 404, 404, 404, 200),
     "projects:introduction_list": (LOGIN, 404, 404, 404, 200, 200, to("/admin/projects/introduction/")),
+    # Researchers ask staff for an introduction (one without a submitted proposal is told to submit one first).
+    "projects:ask": (LOGIN, 200, 200, 200, 404, 404, 404),
     "projects:introduction": (LOGIN, 404, 404, 404, 200, 404, 200),
     "projects:introduction_answer": (LOGIN, 405, 405, 405, 405, 405, 405),
     # The proposal's files open to the provider once it answers interested (this one has not answered yet).
@@ -185,6 +187,8 @@ REFUSED_POSTS = {
     "projects:co_investigator_remove_access": (LOGIN, None, 404, 404, 404, 404, 404),
     "projects:proposal_edit": (LOGIN, to(PROPOSAL), to(PROPOSAL), 404, 404, 404, to(PROPOSAL)),
     "projects:introduce": (LOGIN, 404, 404, 404, 404, 404, 400),
+    # An empty request is refused with what to write; the other researcher has no proposal to ask for.
+    "projects:ask": (LOGIN, 400, 400, 400, 404, 404, 404),
     # Staff read what the provider was sent, but only the provider answers.
     "projects:introduction_answer": (LOGIN, 404, 404, 404, None, 404, to("/introductions/")),
     "projects:invitation": (LOGIN, 403, 403, 403, 403, 403, 403),
@@ -214,6 +218,9 @@ REFUSED_POSTS = {
     "admin:projects_introduction_flight": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, 400),
     # A post that says nothing to do shows the panel page again.
     "admin:projects_call_panel": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, 200),
+    # An empty decision or address is refused with what to fill in.
+    "admin:projects_introductionrequest_decide": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, 400),
+    "admin:partners_organisation_invite_contact": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, 400),
 }
 
 # The staff side of the admin. Per model, staff list, open and see the history of every row; these they may also
@@ -246,6 +253,8 @@ ADMIN_SPECIAL = {
     "admin:projects_proposal_export": 405,
     "admin:projects_introduction_flight": 200,
     "admin:projects_call_panel": 200,
+    "admin:projects_introductionrequest_decide": 200,
+    "admin:partners_organisation_invite_contact": 200,
 }
 MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
 
@@ -351,6 +360,12 @@ def special_admin_urls(world):
     urls["admin:projects_call_panel"] = reverse("admin:projects_call_panel", args=[world.objects["call"].pk])
     urls["admin:projects_introduction_flight"] = reverse(
         "admin:projects_introduction_flight", args=[world.objects["introduction"].pk]
+    )
+    urls["admin:projects_introductionrequest_decide"] = reverse(
+        "admin:projects_introductionrequest_decide", args=[world.objects["introduction_request"].pk]
+    )
+    urls["admin:partners_organisation_invite_contact"] = reverse(
+        "admin:partners_organisation_invite_contact", args=[world.objects["orbital"].pk]
     )
     for key, expected in ADMIN_SPECIAL.items():
         yield key, urls.get(key) or reverse(key), expected

@@ -47,6 +47,7 @@ def arguments(world) -> dict:
         "projects:co_investigator_change_access": team_member,
         "projects:co_investigator_remove_access": team_member,
         "projects:introduce": proposal,
+        "projects:ask": {"public_id": o["listing"].public_id},
         "projects:introduction": {"public_id": o["introduction"].public_id},
         "projects:introduction_answer": {"public_id": o["introduction"].public_id},
         "projects:introduction_attachment": {

@@ -15,21 +15,22 @@ from django.utils.http import int_to_base36
 
 from leoportal.enums import JobState, NotificationKind
 from leoportal.models import BackgroundJob, Notification
-from partners import import_jobs
+from partners.domain import import_jobs
+from partners.domain.organisations import invitation_url
 from partners.enums import MembershipRole, PublicationState
 from partners.models import CapabilityUpload
-from partners.organisations import invitation_url
+from projects.domain.invitations import token_hash
+from projects.domain.reviews import declare_conflict, submit_review
 from projects.enums import Access, ProposalStatus
-from projects.invitations import token_hash
 from projects.models import Invitation as ProjectInvitation
 from projects.models import ReviewAssignment, ReviewerInvitation
-from projects.reviews import declare_conflict, submit_review
 from tests.factories import ProviderUserFactory, ResearcherFactory, ReviewerFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, InvitationFactory, MembershipFactory, OrganisationFactory
 from tests.projects.factories import (
     CallFactory,
     CoInvestigatorFactory,
     IntroductionFactory,
+    IntroductionRequestFactory,
     MatchFactory,
     NarrativeFactory,
     PanelMemberFactory,
@@ -52,6 +53,7 @@ CANARIES = {
         "canary-coi@example.edu",
         "canary-invited@example.edu",
         "canary-narrative.pdf",
+        "Canary request to meet Stellar",
     ],
     "other_proposal": ["Canary cardiac tissue title", "canary-other@example.edu"],
     "organisation_private": ["Canary draft bioprinter", "canary-invitee@orbital.example", "canary-upload.json"],
@@ -153,6 +155,15 @@ def build_world() -> World:
     introduction = IntroductionFactory(
         proposal=proposal, organisation=orbital, match=match, capability=listing, introduced_by=staff
     )
+    # The team asked staff about Stellar's incubator: Stellar must learn nothing of it.
+    introduction_request = IntroductionRequestFactory(
+        proposal=proposal,
+        organisation=stellar,
+        capability=stellar_listing,
+        facility_name="Stellar incubator",
+        requested_by=owner,
+        message="Canary request to meet Stellar",
+    )
 
     notification = Notification.objects.create(
         recipient=owner,
@@ -210,6 +221,7 @@ def build_world() -> World:
         import_job=import_job,
         stellar=stellar,
         introduction=introduction,
+        introduction_request=introduction_request,
         notification=notification,
         job=job,
         reviewer_invitation=reviewer_invitation,
