@@ -129,3 +129,10 @@ class FlightStatus(models.TextChoices):
 
     FLOWN = "flown", "Flown"
     MANIFESTED = "manifested", "Manifested"
+
+
+class AssignmentSource(models.TextChoices):
+    """How a reviewer came to be assigned a proposal."""
+
+    STAFF = "staff", "Assigned by staff"
+    SUGGESTED = "suggested", "Suggested, accepted by staff"

@@ -82,6 +82,11 @@ class ReviewRefused(ValueError):
     """The reviewer may not review this proposal; the message says why, addressed to them."""
 
 
+class PanelError(ValueError):
+    """A review panel action (inviting, joining, assigning) that cannot be done; the message says why and what to do
+    instead."""
+
+
 class FlightRecordError(Exception):
     """A flight that cannot be recorded, with the reason to show to the member of staff."""
 

@@ -54,4 +54,9 @@ urlpatterns = [
         name="introduction_attachment",
     ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("reviews/", views.review_list, name="review_list"),
+    path("reviews/<uuid:public_id>/", views.review_proposal, name="review_proposal"),
+    path("reviews/<uuid:public_id>/conflict/", views.review_conflict, name="review_conflict"),
+    path("reviews/<uuid:public_id>/files/<uuid:attachment_id>/", views.review_attachment, name="review_attachment"),
+    path("panels/invitations/<str:token>/", views.reviewer_invitation, name="reviewer_invitation"),
 ]

@@ -342,7 +342,11 @@ class ProposalAdmin(SimpleHistoryAdmin):
             match.introduce_url = introduce_url(proposal, match.capability)
             match.provider_has_members = match.capability.organisation_id in with_members
             match.checks = match.criteria
-        proposal_reviews = list(proposal.reviews.select_related("reviewer").order_by("created_at", "id"))
+        proposal_reviews = list(
+            proposal.reviews.exclude(conflict_of_interest=False, submitted_at=None)  # drafts are the reviewer's own
+            .select_related("reviewer")
+            .order_by("created_at", "id")
+        )
         overall = [review.overall for review in proposal_reviews if review.overall is not None]
         moves = allowed_moves(proposal, user)
         team = list(proposal.co_investigators.select_related("user"))

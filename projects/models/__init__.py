@@ -9,6 +9,13 @@ from projects.models.files import Attachment, attachment_path
 from projects.models.history import StatusChange
 from projects.models.introductions import Introduction, IntroductionQuerySet, IntroductionRequest
 from projects.models.matches import ListingDemand, Match, RescoreRequest
+from projects.models.panels import (
+    PanelMember,
+    ReviewAssignment,
+    ReviewerInvitation,
+    ReviewerProfile,
+    SuggestedAssignment,
+)
 from projects.models.precedents import Precedent, PrecedentQuerySet
 from projects.models.proposals import (
     CAGE_PATTERN,
@@ -48,13 +55,18 @@ __all__ = [
     "Invitation",
     "ListingDemand",
     "Match",
+    "PanelMember",
     "Precedent",
     "PrecedentQuerySet",
     "Proposal",
     "ProposalQuerySet",
     "RescoreRequest",
     "Review",
+    "ReviewAssignment",
+    "ReviewerInvitation",
+    "ReviewerProfile",
     "StatusChange",
+    "SuggestedAssignment",
     "attachment_path",
     "editor_q",
     "proposal_search_vector",

@@ -23,6 +23,13 @@ from projects.views.proposals import (
     proposal_start,
     proposal_withdraw,
 )
+from projects.views.reviewing import (
+    review_attachment,
+    review_conflict,
+    review_list,
+    review_proposal,
+    reviewer_invitation,
+)
 from projects.views.team import (
     co_investigator_change_access,
     co_investigator_invite,
@@ -52,4 +59,9 @@ __all__ = [
     "proposal_edit",
     "proposal_start",
     "proposal_withdraw",
+    "review_attachment",
+    "review_conflict",
+    "review_list",
+    "review_proposal",
+    "reviewer_invitation",
 ]

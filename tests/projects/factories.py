@@ -15,11 +15,14 @@ from projects.models import (
     Introduction,
     IntroductionRequest,
     Match,
+    PanelMember,
     Precedent,
     Proposal,
     Review,
+    ReviewAssignment,
+    ReviewerProfile,
 )
-from tests.factories import ResearcherFactory
+from tests.factories import ResearcherFactory, ReviewerFactory
 from tests.partners.factories import CapabilityFactory
 
 
@@ -160,6 +163,8 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     value = 5
     operations = OperationsScreen.PASS
     comment = "Clear aims; the return logistics need a plan."
+    conflict_of_interest = False
+    submitted_at = factory.LazyAttribute(lambda review: None if review.conflict_of_interest else timezone.now())
 
 
 class MatchFactory(factory.django.DjangoModelFactory):
@@ -203,3 +208,27 @@ class PrecedentFactory(factory.django.DjangoModelFactory):
     def listings(obj, create, extracted, **kwargs):
         if create:
             obj.listings.set(extracted if extracted is not None else [CapabilityFactory()])
+
+
+class PanelMemberFactory(factory.django.DjangoModelFactory):
+    """A reviewer on a call's panel, with expertise."""
+
+    class Meta:
+        model = PanelMember
+
+    call = factory.SubFactory(CallFactory)
+    reviewer = factory.SubFactory(ReviewerFactory)
+
+    @factory.post_generation
+    def expertise(obj, create, extracted, **kwargs):
+        if create:
+            defaults = {"research_areas": ["organoids"], "keywords": "liver, organoids", "bio": ""}
+            ReviewerProfile.objects.update_or_create(user=obj.reviewer, defaults={**defaults, **(extracted or {})})
+
+
+class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewAssignment
+
+    proposal = factory.SubFactory(ProposalFactory, complete=True, status=ProposalStatus.UNDER_REVIEW)
+    reviewer = factory.SubFactory(ReviewerFactory)
