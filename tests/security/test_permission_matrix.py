@@ -140,6 +140,12 @@ SITE = {
     "partners:listing_confirm": (LOGIN, 405, 405, 405, 405, 405, 405),
     "partners:listing_delete": (LOGIN, 404, 404, 404, 200, 404, 404),
     "partners:invitation": (200,) * 7,
+    # The public API reads the public catalogue only: the same answer for everyone.
+    "api_docs": (200,) * 7,
+    "api-1:openapi-json": (200,) * 7,
+    "api-1:listings": (200,) * 7,
+    "api-1:listing": (200,) * 7,
+    "api-1:api-root": (404,) * 7,
 }
 
 # Who may change what: POST as each actor. None: the actor may do it (shown by the feature's own tests, not here).
