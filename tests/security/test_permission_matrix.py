@@ -146,6 +146,9 @@ SITE = {
     "api-1:listings": (200,) * 7,
     "api-1:listing": (200,) * 7,
     "api-1:api-root": (404,) * 7,
+    # Proposals in the API need a token: a signed-in browser session is not one.
+    "api-1:proposals": (401,) * 7,
+    "api-1:proposal": (401,) * 7,
 }
 
 # Who may change what: POST as each actor. None: the actor may do it (shown by the feature's own tests, not here).

@@ -57,6 +57,7 @@ def arguments(world) -> dict:
         "projects:invitation": {"token": world.tokens["project_invitation"]},
         "partners:capability": {"public_id": o["listing"].public_id},
         "api-1:listing": {"listing_id": o["listing"].public_id},
+        "api-1:proposal": {"proposal_id": o["proposal"].public_id},
         "partners:provider": orbital,
         "partners:organisation": orbital,
         "partners:organisation_edit": orbital,
