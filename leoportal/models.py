@@ -38,6 +38,10 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, email):
         return self.get(email__iexact=email)
 
+    def program_staff(self):
+        """The active members of program staff: who is told of submissions, new matches and failures."""
+        return self.filter(is_staff=True, is_active=True)
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("e-mail address", unique=True)

@@ -85,7 +85,7 @@ def notify_staff_to_verify(organisation: Organisation, *, created_by: User | Non
             for twin in twins
         )
     notify(
-        User.objects.filter(is_staff=True, is_active=True),
+        User.objects.program_staff(),
         NotificationKind.ORGANISATION_TO_VERIFY,
         subject=f"New provider organisation to verify: {organisation.name}",
         body=body,
@@ -173,7 +173,7 @@ def _notify_staff_of_requested_changes(organisation: Organisation) -> None:
         "action “Approve the requested name or website changes”), or refuse it.",
     ]
     notify(
-        User.objects.filter(is_staff=True, is_active=True),
+        User.objects.program_staff(),
         NotificationKind.ORGANISATION_TO_VERIFY,
         subject=f"{organisation.name} asks to change its name or website",
         body="\n".join(lines),

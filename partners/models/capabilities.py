@@ -318,6 +318,10 @@ class Capability(models.Model):
     def get_absolute_url(self):
         return reverse("partners:capability", kwargs={"public_id": self.public_id})
 
+    def search_terms_under(self, organisation_name: str) -> str:
+        """The search terms this listing would have under another name of its provider (before a rename is saved)."""
+        return search_terms_of(self, organisation_name=organisation_name)
+
     def get_manage_url(self):
         return reverse("partners:listing", kwargs={"public_id": self.public_id})
 

@@ -107,11 +107,9 @@ class Organisation(models.Model):
 
     def refresh_listing_search_terms(self):
         """The listings' search terms carry the provider's name: rewrite them after a rename."""
-        from partners.models.capabilities import search_terms_of  # noqa: PLC0415 -- that module imports this one
-
         for capability in self.capabilities.all():
             type(capability).objects.filter(pk=capability.pk).update(
-                search_terms=search_terms_of(capability, organisation_name=self.name)
+                search_terms=capability.search_terms_under(self.name)
             )
 
 

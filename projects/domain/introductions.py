@@ -251,7 +251,7 @@ def _notify_answer(introduction: Introduction) -> None:
         target=introduction,
     )
     notify(
-        User.objects.filter(is_staff=True, is_active=True),
+        User.objects.program_staff(),
         NotificationKind.INTRODUCTION_ANSWER,
         subject=subject,
         body=body,

@@ -14,7 +14,7 @@ side call them.
 
 Any change to precedents queues rescoring of the open proposals they could move, through the same requests a
 listing change makes (``RescoreRequest`` rows and the ``projects.rescore_requested`` task of
-projects/domain/scoring.py): precedents are evidence about the listings that flew them.
+projects/domain/scoring/): precedents are evidence about the listings that flew them.
 """
 
 import re
@@ -403,7 +403,7 @@ def request_rescoring(changes) -> None:
     """Queue rescoring for changed precedents: ``changes`` holds the ``Evidence`` before and after each change.
 
     A precedent is evidence for the listings that flew it, so each of those listings is reported like a changed
-    listing (projects/domain/scoring.py: a ``RescoreRequest`` row, then the task that handles every pending request),
+    listing (projects/domain/scoring/: a ``RescoreRequest`` row, then the task that handles every pending request),
     with its own kinds of hardware and the precedent's needs: the open proposals that need them are rescored once
     the transaction commits. The rows are written first, so a broker that is down delays the rescoring (the
     periodic sweep queues it) and never loses it.

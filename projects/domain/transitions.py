@@ -16,7 +16,7 @@ from leoportal.enums import NotificationKind
 from leoportal.models import User
 from leoportal.notifications import notify
 from leoportal.rules import is_program_staff
-from projects.domain import scoring
+from projects.domain.scoring import request_scoring
 from projects.domain.submission import check_ready_to_submit
 from projects.enums import ProposalStatus as S
 from projects.exceptions import BulkTransitionRefused, IllegalTransition, TransitionError, TransitionNotAllowed
@@ -111,7 +111,7 @@ def set_proposal_status(proposal: Proposal, new_status: S, by: User, note: str =
         _notify_team(locked, change, by)
         if new_status == S.SUBMITTED:
             _notify_staff_of_submission(locked, by)
-            scoring.request_scoring(locked)
+            request_scoring(locked)
         elif new_status == S.WITHDRAWN:
             _notify_staff_of_withdrawal(locked, change, by)
     for field in (*fields, "match_requested_at"):
@@ -190,7 +190,7 @@ def _notify_staff_of_submission(proposal: Proposal, by: User) -> None:
     resubmission = proposal.submission_count > 1
     call = proposal.call.code if proposal.call_id else "unsolicited"
     kind = "resubmitted" if resubmission else "submitted"
-    staff = User.objects.filter(is_staff=True, is_active=True)
+    staff = User.objects.program_staff()
     notify(
         staff,
         NotificationKind.SUBMISSION,
@@ -210,7 +210,7 @@ def _notify_staff_of_withdrawal(proposal: Proposal, change: StatusChange, by: Us
     if change.note:
         body += f"\n\nReason given:\n{change.note}"
     notify(
-        User.objects.filter(is_staff=True, is_active=True),
+        User.objects.program_staff(),
         NotificationKind.STATUS_CHANGE,
         subject=f"Withdrawn ({call}): {proposal.display_title}",
         body=body,

@@ -15,7 +15,8 @@ from leoportal.models import Notification
 from partners.domain import listings
 from partners.domain.importing import import_capabilities
 from partners.models import Capability
-from projects.domain import scoring
+from projects.domain import scoring, transitions
+from projects.domain.scoring import requests, store
 from projects.domain.transitions import set_proposal_status
 from projects.enums import ProposalStatus
 from projects.models import ListingDemand, Match
@@ -312,14 +313,14 @@ def test_previous_results_stay_visible_until_the_new_ones_are_committed(catalogu
         status="retired", updated_at=timezone.now()
     )
     inside, release = threading.Event(), threading.Event()
-    insert = scoring._insert
+    insert = store._insert
 
     def insert_then_pause(rows):  # the old rows are deleted and the new ones written, not yet committed
         insert(rows)
         inside.set()
         release.wait(10)
 
-    monkeypatch.setattr(scoring, "_insert", insert_then_pause)
+    monkeypatch.setattr(store, "_insert", insert_then_pause)
 
     def rescore():
         try:
@@ -439,7 +440,7 @@ def test_each_listing_change_the_matcher_reads_is_recorded_for_rescoring(
 ):
     from projects.models import RescoreRequest
 
-    monkeypatch.setattr(scoring, "dispatch", lambda task, *args, **kwargs: None)  # keep the requests to look at
+    monkeypatch.setattr(requests, "dispatch", lambda task, *args, **kwargs: None)  # keep the requests to look at
     capability = CapabilityFactory(publication="draft", categories=["3d_bioprinter"])
     recorded = []
 
@@ -479,7 +480,7 @@ def test_resubmitting_a_proposal_queues_its_scoring_again(researcher, staff, mon
     set_proposal_status(proposal, ProposalStatus.SCREENING, staff)
     set_proposal_status(proposal, ProposalStatus.REVISIONS_REQUESTED, staff, "Please add the return temperature.")
     queued = []
-    monkeypatch.setattr(scoring, "request_scoring", lambda p: queued.append(p.pk))
+    monkeypatch.setattr(transitions, "request_scoring", lambda p: queued.append(p.pk))
 
     set_proposal_status(proposal, ProposalStatus.SUBMITTED, researcher)
 
