@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from leoportal.api_tokens import revoke_token
 from leoportal.celery import app as celery_app
 from leoportal.models import (
     ApiToken,
@@ -95,8 +96,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):
-        from leoportal.api_tokens import revoke_token  # noqa: PLC0415 -- admin loads before the API module
-
         revoked = sum(revoke_token(token) for token in queryset)
         self.message_user(request, f"{revoked} token(s) revoked.")
 
