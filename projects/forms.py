@@ -19,7 +19,7 @@ from projects.attachments import check_pdf, too_large_error
 from projects.enums import Access
 from projects.models import CAGE_PATTERN, UEI_PATTERN, Call, CoInvestigator, Proposal
 from projects.models.proposals import ABSOLUTE_ZERO, MAX_DURATION_DAYS, MAX_HOLD_TEMPERATURE, MAX_RETURN_TEMPERATURE
-from projects.proposals import EDITABLE_FIELDS, SECTIONS, format_usd
+from projects.proposals import EDITABLE_FIELDS, SECTIONS, NotInvited, check_call_allowed, format_usd
 
 
 def _celsius(value) -> str:
@@ -32,6 +32,8 @@ def _day(value) -> str:
 
 class CallChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, call):
+        if call.concept_step:
+            return f"{call.code}: {call.title} (concept summary first, due {_day(call.concept_closes_at)})"
         return f"{call.code}: {call.title} (closes {_day(call.closes_at)})"
 
 
@@ -275,6 +277,10 @@ class ProposalForm(forms.ModelForm):
             )
 
         call = data.get("call") if "call" in data else self.instance.call
+        try:
+            check_call_allowed(self.instance, call)
+        except NotInvited as refusal:
+            self.add_error("call", str(refusal))
         amount = data.get("amount_requested")
         if call is not None and call.funding_cap is not None and amount is not None and amount > call.funding_cap:
             self.add_error(
@@ -384,7 +390,7 @@ class StartProposalForm(forms.Form):
         super().__init__(*args, **kwargs)
         unsolicited = settings.ALLOW_UNSOLICITED_PROPOSALS
         field = self.fields["call"]
-        field.queryset = Call.objects.not_closed().order_by("closes_at", "code")
+        field.queryset = Call.objects.startable().order_by("closes_at", "code")
         field.required = not unsolicited
         field.empty_label = "Unsolicited (not tied to a call)" if unsolicited else None
         if not unsolicited:

@@ -14,7 +14,7 @@ from django.utils.dateformat import format as format_date
 
 from leoportal.models import User
 from projects.attachments import delete_files_on_commit
-from projects.enums import AttachmentKind, ProposalStatus
+from projects.enums import AttachmentKind, ProposalStatus, Stage
 from projects.models import (
     FLIGHT_REQUIREMENT_FIELDS,
     MATCHER_FIELDS,
@@ -29,15 +29,19 @@ from projects.scoring import request_scoring
 from projects.transitions import TransitionError, set_proposal_status
 
 __all__ = [
+    "CONCEPT_FIELDS",
+    "CONCEPT_WORD_LIMIT",
     "EDITABLE_FIELDS",
     "FLIGHT_REQUIREMENT_FIELDS",
     "MATCHER_FIELDS",
     "CallNotOpen",
     "Missing",
+    "NotInvited",
     "SubmissionRefused",
     "check_ready_to_submit",
     "create_draft",
     "delete_draft",
+    "missing_for_concept",
     "missing_for_submission",
     "save_co_investigators",
     "save_draft",
@@ -54,6 +58,11 @@ SECTIONS = {
     "Funding": ["amount_requested", "matching_funds", "matching_funds_sources"],
 }
 EDITABLE_FIELDS = tuple(field for fields in SECTIONS.values() for field in fields)
+# A concept summary (calls with a concept step): about one page, what staff need to decide whether to invite a full
+# proposal. The call is fixed when the concept is started; the team lead is the principal investigator.
+CONCEPT_FIELDS = ("title", "summary", "why_microgravity", "research_areas", "needs", "hardware_unsure", "organisation")
+REQUIRED_FOR_CONCEPT = ("title", "summary", "why_microgravity", "research_areas", "organisation")
+CONCEPT_WORD_LIMIT = 600  # summary and why microgravity together: about one page
 LIST_FIELDS = {"research_areas", "needs"}
 
 # Needed before a proposal can be submitted. Flight requirements are never required: "not stated" is an answer.
@@ -72,6 +81,10 @@ CO_INVESTIGATOR_FIELDS = {"name": "name", "email": "e-mail address", "organisati
 
 class DraftNotEditable(TransitionError):
     pass
+
+
+class NotInvited(DraftNotEditable):
+    """A full proposal on a call with a concept step needs an invitation from program staff."""
 
 
 @dataclass(frozen=True)
@@ -130,17 +143,37 @@ def create_draft(owner: User, call: Call | None = None, title: str = "") -> Prop
         raise SubmissionRefused("Choose the call your proposal answers: unsolicited proposals are not accepted.")
     if call is not None and call.is_closed:
         raise CallNotOpen(f"{call.code} closed on {format_deadline(call.closes_at)}; choose an open call.")
+    if call is not None and not call.takes_new_drafts():
+        raise CallNotOpen(
+            f"Concept summaries for {call.code} were due on {format_deadline(call.concept_closes_at)}; only teams "
+            "invited to a full proposal can still submit. Choose an open call."
+        )
+    stage = call.first_stage if call is not None else Stage.FULL
     with transaction.atomic():
-        proposal = Proposal.objects.create(owner=owner, call=call, title=title.strip(), organisation=owner.organisation)
+        proposal = Proposal.objects.create(
+            owner=owner, call=call, stage=stage, title=title.strip(), organisation=owner.organisation
+        )
         StatusChange.objects.create(
             proposal=proposal,
             from_status="",
             to_status=ProposalStatus.DRAFT,
             changed_by=owner,
             changed_at=proposal.created_at,
-            note="Draft started.",
+            note="Concept summary started." if stage == Stage.CONCEPT else "Draft started.",
+            stage=stage,
         )
     return proposal
+
+
+def check_call_allowed(proposal: Proposal, call: Call | None) -> None:
+    """A full proposal may not move onto a call with a concept step: that call's full proposals are invited."""
+    if call is None or proposal.call_id == call.pk or not call.concept_step or proposal.is_concept:
+        return
+    if proposal.status != ProposalStatus.INVITED:
+        raise NotInvited(
+            f"{call.code} takes a concept summary first: start a concept summary from the call's page. Its full "
+            "proposals are written once program staff invite them."
+        )
 
 
 def _differs(proposal: Proposal, field: str, value) -> bool:
@@ -164,7 +197,10 @@ def save_draft(proposal: Proposal, data: dict, user: User) -> set[str]:
         stored = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if not can_edit_proposal(user, stored):
             raise DraftNotEditable(f"This proposal is {stored.get_status_display().lower()} and cannot be edited now.")
-        changed = {field for field in EDITABLE_FIELDS if field in data and _differs(stored, field, data[field])}
+        if "call" in data:
+            check_call_allowed(stored, data["call"])
+        fields = CONCEPT_FIELDS if stored.is_concept else EDITABLE_FIELDS  # a concept has no full-proposal answers yet
+        changed = {field for field in fields if field in data and _differs(stored, field, data[field])}
         if changed:
             for field in changed:
                 setattr(stored, field, data[field])
@@ -212,9 +248,45 @@ def save_co_investigators(proposal: Proposal, formset, user: User) -> bool:
 # --- Submission -----------------------------------------------------------------------------------------------
 
 
+def _labels() -> dict[str, str]:
+    return {field.name: field.verbose_name for field in Proposal._meta.get_fields() if hasattr(field, "verbose_name")}
+
+
+def concept_words(proposal: Proposal) -> int:
+    return len(proposal.summary.split()) + len(proposal.why_microgravity.split())
+
+
+def missing_for_concept(proposal: Proposal) -> list[Missing]:
+    """What a concept summary still needs before it can be submitted, in form order."""
+    labels = _labels()
+    missing = [
+        Missing("Concept", field, str(labels[field])[:1].upper() + str(labels[field])[1:])
+        for field in REQUIRED_FOR_CONCEPT
+        if getattr(proposal, field) in (None, "", [])
+    ]
+    if not proposal.needs and not proposal.hardware_unsure:
+        missing.append(
+            Missing("Concept", "needs", "Hardware needed: choose the kinds you expect to need, or tick “Not sure yet”")
+        )
+    words = concept_words(proposal)
+    if words > CONCEPT_WORD_LIMIT:
+        missing.append(
+            Missing(
+                "Concept",
+                "summary",
+                f"Length: the summary and “why microgravity” come to {words:,} words; a concept summary is at most "
+                f"{CONCEPT_WORD_LIMIT} words (about one page). Shorten them by {words - CONCEPT_WORD_LIMIT:,} words; "
+                "the details belong in the full proposal",
+            )
+        )
+    return missing
+
+
 def missing_for_submission(proposal: Proposal) -> list[Missing]:
     """Everything the proposal still needs before it can be submitted, in form order."""
-    labels = {field.name: field.verbose_name for field in Proposal._meta.get_fields() if hasattr(field, "verbose_name")}
+    if proposal.is_concept:
+        return missing_for_concept(proposal)
+    labels = _labels()
     missing = []
 
     def required(section, field):
@@ -272,9 +344,10 @@ def missing_for_submission(proposal: Proposal) -> list[Missing]:
 
 
 def check_call_accepts(proposal: Proposal, now=None) -> None:
-    """A first submission needs an open call. A resubmission after revisions was invited, so the deadline passed
-    for it long ago and is no reason to refuse."""
-    if proposal.submission_count > 0:
+    """A submission needs the call open for its stage: a concept before the concept deadline, a full proposal
+    before the call's deadline. A resubmission after revisions was invited, so the deadline passed for it long ago
+    and is no reason to refuse."""
+    if proposal.status == ProposalStatus.REVISIONS_REQUESTED:
         return
     call = proposal.call
     if call is None:
@@ -285,6 +358,11 @@ def check_call_accepts(proposal: Proposal, now=None) -> None:
             )
         return
     now = now or timezone.now()
+    if proposal.is_concept and now >= call.concept_closes_at:
+        raise CallNotOpen(
+            f"Concept summaries for {call.code} were due on {format_deadline(call.concept_closes_at)}; it no longer "
+            "accepts them. Your draft is saved."
+        )
     if now >= call.closes_at:
         raise CallNotOpen(
             f"{call.code} closed on {format_deadline(call.closes_at)} and no longer accepts proposals. "
@@ -310,7 +388,11 @@ def check_ready_to_submit(proposal: Proposal) -> None:
 
 def submit_proposal(proposal: Proposal, user: User) -> StatusChange:
     """Submit (or resubmit after revisions). Raises SubmissionRefused with what is missing; the draft stays."""
-    note = "Resubmitted after revisions." if proposal.status == ProposalStatus.REVISIONS_REQUESTED else ""
+    notes = {
+        ProposalStatus.REVISIONS_REQUESTED: "Resubmitted after revisions.",
+        ProposalStatus.INVITED: "Full proposal submitted after the invitation.",
+    }
+    note = notes.get(proposal.status, "Concept summary submitted." if proposal.is_concept else "")
     return set_proposal_status(proposal, ProposalStatus.SUBMITTED, by=user, note=note)
 
 

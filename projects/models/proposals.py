@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 from leoportal.fields import ChoiceListField
 from leoportal.text import validate_single_line
 from partners.enums import Category, CrewTime, ResearchArea
-from projects.enums import Access, ProposalStatus, SampleType, TechnologyReadinessLevel
+from projects.enums import Access, ProposalStatus, SampleType, Stage, TechnologyReadinessLevel
 from projects.matching import ProposalNeeds
 from projects.models.calls import Call
 from projects.models.conditions import choice_q, pair_q, range_q
@@ -90,9 +90,10 @@ def visibility_q(user) -> Q:
     return team_q(user)
 
 
-EDITABLE_STATUSES = (ProposalStatus.DRAFT, ProposalStatus.REVISIONS_REQUESTED)
+EDITABLE_STATUSES = (ProposalStatus.DRAFT, ProposalStatus.INVITED, ProposalStatus.REVISIONS_REQUESTED)
 OPEN_STATUSES = (
     ProposalStatus.SUBMITTED,
+    ProposalStatus.INVITED,
     ProposalStatus.SCREENING,
     ProposalStatus.UNDER_REVIEW,
     ProposalStatus.REVISIONS_REQUESTED,
@@ -149,6 +150,12 @@ class Proposal(models.Model):
         help_text="The call this proposal answers; blank for an unsolicited proposal.",
     )
     status = models.CharField(max_length=30, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
+    stage = models.CharField(
+        max_length=10,
+        choices=Stage.choices,
+        default=Stage.FULL,
+        help_text="A concept summary (calls with a concept step) or a full proposal.",
+    )
 
     # Overview
     title = models.CharField(
@@ -379,6 +386,12 @@ class Proposal(models.Model):
             models.CheckConstraint(
                 condition=choice_q("status", ProposalStatus.values, blank=False), name="proposal_status_valid"
             ),
+            models.CheckConstraint(condition=choice_q("stage", Stage.values, blank=False), name="proposal_stage_valid"),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.CONCEPT, status=ProposalStatus.INVITED),
+                name="proposal_invited_to_full_stage",
+                violation_error_message="An invited proposal is at the full-proposal stage.",
+            ),
             models.CheckConstraint(
                 condition=choice_q("sample_type", SampleType.values), name="proposal_sample_type_valid"
             ),
@@ -479,7 +492,12 @@ class Proposal(models.Model):
 
     @property
     def deadline(self):
-        return self.call.closes_at if self.call_id else None
+        """The deadline of the stage the proposal is at (a concept's is the call's concept deadline)."""
+        return self.call.deadline_for(self.stage) if self.call_id else None
+
+    @property
+    def is_concept(self) -> bool:
+        return self.stage == Stage.CONCEPT
 
     def get_research_areas_display(self) -> list[str]:
         labels = dict(ResearchArea.choices)
@@ -518,6 +536,7 @@ class Proposal(models.Model):
         )
         return {
             "id": self.interchange_id,
+            "stage": self.stage,
             "title": self.title,
             "summary": self.summary,
             "why_microgravity": self.why_microgravity or None,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects import invitations, queries
+from projects.concept_forms import ConceptForm
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.forms import (
     AttachmentForm,
@@ -24,6 +25,7 @@ from projects.forms import (
 )
 from projects.models import Call, Proposal
 from projects.proposals import (
+    CONCEPT_WORD_LIMIT,
     CallNotOpen,
     SubmissionRefused,
     create_draft,
@@ -72,7 +74,7 @@ def proposal_start(request):
         raise Http404("Only researchers start proposals.")
     initial = {}
     if request.method == "GET" and request.GET.get("call"):
-        call = Call.objects.not_closed().filter(public_id=_uuid_or_none(request.GET["call"])).first()
+        call = Call.objects.startable().filter(public_id=_uuid_or_none(request.GET["call"])).first()
         initial["call"] = call
     form = StartProposalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -81,10 +83,11 @@ def proposal_start(request):
         except TransitionError as error:
             form.add_error("call", str(error))
         else:
+            start = "Your concept summary is started." if proposal.is_concept else "Your draft is started."
             messages.success(
                 request,
-                "Your draft is started. Fill in what you know and press “Save draft”; you can come back to it any "
-                "time from My proposals.",
+                f"{start} Fill in what you know and press “Save draft”; you can come back to it any time from My "
+                "proposals.",
             )
             return redirect("projects:proposal_edit", public_id=proposal.public_id)
     return render(request, "projects/proposal_start.html", {"form": form})
@@ -149,12 +152,21 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
     return render(request, "projects/proposal_detail.html", context, status=status)
 
 
+def form_class(proposal):
+    """The concept summary form while a proposal is at the concept stage, the full form after."""
+    return ConceptForm if proposal.is_concept else ProposalForm
+
+
+def edit_template(proposal) -> str:
+    return "projects/concept_form.html" if proposal.is_concept else "projects/proposal_form.html"
+
+
 def edit_context(request, proposal, form=None, formset=None, narrative_form=None, letter_form=None, refusal=None):
-    manage_team = can_manage_team(request.user, proposal)
+    manage_team = can_manage_team(request.user, proposal) and not proposal.is_concept
     if formset is None and manage_team:
         formset = CoInvestigatorFormSet(instance=proposal, prefix="coi")
     files = list(proposal.attachments.all())
-    form = form or ProposalForm(instance=proposal)
+    form = form or form_class(proposal)(instance=proposal)
     invalid = [(field, error) for field, errors in form.errors.items() for error in errors if error != NEEDED_TO_SUBMIT]
     return {
         "proposal": proposal,
@@ -170,6 +182,8 @@ def edit_context(request, proposal, form=None, formset=None, narrative_form=None
         "can_submit": can_submit_proposal(request.user, proposal),
         "refusal": refusal,
         "resubmission": proposal.status == ProposalStatus.REVISIONS_REQUESTED,
+        "invitation": _invitation(proposal, list(proposal.status_changes.all())),
+        "concept_word_limit": CONCEPT_WORD_LIMIT,
         "revision_request": _revision_request(proposal, list(proposal.status_changes.all())),
         "max_upload_mb": settings.FILE_UPLOAD_MAX_MB,
     }
@@ -181,6 +195,14 @@ def _revision_request(proposal, history):
         return None
     requests = [change for change in history if change.to_status == ProposalStatus.REVISIONS_REQUESTED]
     return requests[-1] if requests else None
+
+
+def _invitation(proposal, history):
+    """Program staff's invitation to a full proposal (its note), while the invited proposal is being written."""
+    if proposal.status != ProposalStatus.INVITED:
+        return None
+    invitations_ = [change for change in history if change.to_status == ProposalStatus.INVITED]
+    return invitations_[-1] if invitations_ else None
 
 
 def editable_or_redirect(request, proposal):
@@ -205,15 +227,16 @@ def proposal_edit(request, public_id):
     elsewhere = editable_or_redirect(request, proposal)
     if elsewhere:
         return elsewhere
+    template = edit_template(proposal)
     if request.method == "GET":
-        return render(request, "projects/proposal_form.html", edit_context(request, proposal))
+        return render(request, template, edit_context(request, proposal))
 
-    form = ProposalForm(request.POST, instance=proposal)
-    manage_team = can_manage_team(request.user, proposal)
+    form = form_class(proposal)(request.POST, instance=proposal)
+    manage_team = can_manage_team(request.user, proposal) and not proposal.is_concept
     formset = CoInvestigatorFormSet(request.POST, instance=proposal, prefix="coi") if manage_team else None
     if not (form.is_valid() and (formset is None or formset.is_valid())):
         messages.error(request, "Nothing was saved yet: correct the problems marked below, then save again.")
-        return render(request, "projects/proposal_form.html", edit_context(request, proposal, form, formset))
+        return render(request, template, edit_context(request, proposal, form, formset))
 
     if form.saved_elsewhere(proposal):
         return _saved_elsewhere(request, proposal, formset)
@@ -227,7 +250,7 @@ def proposal_edit(request, public_id):
         return redirect("projects:proposal_edit", public_id=proposal.public_id)
 
     try:
-        submit_proposal(proposal, request.user)
+        change = submit_proposal(proposal, request.user)
     except SubmissionRefused as refusal:
         # Everything typed is saved. Show the page again with the posted values (they are what was saved, now at
         # the saved version), a fresh co-investigator formset from the saved rows, and what is still missing.
@@ -239,16 +262,17 @@ def proposal_edit(request, public_id):
             if item.field in form.fields and item.field not in form.errors:
                 form.add_error(item.field, NEEDED_TO_SUBMIT)
         messages.error(request, str(refusal))
-        return render(request, "projects/proposal_form.html", edit_context(request, proposal, form, refusal=refusal))
+        return render(request, template, edit_context(request, proposal, form, refusal=refusal))
     except TransitionError as error:
         messages.error(request, str(error))
         return redirect(proposal)
-    resubmitted = proposal.submission_count > 1
-    messages.success(
-        request,
-        ("Your proposal was resubmitted." if resubmitted else "Your proposal was submitted.")
-        + " Program staff have been told; you will get an e-mail whenever its status changes.",
-    )
+    if proposal.is_concept:
+        done = "Your concept summary was submitted: program staff invite promising ones to a full proposal, and"
+    elif change.from_status == ProposalStatus.REVISIONS_REQUESTED:
+        done = "Your proposal was resubmitted. Program staff have been told;"
+    else:
+        done = "Your proposal was submitted. Program staff have been told;"
+    messages.success(request, f"{done} you will get an e-mail whenever its status changes.")
     return redirect(proposal)
 
 
@@ -256,7 +280,7 @@ def _rebound(request, proposal) -> ProposalForm:
     """The posted form again, carrying the proposal's current version (validated, so errors can be added)."""
     data = request.POST.copy()
     data["version"] = proposal_version(proposal)
-    form = ProposalForm(data, instance=proposal)
+    form = form_class(proposal)(data, instance=proposal)
     form.is_valid()
     return form
 
@@ -273,7 +297,7 @@ def _saved_elsewhere(request, proposal, formset):
         "saved yet: your version is below. Open the proposal in another tab to compare, then save again to keep "
         "yours.",
     )
-    return render(request, "projects/proposal_form.html", edit_context(request, proposal, form, formset), status=409)
+    return render(request, edit_template(proposal), edit_context(request, proposal, form, formset), status=409)
 
 
 @login_required
