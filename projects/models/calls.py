@@ -97,6 +97,7 @@ class Call(models.Model):
                 condition=Q(concept_step=False, concept_closes_at__isnull=True)
                 | Q(
                     concept_step=True,
+                    concept_closes_at__isnull=False,
                     concept_closes_at__gt=models.F("opens_at"),
                     concept_closes_at__lt=models.F("closes_at"),
                 ),
