@@ -345,7 +345,9 @@ def test_the_desk_filters_by_stage(client, researcher, staff):
 
     page = soup(client.get(f"{LIST_URL}?stage__exact=concept"))
 
-    assert [a.get_text(strip=True) for a in page.select("#result_list tbody th.field-title_or_untitled")] == ["A concept"]
+    assert [a.get_text(strip=True) for a in page.select("#result_list tbody th.field-title_or_untitled")] == [
+        "A concept"
+    ]
 
 
 def test_staff_encourage_concepts_in_bulk_with_a_note(client, researcher, staff, django_capture_on_commit_callbacks):
