@@ -217,3 +217,19 @@ def test_the_researcher_sees_near_misses_with_what_would_have_to_change(client, 
         f"Short-stay incubator · {near.capability.organisation.name} : {near.near_miss}."
     ]
     assert near.near_miss == "fits if your experiment can run in 10 days instead of 14"
+
+
+def test_a_proposal_stating_no_flight_requirement_is_told_its_suggestions_rest_on_text_alone(
+    client, researcher, catalogue
+):
+    bare = ProposalFactory(owner=researcher, summary="Grow liver organoids for 14 days and return them live.")
+    stated = ProposalFactory(owner=researcher, complete=True)
+    client.force_login(researcher)
+
+    bare_page, stated_page = section(client, bare), section(client, stated)
+
+    assert "rest on your text alone" in bare_page.select_one("[data-weak-matching]").get_text(" ", strip=True)
+    fits = [li["data-fit"] for li in bare_page.select('ol[aria-label="Suggested facilities"] > li')]
+    assert fits  # still suggested, from the text
+    assert "fits" not in fits
+    assert stated_page.select_one("[data-weak-matching]") is None
