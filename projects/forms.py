@@ -16,6 +16,7 @@ from django.utils.dateformat import format as format_date
 
 from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
 from projects.attachments import check_pdf, too_large_error
+from projects.drafts import proposal_version
 from projects.enums import Access
 from projects.models import CAGE_PATTERN, UEI_PATTERN, Call, CoInvestigator, Proposal
 from projects.models.proposals import ABSOLUTE_ZERO, MAX_DURATION_DAYS, MAX_HOLD_TEMPERATURE, MAX_RETURN_TEMPERATURE
@@ -297,10 +298,6 @@ class ProposalForm(forms.ModelForm):
         """Whether the proposal was saved (by anyone) after this form was opened."""
         opened = self.cleaned_data.get("version")
         return bool(opened) and opened != proposal_version(proposal)
-
-
-def proposal_version(proposal) -> str:
-    return proposal.updated_at.isoformat()
 
 
 FLIGHT_CHOICES = {"sample_type", "crew_time", "biosafety_level"}

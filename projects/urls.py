@@ -11,6 +11,7 @@ urlpatterns = [
     path("proposals/new/", views.proposal_start, name="proposal_start"),
     path("proposals/<uuid:public_id>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<uuid:public_id>/edit/", views.proposal_edit, name="proposal_edit"),
+    path("proposals/<uuid:public_id>/autosave/", views.proposal_autosave, name="proposal_autosave"),
     path("proposals/<uuid:public_id>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
     path("proposals/<uuid:public_id>/delete/", views.proposal_delete, name="proposal_delete"),
     path(

@@ -11,6 +11,7 @@ from projects.views.calls import call_detail, call_list
 from projects.views.introductions import introduce, introduction_answer, introduction_detail, introduction_list
 from projects.views.proposals import (
     dashboard,
+    proposal_autosave,
     proposal_delete,
     proposal_detail,
     proposal_edit,
@@ -40,6 +41,7 @@ __all__ = [
     "introduction_detail",
     "introduction_list",
     "invitation",
+    "proposal_autosave",
     "proposal_delete",
     "proposal_detail",
     "proposal_edit",

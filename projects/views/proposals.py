@@ -6,13 +6,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects import invitations, queries
 from projects.concept_forms import ConceptForm
+from projects.drafts import StaleDraft, autosave, changes_since, proposal_version, section_progress
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.forms import (
     AttachmentForm,
@@ -21,7 +23,6 @@ from projects.forms import (
     ProposalForm,
     StartProposalForm,
     WithdrawForm,
-    proposal_version,
 )
 from projects.models import Call, Proposal
 from projects.proposals import (
@@ -168,9 +169,12 @@ def edit_context(request, proposal, form=None, formset=None, narrative_form=None
     files = list(proposal.attachments.all())
     form = form or form_class(proposal)(instance=proposal)
     invalid = [(field, error) for field, errors in form.errors.items() for error in errors if error != NEEDED_TO_SUBMIT]
+    sections = section_progress(proposal)
     return {
         "proposal": proposal,
         "form": form,
+        "sections": sections,
+        "sections_complete": sum(1 for section in sections if not section["missing"]),
         "show_form_errors": bool(invalid) or bool(formset is not None and formset.total_error_count()),
         "formset": formset,
         "manage_team": manage_team,
@@ -239,7 +243,7 @@ def proposal_edit(request, public_id):
         return render(request, template, edit_context(request, proposal, form, formset))
 
     if form.saved_elsewhere(proposal):
-        return _saved_elsewhere(request, proposal, formset)
+        return _saved_elsewhere(request, proposal, formset, form.cleaned_data["version"])
 
     with transaction.atomic():
         changed = save_draft(proposal, form.cleaned_data, request.user)
@@ -285,19 +289,43 @@ def _rebound(request, proposal) -> ProposalForm:
     return form
 
 
-def _saved_elsewhere(request, proposal, formset):
+def _saved_elsewhere(request, proposal, formset, opened):
     """Someone saved the proposal after this page was opened: save nothing, keep what this person typed, and say
-    who changed it. Saving again (the form now carries the latest version) replaces their changes."""
-    latest = proposal.history.select_related("history_user").first()
-    who = latest.history_user.display_name if latest and latest.history_user else "Someone"
+    who changed which answers. Saving again (the form now carries the latest version) replaces their changes."""
     form = _rebound(request, proposal)
-    messages.warning(
-        request,
-        f"{who} saved this proposal at {proposal.updated_at:%H:%M} UTC, after you opened this page. Nothing was "
-        "saved yet: your version is below. Open the proposal in another tab to compare, then save again to keep "
-        "yours.",
-    )
+    messages.warning(request, str(StaleDraft(changes_since(proposal, opened), proposal_version(proposal))))
     return render(request, edit_template(proposal), edit_context(request, proposal, form, formset), status=409)
+
+
+@login_required
+@require_POST
+def proposal_autosave(request, public_id):
+    """Save the form as the person types (static/js/proposal-autosave.js): JSON in, JSON out.
+
+    200 with the new version, the time saved and the sections still incomplete; 409 when someone saved since the
+    form was opened (nothing saved; the message says who changed what); 400 when an answer is invalid."""
+    proposal = visible_proposal(request, public_id)
+    if not can_edit_proposal(request.user, proposal):
+        return JsonResponse({"message": "This proposal cannot be edited now: reload the page."}, status=403)
+    form = form_class(proposal)(request.POST, instance=proposal)
+    if not form.is_valid():
+        errors = {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+        first = next(iter(form.errors.items()))
+        label = form.fields[first[0]].label if first[0] in form.fields else "The form"
+        return JsonResponse({"message": f"Not saved yet: {label}: {first[1][0]}", "errors": errors}, status=400)
+    try:
+        autosave(proposal, form.cleaned_data, request.user, form.cleaned_data["version"])
+    except StaleDraft as stale:
+        return JsonResponse({"message": str(stale), "version": stale.version}, status=409)
+    except TransitionError as refused:
+        return JsonResponse({"message": str(refused)}, status=403)
+    return JsonResponse(
+        {
+            "version": proposal_version(proposal),
+            "saved_at": format_date(timezone.localtime(proposal.updated_at), "H:i"),
+            "sections": section_progress(proposal),
+        }
+    )
 
 
 @login_required
