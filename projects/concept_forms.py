@@ -5,7 +5,7 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 
 from leoportal.fields import plain_choices, plain_text_limits
-from projects.forms import proposal_version
+from projects.drafts import proposal_version
 from projects.models import Proposal
 from projects.proposals import CONCEPT_FIELDS, CONCEPT_WORD_LIMIT
 
@@ -51,7 +51,3 @@ class ConceptForm(forms.ModelForm):
                 css_id="section-concept",
             ),
         )
-
-    def saved_elsewhere(self, proposal) -> bool:
-        opened = self.cleaned_data.get("version")
-        return bool(opened) and opened != proposal_version(proposal)

@@ -98,17 +98,28 @@ class StaleDraft(DraftNotEditable):
         )
 
 
-def check_version(proposal: Proposal, opened: str) -> None:
-    """Refuse a save based on a version older than the stored one (an empty ``opened``: a form without it)."""
-    if opened and opened != proposal_version(proposal):
+def saved_by_others_since(proposal: Proposal, opened: str, user: User) -> bool:
+    """Whether anyone but ``user`` saved ``proposal`` after the version ``opened`` (an empty ``opened``: a form
+    without a version). The person's own saves since (their autosaves racing their button) are no conflict."""
+    if not opened or opened == proposal_version(proposal):
+        return False
+    moment = _parse(opened)
+    if moment is None:
+        return True
+    return proposal.history.filter(updated_at__gt=moment).exclude(history_user=user).exists()
+
+
+def check_version(proposal: Proposal, opened: str, user: User) -> None:
+    """Refuse a save based on a version someone else has saved over since (StaleDraft)."""
+    if saved_by_others_since(proposal, opened, user):
         raise StaleDraft(changes_since(proposal, opened), proposal_version(proposal))
 
 
 def autosave(proposal: Proposal, data: dict, user: User, opened: str) -> set[str]:
-    """Save what the form holds now, unless someone saved since it was opened (StaleDraft)."""
+    """Save what the form holds now, unless someone else saved since it was opened (StaleDraft)."""
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)  # no save slips between check and save
-        check_version(locked, opened)
+        check_version(locked, opened, user)
         return save_draft(proposal, data, user)
 
 

@@ -294,11 +294,6 @@ class ProposalForm(forms.ModelForm):
     def _has_error_on(self, *names) -> bool:
         return any(name in self.errors for name in names)
 
-    def saved_elsewhere(self, proposal) -> bool:
-        """Whether the proposal was saved (by anyone) after this form was opened."""
-        opened = self.cleaned_data.get("version")
-        return bool(opened) and opened != proposal_version(proposal)
-
 
 FLIGHT_CHOICES = {"sample_type", "crew_time", "biosafety_level"}
 

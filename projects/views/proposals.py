@@ -14,7 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from projects import invitations, queries
 from projects.concept_forms import ConceptForm
-from projects.drafts import StaleDraft, autosave, changes_since, proposal_version, section_progress
+from projects.drafts import (
+    StaleDraft,
+    autosave,
+    changes_since,
+    proposal_version,
+    saved_by_others_since,
+    section_progress,
+)
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.forms import (
     AttachmentForm,
@@ -242,7 +249,7 @@ def proposal_edit(request, public_id):
         messages.error(request, "Nothing was saved yet: correct the problems marked below, then save again.")
         return render(request, template, edit_context(request, proposal, form, formset))
 
-    if form.saved_elsewhere(proposal):
+    if saved_by_others_since(proposal, form.cleaned_data["version"], request.user):
         return _saved_elsewhere(request, proposal, formset, form.cleaned_data["version"])
 
     with transaction.atomic():
@@ -300,10 +307,11 @@ def _saved_elsewhere(request, proposal, formset, opened):
 @login_required
 @require_POST
 def proposal_autosave(request, public_id):
-    """Save the form as the person types (static/js/proposal-autosave.js): JSON in, JSON out.
+    """Save the form as the person types (static/js/proposal-autosave.js): a form in, JSON out.
 
-    200 with the new version, the time saved and the sections still incomplete; 409 when someone saved since the
-    form was opened (nothing saved; the message says who changed what); 400 when an answer is invalid."""
+    Saved: the new version, the time and what each section still needs. Not saved (``saved`` false, with a
+    message): someone else saved since the form was opened (``conflict``, the message says who changed what), or
+    an answer is invalid (``errors``). Both are answers the page expects, so they come with status 200."""
     proposal = visible_proposal(request, public_id)
     if not can_edit_proposal(request.user, proposal):
         return JsonResponse({"message": "This proposal cannot be edited now: reload the page."}, status=403)
@@ -312,15 +320,16 @@ def proposal_autosave(request, public_id):
         errors = {name: [str(error) for error in errors] for name, errors in form.errors.items()}
         first = next(iter(form.errors.items()))
         label = form.fields[first[0]].label if first[0] in form.fields else "The form"
-        return JsonResponse({"message": f"Not saved yet: {label}: {first[1][0]}", "errors": errors}, status=400)
+        return JsonResponse({"saved": False, "message": f"Not saved yet: {label}: {first[1][0]}", "errors": errors})
     try:
         autosave(proposal, form.cleaned_data, request.user, form.cleaned_data["version"])
     except StaleDraft as stale:
-        return JsonResponse({"message": str(stale), "version": stale.version}, status=409)
+        return JsonResponse({"saved": False, "conflict": True, "message": str(stale), "version": stale.version})
     except TransitionError as refused:
         return JsonResponse({"message": str(refused)}, status=403)
     return JsonResponse(
         {
+            "saved": True,
             "version": proposal_version(proposal),
             "saved_at": format_date(timezone.localtime(proposal.updated_at), "H:i"),
             "sections": section_progress(proposal),

@@ -1,8 +1,8 @@
 // Proposal form: one section at a time with a menu and progress, and a draft saved as the team types.
 //
 // Saves about two seconds after typing stops and when a field is left, to the form's data-autosave-url (the
-// server answers with the new version, the time and what each section still needs). A save based on an older
-// version than the stored one is refused (409): autosaving stops, the refusal says who changed what, and the
+// server answers with the new version, the time and what each section still needs). A save based on a version
+// someone else has saved over is refused (a conflict): autosaving stops, the refusal says who changed what, and the
 // typed text stays in the form until the person keeps theirs or reloads. Without JavaScript the page shows
 // every section and the buttons save.
 "use strict";
@@ -72,7 +72,7 @@ document.addEventListener("DOMContentLoaded", () => {
     })
       .then(async (response) => {
         const answer = await response.json().catch(() => ({}));
-        if (response.ok) {
+        if (response.ok && answer.saved) {
           version.value = answer.version;
           say(`Saved at ${answer.saved_at}`);
           showSections(answer.sections || []);
@@ -82,7 +82,7 @@ document.addEventListener("DOMContentLoaded", () => {
           return true;
         }
         dirty = true;
-        if (response.status === 409) {
+        if (answer.conflict) {
           stopped = true;
           say("Not saved: someone else saved first");
           if (conflict && conflictMessage) {
@@ -205,6 +205,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const section = target && sections.find((candidate) => candidate.contains(target));
     show(section || sections[0], Boolean(section));
     if (section && target !== section) {
+      target.focus({ preventScroll: true }); // the browser could not focus it while its section was hidden
       target.scrollIntoView({ block: "center" });
     }
   };

@@ -7,7 +7,7 @@ import pytest
 
 from projects.enums import ProposalStatus, Stage
 from projects.models import Proposal
-from tests.e2e.helpers import check_page, sign_in, sign_in_to_admin
+from tests.e2e.helpers import check_page, open_section, sign_in, sign_in_to_admin
 from tests.factories import ResearcherFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory
 from tests.projects.factories import CallFactory, pdf_bytes
@@ -67,17 +67,21 @@ def test_a_concept_becomes_a_submitted_full_proposal(new_page, tmp_path):
         "Grow 96 liver organoids for 14 days and return half live."
     )
     researcher.get_by_label("Objectives").fill("Compare organoid size and albumin output with ground controls.")
+    open_section(researcher, "Team and eligibility")
     researcher.get_by_label("UEI (SAM.gov Unique Entity ID)").fill("J7M9HPTGJ1S8")
     researcher.locator("#id_attest_us_persons").check()
     researcher.locator("#id_attest_export_control").check()
+    open_section(researcher, "Science")
     researcher.get_by_label("Earth benefit").fill("Better liver toxicity models for drug development.")
     researcher.get_by_label("Current TRL").select_option("4")
     researcher.get_by_label("Target TRL").select_option("6")
+    open_section(researcher, "Funding")
     researcher.get_by_label("Amount requested (USD)").fill("250000")
     researcher.get_by_role("button", name="Save draft").click()
     researcher.wait_for_url("**/edit/")
     narrative = tmp_path / "Liver narrative.pdf"
     narrative.write_bytes(pdf_bytes(pages=2))
+    open_section(researcher, "Attachments")
     researcher.locator("#id_narrative-file").set_input_files(str(narrative))
     researcher.get_by_role("button", name="Upload the narrative").click()
     researcher.wait_for_url("**/edit/#attachments")

@@ -37,7 +37,7 @@ def test_an_autosave_saves_and_answers_with_the_new_version_and_what_is_left(cli
 
     proposal.refresh_from_db()
     answer = response.json()
-    assert (response.status_code, proposal.title) == (200, "Liver organoids")
+    assert (response.status_code, answer["saved"], proposal.title) == (200, True, "Liver organoids")
     assert answer["version"] == proposal.updated_at.isoformat() != version
     assert answer["saved_at"] == timezone.localtime(proposal.updated_at).strftime("%H:%M")
     assert [(section["name"], section["missing"]) for section in answer["sections"]] == [
@@ -67,9 +67,11 @@ def test_a_stale_autosave_is_refused_with_who_changed_what(client, researcher, r
     proposal.refresh_from_db()
     answer = response.json()
     at = timezone.localtime(proposal.updated_at).strftime("%H:%M")
-    assert (saved.status_code, response.status_code) == (200, 409)
+    assert (saved.json()["saved"], response.status_code) == (True, 200)
     assert (proposal.title, proposal.summary) == ("Their title", "Their summary")
     assert answer == {
+        "saved": False,
+        "conflict": True,
         "message": f"{researcher2.display_name} saved this proposal at {at} UTC, after you opened it, changing Title "
         "and Summary. Nothing of yours was saved yet, and what you typed is still in the form: compare it with their "
         "answers (open the proposal in another tab), then save again to keep yours.",
@@ -79,7 +81,7 @@ def test_a_stale_autosave_is_refused_with_who_changed_what(client, researcher, r
     kept = client.post(autosave_url(proposal), proposal_data(proposal, title="My title", version=answer["version"]))
 
     proposal.refresh_from_db()
-    assert (kept.status_code, proposal.title) == (200, "My title")
+    assert (kept.json()["saved"], proposal.title) == (True, "My title")
 
 
 def test_a_stale_save_by_the_button_names_the_changed_answers(client, researcher, researcher2):
@@ -110,7 +112,7 @@ def test_an_invalid_autosave_saves_nothing_and_says_what_to_fix(client, research
     )
 
     proposal.refresh_from_db()
-    assert (response.status_code, proposal.title) == (400, "Original")
+    assert (response.json()["saved"], proposal.title) == (False, "Original")
     assert response.json()["message"] == (
         "Not saved yet: Minimum (°C): Minimum temperature 40 °C is above the maximum 4 °C: swap them or correct one."
     )
@@ -189,3 +191,15 @@ def test_an_upload_error_opens_the_page_at_the_upload(client, researcher, settin
     assert field.has_attr("autofocus")
     assert "is-invalid" in field["class"]
     assert Proposal.objects.get().attachments.count() == 0
+
+
+def test_my_own_autosaves_never_conflict_with_my_button(client, researcher):
+    proposal = ProposalFactory(owner=researcher, title="Original")
+    client.force_login(researcher)
+    version = opened_version(client, proposal)
+    client.post(autosave_url(proposal), proposal_data(proposal, title="Typed", version=version))
+
+    response = client.post(edit_url(proposal), proposal_data(proposal, title="Typed more", version=version))
+
+    proposal.refresh_from_db()
+    assert (response.status_code, proposal.title) == (302, "Typed more")
