@@ -27,9 +27,10 @@ document.addEventListener("DOMContentLoaded", () => {
   let stopped = false; // a conflict: nothing is saved until the person decides
   let saving = null; // the save in flight
 
-  const say = (text) => {
+  const say = (text, state) => {
     if (status) {
       status.textContent = text;
+      status.dataset.state = state; // "saving", "saved" or "not-saved"
     }
   };
 
@@ -62,7 +63,7 @@ document.addEventListener("DOMContentLoaded", () => {
       return save();
     }
     dirty = false;
-    say("Saving…");
+    say("Saving…", "saving");
     const body = new FormData(form);
     saving = fetch(form.dataset.autosaveUrl, {
       method: "POST",
@@ -74,7 +75,7 @@ document.addEventListener("DOMContentLoaded", () => {
         const answer = await response.json().catch(() => ({}));
         if (response.ok && answer.saved) {
           version.value = answer.version;
-          say(`Saved at ${answer.saved_at}`);
+          say(`Saved at ${answer.saved_at}`, "saved");
           showSections(answer.sections || []);
           if (!dirty) {
             form.dispatchEvent(new CustomEvent("proposal:saved"));
@@ -84,7 +85,7 @@ document.addEventListener("DOMContentLoaded", () => {
         dirty = true;
         if (answer.conflict) {
           stopped = true;
-          say("Not saved: someone else saved first");
+          say("Not saved: someone else saved first", "not-saved");
           if (conflict && conflictMessage) {
             conflictMessage.textContent = answer.message;
             conflict.classList.remove("d-none");
@@ -93,12 +94,12 @@ document.addEventListener("DOMContentLoaded", () => {
           }
           return false;
         }
-        say(answer.message || "Not saved yet: correct the form, or press Save draft.");
+        say(answer.message || "Not saved yet: correct the form, or press Save draft.", "not-saved");
         return false;
       })
       .catch(() => {
         dirty = true;
-        say("Not saved: no connection. What you typed is still here and is saved when the connection returns.");
+        say("Not saved: no connection. What you typed is still here and is saved when the connection returns.", "not-saved");
         return false;
       })
       .finally(() => {
