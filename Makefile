@@ -23,7 +23,7 @@ help:
 	@echo "make run      install, migrate, seed the demo and serve on 127.0.0.1:$(PORT)"
 	@echo "make test     install and run the whole test suite on PostgreSQL and Redis"
 	@echo "make install  create .venv with the locked dependencies and install front-end assets"
-	@echo "make lint     ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint     ruff check, ruff format --check, makemigrations --check, the layout gates"
 	@echo "make tour     retake the README's pictures (docs/tour/) with the browser test that crawls every page"
 	@echo "make loadtest 50 researchers for 60 s against gunicorn on 10,000 proposals; prints the figures"
 
@@ -73,6 +73,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/python tools/check_layout.py
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -7,11 +7,11 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leoportal.settings")
-    from django.core.exceptions import ImproperlyConfigured
-    from django.core.management import execute_from_command_line
+    from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415 -- start-up
+    from django.core.management import execute_from_command_line  # noqa: PLC0415 -- start-up
 
     try:
-        from django.conf import settings
+        from django.conf import settings  # noqa: PLC0415 -- start-up
 
         settings.INSTALLED_APPS  # noqa: B018 - load settings now, to report a bad value plainly
     except ImproperlyConfigured as error:

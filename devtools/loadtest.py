@@ -11,6 +11,7 @@ generator.
 and scored (its matches stored after its scoring was requested). It waits for the worker, up to a timeout.
 """
 
+import io
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -24,6 +25,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from devtools import volume
 from leoportal.enums import Role
@@ -31,7 +33,8 @@ from leoportal.models import User
 from projects.attachments import delete_files_on_commit
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.models import Attachment, Call, Proposal, StatusChange
-from projects.proposals import EDITABLE_FIELDS, LIST_FIELDS
+from projects.proposals import EDITABLE_FIELDS
+from projects.submission import LIST_FIELDS
 
 EXTERNAL_PREFIX = "loadtest-"
 CALL_CODE = "LOAD 2099-1"
@@ -75,10 +78,6 @@ class Account:
 
 def minimal_pdf() -> bytes:
     """A one-page PDF that passes the attachment checks (made once, in memory)."""
-    import io
-
-    from pypdf import PdfWriter
-
     writer = PdfWriter()
     writer.add_blank_page(width=612, height=792)
     buffer = io.BytesIO()

@@ -7,9 +7,9 @@ class LeoPortalConfig(AppConfig):
     verbose_name = "Accounts and site"
 
     def ready(self):
-        from django.utils.module_loading import autodiscover_modules
+        from django.utils.module_loading import autodiscover_modules  # noqa: PLC0415 -- app ready
 
-        from leoportal import (
+        from leoportal import (  # noqa: PLC0415 -- app ready
             second_factor,  # noqa: F401 - counts a second factor added for the session that added it
             task_failures,  # noqa: F401 - connects the Celery failure signal
         )
@@ -26,6 +26,6 @@ class StaffAdminConfig(admin_apps.AdminConfig):
 
     def ready(self):
         super().ready()  # registers every app's admin.py
-        from leoportal.admin import register_second_factors
+        from leoportal.admin import register_second_factors  # noqa: PLC0415 -- app ready
 
         register_second_factors()

@@ -8,6 +8,7 @@ at once.
 import logging
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -29,8 +30,6 @@ def dispatch(task, *args, **kwargs):
 
 def retrying(*errors) -> dict:
     """Options for a task that retries ``errors`` with exponential backoff (limits from settings)."""
-    from django.conf import settings
-
     return {
         "autoretry_for": errors,
         "retry_backoff": True,

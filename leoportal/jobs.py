@@ -55,6 +55,7 @@ from django.utils import timezone
 from leoportal.dispatch import dispatch
 from leoportal.enums import JobState
 from leoportal.models import BackgroundJob, User
+from leoportal.tasks import run_background_job
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +105,6 @@ def registered_kinds() -> list[str]:
 
 def start_job(owner: User, kind: str, *, label: str, params: dict | None = None, total: int | None = None):
     """Record a job for ``owner`` and queue it once the surrounding transaction commits."""
-    from leoportal.tasks import run_background_job
-
     if kind not in _kinds:
         raise ValueError(f"Unknown job kind {kind!r}; registered: {', '.join(registered_kinds()) or 'none'}.")
     job = BackgroundJob.objects.create(
@@ -214,8 +213,6 @@ class UpkeepFigures:
 
 def upkeep(now=None) -> UpkeepFigures:
     """Queue jobs whose task was never queued, fail jobs whose worker died, delete result files past retention."""
-    from leoportal.tasks import run_background_job
-
     now = now or timezone.now()
     figures = UpkeepFigures()
     waiting = BackgroundJob.objects.filter(state=JobState.QUEUED, created_at__lt=now - timedelta(minutes=2))

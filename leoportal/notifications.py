@@ -18,6 +18,7 @@ from leoportal.dispatch import dispatch
 from leoportal.emails import build_email
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification, NotificationPreference, User
+from leoportal.tasks import send_notification_email
 from leoportal.text import single_line
 
 logger = logging.getLogger(__name__)
@@ -54,8 +55,6 @@ def set_preferences(user, choices: dict[str, str]) -> None:
 
 def notify(recipients, kind, *, subject, body, dedupe_key, url="", target=None) -> list[Notification]:
     """Record a notification for each recipient (once per dedupe key) and queue the immediate e-mails."""
-    from leoportal.tasks import send_notification_email
-
     content_type = ContentType.objects.get_for_model(target) if target is not None else None
     object_id = str(target.pk) if target is not None else ""
     unique = list({user.pk: user for user in recipients if user is not None and user.is_active}.values())

@@ -26,6 +26,7 @@ from leoportal.notifications import absolute_url, notify
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership, Organisation
 from partners.signals import organisation_verification_changed
+from partners.tasks import send_invitation_email
 
 logger = logging.getLogger(__name__)
 
@@ -324,8 +325,6 @@ def invite_member(organisation: Organisation, *, by: User, email: str, role: str
             invited_by=by,
             expires_at=now + timedelta(days=settings.PROVIDER_INVITATION_DAYS),
         )
-        from partners.tasks import send_invitation_email
-
         dispatch(send_invitation_email, invitation.pk)
     return invitation
 

@@ -21,6 +21,7 @@ from partners import import_jobs
 from partners.enums import ImportOutcome
 from partners.importing import ImportPlan, apply_import, plan_import
 from partners.models import CapabilityUpload, ImportJob
+from partners.tasks import run_capability_import
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +102,6 @@ def confirm_upload(upload: CapabilityUpload, digest: str, by) -> Confirmation:
         if plan.digest() != digest:
             raise _changed_since_preview(locked, in_background=False)
         if runs_in_background(plan):
-            from partners.tasks import run_capability_import
-
             job = import_jobs.create_job(locked, owner=by, total=len(plan.entries), digest=digest)
             dispatch(run_capability_import, job.pk)
             return Confirmation(job=job)

@@ -6,4 +6,4 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Proposals and matching"
 
     def ready(self):
-        from projects import receivers  # noqa: F401 - connects the matcher to listing changes
+        from projects import receivers  # noqa: F401, PLC0415 -- app ready: connects the matcher to listing changes

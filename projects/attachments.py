@@ -34,6 +34,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from projects.enums import AttachmentKind
+from projects.exceptions import AttachmentNotAllowed, TooManyFiles
 from projects.models import Attachment, Proposal
 from projects.rules import can_edit_proposal
 
@@ -41,14 +42,6 @@ logger = logging.getLogger(__name__)
 
 PDF_SIGNATURE = b"%PDF-"
 SAFE_NAME = re.compile(r"[^A-Za-z0-9 ._()\-]+")
-
-
-class AttachmentNotAllowed(PermissionError):
-    pass
-
-
-class TooManyFiles(ValidationError):
-    """The proposal holds as many files, or as many megabytes, as it may."""
 
 
 def max_upload_bytes() -> int:

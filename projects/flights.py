@@ -20,6 +20,7 @@ from leoportal.rules import is_program_staff
 from partners.enums import CapabilityStatus, Confidence, ImportOutcome
 from partners.models import Capability
 from projects.enums import FlightStatus, PrecedentOrigin, ProposalStatus
+from projects.exceptions import FlightRecordError
 from projects.models import Introduction, Precedent, Proposal
 from projects.models.precedents import PRECEDENT_MAX_DAYS, PRECEDENT_YEARS, SUMMARY_LENGTHS, TITLE_LENGTHS
 from projects.precedents import PORTAL_ID_PREFIX, Evidence, request_rescoring
@@ -27,14 +28,6 @@ from projects.precedents import PORTAL_ID_PREFIX, Evidence, request_rescoring
 # The statuses in which a proposal can have flown or be manifested: selected for flight. (Later flight stages,
 # should the status model gain them, belong here too.)
 FLIGHT_STATUSES = (ProposalStatus.ACCEPTED,)
-
-
-class FlightRecordError(Exception):
-    """A flight that cannot be recorded, with the reason to show to the member of staff."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
 
 
 @dataclass

@@ -17,19 +17,12 @@ from leoportal.rules import is_program_staff
 from partners.models import Organisation
 from partners.rules import is_provider_member
 from projects.enums import IntroductionAnswer, ProposalStatus
+from projects.exceptions import IntroductionError
 from projects.models import Introduction, Match, Proposal
 
 # A draft is not ready to be shown to anyone, and a withdrawn proposal is no longer looking for a partner.
 NOT_INTRODUCIBLE = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN)
 NOTE_MAX_LENGTH = 5000
-
-
-class IntroductionError(Exception):
-    """An introduction or answer that is not allowed, with the reason to show."""
-
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
 
 
 def team_accounts(proposal: Proposal) -> list[User]:

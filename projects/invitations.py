@@ -26,15 +26,13 @@ from leoportal.invitation_limits import sending_problem
 from leoportal.models import User
 from leoportal.notifications import absolute_url
 from projects.enums import Access
+from projects.exceptions import InvitationError
 from projects.models import CoInvestigator, Invitation
 from projects.rules import can_manage_team
+from projects.tasks import send_invitation
 
 # An invitation whose e-mail has not gone out this long after it was made is queued again by the sweep.
 RESEND_AFTER = timedelta(minutes=5)
-
-
-class InvitationError(ValueError):
-    """The invitation cannot be used; the message tells the person what to do instead."""
 
 
 def token_hash(token: str) -> str:
@@ -43,8 +41,6 @@ def token_hash(token: str) -> str:
 
 def invite(co_investigator: CoInvestigator, access: Access, by) -> Invitation:
     """Invite a co-investigator to view or edit the proposal; any earlier pending invitation stops working."""
-    from projects.tasks import send_invitation
-
     proposal = co_investigator.proposal
     if not can_manage_team(by, proposal):
         raise InvitationError("Only the principal investigator can invite co-investigators.")

@@ -32,6 +32,7 @@ from partners.enums import ImportOutcome
 from partners.models import Capability
 from projects.enums import PrecedentOrigin
 from projects.models import Precedent, RescoreRequest
+from projects.tasks import rescore_requested_task
 
 # The facts of a precedent a file states (and an import compares), besides its id and listings.
 PRECEDENT_FIELDS = (
@@ -407,8 +408,6 @@ def request_rescoring(changes) -> None:
     the transaction commits. The rows are written first, so a broker that is down delays the rescoring (the
     periodic sweep queues it) and never loses it.
     """
-    from projects.tasks import rescore_requested_task  # tasks import the domain modules: a leaf
-
     categories: dict[int, set[str]] = defaultdict(set)
     for evidence in changes:
         for listing_id in evidence.listing_ids:

@@ -18,13 +18,10 @@ from django.utils import timezone
 from leoportal.models import User
 from leoportal.rules import is_program_staff
 from projects.enums import OperationsScreen
+from projects.exceptions import ReviewRefused
 from projects.models import CRITERIA_FIELDS, OPEN_STATUSES, CoInvestigator, Proposal, Review, review_score_expression
 
 REVIEWABLE_STATUSES = OPEN_STATUSES
-
-
-class ReviewRefused(ValueError):
-    """The reviewer may not review this proposal; the message says why, addressed to them."""
 
 
 def _same_organisation(proposal: Proposal, reviewer: User) -> bool:

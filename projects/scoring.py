@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,28 +35,28 @@ from leoportal.notifications import notify
 from partners.models import Capability
 from projects import precedents as flight_precedents
 from projects.enums import Fit
+from projects.exceptions import ScoringBusy
 from projects.matching import (
     DEFAULT_WEIGHTS,
     CapabilityFacts,
     Catalogue,
     PrecedentFacts,
+    ProposalBatch,
     ProposalNeeds,
     ProposalRanking,
     Weights,
     algorithm_version,
     rank,
     rank_one,
+    select,
 )
 from projects.models import OPEN_STATUSES, Introduction, ListingDemand, Match, Proposal, RescoreRequest
+from projects.tasks import rescore_proposals_task, rescore_requested_task, score_proposal_task
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: SELECT ... FOR UPDATE NOWAIT found the row locked
-
-
-class ScoringBusy(Exception):
-    """Another worker holds the proposal's lock and is scoring it right now."""
 
 
 def weights() -> Weights:
@@ -151,8 +152,6 @@ def needs_of(proposal: Proposal) -> ProposalNeeds:
 
 def request_scoring(proposal: Proposal) -> None:
     """Record that ``proposal`` needs scoring and queue the task once the transaction commits."""
-    from projects.tasks import score_proposal_task
-
     now = timezone.now()
     Proposal.objects.filter(pk=proposal.pk).update(match_requested_at=now)
     proposal.match_requested_at = now
@@ -164,8 +163,6 @@ def request_rescoring(proposal_ids) -> list[int]:
 
     The requests are recorded first (``match_requested_at``), so if the broker is down the sweep still scores them.
     """
-    from projects.tasks import rescore_proposals_task
-
     ids = list(
         Proposal.objects.filter(pk__in=list(proposal_ids), status__in=OPEN_STATUSES)
         .order_by("pk")
@@ -179,8 +176,6 @@ def request_rescoring(proposal_ids) -> list[int]:
 
 def request_rescoring_for_capability(capability_id: int, categories=()) -> None:
     """Record that a listing changed and queue the rescoring task (which handles every pending request at once)."""
-    from projects.tasks import rescore_requested_task
-
     RescoreRequest.objects.create(capability_id=capability_id, categories=sorted(set(categories)))
     dispatch(rescore_requested_task)
 
@@ -264,8 +259,6 @@ def rescore(proposal_ids=None, batch_size: int = BATCH_SIZE) -> RescoreFigures:
     ``proposal_ids`` None means every open proposal. Proposals locked by a running single scoring are skipped (that
     scoring stores current results; if it read older listings, the sweep's staleness check catches it).
     """
-    import time
-
     figures = RescoreFigures()
     clock = time.perf_counter()
     loaded = load_catalogue()
@@ -497,8 +490,6 @@ def stale_proposal_ids() -> list[int]:
 
 def refresh_listing_demand() -> int:
     """Count, for every matchable listing, the open proposals it fits or is to confirm for."""
-    from projects.matching import ProposalBatch, select
-
     loaded = load_catalogue()
     proposals = [needs_of(p) for p in Proposal.objects.filter(status__in=OPEN_STATUSES).order_by("pk")]
     now = timezone.now()

@@ -4,7 +4,9 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from leoportal.dispatch import dispatch, retrying
-from projects import attachments, invitations, scoring
+
+# Tasks are leaves: each imports its domain module inside its body, so the domain modules can import these tasks at
+# the top of their files to queue them.
 
 
 @shared_task(
@@ -13,12 +15,16 @@ from projects import attachments, invitations, scoring
 )
 def send_invitation(invitation_id: int) -> bool:
     """E-mail one co-investigator invitation (once: the task claims the row before sending)."""
+    from projects import invitations  # noqa: PLC0415 -- leaf
+
     return invitations.send_invitation_email(invitation_id)
 
 
 @shared_task(name="projects.send_pending_invitations")
 def send_pending_invitations() -> int:
     """Queue invitations whose e-mail never went out (the broker was down when they were made)."""
+    from projects import invitations  # noqa: PLC0415 -- leaf
+
     pending = list(invitations.pending_unsent().values_list("pk", flat=True))
     for invitation_id in pending:
         dispatch(send_invitation, invitation_id)
@@ -28,6 +34,8 @@ def send_pending_invitations() -> int:
 @shared_task(name="projects.delete_orphaned_files")
 def delete_orphaned_files() -> int:
     """Remove attachment files that no row refers to (see projects.attachments.delete_orphaned_files)."""
+    from projects import attachments  # noqa: PLC0415 -- leaf
+
     return len(attachments.delete_orphaned_files())
 
 
@@ -44,6 +52,8 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
     **retrying(*DATABASE_ERRORS),
 )
 def score_proposal_task(self, proposal_id: int) -> bool:
+    from projects import scoring  # noqa: PLC0415 -- leaf
+
     try:
         return scoring.score_proposal(proposal_id)
     except scoring.ScoringBusy as busy:
@@ -54,23 +64,31 @@ def score_proposal_task(self, proposal_id: int) -> bool:
 @shared_task(name="projects.rescore_requested", **retrying(*DATABASE_ERRORS))
 def rescore_requested_task() -> int:
     """Listings changed: rescore the open proposals they could move (every pending change at once)."""
+    from projects import scoring  # noqa: PLC0415 -- leaf
+
     return scoring.rescore_requested()
 
 
 @shared_task(name="projects.rescore_proposals", **retrying(*DATABASE_ERRORS))
 def rescore_proposals_task(proposal_ids: list[int]) -> int:
     """Staff asked to rescore these proposals (closed ones are skipped by rescore)."""
+    from projects import scoring  # noqa: PLC0415 -- leaf
+
     return scoring.rescore(proposal_ids).proposals
 
 
 @shared_task(name="projects.rescore_all", **retrying(*DATABASE_ERRORS))
 def rescore_all_task() -> int:
+    from projects import scoring  # noqa: PLC0415 -- leaf
+
     return scoring.rescore().proposals
 
 
 @shared_task(name="projects.sweep_unscored")
 def sweep_unscored(grace_seconds: int = 120) -> int:
     """Queue scoring for open proposals whose requested scoring never happened (broker down, lost worker)."""
+    from projects import scoring  # noqa: PLC0415 -- leaf
+
     ids = scoring.unscored_proposal_ids(grace_seconds)
     for proposal_id in ids:
         dispatch(score_proposal_task, proposal_id)
@@ -82,10 +100,14 @@ def sweep_unscored(grace_seconds: int = 120) -> int:
 @shared_task(name="projects.rescore_stale", **retrying(*DATABASE_ERRORS))
 def rescore_stale() -> int:
     """Nightly: rescore results from an older algorithm version or older than the listings they read."""
+    from projects import scoring  # noqa: PLC0415 -- leaf
+
     ids = scoring.stale_proposal_ids()
     return scoring.rescore(ids).proposals if ids else 0
 
 
 @shared_task(name="projects.refresh_listing_demand", **retrying(*DATABASE_ERRORS))
 def refresh_listing_demand() -> int:
+    from projects import scoring  # noqa: PLC0415 -- leaf
+
     return scoring.refresh_listing_demand()

@@ -19,8 +19,11 @@ from leoportal.notifications import notify
 from leoportal.rules import is_program_staff
 from projects.enums import ProposalStatus as S
 from projects.enums import Stage
+from projects.exceptions import BulkTransitionRefused, IllegalTransition, TransitionError, TransitionNotAllowed
 from projects.models import Proposal, StatusChange
 from projects.rules import is_proposal_owner
+from projects.scoring import request_scoring
+from projects.submission import check_ready_to_submit
 
 
 class Actor(StrEnum):
@@ -67,29 +70,6 @@ STAGE_OF_MOVE: dict[tuple[S, S], Stage] = {
 ACTOR_PREDICATES = {PI: is_proposal_owner, STAFF: is_program_staff}
 
 
-class TransitionError(ValueError):
-    """A status move that was refused; the message says why, in words for the person who tried."""
-
-
-class IllegalTransition(TransitionError):
-    pass
-
-
-class TransitionNotAllowed(TransitionError):
-    pass
-
-
-class BulkTransitionRefused(TransitionError):
-    """Some proposals of a bulk move may not make it, so none moved. ``refusals``: (proposal, reason) pairs."""
-
-    def __init__(self, new_status: S, refusals: list[tuple[Proposal, str]]):
-        self.new_status = S(new_status)
-        self.refusals = refusals
-        super().__init__(
-            f"{len(refusals)} proposal{'s' if len(refusals) != 1 else ''} cannot move to “{self.new_status.label}”."
-        )
-
-
 def allowed_moves(proposal: Proposal, user: User) -> list[S]:
     """The statuses ``user`` may move ``proposal`` to now (for buttons and admin actions)."""
     return [
@@ -128,8 +108,6 @@ def set_proposal_status(proposal: Proposal, new_status: S, by: User, note: str =
 
     ``proposal`` is updated in place (status, timestamps and, on submission, the submission count).
     """
-    from projects.proposals import check_ready_to_submit  # the submission checks live with the other intake rules
-    from projects.scoring import request_scoring
 
     new_status = S(new_status)
     with transaction.atomic():

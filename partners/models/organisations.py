@@ -34,13 +34,7 @@ class OrganisationQuerySet(models.QuerySet):
 
     def with_public_listings(self):
         """Verified organisations with at least one published listing: the providers the catalogue shows."""
-        from partners.models.capabilities import Capability
-
-        return self.verified().filter(
-            models.Exists(
-                Capability.objects.filter(organisation=models.OuterRef("pk"), publication=PublicationState.PUBLISHED)
-            )
-        )
+        return self.verified().filter(capabilities__publication=PublicationState.PUBLISHED).distinct()
 
 
 class Organisation(models.Model):

@@ -4,7 +4,6 @@ off proposals.
 One module per subject; importing this package registers them all.
 """
 
-from projects import introduction_admin
-from projects.admin import calls, matches, precedents, proposals, reviews, team
+from projects.admin import calls, introductions, matches, precedents, proposals, reviews, team
 
-__all__ = ["calls", "introduction_admin", "matches", "precedents", "proposals", "reviews", "team"]
+__all__ = ["calls", "introductions", "matches", "precedents", "proposals", "reviews", "team"]

@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 
 from projects.matching.criteria import CRITERIA, LIKELY_NEED_THRESHOLD, day_number, returns_samples
+from projects.matching.explain import cycle_collector_paused
 from projects.matching.inputs import CapabilityFacts, PrecedentFacts, ProposalNeeds
 from projects.matching.lexicon import analyze_text, capability_text, inferred_needs
 from projects.matching.precedents import SAMPLE_TYPE_CODE, PrecedentIndex
@@ -258,8 +259,6 @@ class ProposalBatch:
 
     @classmethod
     def build(cls, proposals, catalogue: Catalogue) -> "ProposalBatch":
-        from projects.matching.explain import cycle_collector_paused
-
         with cycle_collector_paused():
             return cls._build(tuple(proposals), catalogue)
 

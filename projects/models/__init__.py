@@ -10,21 +10,17 @@ from projects.models.history import StatusChange
 from projects.models.introductions import Introduction, IntroductionQuerySet
 from projects.models.matches import ListingDemand, Match, RescoreRequest
 from projects.models.precedents import Precedent, PrecedentQuerySet
-from projects.models.proposals import (
-    CAGE_PATTERN,
+from projects.models.proposal_access import (
     EDITABLE_STATUSES,
     FINAL_STATUSES,
-    FLIGHT_REQUIREMENT_FIELDS,
-    MATCHER_FIELDS,
     OPEN_STATUSES,
-    UEI_PATTERN,
-    Proposal,
     ProposalQuerySet,
     editor_q,
     proposal_search_vector,
     team_q,
     visibility_q,
 )
+from projects.models.proposals import CAGE_PATTERN, FLIGHT_REQUIREMENT_FIELDS, MATCHER_FIELDS, UEI_PATTERN, Proposal
 from projects.models.reviews import CRITERIA_FIELDS, REVIEW_CRITERIA, Review, review_score_expression
 from projects.models.team import CoInvestigator, Invitation
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from partners.models import Membership
 from projects.enums import CLOSED_STATUSES, Fit, IntroductionAnswer
 from projects.models.conditions import choice_q
 
@@ -26,8 +27,6 @@ def _active(user) -> bool:
 class IntroductionQuerySet(models.QuerySet):
     def for_provider(self, user):
         """Introductions to the organisations ``user`` is a member of (what a provider may open)."""
-        from partners.models import Membership
-
         if not _active(user):
             return self.none()
         return self.filter(Exists(Membership.objects.filter(organisation=OuterRef("organisation"), user=user)))

@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 
 from leoportal.fields import ChoiceListField
 from partners.enums import Category, Confidence, CrewTime, ResearchArea
+from partners.models import Capability
 from partners.models.validation import validate_sources
 from projects.enums import FlightStatus, PrecedentOrigin, SampleType
 from projects.models.conditions import choice_q, range_q
@@ -52,8 +53,6 @@ class PrecedentQuerySet(models.QuerySet):
 
     def with_listings(self):
         """With the listings that flew each one (and their organisations) loaded in one more query."""
-        from partners.models import Capability  # partners is a lower layer, but its models load after these
-
         listings = Capability.objects.select_related("organisation").order_by("external_id", "pk")
         return self.prefetch_related(Prefetch("listings", queryset=listings))
 

@@ -13,7 +13,6 @@ from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects import invitations, queries
-from projects.concept_forms import ConceptForm
 from projects.drafts import (
     StaleDraft,
     autosave,
@@ -23,22 +22,22 @@ from projects.drafts import (
     section_progress,
 )
 from projects.enums import AttachmentKind, ProposalStatus
+from projects.exceptions import CallNotOpen, SubmissionRefused, TransitionError
 from projects.forms import (
+    RENDERING_SECONDS,
     AttachmentForm,
     CoInvestigatorFormSet,
+    ConceptForm,
     InviteForm,
     ProposalForm,
     StartProposalForm,
     WithdrawForm,
+    rendering_key,
 )
 from projects.models import Call, Proposal
 from projects.proposals import (
-    CONCEPT_WORD_LIMIT,
-    CallNotOpen,
-    SubmissionRefused,
     create_draft,
     delete_draft,
-    missing_for_submission,
     save_co_investigators,
     save_draft,
     submit_proposal,
@@ -53,8 +52,8 @@ from projects.rules import (
     can_withdraw_proposal,
 )
 from projects.stages import proposal_progress
+from projects.submission import CONCEPT_WORD_LIMIT, missing_for_submission
 from projects.suggestions import suggestions_for
-from projects.transitions import TransitionError
 
 # The message next to a field that must be filled in before submitting (not a validation error).
 NEEDED_TO_SUBMIT = "Needed before you can submit."
@@ -175,6 +174,7 @@ def edit_context(request, proposal, form=None, formset=None, narrative_form=None
         formset = CoInvestigatorFormSet(instance=proposal, prefix="coi")
     files = list(proposal.attachments.all())
     form = form or form_class(proposal)(instance=proposal)
+    co_investigators = list(proposal.co_investigators.all())
     invalid = [(field, error) for field, errors in form.errors.items() for error in errors if error != NEEDED_TO_SUBMIT]
     sections = section_progress(proposal)
     return {
@@ -182,10 +182,12 @@ def edit_context(request, proposal, form=None, formset=None, narrative_form=None
         "form": form,
         "sections": sections,
         "sections_complete": sum(1 for section in sections if not section["missing"]),
+        "form_key": None if proposal.is_concept else rendering_key(form, co_investigators, manage_team),
+        "form_seconds": RENDERING_SECONDS,
         "show_form_errors": bool(invalid) or bool(formset is not None and formset.total_error_count()),
         "formset": formset,
         "manage_team": manage_team,
-        "co_investigators": list(proposal.co_investigators.all()),
+        "co_investigators": co_investigators,
         "narrative": next((a for a in files if a.kind == AttachmentKind.NARRATIVE), None),
         "letters": [a for a in files if a.kind == AttachmentKind.LETTER],
         "narrative_form": narrative_form or AttachmentForm(prefix="narrative", label="Full narrative (PDF)"),

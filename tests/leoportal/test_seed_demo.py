@@ -7,7 +7,7 @@ from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from leoportal.demo import DEMO_STAFF_TOTP_SECRET
+from leoportal.demo.accounts import DEMO_STAFF_TOTP_SECRET
 from leoportal.models import User
 
 pytestmark = pytest.mark.django_db

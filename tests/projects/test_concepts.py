@@ -10,18 +10,11 @@ from django.utils import timezone
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
 from projects.enums import ProposalStatus, Stage
+from projects.exceptions import CallNotOpen, NotInvited, SubmissionRefused
 from projects.models import Call, Match, Proposal, StatusChange
-from projects.proposals import (
-    CONCEPT_WORD_LIMIT,
-    CallNotOpen,
-    NotInvited,
-    SubmissionRefused,
-    create_draft,
-    missing_for_submission,
-    save_draft,
-    submit_proposal,
-)
+from projects.proposals import create_draft, save_draft, submit_proposal
 from projects.stages import proposal_progress
+from projects.submission import CONCEPT_WORD_LIMIT, missing_for_submission
 from projects.transitions import set_proposal_status, set_status_of_many
 from tests.partners.factories import CapabilityFactory
 from tests.projects.factories import CallFactory, NarrativeFactory, ProposalFactory

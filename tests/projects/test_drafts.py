@@ -7,8 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from projects.enums import Access, ProposalStatus
+from projects.exceptions import DraftNotEditable
 from projects.models import FLIGHT_REQUIREMENT_FIELDS, CoInvestigator, Proposal, StatusChange
-from projects.proposals import DraftNotEditable, create_draft, save_draft
+from projects.proposals import create_draft, save_draft
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, ProposalFactory
 from tests.projects.forms_data import proposal_data
 from tests.utils import soup
@@ -337,7 +338,7 @@ def test_co_investigators_are_added_changed_and_removed(client, researcher):
 
 
 def test_create_draft_refuses_a_closed_call(researcher):
-    from projects.proposals import CallNotOpen
+    from projects.exceptions import CallNotOpen
 
     with pytest.raises(CallNotOpen, match="closed on"):
         create_draft(researcher, call=CallFactory(closed=True))

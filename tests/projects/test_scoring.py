@@ -15,7 +15,7 @@ from leoportal.models import Notification
 from partners import listings
 from partners.importing import import_capabilities
 from partners.models import Capability
-from projects import scoring
+from projects import scoring, transitions
 from projects.enums import ProposalStatus
 from projects.models import ListingDemand, Match
 from projects.tasks import rescore_stale, score_proposal_task, sweep_unscored
@@ -479,7 +479,7 @@ def test_resubmitting_a_proposal_queues_its_scoring_again(researcher, staff, mon
     set_proposal_status(proposal, ProposalStatus.SCREENING, staff)
     set_proposal_status(proposal, ProposalStatus.REVISIONS_REQUESTED, staff, "Please add the return temperature.")
     queued = []
-    monkeypatch.setattr(scoring, "request_scoring", lambda p: queued.append(p.pk))
+    monkeypatch.setattr(transitions, "request_scoring", lambda p: queued.append(p.pk))
 
     set_proposal_status(proposal, ProposalStatus.SUBMITTED, researcher)
 

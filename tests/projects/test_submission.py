@@ -11,8 +11,10 @@ from django.utils import timezone
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
 from projects.enums import ProposalStatus
+from projects.exceptions import CallNotOpen, SubmissionRefused
 from projects.models import StatusChange
-from projects.proposals import CallNotOpen, SubmissionRefused, missing_for_submission, submit_proposal
+from projects.proposals import submit_proposal
+from projects.submission import missing_for_submission
 from projects.transitions import set_proposal_status
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, NarrativeFactory, ProposalFactory
 from tests.projects.forms_data import proposal_data

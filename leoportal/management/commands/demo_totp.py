@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from leoportal.demo import DEMO_STAFF_EMAIL, demo_staff_code
+from leoportal.demo.accounts import DEMO_STAFF_EMAIL, demo_staff_code
 
 
 class Command(BaseCommand):

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from leoportal.celery import app as celery_app
-from leoportal.demo import DEMO_STAFF_EMAIL, DEMO_STAFF_TOTP_SECRET, seed_accounts
-from partners import demo as partners_demo
-from projects import demo as projects_demo
-from projects import demo_introductions, demo_precedents
+from leoportal.demo.accounts import DEMO_STAFF_EMAIL, DEMO_STAFF_TOTP_SECRET, seed_accounts
+from partners.demo import catalogue as partners_demo
+from projects.demo import introductions as demo_introductions
+from projects.demo import precedents as demo_precedents
+from projects.demo import proposals as projects_demo
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from leoportal.demo import DEMO_ACCOUNTS
+from leoportal.demo.accounts import DEMO_ACCOUNTS
 
 EMAIL_DESTINATIONS = {
     "django.core.mail.backends.console.EmailBackend": "printed in this window",

@@ -1,3 +1,4 @@
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -41,8 +42,6 @@ class Command(BaseCommand):
 
         name = options["file"]
         if name == "-":
-            import sys
-
             text = sys.stdin.buffer.read()
         else:
             try:

@@ -7,7 +7,7 @@ from django import forms
 from leoportal.fields import plain_choices, plain_text_limits
 from projects.drafts import proposal_version
 from projects.models import Proposal
-from projects.proposals import CONCEPT_FIELDS, CONCEPT_WORD_LIMIT
+from projects.submission import CONCEPT_FIELDS, CONCEPT_WORD_LIMIT
 
 
 class ConceptForm(forms.ModelForm):

@@ -14,11 +14,12 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from leoportal.interchange import PROPOSALS, parse_document
+from projects import scoring
 from projects.enums import Access, AttachmentKind, CallState, CoInvestigatorRole, ProposalStatus, Stage
 from projects.importing import fields_from_item
-from projects.models import MATCHER_FIELDS, Attachment, Call, CoInvestigator, Proposal, StatusChange
+from projects.models import MATCHER_FIELDS, Attachment, Call, CoInvestigator, ListingDemand, Proposal, StatusChange
 
-DATA_FILE = Path(__file__).resolve().parent / "data" / "demo_proposals.json"
+DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "demo_proposals.json"
 
 CALLS = [
     {
@@ -297,9 +298,6 @@ def text_pdf(lines: list[str]) -> bytes:
 
 def seed_matches(log) -> None:
     """Score the demo's open proposals that have no current results (so a second run changes nothing)."""
-    from projects import scoring
-    from projects.models import ListingDemand
-
     stale = scoring.stale_proposal_ids()
     if stale:
         figures = scoring.rescore(stale)

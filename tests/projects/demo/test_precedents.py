@@ -1,4 +1,4 @@
-"""seed_demo loads the bundled flight precedents (projects/demo_precedents.py) after the demo catalogue."""
+"""seed_demo loads the bundled flight precedents (projects/demo/precedents.py) after the demo catalogue."""
 
 import json
 from io import StringIO
@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from partners.demo import CATALOGUE
-from projects.demo_precedents import PRECEDENTS_FILE
+from partners.demo.catalogue import CATALOGUE
+from projects.demo.precedents import PRECEDENTS_FILE
 from projects.models import Precedent
 
 pytestmark = pytest.mark.django_db

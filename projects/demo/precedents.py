@@ -5,7 +5,7 @@ from pathlib import Path
 
 from projects.precedents import import_precedents
 
-PRECEDENTS_FILE = Path(__file__).resolve().parent / "data" / "flown-experiments.json"
+PRECEDENTS_FILE = Path(__file__).resolve().parents[1] / "data" / "flown-experiments.json"
 
 
 def seed(log) -> None:

@@ -13,7 +13,7 @@ from partners.enums import ImportOutcome, MembershipRole
 from partners.importing import import_capabilities
 from partners.models import Membership, Organisation
 
-CATALOGUE = Path(__file__).resolve().parent / "data" / "iss-facilities.json"
+CATALOGUE = Path(__file__).resolve().parents[1] / "data" / "iss-facilities.json"
 ADMINS = {
     "provider@example.org": "Redwire Space",
     "provider2@example.org": "Space Tango",

@@ -1,4 +1,4 @@
-"""The admin's record of introductions (imported at the end of projects/admin.py).
+"""The admin's record of introductions.
 
 Read-only: staff introduce from the introduce page (projects:introduce, linked from each proposal's matches) and
 providers answer on their own page, so every change goes through projects/introductions.py and its notifications.

@@ -1,10 +1,11 @@
-"""Forms for the researcher's side: the one-page proposal form in sections, co-investigators, uploads, actions.
+"""The researcher's proposal form (one page in sections), starting a proposal and withdrawing one.
 
 Validation here covers each field and the cross-field rules (a range whose minimum is above its maximum, a
 target TRL below the current one...), on drafts too, since the database refuses such values. Completeness is
 not a form rule: a draft may leave anything blank, and submission lists what is missing.
 """
 
+import hashlib
 import re
 from decimal import Decimal
 
@@ -15,12 +16,12 @@ from django.conf import settings
 from django.utils.dateformat import format as format_date
 
 from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
-from projects.attachments import check_pdf, too_large_error
 from projects.drafts import proposal_version
-from projects.enums import Access
-from projects.models import CAGE_PATTERN, UEI_PATTERN, Call, CoInvestigator, Proposal
+from projects.exceptions import NotInvited
+from projects.models import CAGE_PATTERN, UEI_PATTERN, Call, Proposal
 from projects.models.proposals import ABSOLUTE_ZERO, MAX_DURATION_DAYS, MAX_HOLD_TEMPERATURE, MAX_RETURN_TEMPERATURE
-from projects.proposals import EDITABLE_FIELDS, SECTIONS, NotInvited, check_call_allowed, format_usd
+from projects.proposals import EDITABLE_FIELDS, SECTIONS, check_call_allowed
+from projects.submission import format_usd
 
 
 def _celsius(value) -> str:
@@ -295,78 +296,41 @@ class ProposalForm(forms.ModelForm):
         return any(name in self.errors for name in names)
 
 
+# Part of every cached rendering's key: bump it whenever the form's fields, layout or templates change, so a
+# deployment never serves the previous form's markup (renderings also expire after RENDERING_SECONDS).
+FORM_MARKUP = "1"
+RENDERING_SECONDS = 600
+
+
+def rendering_key(form: ProposalForm, co_investigators, manage_team: bool) -> str | None:
+    """A key for the rendered markup of an unbound proposal form, or None for a bound one (it shows what was typed,
+    and its errors). Rendering the form's 40 fields through crispy-forms costs most of the edit page; the markup
+    depends only on what the key holds: the proposal as saved, the calls it may choose, and its team."""
+    if form.is_bound:
+        return None
+    proposal = form.instance
+    calls = [(call.pk, call.updated_at.isoformat()) for call in form.fields["call"].queryset]
+    team = [(coi.public_id, coi.name, coi.email, coi.organisation, coi.role, coi.access) for coi in co_investigators]
+    parts = (
+        FORM_MARKUP,
+        proposal.pk,
+        proposal_version(proposal),
+        proposal.status,
+        proposal.submission_count,
+        settings.ALLOW_UNSOLICITED_PROPOSALS,
+        manage_team,
+        calls,
+        team,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 FLIGHT_CHOICES = {"sample_type", "crew_time", "biosafety_level"}
 
 
 def _identifier(value: str) -> str:
     """UEIs and CAGE codes are written with spaces or dashes and in any case; store them bare and upper-case."""
     return "".join(value.split()).replace("-", "").upper()
-
-
-class CoInvestigatorForm(forms.ModelForm):
-    class Meta:
-        model = CoInvestigator
-        fields = ["name", "email", "organisation", "role"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", "Choose…"), *list(self.fields["role"].choices)[1:]]
-
-
-class BaseCoInvestigatorFormSet(forms.BaseInlineFormSet):
-    """The team rows of the proposal form. A row names its co-investigator by public id, and the form carries no
-    proposal id: database ids in a form would tell anyone how many rows the whole platform holds."""
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        form.fields["id"] = forms.ModelChoiceField(
-            queryset=self.get_queryset(),
-            to_field_name="public_id",
-            required=False,
-            widget=forms.HiddenInput,
-            initial=None if form.instance.pk is None else form.instance.public_id,
-            error_messages={"invalid_choice": "This co-investigator is no longer on the team: reload the page."},
-        )
-
-    # Django's model formsets look rows up by the primary key posted with them; these two hooks make that the public
-    # id. The proposal field is not rendered at all: posted without it, an inline formset uses its own proposal.
-    def _existing_object(self, pk):
-        if not hasattr(self, "_object_by_public_id"):
-            self._object_by_public_id = {str(o.public_id): o for o in self.get_queryset()}
-        return self._object_by_public_id.get(str(pk))
-
-    def _get_to_python(self, field):
-        if field is self.model._meta.pk:
-            return lambda value: self.model._meta.get_field("public_id").to_python(value)
-        return super()._get_to_python(field)
-
-    def clean(self):
-        super().clean()
-        owner_email = self.instance.owner.email.lower()
-        seen = {}
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
-                continue
-            email = (form.cleaned_data.get("email") or "").lower()
-            if not email:
-                continue
-            if email == owner_email:
-                form.add_error("email", "That is the principal investigator's address; list co-investigators only.")
-            elif email in seen:
-                form.add_error("email", "Another co-investigator already has this e-mail address.")
-            seen[email] = form
-
-
-CoInvestigatorFormSet = forms.inlineformset_factory(
-    Proposal,
-    CoInvestigator,
-    form=CoInvestigatorForm,
-    formset=BaseCoInvestigatorFormSet,
-    extra=1,
-    can_delete=True,
-    max_num=30,
-    validate_max=True,
-)
 
 
 class StartProposalForm(forms.Form):
@@ -391,37 +355,6 @@ class StartProposalForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(
-        label="PDF file",
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
-    )
-
-    def __init__(self, *args, label="PDF file", prefix=None, too_large=None, no_room=None, **kwargs):
-        super().__init__(*args, prefix=prefix, **kwargs)
-        self.too_large = too_large  # the name of a file the upload handler stopped at the size limit
-        self.no_room = no_room  # why the proposal cannot take the file (projects.attachments.files_problem)
-        self.fields["file"].label = label
-        self.fields["file"].help_text = f"PDF only, at most {settings.FILE_UPLOAD_MAX_MB} MB."
-
-    def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        if self.no_room:  # not even opened: it would not be kept
-            raise forms.ValidationError(self.no_room, code="too_many_files")
-        self.page_count = check_pdf(uploaded)
-        return uploaded
-
-    def clean(self):
-        if self.too_large:
-            self._errors.pop("file", None)  # "required": the handler dropped the file for its size
-            self.add_error("file", too_large_error(self.too_large))
-        return super().clean()
-
-
-class InviteForm(forms.Form):
-    access = forms.ChoiceField(choices=Access.choices, initial=Access.VIEW, label="Access")
 
 
 class WithdrawForm(forms.Form):

@@ -6,7 +6,7 @@ from pypdf import PdfReader
 
 from projects.enums import CallState
 from projects.models import Attachment, Call, CoInvestigator, Proposal, StatusChange
-from projects.proposals import missing_for_submission
+from projects.submission import missing_for_submission
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,104 @@
+"""The proposal form's markup is cached per saved version: never stale, identical to a fresh rendering."""
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from projects.enums import Access
+from tests.projects.factories import CallFactory, CoInvestigatorFactory, ProposalFactory
+from tests.projects.forms_data import proposal_data
+from tests.utils import soup
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_url(proposal):
+    return reverse("projects:proposal_edit", args=[proposal.public_id])
+
+
+def form_markup(response) -> str:
+    form = soup(response).select_one("#proposal-form")
+    form.select_one("[name=csrfmiddlewaretoken]").decompose()  # masked afresh on every page
+    return str(form)
+
+
+def test_cached_form_is_the_same_markup_as_a_fresh_rendering(client, researcher):
+    proposal = ProposalFactory(owner=researcher, complete=True)
+    CoInvestigatorFactory(proposal=proposal, name="Grace Hopper")
+    client.force_login(researcher)
+
+    fresh = form_markup(client.get(edit_url(proposal)))
+    cached = form_markup(client.get(edit_url(proposal)))
+    cache.clear()
+    fresh_again = form_markup(client.get(edit_url(proposal)))
+
+    assert cached == fresh
+    assert fresh_again == fresh
+    assert 'value="Grace Hopper"' in cached
+
+
+def test_cached_form_shows_a_saved_change_at_once(client, researcher):
+    proposal = ProposalFactory(owner=researcher, title="Before")
+    client.force_login(researcher)
+    client.get(edit_url(proposal))
+
+    client.post(edit_url(proposal), proposal_data(proposal, title="After"))
+    page = soup(client.get(edit_url(proposal)))
+
+    assert page.select_one("#id_title")["value"] == "After"
+
+
+def test_cached_form_shows_a_team_change_and_a_new_call(client, researcher):
+    proposal = ProposalFactory(owner=researcher)
+    client.force_login(researcher)
+    client.get(edit_url(proposal))
+
+    CoInvestigatorFactory(proposal=proposal, name="Katherine Johnson")  # the proposal itself is not saved
+    call = CallFactory(code="NLRA 2031-1")
+    page = soup(client.get(edit_url(proposal)))
+
+    assert page.select_one("#id_coi-0-name")["value"] == "Katherine Johnson"
+    assert str(call.public_id) in [option["value"] for option in page.select("#id_call option")]
+
+
+def test_cached_form_differs_for_an_editor_who_does_not_manage_the_team(client, researcher, researcher2):
+    proposal = ProposalFactory(owner=researcher)
+    CoInvestigatorFactory(proposal=proposal, user=researcher2, email=researcher2.email, access=Access.EDIT)
+    client.force_login(researcher)
+    client.get(edit_url(proposal))
+    client.force_login(researcher2)
+
+    page = soup(client.get(edit_url(proposal)))
+
+    assert page.select("#id_coi-TOTAL_FORMS") == []
+    note = page.select_one("#co-investigators .form-text").get_text()
+    assert note == "Only the principal investigator changes the team."
+
+
+def test_form_with_errors_shows_what_was_typed_not_a_cached_rendering(client, researcher):
+    proposal = ProposalFactory(owner=researcher, title="Saved title")
+    client.force_login(researcher)
+    client.get(edit_url(proposal))
+
+    response = client.post(
+        edit_url(proposal), proposal_data(proposal, title="Typed title", temperature_min_c="40", temperature_max_c="37")
+    )
+    page = soup(response)
+
+    assert page.select_one("#id_title")["value"] == "Typed title"
+    assert page.select_one("#id_temperature_min_c")["value"] == "40"
+
+
+@pytest.mark.parametrize("team", [1, 8])
+def test_proposal_form_query_count_does_not_grow_with_the_team(client, researcher, django_assert_num_queries, team):
+    proposal = ProposalFactory(owner=researcher, complete=True)
+    CoInvestigatorFactory.create_batch(team, proposal=proposal)
+    client.force_login(researcher)
+    client.get(edit_url(proposal))  # the form's markup is cached from here on
+
+    # session, user, proposal, its team and their invitations, files, history, introductions, the calls it may
+    # choose, unread notifications; before the cache, rendering the 40 fields added the team's formset query
+    with django_assert_num_queries(10):
+        response = client.get(edit_url(proposal))
+
+    assert response.status_code == 200
