@@ -15,8 +15,8 @@ from django.utils.dateformat import format as format_date
 from leoportal.models import User
 from projects.exceptions import DraftNotEditable
 from projects.models import Proposal
-from projects.proposals import EDITABLE_FIELDS, SECTIONS, save_draft
-from projects.submission import LIST_FIELDS, missing_for_submission
+from projects.proposals import save_draft
+from projects.submission import EDITABLE_FIELDS, LIST_FIELDS, SECTIONS, missing_for_submission
 
 
 def proposal_version(proposal: Proposal) -> str:

@@ -23,7 +23,7 @@ from projects.models import (
 )
 from projects.rules import can_delete_draft, can_edit_proposal, can_start_proposal
 from projects.scoring import request_scoring
-from projects.submission import CONCEPT_FIELDS, LIST_FIELDS, format_deadline
+from projects.submission import CONCEPT_FIELDS, EDITABLE_FIELDS, LIST_FIELDS, format_deadline
 from projects.transitions import set_proposal_status
 
 __all__ = [
@@ -38,16 +38,6 @@ __all__ = [
     "submit_proposal",
     "withdraw_proposal",
 ]
-
-# What the researcher's form may change (everything but ownership, status and the audit fields), section by section.
-SECTIONS = {
-    "Overview": ["title", "call", "summary", "objectives"],
-    "Team and eligibility": ["organisation", "uei", "cage_code", "attest_us_persons", "attest_export_control"],
-    "Science": ["why_microgravity", "earth_benefit", "research_areas", "trl_current", "trl_target"],
-    "Flight requirements": [*FLIGHT_REQUIREMENT_FIELDS, "hardware_unsure"],
-    "Funding": ["amount_requested", "matching_funds", "matching_funds_sources"],
-}
-EDITABLE_FIELDS = tuple(field for fields in SECTIONS.values() for field in fields)
 
 
 # --- Starting and saving drafts -------------------------------------------------------------------------------

@@ -10,9 +10,18 @@ from django.utils.dateformat import format as format_date
 
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused
-from projects.models import Proposal
+from projects.models import FLIGHT_REQUIREMENT_FIELDS, Proposal
 
 LIST_FIELDS = {"research_areas", "needs"}
+# What the researcher's form may change (everything but ownership, status and the audit fields), section by section.
+SECTIONS = {
+    "Overview": ["title", "call", "summary", "objectives"],
+    "Team and eligibility": ["organisation", "uei", "cage_code", "attest_us_persons", "attest_export_control"],
+    "Science": ["why_microgravity", "earth_benefit", "research_areas", "trl_current", "trl_target"],
+    "Flight requirements": [*FLIGHT_REQUIREMENT_FIELDS, "hardware_unsure"],
+    "Funding": ["amount_requested", "matching_funds", "matching_funds_sources"],
+}
+EDITABLE_FIELDS = tuple(field for fields in SECTIONS.values() for field in fields)
 # A concept summary (calls with a concept step): about one page, what staff need to decide whether to invite a full
 # proposal. The call is fixed when the concept is started; the team lead is the principal investigator.
 CONCEPT_FIELDS = ("title", "summary", "why_microgravity", "research_areas", "needs", "hardware_unsure", "organisation")

@@ -23,7 +23,8 @@ from projects.exceptions import BulkTransitionRefused, IllegalTransition, Transi
 from projects.models import Proposal, StatusChange
 from projects.rules import is_proposal_owner
 from projects.scoring import request_scoring
-from projects.submission import check_ready_to_submit
+from projects.submission import check_ready_to_submit, format_deadline
+from projects.versions import freeze_version
 
 
 class Actor(StrEnum):
@@ -57,6 +58,8 @@ TRANSITIONS: dict[tuple[S, S], Actor] = {
     (S.SUBMITTED, S.DECLINED): STAFF,
     (S.INVITED, S.SUBMITTED): PI,
     (S.INVITED, S.WITHDRAWN): PI,
+    # Until the deadline of its stage, the team may take a submitted proposal back to improve it (and resubmit).
+    (S.SUBMITTED, S.DRAFT): PI,
 }
 
 # Moves made at one stage only; every other move is the same at both. A submitted concept is encouraged or
@@ -103,6 +106,16 @@ def check_transition(proposal: Proposal, new_status: S, by: User) -> None:
         )
 
 
+def check_before_deadline(proposal: Proposal, now) -> None:
+    """A submitted proposal is reopened only before the deadline of its stage (after it, the submission stands)."""
+    deadline = proposal.deadline
+    if deadline is not None and now >= deadline:
+        raise IllegalTransition(
+            f"The deadline passed on {format_deadline(deadline)}: the submitted version stands and can no longer be "
+            "reopened. Program staff can ask for revisions if they need them."
+        )
+
+
 def set_proposal_status(proposal: Proposal, new_status: S, by: User, note: str = "") -> StatusChange:
     """Move ``proposal`` to ``new_status`` on behalf of ``by``; raise TransitionError when that is not allowed.
 
@@ -117,6 +130,8 @@ def set_proposal_status(proposal: Proposal, new_status: S, by: User, note: str =
         previous = S(locked.status)
         stage = Stage(locked.stage)
         fields = ["status", "status_changed_at", "updated_at"]
+        if new_status == S.DRAFT:
+            check_before_deadline(locked, now)
         if new_status == S.SUBMITTED:
             check_ready_to_submit(locked)
             locked.submission_count += 1
@@ -141,7 +156,9 @@ def set_proposal_status(proposal: Proposal, new_status: S, by: User, note: str =
         )
         _notify_team(locked, change, by)
         if new_status == S.SUBMITTED:
-            _notify_staff_of_submission(locked, by, resubmission=previous == S.REVISIONS_REQUESTED)
+            resubmission = locked.versions.filter(stage=locked.stage).exists()
+            freeze_version(locked, by, now)
+            _notify_staff_of_submission(locked, by, resubmission=resubmission)
             request_scoring(locked)
         elif new_status == S.WITHDRAWN:
             _notify_staff_of_withdrawal(locked, change, by)
@@ -182,6 +199,7 @@ def _team_accounts(proposal: Proposal) -> list[User]:
 
 
 STATUS_SENTENCES = {
+    S.DRAFT: "was reopened to be improved",
     S.SUBMITTED: "was submitted",
     S.INVITED: "is invited to a full proposal",
     S.SCREENING: "is in the operations screening",

@@ -12,6 +12,13 @@ urlpatterns = [
     path("proposals/<uuid:public_id>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<uuid:public_id>/edit/", views.proposal_edit, name="proposal_edit"),
     path("proposals/<uuid:public_id>/autosave/", views.proposal_autosave, name="proposal_autosave"),
+    path("proposals/<uuid:public_id>/reopen/", views.proposal_reopen, name="proposal_reopen"),
+    path("proposals/<uuid:public_id>/versions/", views.proposal_versions, name="proposal_versions"),
+    path(
+        "proposals/<uuid:public_id>/versions/<int:number>/files/<int:index>/",
+        views.version_file,
+        name="version_file",
+    ),
     path("proposals/<uuid:public_id>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
     path("proposals/<uuid:public_id>/delete/", views.proposal_delete, name="proposal_delete"),
     path(

@@ -20,8 +20,8 @@ from projects.drafts import proposal_version
 from projects.exceptions import NotInvited
 from projects.models import CAGE_PATTERN, UEI_PATTERN, Call, Proposal
 from projects.models.proposals import ABSOLUTE_ZERO, MAX_DURATION_DAYS, MAX_HOLD_TEMPERATURE, MAX_RETURN_TEMPERATURE
-from projects.proposals import EDITABLE_FIELDS, SECTIONS, check_call_allowed
-from projects.submission import format_usd
+from projects.proposals import check_call_allowed
+from projects.submission import EDITABLE_FIELDS, SECTIONS, format_usd
 
 
 def _celsius(value) -> str:

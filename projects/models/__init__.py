@@ -23,6 +23,7 @@ from projects.models.proposal_access import (
 from projects.models.proposals import CAGE_PATTERN, FLIGHT_REQUIREMENT_FIELDS, MATCHER_FIELDS, UEI_PATTERN, Proposal
 from projects.models.reviews import CRITERIA_FIELDS, REVIEW_CRITERIA, Review, review_score_expression
 from projects.models.team import CoInvestigator, Invitation
+from projects.models.versions import ProposalVersion
 
 __all__ = [
     "CAGE_PATTERN",
@@ -47,6 +48,7 @@ __all__ = [
     "PrecedentQuerySet",
     "Proposal",
     "ProposalQuerySet",
+    "ProposalVersion",
     "RescoreRequest",
     "Review",
     "StatusChange",

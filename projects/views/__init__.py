@@ -24,6 +24,7 @@ from projects.views.team import (
     co_investigator_remove_access,
     invitation,
 )
+from projects.views.versions import proposal_reopen, proposal_versions, version_file
 
 __all__ = [
     "attachment_delete",
@@ -45,6 +46,9 @@ __all__ = [
     "proposal_delete",
     "proposal_detail",
     "proposal_edit",
+    "proposal_reopen",
     "proposal_start",
+    "proposal_versions",
     "proposal_withdraw",
+    "version_file",
 ]

@@ -47,6 +47,7 @@ from projects.rules import (
     can_delete_draft,
     can_edit_proposal,
     can_manage_team,
+    can_reopen_proposal,
     can_start_proposal,
     can_submit_proposal,
     can_withdraw_proposal,
@@ -147,6 +148,8 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
         "can_edit": can_edit,
         "can_submit": can_submit_proposal(user, proposal),
         "can_withdraw": can_withdraw_proposal(user, proposal),
+        "can_reopen": can_reopen_proposal(user, proposal) and not _deadline_passed(proposal),
+        "version_count": proposal.versions.count(),
         "can_delete": can_delete_draft(user, proposal),
         "manage_team": manage_team,
         "invite_form": InviteForm(),
@@ -166,6 +169,10 @@ def form_class(proposal):
 
 def edit_template(proposal) -> str:
     return "projects/concept_form.html" if proposal.is_concept else "projects/proposal_form.html"
+
+
+def _deadline_passed(proposal) -> bool:
+    return proposal.deadline is not None and timezone.now() >= proposal.deadline
 
 
 def edit_context(request, proposal, form=None, formset=None, narrative_form=None, letter_form=None, refusal=None):

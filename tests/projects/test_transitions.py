@@ -60,6 +60,7 @@ def test_the_table_matches_the_status_model():
         (S.SUBMITTED, S.DECLINED): "program staff",
         (S.INVITED, S.SUBMITTED): "principal investigator",
         (S.INVITED, S.WITHDRAWN): "principal investigator",
+        (S.SUBMITTED, S.DRAFT): "principal investigator",
     }
     assert STAGE_OF_MOVE == {
         (S.SUBMITTED, S.INVITED): Stage.CONCEPT,
