@@ -256,7 +256,7 @@ def test_staff_are_offered_encourage_or_decline_for_a_submitted_concept(research
 
     assert allowed_moves(concept, staff) == [S.INVITED, S.DECLINED]
     assert allowed_moves(full, staff) == [S.SCREENING]
-    assert allowed_moves(concept, researcher) == [S.WITHDRAWN]
+    assert allowed_moves(concept, researcher) == [S.WITHDRAWN, S.DRAFT]
 
 
 def test_an_invitation_moves_the_concept_on_to_the_full_proposal_with_every_answer(
