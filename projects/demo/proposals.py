@@ -18,6 +18,7 @@ from projects import scoring
 from projects.enums import Access, AttachmentKind, CallState, CoInvestigatorRole, ProposalStatus, Stage
 from projects.importing import fields_from_item
 from projects.models import MATCHER_FIELDS, Attachment, Call, CoInvestigator, ListingDemand, Proposal, StatusChange
+from projects.versions import freeze_version
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "demo_proposals.json"
 
@@ -261,6 +262,8 @@ def _seed_proposal(log, item, owner, call, path, staff, users) -> None:
         content = text_pdf([proposal.title, "", *textwrap.wrap(proposal.summary, 85)])
         attachment.size_bytes = len(content)
         attachment.file.save("narrative.pdf", ContentFile(content), save=True)
+    if path:
+        freeze_version(proposal, owner, proposal.last_submitted_at)  # its last submission, as staff read it
     log("proposal", item["id"], "created")
 
 

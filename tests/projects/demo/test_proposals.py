@@ -72,6 +72,9 @@ def test_the_concept_call_has_a_concept_awaiting_staff_and_an_invited_full_propo
     assert (cartilage.stage, cartilage.status, cartilage.attachments.count()) == ("concept", "submitted", 0)
     liver = Proposal.objects.get(external_id="demo-liver-organoids")
     assert (liver.stage, liver.status, liver.submission_count) == ("full", "submitted", 2)
+    assert [
+        (version.number, version.stage, [f["kind"] for f in version.files]) for version in liver.versions.all()
+    ] == [(1, "full", ["narrative"])]
     assert list(liver.status_changes.values_list("from_status", "to_status", "stage")) == [
         ("", "draft", "concept"),
         ("draft", "submitted", "concept"),
