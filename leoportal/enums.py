@@ -14,6 +14,7 @@ class NotificationKind(models.TextChoices):
     INTRODUCTION_ANSWER = "introduction_answer", "Answer to an introduction"
     ORGANISATION_TO_VERIFY = "organisation_to_verify", "New provider organisation to verify"
     TASK_FAILED = "task_failed", "Background task failed"
+    DEADLINE_REMINDER = "deadline_reminder", "Reminder of a deadline for an unsubmitted proposal"
 
 
 class Delivery(models.TextChoices):
