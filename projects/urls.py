@@ -6,7 +6,11 @@ app_name = "projects"
 
 urlpatterns = [
     path("calls/", views.call_list, name="call_list"),
+    path("calls.ics", views.calls_feed, name="calls_calendar"),
     path("calls/<uuid:public_id>/", views.call_detail, name="call_detail"),
+    path("calls/<uuid:public_id>/calendar.ics", views.call_feed, name="call_calendar"),
+    path("calendar/<str:token>.ics", views.personal_feed, name="personal_calendar"),
+    path("calendar/reset/", views.personal_feed_reset, name="personal_calendar_reset"),
     path("proposals/", views.dashboard, name="dashboard"),
     path("proposals/new/", views.proposal_start, name="proposal_start"),
     path("proposals/<uuid:public_id>/", views.proposal_detail, name="proposal_detail"),

@@ -4,6 +4,7 @@ matches and introductions to providers; flight precedents.
 One module per subject; everything is importable from ``projects.models``.
 """
 
+from projects.models.calendars import CalendarFeed
 from projects.models.calls import Call, CallQuerySet
 from projects.models.files import Attachment, attachment_path
 from projects.models.history import StatusChange
@@ -36,6 +37,7 @@ __all__ = [
     "REVIEW_CRITERIA",
     "UEI_PATTERN",
     "Attachment",
+    "CalendarFeed",
     "Call",
     "CallQuerySet",
     "CoInvestigator",

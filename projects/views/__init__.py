@@ -7,6 +7,7 @@ from projects.views.attachments import (
     attachment_upload,
     introduction_attachment,
 )
+from projects.views.calendars import call_feed, calls_feed, personal_feed, personal_feed_reset
 from projects.views.calls import call_detail, call_list
 from projects.views.introductions import introduce, introduction_answer, introduction_detail, introduction_list
 from projects.views.proposals import (
@@ -31,7 +32,9 @@ __all__ = [
     "attachment_download",
     "attachment_upload",
     "call_detail",
+    "call_feed",
     "call_list",
+    "calls_feed",
     "co_investigator_change_access",
     "co_investigator_invite",
     "co_investigator_remove_access",
@@ -42,6 +45,8 @@ __all__ = [
     "introduction_detail",
     "introduction_list",
     "invitation",
+    "personal_feed",
+    "personal_feed_reset",
     "proposal_autosave",
     "proposal_delete",
     "proposal_detail",

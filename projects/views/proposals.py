@@ -13,6 +13,7 @@ from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects import invitations, queries
+from projects.calendars import feed_of
 from projects.drafts import (
     StaleDraft,
     autosave,
@@ -71,6 +72,7 @@ def dashboard(request):
             "proposals": proposals,
             "can_start": can_start_proposal(request.user),
             "open_call_count": queries.open_call_count(),
+            "calendar": feed_of(request.user),
         },
     )
 
