@@ -4,9 +4,9 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
-from partners.queries import public_catalogue_counts, public_category_counts
-from projects.queries import open_call_count
-from projects.suggestions import landing_example
+from partners.domain.queries import public_catalogue_counts, public_category_counts
+from projects.domain.queries import open_call_count
+from projects.domain.suggestions import landing_example
 
 
 @require_GET

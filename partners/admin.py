@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from leoportal.fields import TriStateField, json_list_contains
-from partners import listings, organisations
+from partners.domain import listings, organisations
 from partners.enums import Category, ListingAction, PublicationState
 from partners.models import (
     AvailabilityWindow,

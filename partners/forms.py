@@ -8,8 +8,8 @@ from django.utils.text import slugify
 
 from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
 from leoportal.text import validate_single_line
+from partners.domain.listings import LISTING_FIELDS, unstated_facts, window_problems
 from partners.enums import CrewTime, MembershipRole
-from partners.listings import LISTING_FIELDS, unstated_facts, window_problems
 from partners.models import (
     AvailabilityWindow,
     Capability,

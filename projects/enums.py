@@ -25,7 +25,7 @@ class CallState(models.TextChoices):
 
 
 class ProposalStatus(models.TextChoices):
-    """Where a proposal is in review. The allowed moves between them are in projects/transitions.py."""
+    """Where a proposal is in review. The allowed moves between them are in projects/domain/transitions.py."""
 
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"

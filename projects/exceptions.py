@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from projects.enums import ProposalStatus as S
 
 if TYPE_CHECKING:  # names for annotations only: the exceptions sit below the models and the domain
+    from projects.domain.submission import Missing
     from projects.models import Proposal
-    from projects.submission import Missing
 
 
 class TransitionError(ValueError):

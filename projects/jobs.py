@@ -5,7 +5,7 @@ import io
 from django.utils import timezone
 
 from leoportal import jobs
-from projects import csv_export
+from projects.domain import csv_export
 
 PROPOSAL_CSV = "projects.proposal_csv"
 

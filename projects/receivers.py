@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from partners.enums import ListingAction
 from partners.models import Capability
 from partners.signals import capability_changed, organisation_verification_changed
-from projects import scoring
+from projects.domain import scoring
 
 
 @receiver(capability_changed)

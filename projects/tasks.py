@@ -15,7 +15,7 @@ from leoportal.dispatch import dispatch, retrying
 )
 def send_invitation(invitation_id: int) -> bool:
     """E-mail one co-investigator invitation (once: the task claims the row before sending)."""
-    from projects import invitations  # noqa: PLC0415 -- leaf
+    from projects.domain import invitations  # noqa: PLC0415 -- leaf
 
     return invitations.send_invitation_email(invitation_id)
 
@@ -23,7 +23,7 @@ def send_invitation(invitation_id: int) -> bool:
 @shared_task(name="projects.send_pending_invitations")
 def send_pending_invitations() -> int:
     """Queue invitations whose e-mail never went out (the broker was down when they were made)."""
-    from projects import invitations  # noqa: PLC0415 -- leaf
+    from projects.domain import invitations  # noqa: PLC0415 -- leaf
 
     pending = list(invitations.pending_unsent().values_list("pk", flat=True))
     for invitation_id in pending:
@@ -33,8 +33,8 @@ def send_pending_invitations() -> int:
 
 @shared_task(name="projects.delete_orphaned_files")
 def delete_orphaned_files() -> int:
-    """Remove attachment files that no row refers to (see projects.attachments.delete_orphaned_files)."""
-    from projects import attachments  # noqa: PLC0415 -- leaf
+    """Remove attachment files that no row refers to (see projects.domain.attachments.delete_orphaned_files)."""
+    from projects.domain import attachments  # noqa: PLC0415 -- leaf
 
     return len(attachments.delete_orphaned_files())
 
@@ -42,14 +42,14 @@ def delete_orphaned_files() -> int:
 @shared_task(name="projects.send_deadline_reminders")
 def send_deadline_reminders() -> int:
     """Remind teams of unsubmitted proposals a week and a day before their deadline (each reminder once)."""
-    from projects import reminders  # noqa: PLC0415 -- leaf
+    from projects.domain import reminders  # noqa: PLC0415 -- leaf
 
     return reminders.send_deadline_reminders()
 
 
 # --- Matching -----------------------------------------------------------------------------------------------------
 # Thin and tolerant: primitive arguments, return quietly when the proposal is gone, idempotent (a rerun replaces the
-# same rows), retried with backoff on database errors. Concurrency is handled by row locks in projects.scoring.
+# same rows), retried with backoff on database errors. Concurrency is handled by row locks in projects.domain.scoring.
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
@@ -60,7 +60,7 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
     **retrying(*DATABASE_ERRORS),
 )
 def score_proposal_task(self, proposal_id: int) -> bool:
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     try:
         return scoring.score_proposal(proposal_id)
@@ -72,7 +72,7 @@ def score_proposal_task(self, proposal_id: int) -> bool:
 @shared_task(name="projects.rescore_requested", **retrying(*DATABASE_ERRORS))
 def rescore_requested_task() -> int:
     """Listings changed: rescore the open proposals they could move (every pending change at once)."""
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     return scoring.rescore_requested()
 
@@ -80,14 +80,14 @@ def rescore_requested_task() -> int:
 @shared_task(name="projects.rescore_proposals", **retrying(*DATABASE_ERRORS))
 def rescore_proposals_task(proposal_ids: list[int]) -> int:
     """Staff asked to rescore these proposals (closed ones are skipped by rescore)."""
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     return scoring.rescore(proposal_ids).proposals
 
 
 @shared_task(name="projects.rescore_all", **retrying(*DATABASE_ERRORS))
 def rescore_all_task() -> int:
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     return scoring.rescore().proposals
 
@@ -95,7 +95,7 @@ def rescore_all_task() -> int:
 @shared_task(name="projects.sweep_unscored")
 def sweep_unscored(grace_seconds: int = 120) -> int:
     """Queue scoring for open proposals whose requested scoring never happened (broker down, lost worker)."""
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     ids = scoring.unscored_proposal_ids(grace_seconds)
     for proposal_id in ids:
@@ -108,7 +108,7 @@ def sweep_unscored(grace_seconds: int = 120) -> int:
 @shared_task(name="projects.rescore_stale", **retrying(*DATABASE_ERRORS))
 def rescore_stale() -> int:
     """Nightly: rescore results from an older algorithm version or older than the listings they read."""
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     ids = scoring.stale_proposal_ids()
     return scoring.rescore(ids).proposals if ids else 0
@@ -116,6 +116,6 @@ def rescore_stale() -> int:
 
 @shared_task(name="projects.refresh_listing_demand", **retrying(*DATABASE_ERRORS))
 def refresh_listing_demand() -> int:
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     return scoring.refresh_listing_demand()

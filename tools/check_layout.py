@@ -24,7 +24,7 @@ MAX_LINES = 500
 # Modules already past it, each with the size it may not grow beyond until it is split (ratchet: lower only).
 OVERSIZED = {
     "projects/models/proposals.py": 547,
-    "projects/scoring.py": 535,
+    "projects/domain/scoring.py": 535,
 }
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from django.db.models.functions import Lower
 
-from partners import listings
+from partners.domain import listings
+from partners.domain.importing import import_capabilities
 from partners.enums import ImportOutcome, MembershipRole
-from partners.importing import import_capabilities
 from partners.models import Membership, Organisation
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "data" / "iss-facilities.json"

@@ -10,9 +10,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from partners.domain.queries import public_fingerprint
 from partners.filters import CatalogueFilter
 from partners.models import Capability, Organisation
-from partners.queries import public_fingerprint
 from partners.rules import can_manage_capability
 
 # A catalogue page (filters and results) is the same for everyone who asks with the same filters while no public

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
-from projects import reminders
+from projects.domain import reminders
 from projects.enums import CallState
 from projects.models import Call
 

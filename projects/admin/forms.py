@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from partners.enums import CapabilityStatus
 from partners.models import Capability
+from projects.domain.transitions import STAFF, TRANSITIONS
 from projects.enums import FlightStatus, OperationsScreen, ProposalStatus, ReviewScore
 from projects.models import CRITERIA_FIELDS, Review
 from projects.models.precedents import PRECEDENT_YEARS
-from projects.transitions import STAFF, TRANSITIONS
 
 NOTE_HELP = "Sent to the proposal's team with the status change, and kept in the status history."
 

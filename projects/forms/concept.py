@@ -5,9 +5,9 @@ from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 
 from leoportal.fields import plain_choices, plain_text_limits
-from projects.drafts import proposal_version
+from projects.domain.drafts import proposal_version
+from projects.domain.submission import CONCEPT_FIELDS, CONCEPT_WORD_LIMIT
 from projects.models import Proposal
-from projects.submission import CONCEPT_FIELDS, CONCEPT_WORD_LIMIT
 
 
 class ConceptForm(forms.ModelForm):

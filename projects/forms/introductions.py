@@ -5,8 +5,8 @@ from django import forms
 
 from leoportal.fields import plain_text_limits
 from partners.models import Organisation
+from projects.domain.introductions import NOTE_MAX_LENGTH
 from projects.enums import IntroductionAnswer
-from projects.introductions import NOTE_MAX_LENGTH
 
 
 class IntroduceForm(forms.Form):

@@ -16,12 +16,12 @@ from django.conf import settings
 from django.utils.dateformat import format as format_date
 
 from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
-from projects.drafts import proposal_version
+from projects.domain.drafts import proposal_version
+from projects.domain.proposals import check_call_allowed
+from projects.domain.submission import EDITABLE_FIELDS, SECTIONS, format_usd
 from projects.exceptions import NotInvited
 from projects.models import CAGE_PATTERN, UEI_PATTERN, Call, Proposal
 from projects.models.proposals import ABSOLUTE_ZERO, MAX_DURATION_DAYS, MAX_HOLD_TEMPERATURE, MAX_RETURN_TEMPERATURE
-from projects.proposals import check_call_allowed
-from projects.submission import EDITABLE_FIELDS, SECTIONS, format_usd
 
 
 def _celsius(value) -> str:

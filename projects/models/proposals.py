@@ -1,7 +1,7 @@
 """Proposals: every fact the matcher reads is a real column with a database constraint.
 
 Drafts may leave anything blank: the constraints allow nulls, and completeness is checked when the proposal is
-submitted (projects/submission.py).
+submitted (projects/domain/submission.py).
 """
 
 import uuid
@@ -29,7 +29,7 @@ from projects.models.proposal_access import (
 )
 
 # The proposal's flight requirements: the facts the matcher compares with a listing's envelope. A change to any of
-# them changes the proposal's matches (the matching issue queues rescoring from projects.proposals.save_draft).
+# them changes the proposal's matches (the matching issue queues rescoring from projects.domain.proposals.save_draft).
 FLIGHT_REQUIREMENT_FIELDS = (
     "sample_type",
     "needs",

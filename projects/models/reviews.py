@@ -3,7 +3,7 @@
 A reviewer has one row per proposal: either a review or a declared conflict of interest (then no scores). The
 database holds both rules (one row per reviewer and proposal; scores present exactly when no conflict is
 declared), so nothing written through the admin or a script can break them. Who may review what is decided in
-projects/reviews.py.
+projects/domain/reviews.py.
 """
 
 import uuid

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from projects import attachments
+from projects.domain import attachments
 from projects.enums import CLOSED_STATUSES, AttachmentKind, IntroductionAnswer
 from projects.forms import AttachmentForm
 from projects.models import Attachment, Introduction

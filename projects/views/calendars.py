@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from projects import calendars
+from projects.domain import calendars
 from projects.models import CalendarFeed, Call
 
 ICS = "text/calendar; charset=utf-8"

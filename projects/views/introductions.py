@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects import queries
+from projects.domain import queries
+from projects.domain.introductions import IntroductionError, answer_introduction, introduce_to_provider
 from projects.forms.introductions import AnswerForm, IntroduceForm, introducible_organisations
-from projects.introductions import IntroductionError, answer_introduction, introduce_to_provider
 from projects.models import Match, Proposal
 from projects.rules import can_answer_introduction, can_introduce
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects import invitations, queries
-from projects.calendars import feed_of
-from projects.drafts import (
+from projects.domain import invitations, queries
+from projects.domain.calendars import feed_of
+from projects.domain.drafts import (
     StaleDraft,
     autosave,
     changes_since,
@@ -22,6 +22,17 @@ from projects.drafts import (
     saved_by_others_since,
     section_progress,
 )
+from projects.domain.proposals import (
+    create_draft,
+    delete_draft,
+    save_co_investigators,
+    save_draft,
+    submit_proposal,
+    withdraw_proposal,
+)
+from projects.domain.stages import proposal_progress
+from projects.domain.submission import CONCEPT_WORD_LIMIT, missing_for_submission
+from projects.domain.suggestions import suggestions_for
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused, TransitionError
 from projects.forms import (
@@ -36,14 +47,6 @@ from projects.forms import (
     rendering_key,
 )
 from projects.models import Call, Proposal
-from projects.proposals import (
-    create_draft,
-    delete_draft,
-    save_co_investigators,
-    save_draft,
-    submit_proposal,
-    withdraw_proposal,
-)
 from projects.rules import (
     can_delete_draft,
     can_edit_proposal,
@@ -53,9 +56,6 @@ from projects.rules import (
     can_submit_proposal,
     can_withdraw_proposal,
 )
-from projects.stages import proposal_progress
-from projects.submission import CONCEPT_WORD_LIMIT, missing_for_submission
-from projects.suggestions import suggestions_for
 
 # The message next to a field that must be filled in before submitting (not a validation error).
 NEEDED_TO_SUBMIT = "Needed before you can submit."

@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from projects.domain.submission import format_deadline
+from projects.domain.transitions import set_proposal_status
+from projects.domain.versions import compare
 from projects.enums import ProposalStatus
 from projects.exceptions import TransitionError
 from projects.rules import can_reopen_proposal
-from projects.submission import format_deadline
-from projects.transitions import set_proposal_status
-from projects.versions import compare
 from projects.views.proposals import proposal_for_action, visible_proposal
 
 

@@ -6,10 +6,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import organisations
+from partners.domain import organisations
+from partners.domain.organisations import MembershipError
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership
-from partners.organisations import MembershipError
 from partners.tasks import send_pending_invitations
 from tests.factories import ProviderUserFactory, ResearcherFactory
 from tests.partners.factories import InvitationFactory, MembershipFactory

@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
+from projects.domain.proposals import create_draft, save_draft, submit_proposal
+from projects.domain.stages import proposal_progress
+from projects.domain.submission import CONCEPT_WORD_LIMIT, missing_for_submission
+from projects.domain.transitions import set_proposal_status, set_status_of_many
 from projects.enums import ProposalStatus, Stage
 from projects.exceptions import CallNotOpen, NotInvited, SubmissionRefused
 from projects.models import Call, Match, Proposal, StatusChange
-from projects.proposals import create_draft, save_draft, submit_proposal
-from projects.stages import proposal_progress
-from projects.submission import CONCEPT_WORD_LIMIT, missing_for_submission
-from projects.transitions import set_proposal_status, set_status_of_many
 from tests.partners.factories import CapabilityFactory
 from tests.projects.factories import CallFactory, NarrativeFactory, ProposalFactory
 from tests.projects.forms_data import proposal_data

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leoportal.models import FailedTask
+from projects.domain.queries import desk_piles
 from projects.enums import IntroductionAnswer, ProposalStatus
-from projects.queries import desk_piles
 from tests.projects.factories import IntroductionFactory, ProposalFactory, ReviewFactory
 from tests.utils import soup
 

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from projects.domain.transitions import set_proposal_status
 from projects.enums import Fit, ProposalStatus
-from projects.transitions import set_proposal_status
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import (
     CoInvestigatorFactory,

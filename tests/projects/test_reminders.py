@@ -12,9 +12,9 @@ from django.utils import timezone
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification
 from leoportal.notifications import set_preferences
+from projects.domain.reminders import remind_unsubmitted, send_deadline_reminders
 from projects.enums import Access, ProposalStatus, Stage
 from projects.models import Call
-from projects.reminders import remind_unsubmitted, send_deadline_reminders
 from projects.tasks import send_deadline_reminders as reminder_task
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, ProposalFactory
 

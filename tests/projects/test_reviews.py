@@ -4,9 +4,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from projects.domain.reviews import ReviewRefused, declare_conflict, review_refusal, submit_review
 from projects.enums import OperationsScreen, ProposalStatus
 from projects.models import Review
-from projects.reviews import ReviewRefused, declare_conflict, review_refusal, submit_review
 from tests.factories import StaffFactory
 from tests.projects.factories import CoInvestigatorFactory, ProposalFactory, ReviewFactory
 from tests.utils import soup

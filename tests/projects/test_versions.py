@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from projects import attachments
+from projects.domain import attachments
+from projects.domain.proposals import save_draft, submit_proposal
+from projects.domain.transitions import set_proposal_status
+from projects.domain.versions import compare, word_diff
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.exceptions import CallNotOpen, IllegalTransition
 from projects.models import Call, CoInvestigator, Proposal, ProposalVersion
-from projects.proposals import save_draft, submit_proposal
-from projects.transitions import set_proposal_status
-from projects.versions import compare, word_diff
 from tests.projects.factories import CallFactory, NarrativeFactory, ProposalFactory, pdf_bytes, pdf_upload
 from tests.utils import soup
 

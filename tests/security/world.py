@@ -15,12 +15,12 @@ from django.utils.http import int_to_base36
 
 from leoportal.enums import JobState, NotificationKind
 from leoportal.models import BackgroundJob, Notification
-from partners import import_jobs
+from partners.domain import import_jobs
+from partners.domain.organisations import invitation_url
 from partners.enums import MembershipRole, PublicationState
 from partners.models import CapabilityUpload
-from partners.organisations import invitation_url
+from projects.domain.invitations import token_hash
 from projects.enums import Access, ProposalStatus
-from projects.invitations import token_hash
 from projects.models import Invitation as ProjectInvitation
 from tests.factories import ProviderUserFactory, ResearcherFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, InvitationFactory, MembershipFactory, OrganisationFactory

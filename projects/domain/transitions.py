@@ -17,14 +17,14 @@ from leoportal.enums import NotificationKind
 from leoportal.models import User
 from leoportal.notifications import notify
 from leoportal.rules import is_program_staff
+from projects.domain import scoring
+from projects.domain.submission import check_ready_to_submit, format_deadline
+from projects.domain.versions import freeze_version
 from projects.enums import ProposalStatus as S
 from projects.enums import Stage
 from projects.exceptions import BulkTransitionRefused, IllegalTransition, TransitionError, TransitionNotAllowed
 from projects.models import Proposal, StatusChange
 from projects.rules import is_proposal_owner
-from projects.scoring import request_scoring
-from projects.submission import check_ready_to_submit, format_deadline
-from projects.versions import freeze_version
 
 
 class Actor(StrEnum):
@@ -159,7 +159,7 @@ def set_proposal_status(proposal: Proposal, new_status: S, by: User, note: str =
             resubmission = locked.versions.filter(stage=locked.stage).exists()
             freeze_version(locked, by, now)
             _notify_staff_of_submission(locked, by, resubmission=resubmission)
-            request_scoring(locked)
+            scoring.request_scoring(locked)
         elif new_status == S.WITHDRAWN:
             _notify_staff_of_withdrawal(locked, change, by)
     for field in (*fields, "match_requested_at"):

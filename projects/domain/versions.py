@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from django.core.files.storage import default_storage
 
+from projects.domain.submission import CONCEPT_FIELDS, EDITABLE_FIELDS
 from projects.models import Proposal, ProposalVersion
-from projects.submission import CONCEPT_FIELDS, EDITABLE_FIELDS
 
 LONG_TEXTS = {"summary", "objectives", "why_microgravity", "earth_benefit", "matching_funds_sources"}
 

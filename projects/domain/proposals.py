@@ -1,6 +1,6 @@
 """The researcher's intake: start a draft, save it over many sittings, check it is complete, submit, withdraw.
 
-Status moves go through projects.transitions.set_proposal_status; this module holds the intake rules it runs
+Status moves go through projects.domain.transitions.set_proposal_status; this module holds the intake rules it runs
 before a submission (completeness, an open call) and the draft bookkeeping.
 """
 
@@ -9,7 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from leoportal.models import User
-from projects.attachments import delete_files_on_commit
+from projects.domain.attachments import delete_files_on_commit
+from projects.domain.scoring import request_scoring
+from projects.domain.submission import CONCEPT_FIELDS, EDITABLE_FIELDS, LIST_FIELDS, format_deadline
+from projects.domain.transitions import set_proposal_status
 from projects.enums import ProposalStatus, Stage
 from projects.exceptions import CallNotOpen, DraftNotEditable, NotInvited, SubmissionRefused
 from projects.models import (
@@ -22,9 +25,6 @@ from projects.models import (
     StatusChange,
 )
 from projects.rules import can_delete_draft, can_edit_proposal, can_start_proposal
-from projects.scoring import request_scoring
-from projects.submission import CONCEPT_FIELDS, EDITABLE_FIELDS, LIST_FIELDS, format_deadline
-from projects.transitions import set_proposal_status
 
 __all__ = [
     "CONCEPT_FIELDS",

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from leoportal.enums import NotificationKind
 from leoportal.notifications import notify
+from projects.domain.submission import format_deadline
 from projects.enums import ProposalStatus, Stage
 from projects.models import Call, Proposal
-from projects.submission import format_deadline
 
 UNSUBMITTED = (ProposalStatus.DRAFT, ProposalStatus.INVITED)
 # (name, how long before the deadline): the closest one that applies is sent, each once.

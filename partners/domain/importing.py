@@ -30,10 +30,10 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from leoportal.interchange import CAPABILITIES, InterchangeError, Problem, json_path, loads, parse_document
-from partners import listings
+from partners.domain import listings
+from partners.domain.organisations import get_or_create_verified_organisation
 from partners.enums import CapabilityStatus, Confidence, ImportOutcome
 from partners.models import Capability, Organisation, validate_sources
-from partners.organisations import get_or_create_verified_organisation
 
 ENTRY_PATH = re.compile(r"^\$\.capabilities\[(\d+)\](?:\.(.+))?$")
 

@@ -1,5 +1,5 @@
 """The checks a proposal passes before it is submitted: everything it still needs, section by section, and an open
-call. projects.transitions runs them when a proposal moves to "submitted"; the draft form shows them as a list."""
+call. projects.domain.transitions runs them when a proposal moves to "submitted"; the draft form lists them."""
 
 from dataclasses import dataclass
 from decimal import Decimal

@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from partners.enums import Category
 from partners.models import Capability
-from projects import scoring
+from projects.domain import scoring
 from projects.enums import Fit, ProposalStatus
 from projects.models import OPEN_STATUSES, Match, Proposal
 

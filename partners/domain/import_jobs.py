@@ -1,6 +1,6 @@
 """Tracking of background capability imports: create, claim, report progress, finish, fail, and status as JSON.
 
-This module is the whole job-tracking interface the upload flow uses (partners/uploads.py, the views, the task),
+This module is the whole job-tracking interface the upload flow uses (partners/domain/uploads.py, the views, the task),
 so that tracking can move onto a shared background-job model without touching the importer or the pages:
 
 * ``create_job(upload, owner=, total=, digest=)``: a queued job for a confirmed upload (a failed one is reset).

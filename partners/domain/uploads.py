@@ -3,7 +3,7 @@
 An organisation admin uploads a document, sees the preview, and confirms. ``confirm_upload`` plans the import
 again against the listings as they are then and goes ahead only if that is still what the preview showed. A small
 import is applied at once; one that creates or changes more than CAPABILITY_IMPORT_BACKGROUND_ENTRIES listings is
-handed to a Celery task (``run_import_job``) and the browser follows its progress (partners/import_jobs.py).
+handed to a Celery task (``run_import_job``) and the browser follows its progress (partners/domain/import_jobs.py).
 Either way the import is all or nothing: one transaction writes every listing and marks the upload applied.
 """
 
@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from leoportal.dispatch import dispatch
 from leoportal.interchange import InterchangeError
-from partners import import_jobs
+from partners.domain import import_jobs
+from partners.domain.importing import ImportPlan, apply_import, plan_import
 from partners.enums import ImportOutcome
-from partners.importing import ImportPlan, apply_import, plan_import
 from partners.models import CapabilityUpload, ImportJob
 from partners.tasks import run_capability_import
 

@@ -10,9 +10,9 @@ from datetime import UTC
 from django.conf import settings
 from icalendar import Calendar, Event
 
+from projects.domain.reminders import UNSUBMITTED
 from projects.enums import Stage
 from projects.models import CalendarFeed, Call, Proposal
-from projects.reminders import UNSUBMITTED
 
 STAGE_WORDS = {Stage.CONCEPT: "concept summaries due", Stage.FULL: "full proposals due"}
 DOMAIN = "leoportal"

@@ -9,7 +9,7 @@ The engine is pure; this module is the thin layer around it.
 - ``rescore`` scores many proposals against one catalogue in vectorized batches and writes the kept rows with
   COPY on PostgreSQL: the nightly run and listing changes use it.
 - The catalogue the engine reads is the matchable listings plus every flight precedent naming one of them
-  (``projects.precedents.engine_items``); a change to either rebuilds it.
+  (``projects.domain.precedents.engine_items``); a change to either rebuilds it.
 - Staff are told of a proposal's new strong matches in one notification, once (a dedupe key naming them), however
   often it is rescored.
 """
@@ -33,7 +33,7 @@ from leoportal.fields import json_list_contains
 from leoportal.models import User
 from leoportal.notifications import notify
 from partners.models import Capability
-from projects import precedents as flight_precedents
+from projects.domain import precedents as flight_precedents
 from projects.enums import Fit
 from projects.exceptions import ScoringBusy
 from projects.matching import (

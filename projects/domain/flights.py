@@ -6,7 +6,7 @@ year that fits the status), creates or updates the proposal's precedent for that
 listing, so recording again updates it and the same record twice changes nothing), keeps the history, and queues
 rescoring of the open proposals the new evidence could move. The precedent copies the proposal's text, because
 matching compares text: it is as confidential as the proposal, and anything shown outside the admin names it only
-as "a similar proposal on this portal" (``projects.precedents.PORTAL_LABEL``).
+as "a similar proposal on this portal" (``projects.domain.precedents.PORTAL_LABEL``).
 """
 
 import hashlib
@@ -19,11 +19,11 @@ from leoportal.models import User
 from leoportal.rules import is_program_staff
 from partners.enums import CapabilityStatus, Confidence, ImportOutcome
 from partners.models import Capability
+from projects.domain.precedents import PORTAL_ID_PREFIX, Evidence, request_rescoring
 from projects.enums import FlightStatus, PrecedentOrigin, ProposalStatus
 from projects.exceptions import FlightRecordError
 from projects.models import Introduction, Precedent, Proposal
 from projects.models.precedents import PRECEDENT_MAX_DAYS, PRECEDENT_YEARS, SUMMARY_LENGTHS, TITLE_LENGTHS
-from projects.precedents import PORTAL_ID_PREFIX, Evidence, request_rescoring
 
 # The statuses in which a proposal can have flown or be manifested: selected for flight. (Later flight stages,
 # should the status model gain them, belong here too.)

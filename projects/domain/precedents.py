@@ -10,11 +10,11 @@ side call them.
   changes nothing. A listing is found by its id whatever its status: a precedent whose listing retired stays valid.
 * ``export_document`` writes precedents back as a document (every item validated).
 * ``engine_items`` gives the matching engine every precedent as plain data.
-* Flights recorded on the portal become precedents too (projects/flights.py).
+* Flights recorded on the portal become precedents too (projects/domain/flights.py).
 
 Any change to precedents queues rescoring of the open proposals they could move, through the same requests a
-listing change makes (``RescoreRequest`` rows and the ``projects.rescore_requested`` task of projects/scoring.py):
-precedents are evidence about the listings that flew them.
+listing change makes (``RescoreRequest`` rows and the ``projects.rescore_requested`` task of
+projects/domain/scoring.py): precedents are evidence about the listings that flew them.
 """
 
 import re
@@ -369,7 +369,7 @@ def engine_items() -> list[dict]:
 
 def fingerprint() -> tuple:
     """Changes whenever a precedent is added, changed or removed (one aggregate query): for caches of the engine's
-    input, as ``projects.scoring.catalogue_fingerprint`` is for listings."""
+    input, as ``projects.domain.scoring.catalogue_fingerprint`` is for listings."""
     row = Precedent.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
     return row["count"], row["changed"]
 
@@ -403,7 +403,7 @@ def request_rescoring(changes) -> None:
     """Queue rescoring for changed precedents: ``changes`` holds the ``Evidence`` before and after each change.
 
     A precedent is evidence for the listings that flew it, so each of those listings is reported like a changed
-    listing (projects/scoring.py: a ``RescoreRequest`` row, then the task that handles every pending request),
+    listing (projects/domain/scoring.py: a ``RescoreRequest`` row, then the task that handles every pending request),
     with its own kinds of hardware and the precedent's needs: the open proposals that need them are rescored once
     the transaction commits. The rows are written first, so a broker that is down delays the rescoring (the
     periodic sweep queues it) and never loses it.

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from leoportal.models import User
+from projects.domain.proposals import save_draft
+from projects.domain.submission import EDITABLE_FIELDS, LIST_FIELDS, SECTIONS, missing_for_submission
 from projects.exceptions import DraftNotEditable
 from projects.models import Proposal
-from projects.proposals import save_draft
-from projects.submission import EDITABLE_FIELDS, LIST_FIELDS, SECTIONS, missing_for_submission
 
 
 def proposal_version(proposal: Proposal) -> str:

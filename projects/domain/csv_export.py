@@ -17,8 +17,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from projects.domain.queries import with_desk_figures
 from projects.models import Proposal
-from projects.queries import with_desk_figures
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 500

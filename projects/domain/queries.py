@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from leoportal.models import FailedTask
+from projects.domain.reviews import review_average_subquery
 from projects.enums import Access, Fit, ProposalStatus
 from projects.models import (
     EDITABLE_STATUSES,
@@ -36,7 +37,6 @@ from projects.models import (
     Review,
     StatusChange,
 )
-from projects.reviews import review_average_subquery
 
 TYPICAL_DAYS_KEY = "projects:typical-days-in-status"
 
