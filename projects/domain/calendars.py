@@ -71,7 +71,8 @@ def call_calendar(call: Call) -> bytes:
 
 
 def feed_of(user) -> CalendarFeed:
-    return CalendarFeed.objects.get_or_create(user=user)[0]
+    """The person's calendar address, made on first use (one query after that)."""
+    return CalendarFeed.objects.filter(user=user).first() or CalendarFeed.objects.get_or_create(user=user)[0]
 
 
 def reset_feed(user) -> CalendarFeed:
