@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     ORGANISATION_TO_VERIFY = "organisation_to_verify", "New provider organisation to verify"
     TASK_FAILED = "task_failed", "Background task failed"
     REVIEW_OVERDUE = "review_overdue", "A review of yours is overdue"
+    DEADLINE_REMINDER = "deadline_reminder", "Reminder of a deadline for an unsubmitted proposal"
 
 
 class Delivery(models.TextChoices):

@@ -32,7 +32,11 @@ STAFF_KINDS = [
     NotificationKind.ORGANISATION_TO_VERIFY,
     NotificationKind.TASK_FAILED,
 ]
-RESEARCHER_KINDS = [NotificationKind.STATUS_CHANGE, NotificationKind.INTRODUCTION_ANSWER]
+RESEARCHER_KINDS = [
+    NotificationKind.STATUS_CHANGE,
+    NotificationKind.INTRODUCTION_ANSWER,
+    NotificationKind.DEADLINE_REMINDER,
+]
 PROVIDER_KINDS = [NotificationKind.INTRODUCTION]
 REVIEWER_KINDS = [NotificationKind.REVIEW_OVERDUE]
 

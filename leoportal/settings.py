@@ -338,6 +338,8 @@ CELERY_BEAT_SCHEDULE = {
     "overdue-reviews": {"task": "projects.remind_overdue_reviews", "schedule": 3600.0},
     # Attachment files whose row never committed (a rolled-back upload) are removed after an hour.
     "delete-orphaned-files": {"task": "projects.delete_orphaned_files", "schedule": 3600.0},
+    # Teams of unsubmitted proposals are reminded a week and a day before the deadline (each reminder once).
+    "deadline-reminders": {"task": "projects.send_deadline_reminders", "schedule": 3600.0},
     # Background imports queued while the broker was down, or whose worker died, are queued again.
     "requeue-import-jobs": {"task": "partners.requeue_import_jobs", "schedule": 300.0},
     # Background jobs: queue those the broker never got, fail those whose worker died, delete old result files.

@@ -40,6 +40,10 @@ class DraftNotEditable(TransitionError):
     pass
 
 
+class NotInvited(DraftNotEditable):
+    """A full proposal on a call with a concept step needs an invitation from program staff."""
+
+
 class SubmissionRefused(TransitionError):
     """The proposal cannot be submitted yet. ``missing`` lists what to complete, section by section."""
 

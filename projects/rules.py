@@ -58,6 +58,15 @@ can_edit_proposal = is_proposal_editor & is_editable_status
 # Submitting, withdrawing and managing the team are the principal investigator's.
 can_submit_proposal = is_proposal_owner & is_editable_status
 can_withdraw_proposal = is_proposal_owner & is_open_status
+
+
+@rules.predicate
+def is_submitted_status(user, proposal):
+    return proposal is not None and proposal.status == ProposalStatus.SUBMITTED
+
+
+# Before the deadline (checked by the move itself), the PI may take a submission back to improve it.
+can_reopen_proposal = is_proposal_owner & is_submitted_status
 can_manage_team = is_proposal_owner
 can_start_proposal = is_researcher & ~is_program_staff
 

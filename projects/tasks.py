@@ -69,6 +69,14 @@ def delete_orphaned_files() -> int:
     return len(attachments.delete_orphaned_files())
 
 
+@shared_task(name="projects.send_deadline_reminders")
+def send_deadline_reminders() -> int:
+    """Remind teams of unsubmitted proposals a week and a day before their deadline (each reminder once)."""
+    from projects.domain import reminders  # noqa: PLC0415 -- leaf
+
+    return reminders.send_deadline_reminders()
+
+
 # --- Matching -----------------------------------------------------------------------------------------------------
 # Thin and tolerant: primitive arguments, return quietly when the proposal is gone, idempotent (a rerun replaces the
 # same rows), retried with backoff on database errors. Concurrency is handled by row locks in projects.domain.scoring.

@@ -66,6 +66,7 @@ def _attachment_upload(request, public_id, kind):
 
 def _refused(request, proposal, prefix, form):
     messages.error(request, "The file was not uploaded: see the message under the upload field.")
+    form.fields["file"].widget.attrs["autofocus"] = True  # the page opens at the upload and its message
     context = edit_context(request, proposal, **{f"{prefix}_form": form})
     return render(request, "projects/proposal_form.html", context, status=400)
 

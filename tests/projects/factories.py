@@ -63,6 +63,11 @@ class CallFactory(factory.django.DjangoModelFactory):
             opens_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=5)),
             closes_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=50)),
         )
+        # A concept summary first, due in 10 days; full proposals due in 30.
+        two_stage = factory.Trait(
+            concept_step=True,
+            concept_closes_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=10)),
+        )
 
 
 class ProposalFactory(factory.django.DjangoModelFactory):
