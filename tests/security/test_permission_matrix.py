@@ -159,11 +159,14 @@ REVIEWER_ROWS = {
     "projects:proposal_start": (404,) * 4,
     "projects:review_proposal": (200, 404, 404, 404),
     "projects:review_attachment": (200, 404, 404, 404),
+    # Researchers ask for introductions; reviewers are not researchers.
+    "projects:ask": (404,) * 4,
 }
 REVIEWER_POSTS = {
     # The assigned reviewer may review (the feature's tests show it); a post with no scores is refused, unsaved.
     "projects:review_proposal": (400, 404, 404, 404),
     "projects:review_conflict": (None, 404, 404, 404),
+    "projects:ask": (404,) * 4,
 }
 
 
