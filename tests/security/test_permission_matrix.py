@@ -519,7 +519,8 @@ def test_the_canaries_are_really_in_the_pages_of_those_allowed_to_read_them():
         "owner": [canary for canary in team if canary != "canary-pi@example.edu"],  # their own address
         "introduced": sorted(CANARIES["proposal_shared"]),
         "staff": team,
-        "reviewer_assigned": [canary for canary in team if canary != "canary-pi@example.edu"],  # shown by name
+        # The PI is shown by name; the team's requests to staff are not part of the proposal a reviewer reads.
+        "reviewer_assigned": [c for c in team if c not in ("canary-pi@example.edu", "Canary request to meet Stellar")],
     }
 
 
