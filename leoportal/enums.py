@@ -33,3 +33,10 @@ class JobState(models.TextChoices):
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
     EXPIRED = "expired", "Done, file deleted"
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do."""
+
+    READ = "read", "Read"
+    WRITE = "write", "Read and write"

@@ -140,6 +140,8 @@ ALLOW_UNSOLICITED_PROPOSALS = env.get_bool("ALLOW_UNSOLICITED_PROPOSALS", defaul
 INVITATION_RESEND_MINUTES = env.get_int("INVITATION_RESEND_MINUTES", 10, minimum=0, maximum=24 * 60)
 INVITATIONS_PER_ADDRESS = env.get_int("INVITATIONS_PER_ADDRESS", 5, minimum=1, maximum=100)
 INVITATIONS_PER_SENDER_PER_DAY = env.get_int("INVITATIONS_PER_SENDER_PER_DAY", 30, minimum=1, maximum=10000)
+# How many API requests one token may make in a minute (then 429 with Retry-After).
+API_REQUESTS_PER_MINUTE = env.get_int("API_REQUESTS_PER_MINUTE", 120, minimum=1, maximum=100000)
 # How many introductions one researcher may ask program staff for in any 24 hours.
 INTRODUCTION_REQUESTS_PER_DAY = env.get_int("INTRODUCTION_REQUESTS_PER_DAY", 5, minimum=1, maximum=1000)
 # How long a co-investigator's invitation link stays valid, in days (it also works only once).

@@ -45,7 +45,18 @@ LAYER_OF = {
     **dict.fromkeys(("models", "fields", "rules"), 1),
     **dict.fromkeys(("forms", "filters"), 3),
     **dict.fromkeys(
-        ("views", "admin", "urls", "templatetags", "management", "admin_site", "job_views", "notification_views"), 4
+        (
+            "views",
+            "admin",
+            "api",
+            "urls",
+            "templatetags",
+            "management",
+            "admin_site",
+            "job_views",
+            "notification_views",
+        ),
+        4,
     ),
     **dict.fromkeys(("health", "context_processors"), 4),
 }

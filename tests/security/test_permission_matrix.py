@@ -150,6 +150,15 @@ SITE = {
     "partners:listing_confirm": (LOGIN, 405, 405, 405, 405, 405, 405),
     "partners:listing_delete": (LOGIN, 404, 404, 404, 200, 404, 404),
     "partners:invitation": (200,) * 7,
+    # The public API reads the public catalogue only: the same answer for everyone.
+    "api_docs": (200,) * 7,
+    "api-1:openapi-json": (200,) * 7,
+    "api-1:listings": (200,) * 7,
+    "api-1:listing": (200,) * 7,
+    "api-1:api-root": (404,) * 7,
+    # Proposals in the API need a token: a signed-in browser session is not one.
+    "api-1:proposals": (401,) * 7,
+    "api-1:proposal": (401,) * 7,
 }
 
 # The reviewers' answers (assigned, unassigned, unassigned after reviewing, conflict) where they differ from another

@@ -60,6 +60,8 @@ def arguments(world) -> dict:
         "projects:review_attachment": {**proposal, "attachment_id": o["narrative"].public_id},
         "projects:reviewer_invitation": {"token": world.tokens["reviewer_invitation"]},
         "partners:capability": {"public_id": o["listing"].public_id},
+        "api-1:listing": {"listing_id": o["listing"].public_id},
+        "api-1:proposal": {"proposal_id": o["proposal"].public_id},
         "partners:provider": orbital,
         "partners:organisation": orbital,
         "partners:organisation_edit": orbital,
