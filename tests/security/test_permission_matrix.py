@@ -148,6 +148,8 @@ SITE = {
     "api-1:api-root": (404,) * 7,
     # Proposals in the API need a token: a signed-in browser session is not one.
     "api-1:proposals": (401,) * 7,
+    "api_tokens": (LOGIN, *[200] * 6),
+    "api_token_revoke": (LOGIN, *[405] * 6),
     "api-1:proposal": (401,) * 7,
 }
 
@@ -165,6 +167,9 @@ REFUSED_POSTS = {
     "projects:co_investigator_remove_access": (LOGIN, None, 404, 404, 404, 404, 404),
     "projects:proposal_edit": (LOGIN, to(PROPOSAL), to(PROPOSAL), 404, 404, 404, to(PROPOSAL)),
     "projects:introduce": (LOGIN, 404, 404, 404, 404, 404, 400),
+    # A token needs a name; only its holder revokes it.
+    "api_tokens": (LOGIN, *[400] * 6),
+    "api_token_revoke": (LOGIN, None, 404, 404, 404, 404, 404),
     # An empty request is refused with what to write; the other researcher has no proposal to ask for.
     "projects:ask": (LOGIN, 400, 400, 400, 404, 404, 404),
     # Staff read what the provider was sent, but only the provider answers.
