@@ -117,6 +117,8 @@ SITE = {
     "partners:catalogue": (200,) * 7,
     "partners:capability": (200,) * 7,
     "partners:provider": (200,) * 7,
+    # Comparing needs two ticked listings: without them everyone is told so.
+    "partners:compare": (400,) * 7,
     "partners:dashboard": (LOGIN, 404, 404, 404, 200, 200, to("/admin/")),
     "partners:organisation_create": (LOGIN, 404, 404, 404, 200, 200, 404),
     "partners:organisation": (LOGIN, 404, 404, 404, 200, 404, 404),
