@@ -463,7 +463,11 @@ def test_every_post_without_a_csrf_token_is_refused():
 
     answers = {(key, actor): strict[actor].post(url, {"title": "Changed"}).status_code for key, url, actor in urls}
 
-    assert {key: status for key, status in answers.items() if status != 403} == {}
+    # The API's endpoints read only and take no cookies: a POST is refused as a method they do not have.
+    refused = {403} | {405}
+    api_answers = {key: status for key, status in answers.items() if key[0].startswith("api-1:")}
+    assert {key: status for key, status in api_answers.items() if status not in refused} == {}
+    assert {key: status for key, status in answers.items() if status != 403 and key not in api_answers} == {}
     assert database_state() == before
 
 
