@@ -189,6 +189,7 @@ def _create_reviews(proposals, seed: int, now) -> int:
                     comment="Volume.",
                     created_at=now,
                     updated_at=now,
+                    submitted_at=now,
                 )
             )
     Review.objects.bulk_create(rows, batch_size=2000)

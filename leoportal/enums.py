@@ -4,6 +4,7 @@ from django.db import models
 class Role(models.TextChoices):
     RESEARCHER = "researcher", "Researcher"
     PROVIDER = "provider", "Provider (implementation partner)"
+    REVIEWER = "reviewer", "Reviewer (invited by program staff)"
 
 
 class NotificationKind(models.TextChoices):
@@ -15,6 +16,8 @@ class NotificationKind(models.TextChoices):
     INTRODUCTION_REQUEST = "introduction_request", "Request for an introduction"
     ORGANISATION_TO_VERIFY = "organisation_to_verify", "New provider organisation to verify"
     TASK_FAILED = "task_failed", "Background task failed"
+    REVIEW_OVERDUE = "review_overdue", "A review of yours is overdue"
+    DEADLINE_REMINDER = "deadline_reminder", "Reminder of a deadline for an unsubmitted proposal"
 
 
 class Delivery(models.TextChoices):

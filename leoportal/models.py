@@ -95,6 +95,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role == Role.RESEARCHER and not self.is_staff
 
     @property
+    def is_reviewer(self):
+        return self.role == Role.REVIEWER and not self.is_staff
+
+    @property
     def is_provider(self):
         return self.role == Role.PROVIDER and not self.is_staff
 

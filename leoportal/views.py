@@ -32,6 +32,8 @@ def dashboard(request):
         return redirect("admin:index")
     if user.is_provider:
         return redirect("partners:dashboard")
+    if user.is_reviewer:
+        return redirect("projects:review_list")
     return redirect("projects:dashboard")
 
 

@@ -32,9 +32,18 @@ class ProposalStatus(models.TextChoices):
     SCREENING = "screening", "Screening"
     UNDER_REVIEW = "under_review", "Under review"
     REVISIONS_REQUESTED = "revisions_requested", "Revisions requested"
+    INVITED = "invited", "Invited to a full proposal"
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Stage(models.TextChoices):
+    """Which form a proposal is at. Calls with a concept step take a concept summary first; staff invite the
+    promising ones to a full proposal (the same proposal, moved on: projects/transitions.py)."""
+
+    CONCEPT = "concept", "Concept summary"
+    FULL = "full", "Full proposal"
 
 
 # A proposal in one of these is closed: whatever an introduction shared with a provider (the team's contacts, the
@@ -129,3 +138,10 @@ class FlightStatus(models.TextChoices):
 
     FLOWN = "flown", "Flown"
     MANIFESTED = "manifested", "Manifested"
+
+
+class AssignmentSource(models.TextChoices):
+    """How a reviewer came to be assigned a proposal."""
+
+    STAFF = "staff", "Assigned by staff"
+    SUGGESTED = "suggested", "Suggested, accepted by staff"

@@ -40,6 +40,10 @@ class DraftNotEditable(TransitionError):
     pass
 
 
+class NotInvited(DraftNotEditable):
+    """A full proposal on a call with a concept step needs an invitation from program staff."""
+
+
 class SubmissionRefused(TransitionError):
     """The proposal cannot be submitted yet. ``missing`` lists what to complete, section by section."""
 
@@ -80,6 +84,11 @@ class IntroductionError(Exception):
 
 class ReviewRefused(ValueError):
     """The reviewer may not review this proposal; the message says why, addressed to them."""
+
+
+class PanelError(ValueError):
+    """A review panel action (inviting, joining, assigning) that cannot be done; the message says why and what to do
+    instead."""
 
 
 class FlightRecordError(Exception):

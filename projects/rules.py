@@ -58,6 +58,15 @@ can_edit_proposal = is_proposal_editor & is_editable_status
 # Submitting, withdrawing and managing the team are the principal investigator's.
 can_submit_proposal = is_proposal_owner & is_editable_status
 can_withdraw_proposal = is_proposal_owner & is_open_status
+
+
+@rules.predicate
+def is_submitted_status(user, proposal):
+    return proposal is not None and proposal.status == ProposalStatus.SUBMITTED
+
+
+# Before the deadline (checked by the move itself), the PI may take a submission back to improve it.
+can_reopen_proposal = is_proposal_owner & is_submitted_status
 can_manage_team = is_proposal_owner
 can_start_proposal = is_researcher & ~is_program_staff
 
@@ -105,5 +114,9 @@ grant_program_staff("projects", "match", actions=("view",))
 grant_program_staff("projects", "listingdemand", actions=("view",))
 grant_program_staff("projects", "rescorerequest", actions=("view",))
 grant_program_staff("projects", "precedent")
+grant_program_staff("projects", "panelmember", actions=("view",))
+grant_program_staff("projects", "reviewerinvitation", actions=("view",))
+grant_program_staff("projects", "reviewassignment", actions=("view",))
+grant_program_staff("projects", "reviewerprofile", actions=("view",))
 rules.add_perm("projects.record_flight", can_record_flight)
 rules.add_perm("projects", is_program_staff)

@@ -31,12 +31,50 @@ def send_pending_invitations() -> int:
     return len(pending)
 
 
+@shared_task(
+    name="projects.send_reviewer_invitation",
+    **retrying(OSError, smtplib.SMTPException),
+)
+def send_reviewer_invitation(invitation_id: int) -> bool:
+    """E-mail one reviewer invitation (once: the task claims the row before sending)."""
+    from projects.domain import panels  # noqa: PLC0415 -- leaf
+
+    return panels.send_reviewer_invitation_email(invitation_id)
+
+
+@shared_task(name="projects.send_pending_reviewer_invitations")
+def send_pending_reviewer_invitations() -> int:
+    """Queue reviewer invitations whose e-mail never went out (the broker was down when they were made)."""
+    from projects.domain import panels  # noqa: PLC0415 -- leaf
+
+    pending = list(panels.pending_unsent_reviewer_invitations().values_list("pk", flat=True))
+    for invitation_id in pending:
+        dispatch(send_reviewer_invitation, invitation_id)
+    return len(pending)
+
+
+@shared_task(name="projects.remind_overdue_reviews")
+def remind_overdue_reviews() -> int:
+    """Remind reviewers of reviews past their call's due date (once each)."""
+    from projects.domain import panels  # noqa: PLC0415 -- leaf
+
+    return panels.remind_overdue()
+
+
 @shared_task(name="projects.delete_orphaned_files")
 def delete_orphaned_files() -> int:
     """Remove attachment files that no row refers to (see projects.domain.attachments.delete_orphaned_files)."""
     from projects.domain import attachments  # noqa: PLC0415 -- leaf
 
     return len(attachments.delete_orphaned_files())
+
+
+@shared_task(name="projects.send_deadline_reminders")
+def send_deadline_reminders() -> int:
+    """Remind teams of unsubmitted proposals a week and a day before their deadline (each reminder once)."""
+    from projects.domain import reminders  # noqa: PLC0415 -- leaf
+
+    return reminders.send_deadline_reminders()
 
 
 # --- Matching -----------------------------------------------------------------------------------------------------

@@ -6,11 +6,23 @@ app_name = "projects"
 
 urlpatterns = [
     path("calls/", views.call_list, name="call_list"),
+    path("calls.ics", views.calls_feed, name="calls_calendar"),
     path("calls/<uuid:public_id>/", views.call_detail, name="call_detail"),
+    path("calls/<uuid:public_id>/calendar.ics", views.call_feed, name="call_calendar"),
+    path("calendar/<str:token>.ics", views.personal_feed, name="personal_calendar"),
+    path("calendar/reset/", views.personal_feed_reset, name="personal_calendar_reset"),
     path("proposals/", views.dashboard, name="dashboard"),
     path("proposals/new/", views.proposal_start, name="proposal_start"),
     path("proposals/<uuid:public_id>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<uuid:public_id>/edit/", views.proposal_edit, name="proposal_edit"),
+    path("proposals/<uuid:public_id>/autosave/", views.proposal_autosave, name="proposal_autosave"),
+    path("proposals/<uuid:public_id>/reopen/", views.proposal_reopen, name="proposal_reopen"),
+    path("proposals/<uuid:public_id>/versions/", views.proposal_versions, name="proposal_versions"),
+    path(
+        "proposals/<uuid:public_id>/versions/<int:number>/files/<int:index>/",
+        views.version_file,
+        name="version_file",
+    ),
     path("proposals/<uuid:public_id>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
     path("proposals/<uuid:public_id>/delete/", views.proposal_delete, name="proposal_delete"),
     path(
@@ -54,4 +66,9 @@ urlpatterns = [
         name="introduction_attachment",
     ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("reviews/", views.review_list, name="review_list"),
+    path("reviews/<uuid:public_id>/", views.review_proposal, name="review_proposal"),
+    path("reviews/<uuid:public_id>/conflict/", views.review_conflict, name="review_conflict"),
+    path("reviews/<uuid:public_id>/files/<uuid:attachment_id>/", views.review_attachment, name="review_attachment"),
+    path("panels/invitations/<str:token>/", views.reviewer_invitation, name="reviewer_invitation"),
 ]

@@ -26,7 +26,7 @@ from leoportal.notifications import absolute_url, notify
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership, Organisation
 from partners.signals import member_joined, organisation_verification_changed
-from partners.tasks import send_invitation_email
+from partners.tasks import send_invitation
 
 logger = logging.getLogger(__name__)
 
@@ -353,7 +353,7 @@ def invite_member(organisation: Organisation, *, by: User, email: str, role: str
             invited_by=by,
             expires_at=now + timedelta(days=settings.PROVIDER_INVITATION_DAYS),
         )
-        dispatch(send_invitation_email, invitation.pk)
+        dispatch(send_invitation, invitation.pk)
     return invitation
 
 
@@ -443,7 +443,7 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
     return membership
 
 
-def send_invitation(invitation_id: int) -> bool:
+def send_invitation_email(invitation_id: int) -> bool:
     """E-mail an invitation unless it was already sent, revoked or used. Returns whether this call sent it."""
     now = timezone.now()
     claimed = Invitation.objects.filter(

@@ -10,7 +10,7 @@ from projects.admin.desk_views import csv_response
 from projects.admin.forms import BulkStatusForm
 from projects.domain.scoring import request_rescoring
 from projects.domain.transitions import BulkTransitionRefused, set_status_of_many
-from projects.enums import ProposalStatus
+from projects.enums import ProposalStatus, Stage
 from projects.jobs import start_proposal_export
 
 SHOWN_ON_PAGE = 50  # selected proposals listed by name on the status page
@@ -24,18 +24,24 @@ def _plural(count: int, word: str) -> str:
 def refusal_message(refused: BulkTransitionRefused, selected: int) -> str:
     """Which proposals cannot move, from which status, and that nothing changed."""
     named = [
-        f"“{proposal.display_title}” ({ProposalStatus(proposal.status).label})"
+        f"“{proposal.display_title}” ({_status_at_stage(proposal)})"
         for proposal, _reason in refused.refusals[:NAMED_IN_MESSAGE]
     ]
     more = len(refused.refusals) - len(named)
     names = "; ".join(named) + (f"; and {more:,} more" if more else "")
-    sources = sorted({ProposalStatus(proposal.status).label for proposal, _reason in refused.refusals})
+    sources = sorted({_status_at_stage(proposal) for proposal, _reason in refused.refusals})
     return (
         f"Nothing was changed: {len(refused.refusals):,} of the {_plural(selected, 'selected proposal')} cannot "
         f"move to “{refused.new_status.label}” (staff cannot move a proposal there from "
         f"{', '.join(f'“{s}”' for s in sources)}): {names}. Leave them out of the selection, or choose another "
         "status."
     )
+
+
+def _status_at_stage(proposal) -> str:
+    """ "Submitted", or "Concept summary: submitted" (encouraging and declining are for concepts alone)."""
+    status = ProposalStatus(proposal.status).label
+    return f"{Stage.CONCEPT.label}: {status.lower()}" if proposal.stage == Stage.CONCEPT else status
 
 
 @admin.action(description="Move the selected proposals to another status…", permissions=["desk"])

@@ -90,7 +90,16 @@ class ProposalAdmin(SimpleHistoryAdmin):
         "review_average",
     ]
     list_display_links = ["title_or_untitled"]
-    list_filter = [StatusFilter, "call", ResearchAreaFilter, NeedFilter, MatchFilter, ReviewFilter, "sample_type"]
+    list_filter = [
+        StatusFilter,
+        "stage",
+        "call",
+        ResearchAreaFilter,
+        NeedFilter,
+        MatchFilter,
+        ReviewFilter,
+        "sample_type",
+    ]
     list_select_related = ["owner", "call"]
     list_per_page = settings.DESK_PAGE_SIZE
     show_full_result_count = False
@@ -119,7 +128,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
     # read-only here, and plain tables read better (and scroll accessibly on a phone).
     change_form_template = "admin/projects/proposal/change_form.html"
     fieldsets = [
-        (None, {"fields": ["title", "call", "status", "owner", "site_page"]}),
+        (None, {"fields": ["title", "call", "stage", "status", "owner", "site_page"]}),
         ("Overview", {"fields": ["summary", "objectives"]}),
         (
             "Team and eligibility",
@@ -342,7 +351,11 @@ class ProposalAdmin(SimpleHistoryAdmin):
             match.introduce_url = introduce_url(proposal, match.capability)
             match.provider_has_members = match.capability.organisation_id in with_members
             match.checks = match.criteria
-        proposal_reviews = list(proposal.reviews.select_related("reviewer").order_by("created_at", "id"))
+        proposal_reviews = list(
+            proposal.reviews.exclude(conflict_of_interest=False, submitted_at=None)  # drafts are the reviewer's own
+            .select_related("reviewer")
+            .order_by("created_at", "id")
+        )
         overall = [review.overall for review in proposal_reviews if review.overall is not None]
         moves = allowed_moves(proposal, user)
         team = list(proposal.co_investigators.select_related("user"))

@@ -16,7 +16,8 @@ from django.utils import timezone
 from leoportal.interchange import PROPOSALS, parse_document
 from projects.domain import scoring
 from projects.domain.importing import fields_from_item
-from projects.enums import Access, AttachmentKind, CallState, CoInvestigatorRole, ProposalStatus
+from projects.domain.versions import freeze_version
+from projects.enums import Access, AttachmentKind, CallState, CoInvestigatorRole, ProposalStatus, Stage
 from projects.models import MATCHER_FIELDS, Attachment, Call, CoInvestigator, ListingDemand, Proposal, StatusChange
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "demo_proposals.json"
@@ -26,6 +27,7 @@ CALLS = [
         "code": "NLRA 2027-1",
         "state": CallState.OPEN,
         "opens_days": -20,
+        "concept_days": 20,
         "closes_days": 60,
         "title": "Biomanufacturing in microgravity: cells, tissues and organoids",
         "description": (
@@ -71,11 +73,13 @@ CALLS = [
     },
 ]
 
-# Who owns each demo proposal, which call it answers, the status it shows and how it got there.
+# Who owns each demo proposal, which call it answers, the status it shows and how it got there. On NLRA 2027-1 (a
+# concept summary first) the cartilage concept waits for staff, and the liver organoids were invited and submitted
+# their full proposal.
 SUBMITTED = [ProposalStatus.SUBMITTED]
 PROPOSALS_PLAN = {
-    "demo-cartilage-print": ("researcher@example.org", "NLRA 2027-1", []),
-    "demo-liver-organoids": ("researcher@example.org", "NLRA 2027-1", SUBMITTED),
+    "demo-cartilage-print": ("researcher@example.org", "NLRA 2027-1", SUBMITTED),
+    "demo-liver-organoids": ("researcher@example.org", "NLRA 2027-1", [*SUBMITTED, ProposalStatus.INVITED, *SUBMITTED]),
     "demo-partial-g-bone": (
         "researcher@example.org",
         "NLRA 2026-3",
@@ -96,6 +100,7 @@ PROPOSALS_PLAN = {
     "demo-muscle-atrophy-imaging": ("researcher2@example.org", None, [*SUBMITTED, ProposalStatus.WITHDRAWN]),
 }
 NOTES = {
+    ProposalStatus.INVITED: "A promising concept: please send the full proposal, with your sample return plan.",
     ProposalStatus.REVISIONS_REQUESTED: "Please state the launch window and confirm the crew time you can accept.",
     ProposalStatus.ACCEPTED: "Selected for flight; staff will introduce you to implementation partners.",
     ProposalStatus.WITHDRAWN: "Withdrawn: the team is moving the study to a ground analogue first.",
@@ -153,6 +158,7 @@ def _seed_call(log, plan) -> Call:
     fields = {key: plan[key] for key in ("title", "description", "research_areas", "concept_step", "funding_cap")}
     dates = {
         "opens_at": now + timedelta(days=plan["opens_days"]),
+        "concept_closes_at": now + timedelta(days=plan["concept_days"]) if plan["concept_step"] else None,
         "closes_at": now + timedelta(days=plan["closes_days"]),
     }
     call = Call.objects.filter(code=plan["code"]).first()
@@ -188,20 +194,25 @@ def _seed_proposal(log, item, owner, call, path, staff, users) -> None:
 
     now = timezone.now()
     status = path[-1] if path else ProposalStatus.DRAFT
-    extra = dict(COMPLETE) if path else {}
+    two_stage = call is not None and call.concept_step
+    stage = Stage.FULL if not two_stage or ProposalStatus.INVITED in path else Stage.CONCEPT
+    full = bool(path) and stage == Stage.FULL
+    extra = dict(COMPLETE) if full else {}
     started = now - timedelta(days=10 + 3 * len(path))
+    submissions = path.count(ProposalStatus.SUBMITTED)
     proposal = Proposal.objects.create(
         owner=owner,
         call=call,
         status=status,
+        stage=stage,
         external_id=item["id"],
         organisation=owner.organisation,
         created_at=started,
         updated_at=now,
         status_changed_at=now,
-        submission_count=1 if path else 0,
+        submission_count=submissions,
         submitted_at=started + timedelta(days=1) if path else None,
-        last_submitted_at=started + timedelta(days=1) if path else None,
+        last_submitted_at=started + timedelta(days=1 + 3 * (len(path) - 1)) if path else None,
         **{**values, **extra},
     )
     moments = [started + timedelta(days=1 + 3 * step) for step in range(len(path))]
@@ -211,9 +222,11 @@ def _seed_proposal(log, item, owner, call, path, staff, users) -> None:
         to_status=ProposalStatus.DRAFT,
         changed_by=owner,
         changed_at=started,
-        note="Draft started.",
+        note="Concept summary started." if two_stage else "Draft started.",
+        stage=Stage.CONCEPT if two_stage else Stage.FULL,
     )
     previous = ProposalStatus.DRAFT
+    at_stage = Stage.CONCEPT if two_stage else Stage.FULL
     for moment, to_status in zip(moments, path, strict=True):
         researcher_move = to_status in (ProposalStatus.SUBMITTED, ProposalStatus.WITHDRAWN)
         StatusChange.objects.create(
@@ -223,8 +236,11 @@ def _seed_proposal(log, item, owner, call, path, staff, users) -> None:
             changed_by=owner if researcher_move else staff,
             changed_at=moment,
             note=NOTES.get(to_status, ""),
+            stage=at_stage,
         )
         previous = to_status
+        if to_status == ProposalStatus.INVITED:
+            at_stage = Stage.FULL
     for position, member in enumerate(TEAMS.get(item["id"], [])):
         joined = member.get("joined")
         CoInvestigator.objects.create(
@@ -234,7 +250,7 @@ def _seed_proposal(log, item, owner, call, path, staff, users) -> None:
             access=joined or "",
             **{key: member[key] for key in ("name", "email", "organisation", "role")},
         )
-    if path:
+    if full:
         attachment = Attachment(
             proposal=proposal,
             kind=AttachmentKind.NARRATIVE,
@@ -246,6 +262,8 @@ def _seed_proposal(log, item, owner, call, path, staff, users) -> None:
         content = text_pdf([proposal.title, "", *textwrap.wrap(proposal.summary, 85)])
         attachment.size_bytes = len(content)
         attachment.file.save("narrative.pdf", ContentFile(content), save=True)
+    if path:
+        freeze_version(proposal, owner, proposal.last_submitted_at)  # its last submission, as staff read it
     log("proposal", item["id"], "created")
 
 

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_date
 
 from leoportal.interchange import PROPOSALS, InterchangeError, Problem, loads, parse_document
 from leoportal.models import User
-from projects.enums import ProposalStatus
+from projects.enums import ProposalStatus, Stage
 from projects.models import MATCHER_FIELDS, Call, Proposal, StatusChange
 
 # Where each model field lives in an item (for problem paths).
@@ -121,8 +121,9 @@ def import_proposals(
 ) -> ImportResult:
     """Import every proposal of ``source`` (JSON text or a parsed document) for ``owner``, or nothing.
 
-    New proposals get ``status`` (submitted or draft) and ``call``; existing ones (same id) keep their status and
-    call and have their interchange fields updated. Raises InterchangeError listing every problem.
+    New proposals get ``status`` (submitted or draft), ``call`` and their item's stage (full when not given);
+    existing ones (same id) keep their status, stage and call and have their interchange fields updated. Raises
+    InterchangeError listing every problem.
     """
     status = ProposalStatus(status)
     if status not in IMPORT_STATUSES:
@@ -162,8 +163,13 @@ def import_proposals(
             continue
         values = fields_from_item(item)
         item_problems = _item_problems(path, values)
+        stage = Stage(item.get("stage") or Stage.FULL)
+        if target is None and stage == Stage.CONCEPT and not (call is not None and call.concept_step):
+            item_problems.append(
+                Problem(f"{path}.stage", "a concept needs a call with a concept step; import it with such a call")
+            )
         problems += item_problems
-        planned.append((item_id, target, values))
+        planned.append((item_id, target, values, stage))
     if problems:
         raise InterchangeError(sorted(problems, key=_problem_order))
 
@@ -171,12 +177,13 @@ def import_proposals(
     now = timezone.now()
     note = f"Imported from {source_name}." if source_name else "Imported."
     with transaction.atomic():
-        for item_id, target, values in planned:
+        for item_id, target, values, stage in planned:
             if target is None:
                 proposal = Proposal.objects.create(
                     owner=owner,
                     call=call,
                     status=status,
+                    stage=stage,
                     external_id=item_id,
                     organisation=owner.organisation,
                     submitted_at=now if status == ProposalStatus.SUBMITTED else None,

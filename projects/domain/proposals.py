@@ -11,10 +11,10 @@ from django.utils import timezone
 from leoportal.models import User
 from projects.domain.attachments import delete_files_on_commit
 from projects.domain.scoring import request_scoring
-from projects.domain.submission import LIST_FIELDS, format_deadline
+from projects.domain.submission import CONCEPT_FIELDS, EDITABLE_FIELDS, LIST_FIELDS, format_deadline
 from projects.domain.transitions import set_proposal_status
-from projects.enums import ProposalStatus
-from projects.exceptions import CallNotOpen, DraftNotEditable, SubmissionRefused
+from projects.enums import ProposalStatus, Stage
+from projects.exceptions import CallNotOpen, DraftNotEditable, NotInvited, SubmissionRefused
 from projects.models import (
     FLIGHT_REQUIREMENT_FIELDS,
     MATCHER_FIELDS,
@@ -27,6 +27,7 @@ from projects.models import (
 from projects.rules import can_delete_draft, can_edit_proposal, can_start_proposal
 
 __all__ = [
+    "CONCEPT_FIELDS",
     "EDITABLE_FIELDS",
     "FLIGHT_REQUIREMENT_FIELDS",
     "MATCHER_FIELDS",
@@ -37,16 +38,6 @@ __all__ = [
     "submit_proposal",
     "withdraw_proposal",
 ]
-
-# What the researcher's form may change (everything but ownership, status and the audit fields), section by section.
-SECTIONS = {
-    "Overview": ["title", "call", "summary", "objectives"],
-    "Team and eligibility": ["organisation", "uei", "cage_code", "attest_us_persons", "attest_export_control"],
-    "Science": ["why_microgravity", "earth_benefit", "research_areas", "trl_current", "trl_target"],
-    "Flight requirements": [*FLIGHT_REQUIREMENT_FIELDS, "hardware_unsure"],
-    "Funding": ["amount_requested", "matching_funds", "matching_funds_sources"],
-}
-EDITABLE_FIELDS = tuple(field for fields in SECTIONS.values() for field in fields)
 
 
 # --- Starting and saving drafts -------------------------------------------------------------------------------
@@ -60,17 +51,37 @@ def create_draft(owner: User, call: Call | None = None, title: str = "") -> Prop
         raise SubmissionRefused("Choose the call your proposal answers: unsolicited proposals are not accepted.")
     if call is not None and call.is_closed:
         raise CallNotOpen(f"{call.code} closed on {format_deadline(call.closes_at)}; choose an open call.")
+    if call is not None and not call.takes_new_drafts():
+        raise CallNotOpen(
+            f"Concept summaries for {call.code} were due on {format_deadline(call.concept_closes_at)}; only teams "
+            "invited to a full proposal can still submit. Choose an open call."
+        )
+    stage = call.first_stage if call is not None else Stage.FULL
     with transaction.atomic():
-        proposal = Proposal.objects.create(owner=owner, call=call, title=title.strip(), organisation=owner.organisation)
+        proposal = Proposal.objects.create(
+            owner=owner, call=call, stage=stage, title=title.strip(), organisation=owner.organisation
+        )
         StatusChange.objects.create(
             proposal=proposal,
             from_status="",
             to_status=ProposalStatus.DRAFT,
             changed_by=owner,
             changed_at=proposal.created_at,
-            note="Draft started.",
+            note="Concept summary started." if stage == Stage.CONCEPT else "Draft started.",
+            stage=stage,
         )
     return proposal
+
+
+def check_call_allowed(proposal: Proposal, call: Call | None) -> None:
+    """A full proposal may not move onto a call with a concept step: that call's full proposals are invited."""
+    if call is None or proposal.call_id == call.pk or not call.concept_step or proposal.is_concept:
+        return
+    if proposal.status != ProposalStatus.INVITED:
+        raise NotInvited(
+            f"{call.code} takes a concept summary first: start a concept summary from the call's page. Its full "
+            "proposals are written once program staff invite them."
+        )
 
 
 def _differs(proposal: Proposal, field: str, value) -> bool:
@@ -94,7 +105,10 @@ def save_draft(proposal: Proposal, data: dict, user: User) -> set[str]:
         stored = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if not can_edit_proposal(user, stored):
             raise DraftNotEditable(f"This proposal is {stored.get_status_display().lower()} and cannot be edited now.")
-        changed = {field for field in EDITABLE_FIELDS if field in data and _differs(stored, field, data[field])}
+        if "call" in data:
+            check_call_allowed(stored, data["call"])
+        fields = CONCEPT_FIELDS if stored.is_concept else EDITABLE_FIELDS  # a concept has no full-proposal answers yet
+        changed = {field for field in fields if field in data and _differs(stored, field, data[field])}
         if changed:
             for field in changed:
                 setattr(stored, field, data[field])
@@ -141,7 +155,11 @@ def save_co_investigators(proposal: Proposal, formset, user: User) -> bool:
 
 def submit_proposal(proposal: Proposal, user: User) -> StatusChange:
     """Submit (or resubmit after revisions). Raises SubmissionRefused with what is missing; the draft stays."""
-    note = "Resubmitted after revisions." if proposal.status == ProposalStatus.REVISIONS_REQUESTED else ""
+    notes = {
+        ProposalStatus.REVISIONS_REQUESTED: "Resubmitted after revisions.",
+        ProposalStatus.INVITED: "Full proposal submitted after the invitation.",
+    }
+    note = notes.get(proposal.status, "Concept summary submitted." if proposal.is_concept else "")
     return set_proposal_status(proposal, ProposalStatus.SUBMITTED, by=user, note=note)
 
 

@@ -278,7 +278,13 @@ def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
     )
     due = (
         Proposal.objects.filter(status=ProposalStatus.UNDER_REVIEW)
-        .exclude(Exists(Review.objects.filter(proposal=OuterRef("pk"), reviewer=user)))
+        .exclude(
+            Exists(
+                Review.objects.filter(proposal=OuterRef("pk"), reviewer=user).exclude(
+                    submitted_at=None, conflict_of_interest=False
+                )
+            )
+        )
         .order_by("updated_at", "id")
     )
     unanswered = (

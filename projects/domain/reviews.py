@@ -6,6 +6,9 @@ A reviewer may not review a proposal when
   ignoring case and surrounding spaces), or
 - they are on the proposal's team (its principal investigator or a co-investigator with an account).
 
+Program staff may review any proposal; a panel reviewer only the proposals assigned to them (projects/panels.py),
+and declaring a conflict frees the assignment.
+
 Reviews are written between submission and decision (the open statuses). Views and the admin call these
 functions; the database holds the rules that need no lookup (one row per reviewer, scores present exactly when no
 conflict is declared). Every change is kept by django-simple-history.
@@ -17,9 +20,18 @@ from django.utils import timezone
 
 from leoportal.models import User
 from leoportal.rules import is_program_staff
+from projects.domain.panels import is_assigned
 from projects.enums import OperationsScreen
 from projects.exceptions import ReviewRefused
-from projects.models import CRITERIA_FIELDS, OPEN_STATUSES, CoInvestigator, Proposal, Review, review_score_expression
+from projects.models import (
+    CRITERIA_FIELDS,
+    OPEN_STATUSES,
+    CoInvestigator,
+    Proposal,
+    Review,
+    ReviewAssignment,
+    review_score_expression,
+)
 
 REVIEWABLE_STATUSES = OPEN_STATUSES
 
@@ -49,14 +61,18 @@ def conflict_reason(proposal: Proposal, reviewer: User) -> str | None:
 
 def review_refusal(proposal: Proposal, reviewer: User) -> str | None:
     """Why ``reviewer`` may not write a review of ``proposal`` now; None when they may."""
-    if not is_program_staff(reviewer):
-        return "Only program staff review proposals."
+    if not may_review(proposal, reviewer):
+        return "Only program staff and the reviewers assigned to this proposal review it."
     if proposal.status not in REVIEWABLE_STATUSES:
         return (
             f"This proposal is “{proposal.get_status_display()}”: reviews are written after submission and "
             "before the decision."
         )
     return conflict_reason(proposal, reviewer)
+
+
+def may_review(proposal: Proposal, user: User) -> bool:
+    return bool(is_program_staff(user) or is_assigned(proposal, user))
 
 
 def own_review(proposal: Proposal, reviewer: User) -> Review | None:
@@ -89,13 +105,44 @@ def submit_review(
         "value": value,
     }
     review = own_review(locked, reviewer) or Review(proposal=locked, reviewer=reviewer)
-    revising = review.pk is not None
+    revising = review.submitted_at is not None and not review.conflict_of_interest
     for name in CRITERIA_FIELDS:
         setattr(review, name, int(scores[name]))
     review.operations = OperationsScreen(operations)
     review.comment = comment.strip()
+    review.conflict_of_interest = False
     review.updated_at = timezone.now()
+    review.submitted_at = review.submitted_at if revising else review.updated_at
     review._change_reason = "Review revised" if revising else "Reviewed"
+    review.full_clean(validate_unique=False)
+    review.save()
+    return review
+
+
+class ReviewAlreadySubmitted(ReviewRefused):
+    pass
+
+
+@transaction.atomic
+def save_draft(proposal: Proposal, reviewer: User, *, comment: str = "", operations: str = "", **scores) -> Review:
+    """Keep ``reviewer``'s unfinished review of ``proposal``: any score may still be missing. A review already
+    submitted is revised by submitting it again, never turned back into a draft."""
+    locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    refusal = review_refusal(locked, reviewer)
+    if refusal:
+        raise ReviewRefused(refusal)
+    review = own_review(locked, reviewer) or Review(proposal=locked, reviewer=reviewer)
+    if review.submitted_at is not None:
+        raise ReviewAlreadySubmitted(
+            "Your review is already submitted: change it and submit it again (it stays submitted meanwhile)."
+        )
+    for name in CRITERIA_FIELDS:
+        value = scores.get(name)
+        setattr(review, name, int(value) if value not in (None, "") else None)
+    review.operations = OperationsScreen(operations) if operations else ""
+    review.comment = comment.strip()
+    review.updated_at = timezone.now()
+    review._change_reason = "Draft saved"
     review.full_clean(validate_unique=False)
     review.save()
     return review
@@ -105,12 +152,14 @@ def submit_review(
 def declare_conflict(proposal: Proposal, reviewer: User, note: str = "") -> Review:
     """Record that ``reviewer`` has a conflict of interest with ``proposal``.
 
-    A review they already wrote becomes the declaration: its scores are cleared (the history keeps them) and no
-    longer count in the average.
+    An assignment to the proposal ends. A review they already wrote becomes the declaration: its scores are cleared
+    (the history keeps them) and no longer count in the average.
     """
-    if not is_program_staff(reviewer):
-        raise ReviewRefused("Only program staff review proposals.")
+    if not may_review(proposal, reviewer):
+        raise ReviewRefused("Only program staff and the reviewers assigned to this proposal review it.")
     locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    # A declared conflict frees the assignment: the proposal leaves the reviewer's sight, staff assign another.
+    ReviewAssignment.objects.filter(proposal=locked, reviewer=reviewer).delete()
     review = own_review(locked, reviewer) or Review(proposal=locked, reviewer=reviewer)
     if review.conflict_of_interest:
         return review
@@ -118,6 +167,7 @@ def declare_conflict(proposal: Proposal, reviewer: User, note: str = "") -> Revi
     for name in CRITERIA_FIELDS:
         setattr(review, name, None)
     review.operations = ""
+    review.submitted_at = None
     review.comment = note.strip()
     review.updated_at = timezone.now()
     review._change_reason = "Conflict of interest declared"

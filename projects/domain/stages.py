@@ -15,8 +15,11 @@ from django.utils.timesince import timeuntil
 
 from projects.enums import CallState
 from projects.enums import ProposalStatus as S
+from projects.enums import Stage as ProposalStage
 
 STAGES = ("Draft", "Submitted", "Under review", "Decision")
+# A call with a concept step: the concept (draft and submitted) comes first, then the invited full proposal.
+TWO_STAGES = ("Concept", "Full proposal", "Under review", "Decision")
 STAGE_OF = {
     S.DRAFT: 0,
     S.SUBMITTED: 1,
@@ -73,10 +76,27 @@ def _wait(days: float) -> str:
     return f"about {round(days / 7)} weeks"
 
 
-def _reached(history, stage: int) -> datetime | None:
+def _index(status, proposal_stage, two_stage: bool) -> int | None:
+    """The bar's stage of a status (at a proposal stage): a concept's draft and submission are its first stage."""
+    if not two_stage:
+        return STAGE_OF.get(status)
+    if proposal_stage == ProposalStage.CONCEPT and status in (S.DRAFT, S.SUBMITTED):
+        return 0
+    if status == S.INVITED:
+        return 1
+    return {S.DRAFT: 0, S.DECLINED: 3}.get(status, STAGE_OF.get(status))
+
+
+def _reached(history, stage: int, two_stage: bool = False) -> datetime | None:
     """When the proposal last arrived in ``stage``, from its status history (oldest first)."""
-    arrivals = [change.changed_at for change in history if STAGE_OF.get(change.to_status) == stage]
+    arrivals = [
+        change.changed_at for change in history if _index(change.to_status, _stage_after(change), two_stage) == stage
+    ]
     return arrivals[-1] if arrivals else None
+
+
+def _stage_after(change) -> str:
+    return ProposalStage.FULL if change.to_status == S.INVITED else change.stage
 
 
 def proposal_progress(proposal, history, missing_count: int, typical_days: dict, now=None) -> Progress:
@@ -84,22 +104,24 @@ def proposal_progress(proposal, history, missing_count: int, typical_days: dict,
     still needs before it can be submitted; ``typical_days``: status -> days recent proposals spent in it."""
     now = now or timezone.now()
     status = S(proposal.status)
+    two_stage = bool(proposal.call_id and proposal.call.concept_step)
+    labels = TWO_STAGES if two_stage else STAGES
     if status == S.WITHDRAWN:
         last = next((change for change in reversed(history) if change.to_status == S.WITHDRAWN), None)
-        stopped_at = STAGE_OF.get(S(last.from_status), 0) if last and last.from_status else 0
+        stopped_at = _index(S(last.from_status), last.stage, two_stage) or 0 if last and last.from_status else 0
         stages = tuple(
             Stage(
                 label,
                 "done" if index < stopped_at else "stopped" if index == stopped_at else "upcoming",
-                _reached(history, index) if index <= stopped_at else None,
+                _reached(history, index, two_stage) if index <= stopped_at else None,
                 "withdrawn" if index == stopped_at else "",
             )
-            for index, label in enumerate(STAGES)
+            for index, label in enumerate(labels)
         )
         withdrawn_on = _day(last.changed_at) if last else _day(proposal.updated_at)
         return Progress(stages, f"Withdrawn on {withdrawn_on}.", "It is no longer reviewed or matched to hardware.", "")
 
-    current = STAGE_OF[status]
+    current = _index(status, proposal.stage, two_stage)
     decided = status in (S.ACCEPTED, S.DECLINED)
     stages = tuple(
         Stage(
@@ -109,12 +131,14 @@ def proposal_progress(proposal, history, missing_count: int, typical_days: dict,
             else "current"
             if index == current
             else "upcoming",
-            (proposal.created_at if index == 0 else _reached(history, index)) if index <= current else None,
-            DETAIL.get(status, "") if index == current else "",
+            (proposal.created_at if index == 0 else _reached(history, index, two_stage)) if index <= current else None,
+            _detail(proposal, status, two_stage) if index == current else "",
         )
-        for index, label in enumerate(STAGES)
+        for index, label in enumerate(labels)
     )
-    since = _reached(history, current) or proposal.updated_at
+    since = _reached(history, current, two_stage) or proposal.updated_at
+    if two_stage and status == S.DECLINED and proposal.is_concept:
+        since = proposal.status_changed_at
     where, next_step, when = _sentences(proposal, status, since, missing_count, now)
     if status in WAIT_SENTENCES and len(typical_days.get(status, ())) >= 3:
         samples = typical_days[status]
@@ -133,7 +157,30 @@ def _median(values) -> float:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def _detail(proposal, status, two_stage: bool) -> str:
+    if two_stage and proposal.is_concept:
+        return {S.DRAFT: "draft", S.SUBMITTED: "submitted", S.DECLINED: "concept declined"}.get(status, "")
+    if status == S.INVITED:
+        return "invited"
+    return DETAIL.get(status, "")
+
+
 def _sentences(proposal, status, since, missing_count, now) -> tuple[str, str, str]:
+    if proposal.is_concept:
+        concept = _concept_sentences(proposal, status, since, missing_count, now)
+        if concept:
+            return concept
+    if status == S.INVITED:
+        return (
+            f"Invited to a full proposal on {_day(proposal.status_changed_at)}.",
+            "Complete the full proposal (it starts from your concept summary) and submit it."
+            + (
+                f" {missing_count} item{'s' if missing_count != 1 else ''} still needed, listed below."
+                if missing_count
+                else ""
+            ),
+            _deadline_sentence(proposal.call, now),
+        )
     if status == S.DRAFT:
         where = "A draft: only your team sees it."
         if missing_count:
@@ -179,6 +226,37 @@ def _sentences(proposal, status, since, missing_count, now) -> tuple[str, str, s
         "The status history below says why. You can start a new proposal for another call.",
         "",
     )
+
+
+def _concept_sentences(proposal, status, since, missing_count, now) -> tuple[str, str, str] | None:
+    call = proposal.call
+    if status == S.DRAFT:
+        if missing_count:
+            things = "item" if missing_count == 1 else "items"
+            next_step = f"Complete the {missing_count} {things} still needed (listed below), then submit the concept."
+        else:
+            next_step = "It has everything a concept needs: submit it when your team is ready."
+        if now < call.concept_closes_at:
+            when = (
+                f"Concept summaries for {call.code} are due on {_deadline(call.concept_closes_at)} "
+                f"({timeuntil(call.concept_closes_at, now)} left)."
+            )
+        else:
+            when = f"Concept summaries for {call.code} were due on {_deadline(call.concept_closes_at)}."
+        return "A concept summary draft: only your team sees it.", next_step, when
+    if status == S.SUBMITTED:
+        return (
+            f"Concept summary submitted on {_day(since)}.",
+            "Program staff read it and invite promising teams to a full proposal, or send feedback.",
+            f"Full proposals are due on {_deadline(call.closes_at)}.",
+        )
+    if status == S.DECLINED:
+        return (
+            f"Concept declined on {_day(since)}.",
+            "The status history below gives program staff's feedback. You can start a proposal for another call.",
+            "",
+        )
+    return None
 
 
 def _deadline_sentence(call, now) -> str:

@@ -8,11 +8,25 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
-from projects.enums import AttachmentKind
+from projects.enums import AttachmentKind, ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused
-from projects.models import Proposal
+from projects.models import FLIGHT_REQUIREMENT_FIELDS, Proposal
 
 LIST_FIELDS = {"research_areas", "needs"}
+# What the researcher's form may change (everything but ownership, status and the audit fields), section by section.
+SECTIONS = {
+    "Overview": ["title", "call", "summary", "objectives"],
+    "Team and eligibility": ["organisation", "uei", "cage_code", "attest_us_persons", "attest_export_control"],
+    "Science": ["why_microgravity", "earth_benefit", "research_areas", "trl_current", "trl_target"],
+    "Flight requirements": [*FLIGHT_REQUIREMENT_FIELDS, "hardware_unsure"],
+    "Funding": ["amount_requested", "matching_funds", "matching_funds_sources"],
+}
+EDITABLE_FIELDS = tuple(field for fields in SECTIONS.values() for field in fields)
+# A concept summary (calls with a concept step): about one page, what staff need to decide whether to invite a full
+# proposal. The call is fixed when the concept is started; the team lead is the principal investigator.
+CONCEPT_FIELDS = ("title", "summary", "why_microgravity", "research_areas", "needs", "hardware_unsure", "organisation")
+REQUIRED_FOR_CONCEPT = ("title", "summary", "why_microgravity", "research_areas", "organisation")
+CONCEPT_WORD_LIMIT = 600  # summary and why microgravity together: about one page
 
 # Needed before a proposal can be submitted. Flight requirements are never required: "not stated" is an answer.
 REQUIRED_TO_SUBMIT = {
@@ -58,9 +72,45 @@ def format_usd(amount: Decimal) -> str:
 # --- Submission -----------------------------------------------------------------------------------------------
 
 
+def _labels() -> dict[str, str]:
+    return {field.name: field.verbose_name for field in Proposal._meta.get_fields() if hasattr(field, "verbose_name")}
+
+
+def concept_words(proposal: Proposal) -> int:
+    return len(proposal.summary.split()) + len(proposal.why_microgravity.split())
+
+
+def missing_for_concept(proposal: Proposal) -> list[Missing]:
+    """What a concept summary still needs before it can be submitted, in form order."""
+    labels = _labels()
+    missing = [
+        Missing("Concept", field, str(labels[field])[:1].upper() + str(labels[field])[1:])
+        for field in REQUIRED_FOR_CONCEPT
+        if getattr(proposal, field) in (None, "", [])
+    ]
+    if not proposal.needs and not proposal.hardware_unsure:
+        missing.append(
+            Missing("Concept", "needs", "Hardware needed: choose the kinds you expect to need, or tick “Not sure yet”")
+        )
+    words = concept_words(proposal)
+    if words > CONCEPT_WORD_LIMIT:
+        missing.append(
+            Missing(
+                "Concept",
+                "summary",
+                f"Length: the summary and “why microgravity” come to {words:,} words; a concept summary is at most "
+                f"{CONCEPT_WORD_LIMIT} words (about one page). Shorten them by {words - CONCEPT_WORD_LIMIT:,} words; "
+                "the details belong in the full proposal",
+            )
+        )
+    return missing
+
+
 def missing_for_submission(proposal: Proposal) -> list[Missing]:
     """Everything the proposal still needs before it can be submitted, in form order."""
-    labels = {field.name: field.verbose_name for field in Proposal._meta.get_fields() if hasattr(field, "verbose_name")}
+    if proposal.is_concept:
+        return missing_for_concept(proposal)
+    labels = _labels()
     missing = []
 
     def required(section, field):
@@ -118,9 +168,10 @@ def missing_for_submission(proposal: Proposal) -> list[Missing]:
 
 
 def check_call_accepts(proposal: Proposal, now=None) -> None:
-    """A first submission needs an open call. A resubmission after revisions was invited, so the deadline passed
-    for it long ago and is no reason to refuse."""
-    if proposal.submission_count > 0:
+    """A submission needs the call open for its stage: a concept before the concept deadline, a full proposal
+    before the call's deadline. A resubmission after revisions was invited, so the deadline passed for it long ago
+    and is no reason to refuse."""
+    if proposal.status == ProposalStatus.REVISIONS_REQUESTED:
         return
     call = proposal.call
     if call is None:
@@ -131,6 +182,11 @@ def check_call_accepts(proposal: Proposal, now=None) -> None:
             )
         return
     now = now or timezone.now()
+    if proposal.is_concept and now >= call.concept_closes_at:
+        raise CallNotOpen(
+            f"Concept summaries for {call.code} were due on {format_deadline(call.concept_closes_at)}; it no longer "
+            "accepts them. Your draft is saved."
+        )
     if now >= call.closes_at:
         raise CallNotOpen(
             f"{call.code} closed on {format_deadline(call.closes_at)} and no longer accepts proposals. "

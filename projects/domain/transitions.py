@@ -1,7 +1,8 @@
 """The proposal status model: one table of allowed moves, and one function that makes every move.
 
-``set_proposal_status`` is the only code that changes ``Proposal.status``. It checks the table (is the move
-allowed at all, and may this person make it), runs the checks a move needs (a submission must be complete and
+``set_proposal_status`` is the only code that changes ``Proposal.status`` (and ``Proposal.stage``: an invitation
+moves a concept on to the full-proposal stage). It checks the table (is the move allowed at all, at the
+proposal's stage, and may this person make it), runs the checks a move needs (a submission must be complete and
 its call open), saves, records a StatusChange (who, when, from, to, note) and notifies the team. Views, admin
 actions, tasks and commands all call it.
 """
@@ -17,8 +18,10 @@ from leoportal.models import User
 from leoportal.notifications import notify
 from leoportal.rules import is_program_staff
 from projects.domain.scoring import request_scoring
-from projects.domain.submission import check_ready_to_submit
+from projects.domain.submission import check_ready_to_submit, format_deadline
+from projects.domain.versions import freeze_version
 from projects.enums import ProposalStatus as S
+from projects.enums import Stage
 from projects.exceptions import BulkTransitionRefused, IllegalTransition, TransitionError, TransitionNotAllowed
 from projects.models import Proposal, StatusChange
 from projects.rules import is_proposal_owner
@@ -49,6 +52,22 @@ TRANSITIONS: dict[tuple[S, S], Actor] = {
     (S.UNDER_REVIEW, S.REVISIONS_REQUESTED): STAFF,
     (S.UNDER_REVIEW, S.ACCEPTED): STAFF,
     (S.UNDER_REVIEW, S.DECLINED): STAFF,
+    # Calls with a concept step: staff encourage a submitted concept (an invitation to a full proposal) or decline
+    # it with feedback; the invited team writes and submits the full proposal, or withdraws.
+    (S.SUBMITTED, S.INVITED): STAFF,
+    (S.SUBMITTED, S.DECLINED): STAFF,
+    (S.INVITED, S.SUBMITTED): PI,
+    (S.INVITED, S.WITHDRAWN): PI,
+    # Until the deadline of its stage, the team may take a submitted proposal back to improve it (and resubmit).
+    (S.SUBMITTED, S.DRAFT): PI,
+}
+
+# Moves made at one stage only; every other move is the same at both. A submitted concept is encouraged or
+# declined, never screened; a submitted full proposal is screened first.
+STAGE_OF_MOVE: dict[tuple[S, S], Stage] = {
+    (S.SUBMITTED, S.INVITED): Stage.CONCEPT,
+    (S.SUBMITTED, S.DECLINED): Stage.CONCEPT,
+    (S.SUBMITTED, S.SCREENING): Stage.FULL,
 }
 
 ACTOR_PREDICATES = {PI: is_proposal_owner, STAFF: is_program_staff}
@@ -57,7 +76,11 @@ ACTOR_PREDICATES = {PI: is_proposal_owner, STAFF: is_program_staff}
 def allowed_moves(proposal: Proposal, user: User) -> list[S]:
     """The statuses ``user`` may move ``proposal`` to now (for buttons and admin actions)."""
     return [
-        to for (frm, to), actor in TRANSITIONS.items() if frm == proposal.status and _may_act(actor, user, proposal)
+        to
+        for (frm, to), actor in TRANSITIONS.items()
+        if frm == proposal.status
+        and STAGE_OF_MOVE.get((frm, to), proposal.stage) == proposal.stage
+        and _may_act(actor, user, proposal)
     ]
 
 
@@ -71,9 +94,25 @@ def check_transition(proposal: Proposal, new_status: S, by: User) -> None:
     actor = TRANSITIONS.get((current, new_status))
     if actor is None:
         raise IllegalTransition(f"A proposal cannot move from “{current.label}” to “{new_status.label}”.")
+    stage = STAGE_OF_MOVE.get((current, new_status))
+    if stage is not None and stage != proposal.stage:
+        raise IllegalTransition(
+            f"A {Stage(proposal.stage).label.lower()} cannot move from “{current.label}” to “{new_status.label}”: "
+            f"only a {stage.label.lower()} can."
+        )
     if not _may_act(actor, by, proposal):
         raise TransitionNotAllowed(
             f"Only the {actor} can move a proposal from “{current.label}” to “{new_status.label}”."
+        )
+
+
+def check_before_deadline(proposal: Proposal, now) -> None:
+    """A submitted proposal is reopened only before the deadline of its stage (after it, the submission stands)."""
+    deadline = proposal.deadline
+    if deadline is not None and now >= deadline:
+        raise IllegalTransition(
+            f"The deadline passed on {format_deadline(deadline)}: the submitted version stands and can no longer be "
+            "reopened. Program staff can ask for revisions if they need them."
         )
 
 
@@ -89,13 +128,19 @@ def set_proposal_status(proposal: Proposal, new_status: S, by: User, note: str =
         check_transition(locked, new_status, by)
         now = timezone.now()
         previous = S(locked.status)
+        stage = Stage(locked.stage)
         fields = ["status", "status_changed_at", "updated_at"]
+        if new_status == S.DRAFT:
+            check_before_deadline(locked, now)
         if new_status == S.SUBMITTED:
             check_ready_to_submit(locked)
             locked.submission_count += 1
             locked.last_submitted_at = now
             locked.submitted_at = locked.submitted_at or now
             fields += ["submission_count", "last_submitted_at", "submitted_at"]
+        if new_status == S.INVITED:
+            locked.stage = Stage.FULL  # the full proposal starts from the concept: same proposal, every answer kept
+            fields.append("stage")
         locked.status = new_status
         locked.status_changed_at = locked.updated_at = now
         locked._change_reason = f"{previous.label} → {new_status.label}"
@@ -107,10 +152,13 @@ def set_proposal_status(proposal: Proposal, new_status: S, by: User, note: str =
             changed_by=by,
             changed_at=now,
             note=note.strip(),
+            stage=stage,
         )
         _notify_team(locked, change, by)
         if new_status == S.SUBMITTED:
-            _notify_staff_of_submission(locked, by)
+            resubmission = locked.versions.filter(stage=locked.stage).exists()
+            freeze_version(locked, by, now)
+            _notify_staff_of_submission(locked, by, resubmission=resubmission)
             request_scoring(locked)
         elif new_status == S.WITHDRAWN:
             _notify_staff_of_withdrawal(locked, change, by)
@@ -151,7 +199,9 @@ def _team_accounts(proposal: Proposal) -> list[User]:
 
 
 STATUS_SENTENCES = {
+    S.DRAFT: "was reopened to be improved",
     S.SUBMITTED: "was submitted",
+    S.INVITED: "is invited to a full proposal",
     S.SCREENING: "is in the operations screening",
     S.UNDER_REVIEW: "is under review",
     S.REVISIONS_REQUESTED: "needs revisions",
@@ -166,14 +216,21 @@ def _notify_team(proposal: Proposal, change: StatusChange, by: User) -> None:
     recipients = [member for member in _team_accounts(proposal) if member.pk != by.pk]
     new_status = S(change.to_status)
     actor = "Program staff" if by.is_staff else by.display_name
+    what = "concept summary" if change.stage == Stage.CONCEPT else "proposal"
     lines = [
-        f"Your proposal “{proposal.display_title}” {STATUS_SENTENCES[new_status]}.",
+        f"Your {what} “{proposal.display_title}” {STATUS_SENTENCES[new_status]}.",
         f"{actor} moved it from “{S(change.from_status).label}” to “{new_status.label}”.",
     ]
     if change.note:
         lines += ["", "Note:", change.note]
     if new_status == S.REVISIONS_REQUESTED:
         lines += ["", "You can edit the proposal again and resubmit it when it is ready."]
+    if new_status == S.INVITED:
+        deadline = timezone.localtime(proposal.call.closes_at).strftime("%-d %B %Y, %H:%M %Z")
+        lines += [
+            "",
+            f"The full proposal is open now, filled in from your concept: complete it and submit it by {deadline}.",
+        ]
     notify(
         recipients,
         NotificationKind.STATUS_CHANGE,
@@ -185,16 +242,21 @@ def _notify_team(proposal: Proposal, change: StatusChange, by: User) -> None:
     )
 
 
-def _notify_staff_of_submission(proposal: Proposal, by: User) -> None:
+def _notify_staff_of_submission(proposal: Proposal, by: User, resubmission: bool = False) -> None:
     """Every submission and resubmission reaches program staff once (the count makes a resubmission new)."""
-    resubmission = proposal.submission_count > 1
     call = proposal.call.code if proposal.call_id else "unsolicited"
     kind = "resubmitted" if resubmission else "submitted"
     staff = User.objects.program_staff()
+    if resubmission:
+        heading = "Resubmitted"
+    elif proposal.stage == Stage.CONCEPT:
+        heading = "New concept summary"
+    else:
+        heading = "New proposal"
     notify(
         staff,
         NotificationKind.SUBMISSION,
-        subject=f"{'Resubmitted' if resubmission else 'New proposal'} ({call}): {proposal.display_title}",
+        subject=f"{heading} ({call}): {proposal.display_title}",
         body=f"{by.display_name} ({proposal.organisation or 'no organisation given'}) {kind} "
         f"“{proposal.display_title}” ({call}).",
         dedupe_key=f"submission:{proposal.public_id}:{proposal.submission_count}",

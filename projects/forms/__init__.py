@@ -1,6 +1,7 @@
 """The projects app's forms, a module per subject; the names are importable from here too."""
 
 from projects.forms.attachments import AttachmentForm
+from projects.forms.concept import ConceptForm
 from projects.forms.introductions import AnswerForm, IntroduceForm, introducible_organisations
 from projects.forms.proposal import (
     RENDERING_SECONDS,
@@ -19,6 +20,7 @@ __all__ = [
     "BaseCoInvestigatorFormSet",
     "CoInvestigatorForm",
     "CoInvestigatorFormSet",
+    "ConceptForm",
     "IntroduceForm",
     "InviteForm",
     "ProposalForm",

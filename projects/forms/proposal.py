@@ -16,8 +16,10 @@ from django.conf import settings
 from django.utils.dateformat import format as format_date
 
 from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
-from projects.domain.proposals import EDITABLE_FIELDS, SECTIONS
-from projects.domain.submission import format_usd
+from projects.domain.drafts import proposal_version
+from projects.domain.proposals import check_call_allowed
+from projects.domain.submission import EDITABLE_FIELDS, SECTIONS, format_usd
+from projects.exceptions import NotInvited
 from projects.models import CAGE_PATTERN, UEI_PATTERN, Call, Proposal
 from projects.models.proposals import ABSOLUTE_ZERO, MAX_DURATION_DAYS, MAX_HOLD_TEMPERATURE, MAX_RETURN_TEMPERATURE
 
@@ -32,6 +34,8 @@ def _day(value) -> str:
 
 class CallChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, call):
+        if call.concept_step:
+            return f"{call.code}: {call.title} (concept summary first, due {_day(call.concept_closes_at)})"
         return f"{call.code}: {call.title} (closes {_day(call.closes_at)})"
 
 
@@ -275,6 +279,10 @@ class ProposalForm(forms.ModelForm):
             )
 
         call = data.get("call") if "call" in data else self.instance.call
+        try:
+            check_call_allowed(self.instance, call)
+        except NotInvited as refusal:
+            self.add_error("call", str(refusal))
         amount = data.get("amount_requested")
         if call is not None and call.funding_cap is not None and amount is not None and amount > call.funding_cap:
             self.add_error(
@@ -286,15 +294,6 @@ class ProposalForm(forms.ModelForm):
 
     def _has_error_on(self, *names) -> bool:
         return any(name in self.errors for name in names)
-
-    def saved_elsewhere(self, proposal) -> bool:
-        """Whether the proposal was saved (by anyone) after this form was opened."""
-        opened = self.cleaned_data.get("version")
-        return bool(opened) and opened != proposal_version(proposal)
-
-
-def proposal_version(proposal) -> str:
-    return proposal.updated_at.isoformat()
 
 
 # Part of every cached rendering's key: bump it whenever the form's fields, layout or templates change, so a
@@ -347,7 +346,7 @@ class StartProposalForm(forms.Form):
         super().__init__(*args, **kwargs)
         unsolicited = settings.ALLOW_UNSOLICITED_PROPOSALS
         field = self.fields["call"]
-        field.queryset = Call.objects.not_closed().order_by("closes_at", "code")
+        field.queryset = Call.objects.startable().order_by("closes_at", "code")
         field.required = not unsolicited
         field.empty_label = "Unsolicited (not tied to a call)" if unsolicited else None
         if not unsolicited:

@@ -4,29 +4,34 @@ matches and introductions to providers; flight precedents.
 One module per subject; everything is importable from ``projects.models``.
 """
 
+from projects.models.calendars import CalendarFeed
 from projects.models.calls import Call, CallQuerySet
 from projects.models.files import Attachment, attachment_path
 from projects.models.history import StatusChange
 from projects.models.introductions import Introduction, IntroductionQuerySet, IntroductionRequest
 from projects.models.matches import ListingDemand, Match, RescoreRequest
+from projects.models.panels import (
+    PanelMember,
+    ReviewAssignment,
+    ReviewerInvitation,
+    ReviewerProfile,
+    SuggestedAssignment,
+)
 from projects.models.precedents import Precedent, PrecedentQuerySet
-from projects.models.proposals import (
-    CAGE_PATTERN,
+from projects.models.proposal_access import (
     EDITABLE_STATUSES,
     FINAL_STATUSES,
-    FLIGHT_REQUIREMENT_FIELDS,
-    MATCHER_FIELDS,
     OPEN_STATUSES,
-    UEI_PATTERN,
-    Proposal,
     ProposalQuerySet,
     editor_q,
     proposal_search_vector,
     team_q,
     visibility_q,
 )
+from projects.models.proposals import CAGE_PATTERN, FLIGHT_REQUIREMENT_FIELDS, MATCHER_FIELDS, UEI_PATTERN, Proposal
 from projects.models.reviews import CRITERIA_FIELDS, REVIEW_CRITERIA, Review, review_score_expression
 from projects.models.team import CoInvestigator, Invitation
+from projects.models.versions import ProposalVersion
 
 __all__ = [
     "CAGE_PATTERN",
@@ -39,6 +44,7 @@ __all__ = [
     "REVIEW_CRITERIA",
     "UEI_PATTERN",
     "Attachment",
+    "CalendarFeed",
     "Call",
     "CallQuerySet",
     "CoInvestigator",
@@ -48,13 +54,19 @@ __all__ = [
     "Invitation",
     "ListingDemand",
     "Match",
+    "PanelMember",
     "Precedent",
     "PrecedentQuerySet",
     "Proposal",
     "ProposalQuerySet",
+    "ProposalVersion",
     "RescoreRequest",
     "Review",
+    "ReviewAssignment",
+    "ReviewerInvitation",
+    "ReviewerProfile",
     "StatusChange",
+    "SuggestedAssignment",
     "attachment_path",
     "editor_q",
     "proposal_search_vector",

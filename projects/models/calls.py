@@ -1,6 +1,7 @@
 """Calls for proposals (research announcements), created by program staff in the admin."""
 
 import uuid
+from datetime import datetime
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -12,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from leoportal.fields import ChoiceListField
 from leoportal.text import validate_single_line
 from partners.enums import ResearchArea
-from projects.enums import CallState
+from projects.enums import CallState, Stage
 
 
 class CallQuerySet(models.QuerySet):
@@ -27,8 +28,14 @@ class CallQuerySet(models.QuerySet):
         return self.filter(closes_at__lte=now or timezone.now())
 
     def not_closed(self, now=None):
-        """Open or upcoming: the calls a researcher can start a draft for."""
+        """Open or upcoming: the calls a researcher can still submit to (a concept, or an invited full proposal)."""
         return self.filter(closes_at__gt=now or timezone.now())
+
+    def startable(self, now=None):
+        """The calls a researcher can start a draft for: open or upcoming, and for a call with a concept step,
+        before its concept deadline (after it, only invited teams write full proposals)."""
+        now = now or timezone.now()
+        return self.not_closed(now).filter(Q(concept_step=False) | Q(concept_closes_at__gt=now))
 
 
 class Call(models.Model):
@@ -57,6 +64,12 @@ class Call(models.Model):
         default=False,
         help_text="A short concept summary precedes an invited full proposal.",
     )
+    concept_closes_at = models.DateTimeField(
+        "concept deadline",
+        null=True,
+        blank=True,
+        help_text="With a concept step: the deadline for concept summaries (before the full-proposal deadline).",
+    )
     funding_cap = models.DecimalField(
         "funding cap (USD)",
         max_digits=14,
@@ -65,6 +78,24 @@ class Call(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
         help_text="The most a single proposal may request; blank for no stated cap.",
+    )
+    reviewers_per_proposal = models.PositiveSmallIntegerField(
+        "reviewers per proposal",
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="How many panel reviewers each proposal gets.",
+    )
+    max_reviews_per_reviewer = models.PositiveSmallIntegerField(
+        "most proposals per reviewer",
+        default=8,
+        validators=[MinValueValidator(1)],
+        help_text="No reviewer on the panel is assigned more proposals of this call than this.",
+    )
+    reviews_due_at = models.DateTimeField(
+        "reviews due",
+        null=True,
+        blank=True,
+        help_text="When panel reviews are due; a review still open after it reminds its reviewer once.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -81,9 +112,26 @@ class Call(models.Model):
                 violation_error_message="The call must close after it opens.",
             ),
             models.CheckConstraint(
+                condition=Q(concept_step=False, concept_closes_at__isnull=True)
+                | Q(
+                    concept_step=True,
+                    concept_closes_at__isnull=False,
+                    concept_closes_at__gt=models.F("opens_at"),
+                    concept_closes_at__lt=models.F("closes_at"),
+                ),
+                name="call_concept_deadline_within",
+                violation_error_message="A call with a concept step needs a concept deadline after it opens and "
+                "before the full-proposal deadline (and a call without one, no concept deadline).",
+            ),
+            models.CheckConstraint(
                 condition=Q(funding_cap__isnull=True) | Q(funding_cap__gte=0),
                 name="call_funding_cap_not_negative",
                 violation_error_message="The funding cap cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewers_per_proposal__gte=1, max_reviews_per_reviewer__gte=1),
+                name="call_panel_numbers_positive",
+                violation_error_message="Reviewers per proposal and the most proposals per reviewer are at least 1.",
             ),
         ]
 
@@ -92,6 +140,24 @@ class Call(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:call_detail", args=[self.public_id])
+
+    def deadlines(self) -> list[tuple[Stage, datetime]]:
+        """Each stage's deadline, in order: the concept deadline first when the call has a concept step."""
+        if self.concept_step:
+            return [(Stage.CONCEPT, self.concept_closes_at), (Stage.FULL, self.closes_at)]
+        return [(Stage.FULL, self.closes_at)]
+
+    def deadline_for(self, stage: Stage):
+        return self.concept_closes_at if stage == Stage.CONCEPT and self.concept_step else self.closes_at
+
+    @property
+    def first_stage(self) -> Stage:
+        """The stage a new draft starts at."""
+        return Stage.CONCEPT if self.concept_step else Stage.FULL
+
+    def takes_new_drafts(self, now=None) -> bool:
+        now = now or timezone.now()
+        return now < (self.concept_closes_at if self.concept_step else self.closes_at)
 
     def state(self, now=None) -> CallState:
         now = now or timezone.now()

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from projects.enums import ProposalStatus
+from projects.enums import ProposalStatus, Stage
 from projects.models.conditions import choice_q
 
 
@@ -21,6 +21,9 @@ class StatusChange(models.Model):
     )
     changed_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True, max_length=5000)
+    stage = models.CharField(
+        max_length=10, choices=Stage.choices, default=Stage.FULL, help_text="The stage the move was made at."
+    )
 
     class Meta:
         ordering = ["changed_at", "id"]
@@ -30,6 +33,9 @@ class StatusChange(models.Model):
             ),
             models.CheckConstraint(
                 condition=choice_q("to_status", ProposalStatus.values, blank=False), name="status_change_to_valid"
+            ),
+            models.CheckConstraint(
+                condition=choice_q("stage", Stage.values, blank=False), name="status_change_stage_valid"
             ),
         ]
 

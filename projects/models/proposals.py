@@ -1,17 +1,16 @@
 """Proposals: every fact the matcher reads is a real column with a database constraint.
 
 Drafts may leave anything blank: the constraints allow nulls, and completeness is checked when the proposal is
-submitted (projects/domain/proposals.py).
+submitted (projects/domain/submission.py).
 """
 
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -19,11 +18,15 @@ from simple_history.models import HistoricalRecords
 from leoportal.fields import ChoiceListField
 from leoportal.text import validate_single_line
 from partners.enums import Category, CrewTime, ResearchArea
-from projects.enums import Access, ProposalStatus, SampleType, TechnologyReadinessLevel
+from projects.enums import ProposalStatus, SampleType, Stage, TechnologyReadinessLevel
 from projects.matching import ProposalNeeds
 from projects.models.calls import Call
 from projects.models.conditions import choice_q, pair_q, range_q
-from projects.models.team import CoInvestigator
+from projects.models.proposal_access import (
+    EDITABLE_STATUSES,
+    OPEN_STATUSES,
+    ProposalQuerySet,
+)
 
 # The proposal's flight requirements: the facts the matcher compares with a listing's envelope. A change to any of
 # them changes the proposal's matches (the matching issue queues rescoring from projects.domain.proposals.save_draft).
@@ -58,75 +61,6 @@ MAX_RETURN_TEMPERATURE = Decimal("50")
 MAX_DURATION_DAYS = Decimal("36500")
 
 
-def proposal_search_vector():
-    """The proposal's text for full-text search (PostgreSQL): title first, then summary and objectives, then the
-    science. Must stay identical to the GIN index's expression (migration 0003); a test checks the index is used."""
-    return (
-        SearchVector("title", weight="A", config="english")
-        + SearchVector("summary", "objectives", weight="B", config="english")
-        + SearchVector("why_microgravity", "earth_benefit", weight="C", config="english")
-    )
-
-
-def team_q(user) -> Q:
-    """Proposals ``user`` works on: as principal investigator or as a co-investigator who accepted an invitation."""
-    return Q(owner=user) | Q(Exists(CoInvestigator.objects.filter(proposal=OuterRef("pk"), user=user)))
-
-
-def editor_q(user) -> Q:
-    """Proposals ``user`` may change (in an editable status): the PI's and those shared with edit rights."""
-    return Q(owner=user) | Q(
-        Exists(CoInvestigator.objects.filter(proposal=OuterRef("pk"), user=user, access=Access.EDIT))
-    )
-
-
-def visibility_q(user) -> Q:
-    """Every reason a (non-staff) user may see a proposal, OR-ed together: today the team alone.
-
-    Providers a proposal was introduced to are deliberately not a branch here: they never reach the proposal's
-    pages, attachments or edit views (404), only the introduction page (projects/views/introductions.py), which
-    shows the part an introduction shares, through Introduction.objects.visible_to.
-    """
-    return team_q(user)
-
-
-EDITABLE_STATUSES = (ProposalStatus.DRAFT, ProposalStatus.REVISIONS_REQUESTED)
-OPEN_STATUSES = (
-    ProposalStatus.SUBMITTED,
-    ProposalStatus.SCREENING,
-    ProposalStatus.UNDER_REVIEW,
-    ProposalStatus.REVISIONS_REQUESTED,
-)
-FINAL_STATUSES = (ProposalStatus.ACCEPTED, ProposalStatus.DECLINED, ProposalStatus.WITHDRAWN)
-
-
-class ProposalQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """What ``user`` may see: program staff everything, others what visibility_q allows."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_staff:
-            return self.all()
-        return self.filter(visibility_q(user))
-
-    def team_of(self, user):
-        """The proposals ``user`` works on (staff too only see their own here: this feeds the dashboard).
-
-        The same set as team_q, as a union of two indexed lookups: written as "owner OR co-investigator", PostgreSQL
-        reads every proposal to answer it (20 ms at 10,000 proposals, growing with the table)."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        owned = self.model.objects.filter(owner=user).order_by().values("pk")
-        shared = CoInvestigator.objects.filter(user=user).order_by().values("proposal_id")
-        return self.filter(pk__in=owned.union(shared, all=True))
-
-    def editable_by(self, user):
-        """What ``user`` may change now: their team's proposals with edit rights, in draft or revisions requested."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        return self.filter(editor_q(user), status__in=EDITABLE_STATUSES)
-
-
 class Proposal(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     external_id = models.CharField(
@@ -149,6 +83,12 @@ class Proposal(models.Model):
         help_text="The call this proposal answers; blank for an unsolicited proposal.",
     )
     status = models.CharField(max_length=30, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
+    stage = models.CharField(
+        max_length=10,
+        choices=Stage.choices,
+        default=Stage.FULL,
+        help_text="A concept summary (calls with a concept step) or a full proposal.",
+    )
 
     # Overview
     title = models.CharField(
@@ -379,6 +319,12 @@ class Proposal(models.Model):
             models.CheckConstraint(
                 condition=choice_q("status", ProposalStatus.values, blank=False), name="proposal_status_valid"
             ),
+            models.CheckConstraint(condition=choice_q("stage", Stage.values, blank=False), name="proposal_stage_valid"),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.CONCEPT, status=ProposalStatus.INVITED),
+                name="proposal_invited_to_full_stage",
+                violation_error_message="An invited proposal is at the full-proposal stage.",
+            ),
             models.CheckConstraint(
                 condition=choice_q("sample_type", SampleType.values), name="proposal_sample_type_valid"
             ),
@@ -479,7 +425,12 @@ class Proposal(models.Model):
 
     @property
     def deadline(self):
-        return self.call.closes_at if self.call_id else None
+        """The deadline of the stage the proposal is at (a concept's is the call's concept deadline)."""
+        return self.call.deadline_for(self.stage) if self.call_id else None
+
+    @property
+    def is_concept(self) -> bool:
+        return self.stage == Stage.CONCEPT
 
     def get_research_areas_display(self) -> list[str]:
         labels = dict(ResearchArea.choices)
@@ -518,6 +469,7 @@ class Proposal(models.Model):
         )
         return {
             "id": self.interchange_id,
+            "stage": self.stage,
             "title": self.title,
             "summary": self.summary,
             "why_microgravity": self.why_microgravity or None,

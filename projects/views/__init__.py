@@ -7,6 +7,7 @@ from projects.views.attachments import (
     attachment_upload,
     introduction_attachment,
 )
+from projects.views.calendars import call_feed, calls_feed, personal_feed, personal_feed_reset
 from projects.views.calls import call_detail, call_list
 from projects.views.introductions import (
     ask,
@@ -17,11 +18,19 @@ from projects.views.introductions import (
 )
 from projects.views.proposals import (
     dashboard,
+    proposal_autosave,
     proposal_delete,
     proposal_detail,
     proposal_edit,
     proposal_start,
     proposal_withdraw,
+)
+from projects.views.reviewing import (
+    review_attachment,
+    review_conflict,
+    review_list,
+    review_proposal,
+    reviewer_invitation,
 )
 from projects.views.team import (
     co_investigator_change_access,
@@ -29,6 +38,7 @@ from projects.views.team import (
     co_investigator_remove_access,
     invitation,
 )
+from projects.views.versions import proposal_reopen, proposal_versions, version_file
 
 __all__ = [
     "ask",
@@ -36,7 +46,9 @@ __all__ = [
     "attachment_download",
     "attachment_upload",
     "call_detail",
+    "call_feed",
     "call_list",
+    "calls_feed",
     "co_investigator_change_access",
     "co_investigator_invite",
     "co_investigator_remove_access",
@@ -47,9 +59,20 @@ __all__ = [
     "introduction_detail",
     "introduction_list",
     "invitation",
+    "personal_feed",
+    "personal_feed_reset",
+    "proposal_autosave",
     "proposal_delete",
     "proposal_detail",
     "proposal_edit",
+    "proposal_reopen",
     "proposal_start",
+    "proposal_versions",
     "proposal_withdraw",
+    "review_attachment",
+    "review_conflict",
+    "review_list",
+    "review_proposal",
+    "reviewer_invitation",
+    "version_file",
 ]

@@ -30,5 +30,10 @@ def call_detail(request, public_id):
     return render(
         request,
         "projects/call_detail.html",
-        {"call": call, "state": call.state(), "can_start": can_start_proposal(request.user)},
+        {
+            "call": call,
+            "state": call.state(),
+            "takes_new_drafts": call.takes_new_drafts(),
+            "can_start": can_start_proposal(request.user),
+        },
     )

@@ -6,13 +6,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects.domain import invitations, queries
 from projects.domain.introductions import NOT_INTRODUCIBLE
+from projects.domain.calendars import feed_of
+from projects.domain.drafts import (
+    StaleDraft,
+    autosave,
+    changes_since,
+    proposal_version,
+    saved_by_others_since,
+    section_progress,
+)
 from projects.domain.proposals import (
     create_draft,
     delete_draft,
@@ -22,7 +32,7 @@ from projects.domain.proposals import (
     withdraw_proposal,
 )
 from projects.domain.stages import proposal_progress
-from projects.domain.submission import missing_for_submission
+from projects.domain.submission import CONCEPT_WORD_LIMIT, missing_for_submission
 from projects.domain.suggestions import suggestions_for
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused, TransitionError
@@ -30,11 +40,11 @@ from projects.forms import (
     RENDERING_SECONDS,
     AttachmentForm,
     CoInvestigatorFormSet,
+    ConceptForm,
     InviteForm,
     ProposalForm,
     StartProposalForm,
     WithdrawForm,
-    proposal_version,
     rendering_key,
 )
 from projects.models import Call, Proposal
@@ -42,6 +52,7 @@ from projects.rules import (
     can_delete_draft,
     can_edit_proposal,
     can_manage_team,
+    can_reopen_proposal,
     can_start_proposal,
     can_submit_proposal,
     can_withdraw_proposal,
@@ -63,6 +74,7 @@ def dashboard(request):
             "proposals": proposals,
             "can_start": can_start_proposal(request.user),
             "open_call_count": queries.open_call_count(),
+            "calendar": feed_of(request.user),
         },
     )
 
@@ -74,7 +86,7 @@ def proposal_start(request):
         raise Http404("Only researchers start proposals.")
     initial = {}
     if request.method == "GET" and request.GET.get("call"):
-        call = Call.objects.not_closed().filter(public_id=_uuid_or_none(request.GET["call"])).first()
+        call = Call.objects.startable().filter(public_id=_uuid_or_none(request.GET["call"])).first()
         initial["call"] = call
     form = StartProposalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -83,10 +95,11 @@ def proposal_start(request):
         except TransitionError as error:
             form.add_error("call", str(error))
         else:
+            start = "Your concept summary is started." if proposal.is_concept else "Your draft is started."
             messages.success(
                 request,
-                "Your draft is started. Fill in what you know and press “Save draft”; you can come back to it any "
-                "time from My proposals.",
+                f"{start} Fill in what you know and press “Save draft”; you can come back to it any time from My "
+                "proposals.",
             )
             return redirect("projects:proposal_edit", public_id=proposal.public_id)
     return render(request, "projects/proposal_start.html", {"form": form})
@@ -139,6 +152,8 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
         "can_edit": can_edit,
         "can_submit": can_submit_proposal(user, proposal),
         "can_withdraw": can_withdraw_proposal(user, proposal),
+        "can_reopen": can_reopen_proposal(user, proposal) and not _deadline_passed(proposal),
+        "version_count": proposal.versions.count(),
         "can_delete": can_delete_draft(user, proposal),
         "manage_team": manage_team,
         "invite_form": InviteForm(),
@@ -156,18 +171,34 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
     return render(request, "projects/proposal_detail.html", context, status=status)
 
 
+def form_class(proposal):
+    """The concept summary form while a proposal is at the concept stage, the full form after."""
+    return ConceptForm if proposal.is_concept else ProposalForm
+
+
+def edit_template(proposal) -> str:
+    return "projects/concept_form.html" if proposal.is_concept else "projects/proposal_form.html"
+
+
+def _deadline_passed(proposal) -> bool:
+    return proposal.deadline is not None and timezone.now() >= proposal.deadline
+
+
 def edit_context(request, proposal, form=None, formset=None, narrative_form=None, letter_form=None, refusal=None):
-    manage_team = can_manage_team(request.user, proposal)
+    manage_team = can_manage_team(request.user, proposal) and not proposal.is_concept
     if formset is None and manage_team:
         formset = CoInvestigatorFormSet(instance=proposal, prefix="coi")
     files = list(proposal.attachments.all())
-    form = form or ProposalForm(instance=proposal)
+    form = form or form_class(proposal)(instance=proposal)
     co_investigators = list(proposal.co_investigators.all())
     invalid = [(field, error) for field, errors in form.errors.items() for error in errors if error != NEEDED_TO_SUBMIT]
+    sections = section_progress(proposal)
     return {
         "proposal": proposal,
         "form": form,
-        "form_key": rendering_key(form, co_investigators, manage_team),
+        "sections": sections,
+        "sections_complete": sum(1 for section in sections if not section["missing"]),
+        "form_key": None if proposal.is_concept else rendering_key(form, co_investigators, manage_team),
         "form_seconds": RENDERING_SECONDS,
         "show_form_errors": bool(invalid) or bool(formset is not None and formset.total_error_count()),
         "formset": formset,
@@ -180,6 +211,8 @@ def edit_context(request, proposal, form=None, formset=None, narrative_form=None
         "can_submit": can_submit_proposal(request.user, proposal),
         "refusal": refusal,
         "resubmission": proposal.status == ProposalStatus.REVISIONS_REQUESTED,
+        "invitation": _invitation(proposal, list(proposal.status_changes.all())),
+        "concept_word_limit": CONCEPT_WORD_LIMIT,
         "revision_request": _revision_request(proposal, list(proposal.status_changes.all())),
         "max_upload_mb": settings.FILE_UPLOAD_MAX_MB,
     }
@@ -191,6 +224,14 @@ def _revision_request(proposal, history):
         return None
     requests = [change for change in history if change.to_status == ProposalStatus.REVISIONS_REQUESTED]
     return requests[-1] if requests else None
+
+
+def _invitation(proposal, history):
+    """Program staff's invitation to a full proposal (its note), while the invited proposal is being written."""
+    if proposal.status != ProposalStatus.INVITED:
+        return None
+    invitations_ = [change for change in history if change.to_status == ProposalStatus.INVITED]
+    return invitations_[-1] if invitations_ else None
 
 
 def editable_or_redirect(request, proposal):
@@ -215,18 +256,19 @@ def proposal_edit(request, public_id):
     elsewhere = editable_or_redirect(request, proposal)
     if elsewhere:
         return elsewhere
+    template = edit_template(proposal)
     if request.method == "GET":
-        return render(request, "projects/proposal_form.html", edit_context(request, proposal))
+        return render(request, template, edit_context(request, proposal))
 
-    form = ProposalForm(request.POST, instance=proposal)
-    manage_team = can_manage_team(request.user, proposal)
+    form = form_class(proposal)(request.POST, instance=proposal)
+    manage_team = can_manage_team(request.user, proposal) and not proposal.is_concept
     formset = CoInvestigatorFormSet(request.POST, instance=proposal, prefix="coi") if manage_team else None
     if not (form.is_valid() and (formset is None or formset.is_valid())):
         messages.error(request, "Nothing was saved yet: correct the problems marked below, then save again.")
-        return render(request, "projects/proposal_form.html", edit_context(request, proposal, form, formset))
+        return render(request, template, edit_context(request, proposal, form, formset))
 
-    if form.saved_elsewhere(proposal):
-        return _saved_elsewhere(request, proposal, formset)
+    if saved_by_others_since(proposal, form.cleaned_data["version"], request.user):
+        return _saved_elsewhere(request, proposal, formset, form.cleaned_data["version"])
 
     with transaction.atomic():
         changed = save_draft(proposal, form.cleaned_data, request.user)
@@ -237,7 +279,7 @@ def proposal_edit(request, public_id):
         return redirect("projects:proposal_edit", public_id=proposal.public_id)
 
     try:
-        submit_proposal(proposal, request.user)
+        change = submit_proposal(proposal, request.user)
     except SubmissionRefused as refusal:
         # Everything typed is saved. Show the page again with the posted values (they are what was saved, now at
         # the saved version), a fresh co-investigator formset from the saved rows, and what is still missing.
@@ -249,16 +291,17 @@ def proposal_edit(request, public_id):
             if item.field in form.fields and item.field not in form.errors:
                 form.add_error(item.field, NEEDED_TO_SUBMIT)
         messages.error(request, str(refusal))
-        return render(request, "projects/proposal_form.html", edit_context(request, proposal, form, refusal=refusal))
+        return render(request, template, edit_context(request, proposal, form, refusal=refusal))
     except TransitionError as error:
         messages.error(request, str(error))
         return redirect(proposal)
-    resubmitted = proposal.submission_count > 1
-    messages.success(
-        request,
-        ("Your proposal was resubmitted." if resubmitted else "Your proposal was submitted.")
-        + " Program staff have been told; you will get an e-mail whenever its status changes.",
-    )
+    if proposal.is_concept:
+        done = "Your concept summary was submitted: program staff invite promising ones to a full proposal, and"
+    elif change.from_status == ProposalStatus.REVISIONS_REQUESTED:
+        done = "Your proposal was resubmitted. Program staff have been told;"
+    else:
+        done = "Your proposal was submitted. Program staff have been told;"
+    messages.success(request, f"{done} you will get an e-mail whenever its status changes.")
     return redirect(proposal)
 
 
@@ -266,24 +309,50 @@ def _rebound(request, proposal) -> ProposalForm:
     """The posted form again, carrying the proposal's current version (validated, so errors can be added)."""
     data = request.POST.copy()
     data["version"] = proposal_version(proposal)
-    form = ProposalForm(data, instance=proposal)
+    form = form_class(proposal)(data, instance=proposal)
     form.is_valid()
     return form
 
 
-def _saved_elsewhere(request, proposal, formset):
+def _saved_elsewhere(request, proposal, formset, opened):
     """Someone saved the proposal after this page was opened: save nothing, keep what this person typed, and say
-    who changed it. Saving again (the form now carries the latest version) replaces their changes."""
-    latest = proposal.history.select_related("history_user").first()
-    who = latest.history_user.display_name if latest and latest.history_user else "Someone"
+    who changed which answers. Saving again (the form now carries the latest version) replaces their changes."""
     form = _rebound(request, proposal)
-    messages.warning(
-        request,
-        f"{who} saved this proposal at {proposal.updated_at:%H:%M} UTC, after you opened this page. Nothing was "
-        "saved yet: your version is below. Open the proposal in another tab to compare, then save again to keep "
-        "yours.",
+    messages.warning(request, str(StaleDraft(changes_since(proposal, opened), proposal_version(proposal))))
+    return render(request, edit_template(proposal), edit_context(request, proposal, form, formset), status=409)
+
+
+@login_required
+@require_POST
+def proposal_autosave(request, public_id):
+    """Save the form as the person types (static/js/proposal-autosave.js): a form in, JSON out.
+
+    Saved: the new version, the time and what each section still needs. Not saved (``saved`` false, with a
+    message): someone else saved since the form was opened (``conflict``, the message says who changed what), or
+    an answer is invalid (``errors``). Both are answers the page expects, so they come with status 200."""
+    proposal = visible_proposal(request, public_id)
+    if not can_edit_proposal(request.user, proposal):
+        return JsonResponse({"message": "This proposal cannot be edited now: reload the page."}, status=403)
+    form = form_class(proposal)(request.POST, instance=proposal)
+    if not form.is_valid():
+        errors = {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+        first = next(iter(form.errors.items()))
+        label = form.fields[first[0]].label if first[0] in form.fields else "The form"
+        return JsonResponse({"saved": False, "message": f"Not saved yet: {label}: {first[1][0]}", "errors": errors})
+    try:
+        autosave(proposal, form.cleaned_data, request.user, form.cleaned_data["version"])
+    except StaleDraft as stale:
+        return JsonResponse({"saved": False, "conflict": True, "message": str(stale), "version": stale.version})
+    except TransitionError as refused:
+        return JsonResponse({"message": str(refused)}, status=403)
+    return JsonResponse(
+        {
+            "saved": True,
+            "version": proposal_version(proposal),
+            "saved_at": format_date(timezone.localtime(proposal.updated_at), "H:i"),
+            "sections": section_progress(proposal),
+        }
     )
-    return render(request, "projects/proposal_form.html", edit_context(request, proposal, form, formset), status=409)
 
 
 @login_required

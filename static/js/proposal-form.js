@@ -43,6 +43,10 @@ document.addEventListener("DOMContentLoaded", () => {
   form.addEventListener("submit", () => {
     dirty = false;
   });
+  // proposal-autosave.js saved everything typed so far.
+  form.addEventListener("proposal:saved", () => {
+    dirty = false;
+  });
   window.addEventListener("beforeunload", (event) => {
     if (dirty) {
       event.preventDefault();

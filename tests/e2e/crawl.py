@@ -18,7 +18,7 @@ from tests.e2e.helpers import axe_violations, overlapping_controls
 WIDTHS = (("desktop", DESKTOP), ("phone", PHONE))
 
 # Links that answer with a file, not a page.
-DOWNLOADS = re.compile(r"/(files|download|export)/|/attachments/")
+DOWNLOADS = re.compile(r"/(files|download|export)/|/attachments/|\.ics$")  # .ics: calendars, not pages
 
 # One evaluation that measures what a person would see as broken: the page wider than the screen, text squeezed
 # into a column too narrow to read, words cut in the middle by the line end, a box that scrolls sideways.

@@ -180,3 +180,9 @@ def answer_interested(page, introduction, message):
     page.get_by_label("Message (optional)").fill(message)
     page.get_by_role("button", name="Send the answer").click()
     page.wait_for_url(f"**/introductions/{introduction.public_id}/")
+
+
+def open_section(page, name):
+    """The proposal form shows one section at a time: open ``name`` from its section menu."""
+    page.locator("[data-section-link]", has_text=name).click()
+    page.locator(f"#{page.locator('[data-section-link]', has_text=name).get_attribute('data-section-link')}").wait_for()

@@ -31,7 +31,9 @@ TOUR_DIR = Path(os.environ.get("TOUR_DIR") or ARTIFACTS / "tour")
 
 def tour(role):
     """(file name, address, viewport) of the pictures of ``role``, from the demo's data."""
-    submitted = Proposal.objects.get(owner__email="researcher@example.org", status=ProposalStatus.SUBMITTED)
+    submitted = Proposal.objects.get(
+        owner__email="researcher@example.org", status=ProposalStatus.SUBMITTED, stage="full"
+    )
     introduction = Introduction.objects.filter(organisation__name="Redwire Space").order_by("created_at").first()
     return {
         "visitor": [

@@ -22,7 +22,7 @@ from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.matching.explain import group_checks
 from projects.models import Introduction, Match, Proposal, RescoreRequest, Review
 from projects.tasks import sweep_unscored
-from tests.e2e.helpers import answer_interested, check_page, sign_in, sign_in_to_admin, sign_out
+from tests.e2e.helpers import answer_interested, check_page, open_section, sign_in, sign_in_to_admin, sign_out
 from tests.factories import PASSWORD, ProviderUserFactory, ResearcherFactory, StaffFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory, adsep_listing
 from tests.projects.factories import CallFactory, ProposalFactory, pdf_bytes
@@ -113,6 +113,7 @@ def test_researcher_submits_staff_introduce_and_the_provider_answers(new_page, t
     researcher.get_by_role("button", name="Start draft").click()
     researcher.wait_for_url("**/edit/")
     researcher.get_by_label("Summary").fill("Grow 96 liver organoids for 14 days and return half of them live.")
+    open_section(researcher, "Flight requirements")
     researcher.get_by_label("Minimum (°C)").fill("36.5")
     researcher.get_by_label("Maximum (°C)").fill("37.5")
     researcher.get_by_label("Cell culture / bioreactor").check()
@@ -127,7 +128,7 @@ def test_researcher_submits_staff_introduce_and_the_provider_answers(new_page, t
     assert researcher.get_by_label("Summary").input_value() == (
         "Grow 96 liver organoids for 14 days and return half of them live."
     )
-    researcher.locator("#id_attest_export_control").focus()  # the last field before the Science section
+    open_section(researcher, "Science")  # the form shows one section at a time; its menu link keeps the focus
     press_until_focused(researcher, "Tab", "id_why_microgravity")
     researcher.keyboard.type("Organoids self-assemble without scaffolds in microgravity.")
     press_until_focused(researcher, "Tab", "id_earth_benefit")
@@ -151,6 +152,7 @@ def test_researcher_submits_staff_introduce_and_the_provider_answers(new_page, t
         "3",
     )
     # A tri-state question by keyboard: Tab reaches the group at its checked radio, the arrows change the answer.
+    open_section(researcher, "Flight requirements")
     press_until_focused(researcher, "Tab", "id_co2_2")  # "Not stated"
     researcher.keyboard.press("ArrowLeft")
     researcher.keyboard.press("ArrowLeft")
@@ -175,14 +177,17 @@ def test_researcher_submits_staff_introduce_and_the_provider_answers(new_page, t
     check_page(researcher, "journey-proposal-missing")
 
     objectives.fill("Compare organoid size and albumin output with ground controls.")
+    open_section(researcher, "Team and eligibility")
     researcher.get_by_label("UEI (SAM.gov Unique Entity ID)").fill("j7m9-hptg-j1s8")
     researcher.locator("#id_attest_us_persons").check()
     researcher.locator("#id_attest_export_control").check()
+    open_section(researcher, "Funding")
     researcher.get_by_label("Amount requested (USD)").fill("250000")
     researcher.get_by_role("button", name="Save draft").click()
     researcher.wait_for_url("**/edit/")
     narrative = tmp_path / "Liver narrative.pdf"
     narrative.write_bytes(pdf_bytes(pages=2))
+    open_section(researcher, "Attachments")
     researcher.locator("#id_narrative-file").set_input_files(str(narrative))
     researcher.get_by_role("button", name="Upload the narrative").click()
     researcher.wait_for_url("**/edit/#attachments")

@@ -7,7 +7,7 @@ from django.core import mail
 
 from projects.enums import ProposalStatus
 from projects.models import Proposal
-from tests.e2e.helpers import check_page, sign_in, sign_out
+from tests.e2e.helpers import check_page, open_section, sign_in, sign_out
 from tests.factories import PASSWORD
 from tests.projects.factories import CallFactory, pdf_bytes
 
@@ -45,6 +45,7 @@ def test_researcher_drafts_over_two_visits_uploads_and_submits(page, tmp_path):
     check_page(page, "proposal-form")
 
     page.get_by_label("Summary").fill("Grow 96 liver organoids for 14 days and return half of them live.")
+    open_section(page, "Flight requirements")
     page.get_by_label("Minimum (°C)").fill("36.5")
     page.get_by_label("Maximum (°C)").fill("37.5")
     page.locator("#id_sample_return_0").check()  # Yes
@@ -71,14 +72,17 @@ def test_researcher_drafts_over_two_visits_uploads_and_submits(page, tmp_path):
     assert page.get_by_label("Cell culture / bioreactor").is_checked()
 
     page.get_by_label("Objectives").fill("Compare organoid size and albumin output with ground controls.")
+    open_section(page, "Team and eligibility")
     page.get_by_label("UEI (SAM.gov Unique Entity ID)").fill("j7m9-hptg-j1s8")
     page.locator("#id_attest_us_persons").check()
     page.locator("#id_attest_export_control").check()
+    open_section(page, "Science")
     page.get_by_label("Why microgravity").fill("Organoids self-assemble without scaffolds in microgravity.")
     page.get_by_label("Earth benefit").fill("Better liver toxicity models for drug development.")
     page.get_by_label("Organoids", exact=True).check()
     page.get_by_label("Current TRL").select_option("4")
     page.get_by_label("Target TRL").select_option("6")
+    open_section(page, "Funding")
     page.get_by_label("Amount requested (USD)").fill("250000")
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url("**/edit/")
@@ -86,6 +90,7 @@ def test_researcher_drafts_over_two_visits_uploads_and_submits(page, tmp_path):
     # Upload the narrative, then submit.
     narrative = tmp_path / "Liver narrative.pdf"
     narrative.write_bytes(pdf_bytes(pages=2))
+    open_section(page, "Attachments")
     page.locator("#id_narrative-file").set_input_files(str(narrative))
     page.get_by_role("button", name="Upload the narrative").click()
     page.wait_for_url("**/edit/#attachments")
@@ -124,6 +129,7 @@ def test_submission_problems_are_listed_and_the_call_page_reads_well(page):
     page.goto(f"/proposals/new/?call={call.public_id}")
     page.get_by_role("button", name="Start draft").click()
     page.wait_for_url("**/edit/")
+    open_section(page, "Flight requirements")
     page.get_by_label("Minimum (°C)").fill("40")
     page.get_by_label("Maximum (°C)").fill("37")
     page.get_by_role("button", name="Save and submit").click()
@@ -153,6 +159,7 @@ def test_co_investigator_rows_are_added_in_the_page(page):
     page.get_by_role("button", name="Start draft").click()
     page.wait_for_url("**/edit/")
 
+    open_section(page, "Team and eligibility")
     page.locator("#id_coi-0-name").fill("Lee Park")
     page.locator("#id_coi-0-email").fill("lee@example.edu")
     page.get_by_role("button", name="Add another co-investigator").click()

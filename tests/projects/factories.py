@@ -15,11 +15,14 @@ from projects.models import (
     Introduction,
     IntroductionRequest,
     Match,
+    PanelMember,
     Precedent,
     Proposal,
     Review,
+    ReviewAssignment,
+    ReviewerProfile,
 )
-from tests.factories import ResearcherFactory
+from tests.factories import ResearcherFactory, ReviewerFactory
 from tests.partners.factories import CapabilityFactory
 
 
@@ -59,6 +62,11 @@ class CallFactory(factory.django.DjangoModelFactory):
         upcoming = factory.Trait(
             opens_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=5)),
             closes_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=50)),
+        )
+        # A concept summary first, due in 10 days; full proposals due in 30.
+        two_stage = factory.Trait(
+            concept_step=True,
+            concept_closes_at=factory.LazyFunction(lambda: timezone.now() + timedelta(days=10)),
         )
 
 
@@ -160,6 +168,8 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     value = 5
     operations = OperationsScreen.PASS
     comment = "Clear aims; the return logistics need a plan."
+    conflict_of_interest = False
+    submitted_at = factory.LazyAttribute(lambda review: None if review.conflict_of_interest else timezone.now())
 
 
 class MatchFactory(factory.django.DjangoModelFactory):
@@ -203,3 +213,27 @@ class PrecedentFactory(factory.django.DjangoModelFactory):
     def listings(obj, create, extracted, **kwargs):
         if create:
             obj.listings.set(extracted if extracted is not None else [CapabilityFactory()])
+
+
+class PanelMemberFactory(factory.django.DjangoModelFactory):
+    """A reviewer on a call's panel, with expertise."""
+
+    class Meta:
+        model = PanelMember
+
+    call = factory.SubFactory(CallFactory)
+    reviewer = factory.SubFactory(ReviewerFactory)
+
+    @factory.post_generation
+    def expertise(obj, create, extracted, **kwargs):
+        if create:
+            defaults = {"research_areas": ["organoids"], "keywords": "liver, organoids", "bio": ""}
+            ReviewerProfile.objects.update_or_create(user=obj.reviewer, defaults={**defaults, **(extracted or {})})
+
+
+class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewAssignment
+
+    proposal = factory.SubFactory(ProposalFactory, complete=True, status=ProposalStatus.UNDER_REVIEW)
+    reviewer = factory.SubFactory(ReviewerFactory)

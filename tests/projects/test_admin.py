@@ -29,7 +29,11 @@ def test_staff_create_a_call_in_the_admin(client, staff):
             "closes_at_0": (opens + timedelta(days=30)).strftime("%Y-%m-%d"),
             "closes_at_1": "17:00:00",
             "concept_step": "on",
+            "concept_closes_at_0": (opens + timedelta(days=10)).strftime("%Y-%m-%d"),
+            "concept_closes_at_1": "17:00:00",
             "funding_cap": "250000",
+            "reviewers_per_proposal": "3",
+            "max_reviews_per_reviewer": "8",
         },
     )
 
@@ -41,6 +45,32 @@ def test_staff_create_a_call_in_the_admin(client, staff):
         True,
         1,
     )
+    assert call.concept_closes_at.date() == (opens + timedelta(days=10)).date()
+
+
+def test_a_concept_step_without_a_concept_deadline_is_refused_in_the_admin(client, staff):
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("admin:projects_call_add"),
+        {
+            "code": "NLRA 2027-6",
+            "title": "Organoids",
+            "description": "Scope.",
+            "opens_at_0": "2027-03-01",
+            "opens_at_1": "00:00:00",
+            "closes_at_0": "2027-05-01",
+            "closes_at_1": "00:00:00",
+            "concept_step": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert soup(response).select_one("ul.errorlist.nonfield").get_text(strip=True) == (
+        "A call with a concept step needs a concept deadline after it opens and before the full-proposal deadline "
+        "(and a call without one, no concept deadline)."
+    )
+    assert Call.objects.count() == 0
 
 
 def test_a_call_closing_before_it_opens_is_refused_in_the_admin(client, staff):

@@ -122,6 +122,7 @@ def test_bulk_move_shows_the_intermediate_page_first(client, staff, three):
         "screening",
         "under_review",
         "revisions_requested",
+        "invited",
         "accepted",
         "declined",
     ]

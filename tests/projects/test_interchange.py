@@ -28,7 +28,7 @@ KEYS = sorted(SCHEMA["properties"]["proposals"]["items"]["properties"])
 def complete_item(item: dict) -> dict:
     """An interchange item with every key present (missing = not stated = null)."""
     full = dict.fromkeys(KEYS)
-    full.update({"research_areas": [], "needs": []})
+    full.update({"research_areas": [], "needs": [], "stage": "full"})  # missing stage: a full proposal
     full.update(item)
     full.setdefault("why_microgravity", None)
     return full
@@ -250,3 +250,27 @@ def test_export_then_import_elsewhere_round_trips(researcher, researcher2):
     call_command("export_proposals", stdout=again, stderr=StringIO())
 
     assert json.loads(again.getvalue()) == first
+
+
+def test_the_stage_is_exported_and_imported(researcher):
+    call = CallFactory(two_stage=True)
+    concept = ProposalFactory(owner=researcher, call=call, stage="concept", summary="A concept.")
+    document = {"format": PROPOSALS, "proposals": [{**concept.to_interchange(), "id": "concept-1"}]}
+
+    import_proposals(document, researcher, call=call)
+
+    assert concept.to_interchange()["stage"] == "concept"
+    assert Proposal.objects.get(external_id="concept-1").stage == "concept"
+
+
+def test_a_concept_without_a_call_that_takes_concepts_is_refused(researcher):
+    item = {"id": "concept-1", "stage": "concept", "title": "Liver organoids", "summary": "A concept."}
+    plain = {"id": "full-1", "title": "Bone loss", "summary": "A proposal."}
+
+    with pytest.raises(InterchangeError) as refused:
+        import_proposals({"format": PROPOSALS, "proposals": [plain, item]}, researcher, call=CallFactory())
+
+    assert refused.value.problems == [
+        Problem("$.proposals[1].stage", "a concept needs a call with a concept step; import it with such a call")
+    ]
+    assert Proposal.objects.count() == 0

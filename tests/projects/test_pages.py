@@ -8,6 +8,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from projects.domain.calendars import feed_of
 from projects.domain.proposals import create_draft, submit_proposal
 from projects.domain.queries import typical_days_in_status
 from projects.domain.transitions import set_proposal_status
@@ -112,8 +113,10 @@ def test_dashboard_query_count_does_not_grow_with_proposals(
     shared = ProposalFactory(owner=researcher2)
     CoInvestigatorFactory(proposal=shared, user=researcher, access=Access.EDIT, email=researcher.email)
     client.force_login(researcher)
+    feed_of(researcher)  # the calendar address exists from the first visit on
 
-    with django_assert_num_queries(5):  # session, user, proposals, open calls, unread notifications
+    # session, user, proposals, open calls, the calendar address, unread notifications
+    with django_assert_num_queries(6):
         response = client.get(reverse("projects:dashboard"))
 
     assert len(rows(response)) == count + 1

@@ -9,13 +9,14 @@ from leoportal.enums import NotificationKind
 from leoportal.models import Notification
 from projects.domain.transitions import (
     PI,
+    STAGE_OF_MOVE,
     TRANSITIONS,
     IllegalTransition,
     TransitionNotAllowed,
     allowed_moves,
     set_proposal_status,
 )
-from projects.enums import Access, ProposalStatus
+from projects.enums import Access, ProposalStatus, Stage
 from projects.models import StatusChange
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, NarrativeFactory, ProposalFactory
 
@@ -25,13 +26,15 @@ S = ProposalStatus
 ILLEGAL = [pair for pair in itertools.product(S, S) if pair not in TRANSITIONS]
 
 
-def proposal_in(status, owner, **values):
-    values.setdefault("call", CallFactory())
+def proposal_in(status, owner, stage=Stage.FULL, **values):
+    two_stage = stage == Stage.CONCEPT or status == S.INVITED
+    values.setdefault("call", CallFactory(two_stage=two_stage))
     proposal = ProposalFactory(
         owner=owner,
         status=status,
         complete=True,
         submission_count=0 if status == S.DRAFT else 1,
+        stage=stage,
         **values,
     )
     NarrativeFactory(proposal=proposal)
@@ -53,6 +56,16 @@ def test_the_table_matches_the_status_model():
         (S.UNDER_REVIEW, S.REVISIONS_REQUESTED): "program staff",
         (S.UNDER_REVIEW, S.ACCEPTED): "program staff",
         (S.UNDER_REVIEW, S.DECLINED): "program staff",
+        (S.SUBMITTED, S.INVITED): "program staff",
+        (S.SUBMITTED, S.DECLINED): "program staff",
+        (S.INVITED, S.SUBMITTED): "principal investigator",
+        (S.INVITED, S.WITHDRAWN): "principal investigator",
+        (S.SUBMITTED, S.DRAFT): "principal investigator",
+    }
+    assert STAGE_OF_MOVE == {
+        (S.SUBMITTED, S.INVITED): Stage.CONCEPT,
+        (S.SUBMITTED, S.DECLINED): Stage.CONCEPT,
+        (S.SUBMITTED, S.SCREENING): Stage.FULL,
     }
 
 
@@ -77,7 +90,7 @@ MOVES = list(TRANSITIONS.items())
 @pytest.mark.parametrize("who", ["wrong_side", "researcher2_editor", "outsider", "provider_user"])
 def test_a_move_by_the_wrong_person_is_refused(request, researcher, staff, researcher2, move, actor, who):
     current, target = move
-    proposal = proposal_in(current, researcher)
+    proposal = proposal_in(current, researcher, STAGE_OF_MOVE.get(move, Stage.FULL))
     CoInvestigatorFactory(proposal=proposal, user=researcher2, access=Access.EDIT, email=researcher2.email)
     person = {
         "wrong_side": staff if actor == PI else researcher,
@@ -97,7 +110,7 @@ def test_each_allowed_move_is_recorded_and_the_rest_of_the_team_emailed(
     researcher, researcher2, staff, django_capture_on_commit_callbacks, move, actor
 ):
     current, target = move
-    proposal = proposal_in(current, researcher, title="Liver organoids")
+    proposal = proposal_in(current, researcher, STAGE_OF_MOVE.get(move, Stage.FULL), title="Liver organoids")
     CoInvestigatorFactory(proposal=proposal, user=researcher2, access=Access.VIEW, email=researcher2.email)
     CoInvestigatorFactory(proposal=proposal, email="not-joined@example.edu")  # no account: not e-mailed
     person = researcher if actor == PI else staff
@@ -201,3 +214,86 @@ def test_staff_are_told_when_a_proposal_is_withdrawn(researcher, staff, django_c
         f"{researcher.display_name} withdrew “Bone study” (unsolicited).\n\nReason given:\nMoving to a ground study.",
     )
     assert [message.to for message in mail.outbox] == [[staff.email]]
+
+
+# --- The concept stage ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stage", "target", "message"),
+    [
+        (
+            Stage.FULL,
+            S.INVITED,
+            "A full proposal cannot move from “Submitted” to “Invited to a full proposal”: only a concept summary can.",
+        ),
+        (
+            Stage.FULL,
+            S.DECLINED,
+            "A full proposal cannot move from “Submitted” to “Declined”: only a concept summary can.",
+        ),
+        (
+            Stage.CONCEPT,
+            S.SCREENING,
+            "A concept summary cannot move from “Submitted” to “Screening”: only a full proposal can.",
+        ),
+    ],
+)
+def test_a_move_of_the_other_stage_is_refused(researcher, staff, stage, target, message):
+    proposal = proposal_in(S.SUBMITTED, researcher, stage)
+
+    with pytest.raises(IllegalTransition) as refused:
+        set_proposal_status(proposal, target, staff)
+
+    assert str(refused.value) == message
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.stage, StatusChange.objects.count()) == (S.SUBMITTED, stage, 0)
+
+
+def test_staff_are_offered_encourage_or_decline_for_a_submitted_concept(researcher, staff):
+    concept = proposal_in(S.SUBMITTED, researcher, Stage.CONCEPT)
+    full = proposal_in(S.SUBMITTED, researcher)
+
+    assert allowed_moves(concept, staff) == [S.INVITED, S.DECLINED]
+    assert allowed_moves(full, staff) == [S.SCREENING]
+    assert allowed_moves(concept, researcher) == [S.WITHDRAWN, S.DRAFT]
+
+
+def test_an_invitation_moves_the_concept_on_to_the_full_proposal_with_every_answer(
+    researcher, staff, django_capture_on_commit_callbacks
+):
+    proposal = proposal_in(S.SUBMITTED, researcher, Stage.CONCEPT, title="Liver organoids")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change = set_proposal_status(proposal, S.INVITED, staff, note="Strong concept: add the return plan.")
+
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.stage, proposal.title) == (S.INVITED, Stage.FULL, "Liver organoids")
+    assert (change.stage, change.note) == (Stage.CONCEPT, "Strong concept: add the return plan.")
+    body = mail.outbox[0].body.splitlines()
+    assert body[2:4] == [
+        "Your concept summary “Liver organoids” is invited to a full proposal.",
+        "Program staff moved it from “Submitted” to “Invited to a full proposal”.",
+    ]
+    assert body[7:9] == [
+        "",
+        "The full proposal is open now, filled in from your concept: complete it and submit it by "
+        f"{proposal.call.closes_at:%-d %B %Y, %H:%M} UTC.",
+    ]
+
+
+def test_a_declined_concept_tells_the_team_with_the_feedback(researcher, staff, django_capture_on_commit_callbacks):
+    proposal = proposal_in(S.SUBMITTED, researcher, Stage.CONCEPT, title="Liver organoids")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        set_proposal_status(proposal, S.DECLINED, staff, note="Outside the call's focus.")
+
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.stage) == (S.DECLINED, Stage.CONCEPT)
+    assert mail.outbox[0].body.splitlines()[2:7] == [
+        "Your concept summary “Liver organoids” was declined.",
+        "Program staff moved it from “Submitted” to “Declined”.",
+        "",
+        "Note:",
+        "Outside the call's focus.",
+    ]

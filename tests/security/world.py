@@ -20,9 +20,11 @@ from partners.domain.organisations import invitation_url
 from partners.enums import MembershipRole, PublicationState
 from partners.models import CapabilityUpload
 from projects.domain.invitations import token_hash
+from projects.domain.reviews import declare_conflict, submit_review
 from projects.enums import Access, ProposalStatus
 from projects.models import Invitation as ProjectInvitation
-from tests.factories import ProviderUserFactory, ResearcherFactory, StaffFactory
+from projects.models import ReviewAssignment, ReviewerInvitation
+from tests.factories import ProviderUserFactory, ResearcherFactory, ReviewerFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, InvitationFactory, MembershipFactory, OrganisationFactory
 from tests.projects.factories import (
     CallFactory,
@@ -31,10 +33,14 @@ from tests.projects.factories import (
     IntroductionRequestFactory,
     MatchFactory,
     NarrativeFactory,
+    PanelMemberFactory,
     ProposalFactory,
 )
 
 ACTORS = ("anonymous", "owner", "co_investigator", "other_researcher", "introduced", "not_introduced", "staff")
+# Panel reviewers of the proposal's call: assigned the proposal; on the panel but not assigned; assigned, reviewed
+# and then unassigned; assigned and then declared a conflict of interest.
+REVIEWERS = ("reviewer_assigned", "reviewer_unassigned", "reviewer_removed", "reviewer_conflict")
 
 # What each canary guards. The introduced provider reads the proposal's title, summary and flight requirements, but
 # not its objectives, funding, attachments or the team's contact details until it answers with interest.
@@ -61,6 +67,11 @@ VISIBLE = {
     "introduced": {"proposal_shared", "organisation_private"},
     "not_introduced": set(),
     "staff": set(CANARIES),
+    # An assigned reviewer reads the whole proposal; the others nothing of it.
+    "reviewer_assigned": {"proposal_shared", "proposal_team"},
+    "reviewer_unassigned": set(),
+    "reviewer_removed": set(),
+    "reviewer_conflict": set(),
 }
 
 
@@ -174,6 +185,23 @@ def build_world() -> World:
     )
     job.result_file.save("export.csv", ContentFile(b"title\r\nCanary liver organoid title\r\n"))
 
+    for actor in REVIEWERS:
+        reviewer = ReviewerFactory(email=f"{actor.replace('_', '-')}@panel.example", organisation="Panel University")
+        users[actor] = reviewer
+        PanelMemberFactory(call=call, reviewer=reviewer)
+        if actor != "reviewer_unassigned":
+            ReviewAssignment.objects.create(proposal=proposal, reviewer=reviewer, assigned_by=staff)
+    scores = {"scientific_merit": 4, "need_for_microgravity": 4, "feasibility": 4, "value": 4, "operations": "pass"}
+    submit_review(proposal, users["reviewer_removed"], **scores)
+    ReviewAssignment.objects.filter(reviewer=users["reviewer_removed"]).delete()
+    declare_conflict(proposal, users["reviewer_conflict"], "A shared grant.")
+    reviewer_invitation = ReviewerInvitation.objects.create(
+        call=call,
+        email="canary-reviewer-invitee@example.edu",
+        invited_by=staff,
+        expires_at=timezone.now() + timedelta(days=7),
+        token_hash=token_hash("matrix-reviewer-invitation-token"),
+    )
     api_token = ApiToken.objects.create(user=owner, name="Owner's script", prefix="leo_abcdef", key_hash="1" * 64)
 
     owner_address = EmailAddress.objects.get(user=owner)
@@ -198,9 +226,11 @@ def build_world() -> World:
         api_token=api_token,
         notification=notification,
         job=job,
+        reviewer_invitation=reviewer_invitation,
     )
     world.tokens.update(
         project_invitation="matrix-invitation-token",
+        reviewer_invitation="matrix-reviewer-invitation-token",
         member_invitation=invitation_url(member_invitation).rstrip("/").rsplit("/", 1)[-1],
         email_confirmation=EmailConfirmationHMAC(owner_address).key,
         password_reset=(int_to_base36(owner.pk), default_token_generator.make_token(owner)),

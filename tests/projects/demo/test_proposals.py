@@ -49,7 +49,7 @@ def test_seed_demo_gives_both_researchers_proposals_in_several_statuses():
         ("researcher2@example.org", "demo-gut-microbiome-chip", "draft"),
         ("researcher2@example.org", "demo-mab-crystals", "screening"),
         ("researcher2@example.org", "demo-muscle-atrophy-imaging", "withdrawn"),
-        ("researcher@example.org", "demo-cartilage-print", "draft"),
+        ("researcher@example.org", "demo-cartilage-print", "submitted"),
         ("researcher@example.org", "demo-liver-organoids", "submitted"),
         ("researcher@example.org", "demo-msc-expansion", "revisions_requested"),
         ("researcher@example.org", "demo-partial-g-bone", "under_review"),
@@ -60,6 +60,26 @@ def test_seed_demo_gives_both_researchers_proposals_in_several_statuses():
         ("draft", "submitted", "researcher@example.org"),
         ("submitted", "screening", "staff@example.org"),
         ("screening", "revisions_requested", "staff@example.org"),
+    ]
+
+
+def test_the_concept_call_has_a_concept_awaiting_staff_and_an_invited_full_proposal():
+    seed()
+
+    call = Call.objects.get(code="NLRA 2027-1")
+    assert call.concept_step and call.opens_at < call.concept_closes_at < call.closes_at
+    cartilage = Proposal.objects.get(external_id="demo-cartilage-print")
+    assert (cartilage.stage, cartilage.status, cartilage.attachments.count()) == ("concept", "submitted", 0)
+    liver = Proposal.objects.get(external_id="demo-liver-organoids")
+    assert (liver.stage, liver.status, liver.submission_count) == ("full", "submitted", 2)
+    assert [
+        (version.number, version.stage, [f["kind"] for f in version.files]) for version in liver.versions.all()
+    ] == [(1, "full", ["narrative"])]
+    assert list(liver.status_changes.values_list("from_status", "to_status", "stage")) == [
+        ("", "draft", "concept"),
+        ("draft", "submitted", "concept"),
+        ("submitted", "invited", "concept"),
+        ("invited", "submitted", "full"),
     ]
 
 

@@ -1,0 +1,99 @@
+"""Deadlines as iCalendar (RFC 5545): the public feed of open and upcoming calls, one call's deadlines, and each
+person's own feed (their proposals' deadlines) at a secret address they can reset.
+
+One event per deadline, at the deadline's moment in UTC, with a UID that stays the same for as long as the call or
+proposal exists (so a calendar that subscribes updates the event rather than adding another).
+"""
+
+from datetime import UTC
+
+from django.conf import settings
+from icalendar import Calendar, Event
+
+from projects.domain.reminders import UNSUBMITTED
+from projects.enums import Stage
+from projects.models import CalendarFeed, Call, Proposal
+
+STAGE_WORDS = {Stage.CONCEPT: "concept summaries due", Stage.FULL: "full proposals due"}
+DOMAIN = "leoportal"
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//LEO Portal//Deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def _event(uid: str, summary: str, moment, url: str, stamp, description: str = "") -> Event:
+    event = Event()
+    event.add("uid", f"{uid}@{DOMAIN}")
+    event.add("summary", summary)
+    event.add("dtstart", moment.astimezone(UTC))
+    event.add("dtend", moment.astimezone(UTC))
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("url", f"{settings.SITE_URL}{url}")
+    if description:
+        event.add("description", description)
+    return event
+
+
+def _call_events(call: Call) -> list[Event]:
+    words = STAGE_WORDS if call.concept_step else {Stage.FULL: "deadline"}
+    return [
+        _event(
+            f"call-{call.public_id}-{stage}",
+            f"{call.code}: {words[stage]}",
+            moment,
+            call.get_absolute_url(),
+            call.updated_at,
+            call.title,
+        )
+        for stage, moment in call.deadlines()
+    ]
+
+
+def calls_calendar(now=None) -> bytes:
+    """Open and upcoming calls, each deadline an event."""
+    calendar = _calendar("LEO Portal calls")
+    for call in Call.objects.not_closed(now).order_by("closes_at", "code"):
+        for event in _call_events(call):
+            calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def call_calendar(call: Call) -> bytes:
+    calendar = _calendar(f"{call.code} deadlines")
+    for event in _call_events(call):
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def feed_of(user) -> CalendarFeed:
+    """The person's calendar address, made on first use (one query after that)."""
+    return CalendarFeed.objects.filter(user=user).first() or CalendarFeed.objects.get_or_create(user=user)[0]
+
+
+def reset_feed(user) -> CalendarFeed:
+    """A new secret address; the old one answers 404 from now on."""
+    CalendarFeed.objects.filter(user=user).delete()
+    return CalendarFeed.objects.create(user=user)
+
+
+def personal_calendar(user) -> bytes:
+    """The deadlines of the proposals ``user`` works on that are not submitted yet."""
+    calendar = _calendar("My LEO Portal deadlines")
+    proposals = Proposal.objects.team_of(user).filter(status__in=UNSUBMITTED, call__isnull=False).select_related("call")
+    for proposal in proposals.order_by("pk"):
+        what = "concept summary" if proposal.stage == Stage.CONCEPT else "proposal"
+        calendar.add_component(
+            _event(
+                f"proposal-{proposal.public_id}-{proposal.stage}",
+                f"Due: {what} “{proposal.display_title}” ({proposal.call.code})",
+                proposal.deadline,
+                proposal.get_absolute_url(),
+                proposal.call.updated_at,
+            )
+        )
+    return calendar.to_ical()
