@@ -13,7 +13,6 @@ from django.utils.dateformat import format as format_date
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects.domain import invitations, queries
-from projects.domain.introductions import NOT_INTRODUCIBLE
 from projects.domain.calendars import feed_of
 from projects.domain.drafts import (
     StaleDraft,
@@ -23,6 +22,7 @@ from projects.domain.drafts import (
     saved_by_others_since,
     section_progress,
 )
+from projects.domain.introductions import NOT_INTRODUCIBLE
 from projects.domain.proposals import (
     create_draft,
     delete_draft,
