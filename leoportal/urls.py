@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from leoportal import health, job_views, notification_views, views
+from leoportal import health, job_views, notification_views, token_views, views
 from leoportal.api import api
 from leoportal.api import docs as api_docs
 
@@ -22,6 +22,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's); answer with the site's icon.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"), permanent=True)),
     path("api/v1/docs/", api_docs, name="api_docs"),
+    path("account/api-tokens/", token_views.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<uuid:public_id>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

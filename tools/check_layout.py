@@ -54,6 +54,7 @@ LAYER_OF = {
             "management",
             "admin_site",
             "job_views",
+            "token_views",
             "notification_views",
         ),
         4,

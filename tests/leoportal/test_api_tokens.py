@@ -5,12 +5,14 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from leoportal.api_tokens import create_token, revoke_token
 from leoportal.models import ApiToken
 from partners.enums import MembershipRole
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.projects.factories import ProposalFactory
+from tests.utils import soup
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +101,31 @@ def test_requests_past_the_limit_are_429_with_retry_after(client, researcher, se
     assert answers == [200, 200, 200, 429]
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert client.get(PROPOSALS, **bearer(other_secret)).status_code == 200  # the limit is per token
+
+
+# --- The account's page ----------------------------------------------------------------------------------------
+
+
+def test_a_token_made_on_the_account_page_is_shown_once(client, researcher):
+    client.force_login(researcher)
+
+    made = soup(client.post(reverse("api_tokens"), {"name": "Notebook", "scope": "read", "organisation": ""}))
+    secret = made.select_one("[data-secret] code").get_text()
+    again = soup(client.get(reverse("api_tokens")))
+
+    assert ApiToken.objects.get().key_hash != secret
+    assert again.select_one("[data-secret]") is None
+    assert secret not in str(again)
+    assert client.get(PROPOSALS, **bearer(secret)).status_code == 200
+
+
+def test_a_token_without_a_name_is_refused_and_only_its_holder_revokes_it(client, researcher, researcher2):
+    token, secret = create_token(researcher, name="Script")
+    client.force_login(researcher)
+    assert client.post(reverse("api_tokens"), {"name": "", "scope": "read"}).status_code == 400
+
+    client.force_login(researcher2)
+    assert client.post(reverse("api_token_revoke", args=[token.public_id])).status_code == 404
+    client.force_login(researcher)
+    client.post(reverse("api_token_revoke", args=[token.public_id]))
+    assert client.get(PROPOSALS, **bearer(secret)).status_code == 401

@@ -24,7 +24,12 @@ def test_the_openapi_document_describes_every_endpoint(client):
     schema = response.json()
     assert response.status_code == 200
     assert schema["openapi"].startswith("3.")
-    assert sorted(schema["paths"]) == ["/api/v1/catalogue/listings", "/api/v1/catalogue/listings/{listing_id}"]
+    assert sorted(schema["paths"]) == [
+        "/api/v1/catalogue/listings",
+        "/api/v1/catalogue/listings/{listing_id}",
+        "/api/v1/proposals",
+        "/api/v1/proposals/{proposal_id}",
+    ]
 
 
 def test_the_docs_page_lists_the_endpoints_without_outside_scripts(client):
@@ -33,6 +38,8 @@ def test_the_docs_page_lists_the_endpoints_without_outside_scripts(client):
     assert [code.get_text() for code in page.select("[data-endpoints] code")] == [
         "/api/v1/catalogue/listings",
         "/api/v1/catalogue/listings/{listing_id}",
+        "/api/v1/proposals",
+        "/api/v1/proposals/{proposal_id}",
     ]
     assert page.select_one("[data-openapi]")["href"] == "/api/v1/openapi.json"
     assert [s["src"] for s in page.select("script[src]") if s["src"].startswith("http")] == []
@@ -95,8 +102,8 @@ def test_every_get_of_the_schema_answers_without_a_server_error(client, known_se
     alpha = Capability.objects.get(name="Cell Incubator Alpha")
     answers = {}
     for path in schema["paths"]:
-        url = path.replace("{listing_id}", str(alpha.public_id))
+        url = path.replace("{listing_id}", str(alpha.public_id)).replace("{proposal_id}", str(alpha.public_id))
         for nonsense in ({}, {"page": "-1"}, {"page": "x"}, {"q": "\x00"}, {"sort": "?"}, {"min_units": "1e999"}):
             answers[(path, tuple(nonsense.items()))] = client.get(url, nonsense).status_code
 
-    assert sorted(set(answers.values())) == [200, 422]
+    assert sorted(set(answers.values())) == [200, 401, 422]  # 401: the proposals need a token

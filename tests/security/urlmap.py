@@ -62,6 +62,7 @@ def arguments(world) -> dict:
         "partners:capability": {"public_id": o["listing"].public_id},
         "api-1:listing": {"listing_id": o["listing"].public_id},
         "api-1:proposal": {"proposal_id": o["proposal"].public_id},
+        "api_token_revoke": {"public_id": o["api_token"].public_id},
         "partners:provider": orbital,
         "partners:organisation": orbital,
         "partners:organisation_edit": orbital,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import int_to_base36
 
 from leoportal.enums import JobState, NotificationKind
-from leoportal.models import BackgroundJob, Notification
+from leoportal.models import ApiToken, BackgroundJob, Notification
 from partners.domain import import_jobs
 from partners.domain.organisations import invitation_url
 from partners.enums import MembershipRole, PublicationState
@@ -202,6 +202,7 @@ def build_world() -> World:
         expires_at=timezone.now() + timedelta(days=7),
         token_hash=token_hash("matrix-reviewer-invitation-token"),
     )
+    api_token = ApiToken.objects.create(user=owner, name="Owner's script", prefix="leo_abcdef", key_hash="1" * 64)
 
     owner_address = EmailAddress.objects.get(user=owner)
     world.objects.update(
@@ -222,6 +223,7 @@ def build_world() -> World:
         stellar=stellar,
         introduction=introduction,
         introduction_request=introduction_request,
+        api_token=api_token,
         notification=notification,
         job=job,
         reviewer_invitation=reviewer_invitation,
