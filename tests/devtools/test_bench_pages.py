@@ -51,11 +51,12 @@ def test_parse_wrk_refuses_output_it_cannot_read():
 
 
 def test_table_gives_each_page_its_share_of_the_trivial_view():
-    rows = [(pages.Page("My proposals", "researcher", "/proposals/"), pages.parse_wrk(WRK_OUTPUT))]
+    trivial = pages.Figures(3545.75, 5.1, 9.8, 28366, 0)
+    rows = [(pages.Page("My proposals", "researcher", "/proposals/"), pages.parse_wrk(WRK_OUTPUT), trivial)]
 
-    lines = pages.table(rows, baseline=3545.75)
+    lines = pages.table(rows)
 
-    assert lines[2] == "| My proposals | researcher | 142 | 4.0% | 138.5 | 1210.0 | 7 |"
+    assert lines[2] == "| My proposals | researcher | 142 | 3,546 | 4.0% | 138.5 | 1210.0 | 7 |"
 
 
 @pytest.mark.django_db
