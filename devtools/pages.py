@@ -8,6 +8,7 @@ requests a second are divided by the trivial view's measured next to them, so th
 machine is shared and absolute figures wander from one minute to the next.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -53,6 +54,7 @@ class Figures:
     p99_ms: float
     requests: int
     errors: int  # non-2xx/3xx answers and socket errors
+    cpu_ms: float | None = None  # the web server's CPU (user and system) a request, from /proc; None elsewhere
 
 
 class BenchmarkError(Exception):
@@ -214,6 +216,27 @@ class Server:
                 time.sleep(0.3)
         raise BenchmarkError(f"gunicorn did not answer on {self.url} within {timeout_s:.0f} s")
 
+    def cpu_seconds(self) -> float:
+        """CPU the server's processes (master and workers) have used so far, from /proc (Linux)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        pids = [self.process.pid]
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+            pids += [int(pid) for pid in children.split()]
+        total = 0
+        for pid in pids:
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
+    def measure(self, path: str, cookie: str, **wrk) -> Figures:
+        """wrk's figures for one page, with the server's CPU a request while wrk ran."""
+        before = self.cpu_seconds()
+        figures = run_wrk(self.url + path, cookie, **wrk)
+        used = self.cpu_seconds() - before
+        return replace(figures, cpu_ms=used * 1000 / figures.requests if figures.requests else None)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -256,14 +279,19 @@ def share(figures: Figures, trivial: Figures) -> float:
 def table(rows: list[tuple[Page, Figures, Figures]]) -> list[str]:
     """The measured rows (page, its figures, the trivial view's just before) as a Markdown table."""
     lines = [
-        "| page | signed in as | requests a second | trivial view beside it | share of the trivial view | p50 ms "
-        "| p99 ms | errors |",
-        "|---|---|---|---|---|---|---|---|",
+        "| page | signed in as | requests a second | trivial view beside it | share of the trivial view | "
+        "CPU ms a request (trivial) | p50 ms | p99 ms | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for page, figures, trivial in rows:
         lines.append(
             f"| {page.name} | {page.role} | {figures.requests_per_second:,.0f} | "
-            f"{trivial.requests_per_second:,.0f} | {share(figures, trivial):.1f}% | {figures.p50_ms:.1f} | "
-            f"{figures.p99_ms:.1f} | {figures.errors} |"
+            f"{trivial.requests_per_second:,.0f} | {share(figures, trivial):.1f}% | "
+            f"{_ms(figures.cpu_ms)} ({_ms(trivial.cpu_ms)}) | {figures.p50_ms:.1f} | {figures.p99_ms:.1f} | "
+            f"{figures.errors} |"
         )
     return lines
+
+
+def _ms(value: float | None) -> str:
+    return "?" if value is None else f"{value:.1f}"

@@ -96,11 +96,11 @@ class Command(BaseCommand):
                 status = pages.fetch_status(portal.url + page.path, cookies[page.role])
                 if status != 200:
                     raise pages.BenchmarkError(f"{page.name} ({page.path}) answered {status}, not 200")
-                beside = pages.run_wrk(trivial.url + "/", "", **trivial_wrk)
-                figures = pages.run_wrk(portal.url + page.path, cookies[page.role], **wrk)
+                beside = trivial.measure("/", "", **trivial_wrk)
+                figures = portal.measure(page.path, cookies[page.role], **wrk)
                 self.stdout.write(
                     f"  {page.name}: {figures.requests_per_second:,.0f} requests a second "
-                    f"(trivial view {beside.requests_per_second:,.0f})"
+                    f"(trivial view {beside.requests_per_second:,.0f}), {figures.cpu_ms or 0:.1f} ms of CPU a request"
                 )
                 rows.append((page, figures, beside))
         finally:
