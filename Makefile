@@ -17,11 +17,12 @@ PYTEST_ARGS ?=
 # Test processes (pytest-xdist): one per core; TEST_PROCESSES=0 runs the suite in this process alone.
 TEST_PROCESSES ?= auto
 
-.PHONY: help install run test tour lint format migrate seed services bench-matching bench-admin loadtest clean
+.PHONY: help install run test test-fast tour lint format migrate seed services loadtest clean
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve on 127.0.0.1:$(PORT)"
 	@echo "make test     install and run the whole test suite on PostgreSQL and Redis"
+	@echo "make test-fast  the suite without the browser and live-worker tests (the inner loop)"
 	@echo "make install  create .venv with the locked dependencies and install front-end assets"
 	@echo "make lint     ruff check, ruff format --check, makemigrations --check, the layout gates"
 	@echo "make tour     retake the README's pictures (docs/tour/) with the browser test that crawls every page"
@@ -61,6 +62,10 @@ services:
 
 test: install services
 	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
+
+# The inner loop: everything but the browser (tests/e2e) and the tests that start a real Celery worker.
+test-fast: install services
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal --ignore=tests/e2e -m "not worker" $(PYTEST_ARGS)
 
 # The README's pictures: the crawl of every page (tests/e2e/test_every_page.py) photographs each role's tour.
 tour: install services

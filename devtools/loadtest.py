@@ -30,11 +30,11 @@ from pypdf import PdfWriter
 from devtools import volume
 from leoportal.enums import Role
 from leoportal.models import User
-from projects.attachments import delete_files_on_commit
+from projects.domain.attachments import delete_files_on_commit
+from projects.domain.proposals import EDITABLE_FIELDS
+from projects.domain.submission import LIST_FIELDS
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.models import Attachment, Call, Proposal, StatusChange
-from projects.proposals import EDITABLE_FIELDS
-from projects.submission import LIST_FIELDS
 
 EXTERNAL_PREFIX = "loadtest-"
 CALL_CODE = "LOAD 2099-1"

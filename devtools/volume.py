@@ -15,11 +15,11 @@ from django.utils import timezone
 from devtools.matching.bench import generate_capabilities, generate_proposals
 from leoportal.enums import Role
 from leoportal.models import User
+from partners.domain.importing import entry_values
 from partners.enums import PublicationState
-from partners.importing import entry_values
 from partners.models import AvailabilityWindow, Capability, Organisation
+from projects.domain.importing import fields_from_item
 from projects.enums import OperationsScreen, ProposalStatus
-from projects.importing import fields_from_item
 from projects.models import Proposal, Review, StatusChange
 
 VOLUME_DOMAIN = "volume.leoportal.example"
@@ -189,6 +189,7 @@ def _create_reviews(proposals, seed: int, now) -> int:
                     comment="Volume.",
                     created_at=now,
                     updated_at=now,
+                    submitted_at=now,
                 )
             )
     Review.objects.bulk_create(rows, batch_size=2000)

@@ -5,8 +5,17 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from leoportal.api_tokens import revoke_token
 from leoportal.celery import app as celery_app
-from leoportal.models import BackgroundJob, FailedTask, Notification, NotificationPreference, User, WorkerHeartbeat
+from leoportal.models import (
+    ApiToken,
+    BackgroundJob,
+    FailedTask,
+    Notification,
+    NotificationPreference,
+    User,
+    WorkerHeartbeat,
+)
 
 # Roles are the user's role field and django-rules predicates (leoportal/rules.py); groups are not used.
 admin.site.unregister(Group)
@@ -67,6 +76,28 @@ class UserAdmin(BaseUserAdmin):
         if not request.user.is_superuser:
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens as staff see them: who holds which, its scope and last use (never the secret, which is not kept);
+    revoke one with the action."""
+
+    list_display = ["name", "prefix", "user", "organisation", "scope", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["scope", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__email", "organisation__name"]
+    list_select_related = ["user", "organisation"]
+    readonly_fields = list_display
+    fields = list_display
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False  # made by their holder (create_api_token), so that only they see the secret
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        revoked = sum(revoke_token(token) for token in queryset)
+        self.message_user(request, f"{revoked} token(s) revoked.")
 
 
 @admin.register(WorkerHeartbeat)

@@ -4,6 +4,7 @@ from django.db import models
 class Role(models.TextChoices):
     RESEARCHER = "researcher", "Researcher"
     PROVIDER = "provider", "Provider (implementation partner)"
+    REVIEWER = "reviewer", "Reviewer (invited by program staff)"
 
 
 class NotificationKind(models.TextChoices):
@@ -12,8 +13,10 @@ class NotificationKind(models.TextChoices):
     STATUS_CHANGE = "status_change", "Proposal status changed"
     INTRODUCTION = "introduction", "Introduction to a proposal"
     INTRODUCTION_ANSWER = "introduction_answer", "Answer to an introduction"
+    INTRODUCTION_REQUEST = "introduction_request", "Request for an introduction"
     ORGANISATION_TO_VERIFY = "organisation_to_verify", "New provider organisation to verify"
     TASK_FAILED = "task_failed", "Background task failed"
+    REVIEW_OVERDUE = "review_overdue", "A review of yours is overdue"
 
 
 class Delivery(models.TextChoices):
@@ -30,3 +33,10 @@ class JobState(models.TextChoices):
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
     EXPIRED = "expired", "Done, file deleted"
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do."""
+
+    READ = "read", "Read"
+    WRITE = "write", "Read and write"

@@ -11,7 +11,8 @@ class SignupForm(forms.Form):
         label="I am signing up as",
         choices=Role.choices,
         widget=forms.RadioSelect,
-        help_text="Researchers submit proposals; providers list their organisation's flight hardware.",
+        help_text="Researchers submit proposals; providers list their organisation's flight hardware; reviewers judge "
+        "the proposals of the calls program staff invited them to.",
     )
     full_name = forms.CharField(label="Full name", max_length=200, validators=[validate_single_line])
     organisation = forms.CharField(

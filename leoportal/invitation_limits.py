@@ -1,7 +1,7 @@
 """How often the site e-mails an address someone typed: limits on invitations.
 
 An invitation e-mails whatever address the sender types, so without limits the site could be used to flood a
-stranger's inbox. Three limits apply to co-investigator invitations and organisation member invitations alike
+stranger's inbox. Three limits apply to co-investigator, reviewer and organisation member invitations alike
 (each a setting):
 
 * the same address, for the same proposal or organisation, is invited again at the earliest
@@ -23,7 +23,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 # Both kinds of invitation, by model label: looked up when counting (they live in apps above this one).
-INVITATION_MODELS = ("projects.Invitation", "partners.Invitation")
+INVITATION_MODELS = ("projects.Invitation", "projects.ReviewerInvitation", "partners.Invitation")
 
 
 def _minutes(delta: timedelta) -> str:

@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from leoportal.enums import Delivery, JobState, NotificationKind, Role
+from leoportal.enums import Delivery, JobState, NotificationKind, Role, TokenScope
 from leoportal.text import single_line, validate_single_line
 
 
@@ -37,6 +37,10 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, email):
         return self.get(email__iexact=email)
+
+    def program_staff(self):
+        """The active members of program staff: who is told of submissions, new matches and failures."""
+        return self.filter(is_staff=True, is_active=True)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -89,6 +93,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_researcher(self):
         return self.role == Role.RESEARCHER and not self.is_staff
+
+    @property
+    def is_reviewer(self):
+        return self.role == Role.REVIEWER and not self.is_staff
 
     @property
     def is_provider(self):
@@ -251,3 +259,39 @@ class BackgroundJob(models.Model):
     @property
     def has_download(self) -> bool:
         return self.state == JobState.DONE and bool(self.result_file)
+
+
+class ApiToken(models.Model):
+    """A key to the API: personal, or for one organisation. Only a hash of the secret is kept; the secret is shown
+    once, when the token is made (leoportal.api_tokens)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100, validators=[validate_single_line], help_text="What it is for.")
+    user = models.ForeignKey("leoportal.User", on_delete=models.CASCADE, related_name="api_tokens")
+    organisation = models.ForeignKey(
+        "partners.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="api_tokens",
+        help_text="Empty for a personal token.",
+    )
+    scope = models.CharField(max_length=10, choices=TokenScope.choices, default=TokenScope.READ)
+    prefix = models.CharField(max_length=12, editable=False, help_text="The secret's first characters, to tell it.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(scope__in=TokenScope.values), name="api_token_scope_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_personal(self) -> bool:
+        return self.organisation_id is None

@@ -34,11 +34,14 @@ STAFF_KINDS = [
 ]
 RESEARCHER_KINDS = [NotificationKind.STATUS_CHANGE, NotificationKind.INTRODUCTION_ANSWER]
 PROVIDER_KINDS = [NotificationKind.INTRODUCTION]
+REVIEWER_KINDS = [NotificationKind.REVIEW_OVERDUE]
 
 
 def kinds_for(user) -> list[str]:
     if user.is_staff:
         return STAFF_KINDS
+    if user.is_reviewer:
+        return REVIEWER_KINDS
     return PROVIDER_KINDS if user.is_provider else RESEARCHER_KINDS
 
 

@@ -33,6 +33,7 @@ grant_program_staff("leoportal", "workerheartbeat", actions=("view",))
 grant_program_staff("leoportal", "failedtask", actions=("view", "change"))
 grant_program_staff("leoportal", "notificationpreference", actions=("view",))
 grant_program_staff("leoportal", "backgroundjob", actions=("view",))
+grant_program_staff("leoportal", "apitoken", actions=("view", "change"))
 # allauth's e-mail addresses: staff can look up whether someone's address is verified, not change it.
 rules.add_perm("account", is_program_staff)
 grant_program_staff("account", "emailaddress", actions=("view",))

@@ -140,8 +140,14 @@ ALLOW_UNSOLICITED_PROPOSALS = env.get_bool("ALLOW_UNSOLICITED_PROPOSALS", defaul
 INVITATION_RESEND_MINUTES = env.get_int("INVITATION_RESEND_MINUTES", 10, minimum=0, maximum=24 * 60)
 INVITATIONS_PER_ADDRESS = env.get_int("INVITATIONS_PER_ADDRESS", 5, minimum=1, maximum=100)
 INVITATIONS_PER_SENDER_PER_DAY = env.get_int("INVITATIONS_PER_SENDER_PER_DAY", 30, minimum=1, maximum=10000)
+# How many API requests one token may make in a minute (then 429 with Retry-After).
+API_REQUESTS_PER_MINUTE = env.get_int("API_REQUESTS_PER_MINUTE", 120, minimum=1, maximum=100000)
+# How many introductions one researcher may ask program staff for in any 24 hours.
+INTRODUCTION_REQUESTS_PER_DAY = env.get_int("INTRODUCTION_REQUESTS_PER_DAY", 5, minimum=1, maximum=1000)
 # How long a co-investigator's invitation link stays valid, in days (it also works only once).
 PROPOSAL_INVITATION_DAYS = env.get_int("PROPOSAL_INVITATION_DAYS", 7, minimum=1, maximum=90)
+# Days a reviewer's invitation to a call's panel stays valid.
+REVIEWER_INVITATION_DAYS = env.get_int("REVIEWER_INVITATION_DAYS", 14, minimum=1, maximum=90)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.get_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
@@ -323,10 +329,13 @@ CELERY_BEAT_SCHEDULE = {
     # Results from an older algorithm or older than the listings they read.
     "nightly-rescore": {"task": "projects.rescore_stale", "schedule": crontab(hour=2, minute=30)},
     "listing-demand": {"task": "projects.refresh_listing_demand", "schedule": 600.0},
-    # Invitations (co-investigators', organisation members') whose e-mail could not be queued (broker down) are
-    # sent by these sweeps once it is back.
+    # Invitations (co-investigators', reviewers', organisation members') whose e-mail could not be queued (broker
+    # down) are sent by these sweeps once it is back.
     "send-pending-invitations": {"task": "projects.send_pending_invitations", "schedule": 300.0},
     "send-pending-member-invitations": {"task": "partners.send_pending_invitations", "schedule": 300.0},
+    "send-pending-reviewer-invitations": {"task": "projects.send_pending_reviewer_invitations", "schedule": 300.0},
+    # Panel reviews past their call's due date remind their reviewer, once each.
+    "overdue-reviews": {"task": "projects.remind_overdue_reviews", "schedule": 3600.0},
     # Attachment files whose row never committed (a rolled-back upload) are removed after an hour.
     "delete-orphaned-files": {"task": "projects.delete_orphaned_files", "schedule": 3600.0},
     # Background imports queued while the broker was down, or whose worker died, are queued again.

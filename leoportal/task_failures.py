@@ -49,7 +49,7 @@ def record_task_failure(sender=None, task_id=None, exception=None, args=None, kw
             )
         elif created:
             notify(
-                User.objects.filter(is_staff=True, is_active=True),
+                User.objects.program_staff(),
                 NotificationKind.TASK_FAILED,
                 subject=f"Background task failed: {name}",
                 body=f"{name} failed after its retries with {failure.exception}. See Failed tasks in the admin.",

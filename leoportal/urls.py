@@ -5,6 +5,8 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from leoportal import health, job_views, notification_views, views
+from leoportal.api import api
+from leoportal.api import docs as api_docs
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/download/", job_views.job_download, name="job_download"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's); answer with the site's icon.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"), permanent=True)),
+    path("api/v1/docs/", api_docs, name="api_docs"),
+    path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("projects.urls")),

@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
-from partners.queries import public_catalogue_counts, public_category_counts
-from projects.queries import open_call_count
-from projects.scoring import catalogue_fingerprint
-from projects.suggestions import landing_example
+from partners.domain.queries import public_catalogue_counts, public_category_counts
+from projects.domain.queries import open_call_count
+from projects.domain.scoring import catalogue_fingerprint
+from projects.domain.suggestions import landing_example
 
 
 @require_GET
@@ -36,6 +36,8 @@ def dashboard(request):
         return redirect("admin:index")
     if user.is_provider:
         return redirect("partners:dashboard")
+    if user.is_reviewer:
+        return redirect("projects:review_list")
     return redirect("projects:dashboard")
 
 

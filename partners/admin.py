@@ -5,15 +5,24 @@ behaves like the rest of the site.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.text import capfirst
+from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
 from leoportal.fields import TriStateField, json_list_contains
-from partners import listings, organisations
+from partners.domain import listings, organisations
 from partners.enums import Category, ListingAction, PublicationState
+from partners.forms import ContactInvitationForm
 from partners.models import (
     AvailabilityWindow,
     Capability,
@@ -56,10 +65,10 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     list_filter = ["verified", ("changes_requested_at", admin.EmptyFieldListFilter), CountryFilter, "created_at"]
     list_editable = ["verified"]
     search_fields = ["name", "slug", "contact_email", "website"]
-    readonly_fields = ["verified_at", "requested_changes_display", "created_at", "updated_at"]
+    readonly_fields = ["verified_at", "requested_changes_display", "reach", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "verified", "verified_at", "requested_changes_display"]}),
+        (None, {"fields": ["name", "slug", "verified", "verified_at", "requested_changes_display", "reach"]}),
         ("Profile", {"fields": ["website", "description", "contact_email", "country"]}),
         ("Dates", {"fields": ["created_at", "updated_at"]}),
     ]
@@ -108,6 +117,74 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         if verification_changed:
             organisations.report_verification_change(obj)
+
+    @admin.display(description="who receives introductions")
+    def reach(self, organisation):
+        if organisation.pk is None:
+            return "-"
+        if organisations.has_members(organisation):
+            count = organisation.memberships.filter(user__is_active=True).count()
+            return f"{count} member{'s' if count != 1 else ''} on the portal."
+        invite = reverse("admin:partners_organisation_invite_contact", args=[organisation.pk])
+        pending = organisations.pending_contact_invitation(organisation)
+        if pending is not None:
+            return format_html(
+                'Nobody has joined yet; {} was invited on {} (introductions wait for them). <a href="{}" '
+                "data-invite-contact>Invite another contact</a>",
+                pending.email,
+                f"{pending.created_at:%d %B %Y}",
+                invite,
+            )
+        return format_html(
+            'No members on the portal: nobody could receive an introduction. <a href="{}" data-invite-contact>'
+            "Invite a contact</a>",
+            invite,
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/invite-contact/",
+                self.admin_site.admin_view(self.invite_contact_view),
+                name="partners_organisation_invite_contact",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def invite_contact_view(self, request, object_id):
+        """Staff invite a contact for an organisation with no members: they join as its administrator."""
+        organisation = self.get_object(request, unquote(object_id))
+        if organisation is None or not self.has_change_permission(request, organisation):
+            raise Http404("No such organisation.")
+        form = ContactInvitationForm(request.POST or None)
+        status = 200
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    invitation = organisations.invite_contact(
+                        organisation, by=request.user, email=form.cleaned_data["email"]
+                    )
+                except organisations.MembershipError as error:
+                    form.add_error("email", error.message)
+                else:
+                    self.message_user(
+                        request,
+                        f"{invitation.email} is invited to join {organisation.name} as its administrator.",
+                        messages.SUCCESS,
+                    )
+                    return redirect(reverse("admin:partners_organisation_change", args=[organisation.pk]))
+            status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "organisation": organisation,
+            "form": form,
+            "has_members": organisations.has_members(organisation),
+            "pending": organisations.pending_contact_invitation(organisation),
+            "title": f"Invite a contact for {organisation.name}",
+        }
+        return TemplateResponse(request, "admin/partners/organisation/invite_contact.html", context, status=status)
 
     @admin.display(description="changes asked for")
     def requested_changes_display(self, organisation):

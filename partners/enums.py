@@ -93,7 +93,7 @@ class ImportOutcome(models.TextChoices):
 
 
 class ImportJobState(models.TextChoices):
-    """Where a background import of a confirmed upload is (partners/import_jobs.py)."""
+    """Where a background import of a confirmed upload is (partners/domain/import_jobs.py)."""
 
     QUEUED = "queued", "Waiting for a worker"
     RUNNING = "running", "Importing"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from leoportal.fields import Quantity, json_list_contains, plain_number
 from partners.enums import CapabilityStatus, Category, CrewTime, ResearchArea
@@ -22,6 +22,30 @@ from partners.models import Capability
 from partners.models.validation import DURATION_MAX_DAYS, TEMPERATURE_BOUNDS
 
 YES_NO = [("yes", "Yes (stated)"), ("no", "No (stated)")]
+SORTS = [
+    ("relevance", "Best match"),
+    ("name", "Name"),
+    ("first_flight", "First flight (earliest first)"),
+    ("facts", "Most facts stated"),
+]
+# A stated fact, for "most facts stated": the envelope the listing page shows.
+STATED_FACTS = [
+    ~Q(platform=""),
+    Q(temperature_min_c__isnull=False),
+    Q(co2_control__isnull=False),
+    Q(humidity_control__isnull=False),
+    Q(capacity_units__isnull=False),
+    Q(max_duration_days__isnull=False),
+    Q(power_w__isnull=False),
+    ~Q(crew_time=""),
+    Q(imaging__isnull=False),
+    Q(variable_gravity_min_g__isnull=False),
+    Q(sample_return__isnull=False),
+    Q(cold_stowage_c__isnull=False),
+    Q(biosafety_level__isnull=False),
+    Q(first_flight_year__isnull=False),
+    Q(availability_stated=True),
+]
 # The range each number filter accepts, as the listing form does (leoportal.fields.Quantity).
 FILTER_QUANTITIES = {
     "holds_c": Quantity("A temperature of", "°C", *TEMPERATURE_BOUNDS, decimals=None),
@@ -44,7 +68,7 @@ class CatalogueFilter(django_filters.FilterSet):
         label="Search",
         method="filter_search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. bioprinter, organoid, crystal"}),
-        help_text="Searches listing names and descriptions.",
+        help_text="Searches names, descriptions, providers, platforms, categories and research areas.",
     )
     category = django_filters.ChoiceFilter(
         label="Category", choices=Category.choices, method="filter_category", empty_label="Any category"
@@ -102,6 +126,11 @@ class CatalogueFilter(django_filters.FilterSet):
         help_text="Also show listings that leave a filtered fact unstated; confirm those with the provider.",
     )
 
+    # Last: it orders what the filters above kept.
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=SORTS, method="filter_sort", empty_label="Best match (or name)"
+    )
+
     class Meta:
         model = Capability
         fields = []
@@ -113,7 +142,7 @@ class CatalogueFilter(django_filters.FilterSet):
             plain_number(self.form.fields[name], quantity)
         for name, field in self.form.fields.items():
             if isinstance(field, forms.ChoiceField):
-                noun = "choice" if name == "sample_return" else field.label.lower()
+                noun = {"sample_return": "choice", "sort": "sort order"}.get(name, field.label.lower())
                 field.error_messages["invalid_choice"] = (
                     f"“%(value)s” is not a {noun} the catalogue knows: choose one from the list."
                 )
@@ -126,7 +155,7 @@ class CatalogueFilter(django_filters.FilterSet):
         active = []
         for name, field in self.form.fields.items():
             value = self.form.cleaned_data.get(name)
-            if name in self.form.errors or value in (None, "", False):
+            if name in self.form.errors or value in (None, "", False) or name == "sort":
                 continue
             if name == "unstated":
                 active.append(ActiveFilter(name, "Including", "listings that have not stated it"))
@@ -161,6 +190,22 @@ class CatalogueFilter(django_filters.FilterSet):
 
     def filter_noop(self, queryset, name, value):
         return queryset
+
+    def filter_sort(self, queryset, name, value):
+        if value == "name":
+            return queryset.order_by("name", "pk")
+        if value == "first_flight":
+            return queryset.order_by(F("first_flight_year").asc(nulls_last=True), "name", "pk")
+        if value == "facts":
+            stated = sum(
+                (
+                    Case(When(fact, then=Value(1)), default=Value(0), output_field=IntegerField())
+                    for fact in STATED_FACTS
+                ),
+                Value(0),
+            )
+            return queryset.annotate(facts_stated=stated).order_by("-facts_stated", "name", "pk")
+        return queryset  # best match: the search's ranking, or by name without a search
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value, vendor=self.vendor)
@@ -204,4 +249,4 @@ class CatalogueFilter(django_filters.FilterSet):
 
     @property
     def is_filtered(self) -> bool:
-        return any(value not in (None, "", False) for value in self.form.cleaned_data.values())
+        return any(value not in (None, "", False) for name, value in self.form.cleaned_data.items() if name != "sort")

@@ -8,8 +8,8 @@ from django.utils.text import slugify
 
 from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
 from leoportal.text import validate_single_line
+from partners.domain.listings import LISTING_FIELDS, unstated_facts, window_problems
 from partners.enums import CrewTime, MembershipRole
-from partners.listings import LISTING_FIELDS, unstated_facts, window_problems
 from partners.models import (
     AvailabilityWindow,
     Capability,
@@ -52,6 +52,14 @@ class InvitationForm(forms.Form):
         choices=MembershipRole.choices,
         initial=MembershipRole.MEMBER,
         help_text="Administrators also manage members, the organisation's profile and bulk imports.",
+    )
+
+
+class ContactInvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="Contact's e-mail address",
+        help_text="They are invited to join as the organisation's administrator; introductions made meanwhile wait "
+        "for them.",
     )
 
 

@@ -15,3 +15,8 @@ capability_changed = Signal()
 # Sent after the transaction that verified (or unverified) an organisation has committed: its published listings
 # enter (or leave) the public catalogue and the matcher. Keyword arguments: ``organisation_id``, ``verified``.
 organisation_verification_changed = Signal()
+
+# Sent after the transaction in which someone joined an organisation (accepting an invitation) has committed, so
+# what waited for the organisation (introductions made before it had members) reaches them. Keyword arguments:
+# ``organisation_id``, ``user_id``.
+member_joined = Signal()

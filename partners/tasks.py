@@ -12,28 +12,29 @@ from leoportal.dispatch import dispatch, retrying
     name="partners.send_invitation_email",
     **retrying(OSError, smtplib.SMTPException),
 )
-def send_invitation_email(invitation_id: int) -> bool:
-    from partners import organisations  # noqa: PLC0415 -- leaf
+def send_invitation(invitation_id: int) -> bool:
+    """E-mail one member invitation (the Celery name is kept for messages already queued)."""
+    from partners.domain import organisations  # noqa: PLC0415 -- leaf
 
-    return organisations.send_invitation(invitation_id)
+    return organisations.send_invitation_email(invitation_id)
 
 
 @shared_task(name="partners.send_pending_invitations")
 def send_pending_invitations() -> int:
     """Queue member invitations whose e-mail never went out (the broker was down when they were made); the claim in
-    send_invitation sends each once."""
-    from partners import organisations  # noqa: PLC0415 -- leaf
+    send_invitation_email sends each once."""
+    from partners.domain import organisations  # noqa: PLC0415 -- leaf
 
     invitation_ids = organisations.unsent_invitation_ids()
     for invitation_id in invitation_ids:
-        dispatch(send_invitation_email, invitation_id)
+        dispatch(send_invitation, invitation_id)
     return len(invitation_ids)
 
 
 @shared_task(name="partners.run_capability_import")
 def run_capability_import(job_id: int) -> bool:
     """Import a confirmed upload in the background (all or nothing); the job row says how it went."""
-    from partners import uploads  # noqa: PLC0415 -- leaf
+    from partners.domain import uploads  # noqa: PLC0415 -- leaf
 
     return uploads.run_import_job(job_id)
 
@@ -42,7 +43,7 @@ def run_capability_import(job_id: int) -> bool:
 def requeue_import_jobs() -> int:
     """Queue again background imports no worker is running (queued while the broker was down, or orphaned by a
     worker that died); the claim in run_import_job lets only one run through."""
-    from partners import import_jobs  # noqa: PLC0415 -- leaf
+    from partners.domain import import_jobs  # noqa: PLC0415 -- leaf
 
     job_ids = import_jobs.jobs_to_requeue()
     for job_id in job_ids:

@@ -7,6 +7,7 @@ app_name = "partners"
 urlpatterns = [
     # Public
     path("catalogue/", views.catalogue, name="catalogue"),
+    path("catalogue/compare/", views.compare, name="compare"),
     path("catalogue/listings/<uuid:public_id>/", views.capability, name="capability"),
     path("catalogue/providers/<slug:slug>/", views.provider, name="provider"),
     # The provider's own pages

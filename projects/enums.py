@@ -25,7 +25,7 @@ class CallState(models.TextChoices):
 
 
 class ProposalStatus(models.TextChoices):
-    """Where a proposal is in review. The allowed moves between them are in projects/transitions.py."""
+    """Where a proposal is in review. The allowed moves between them are in projects/domain/transitions.py."""
 
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
@@ -85,6 +85,14 @@ class Fit(models.TextChoices):
     DOES_NOT_FIT = "does_not_fit", "Does not fit"
 
 
+class RequestState(models.TextChoices):
+    """A researcher's request for an introduction, as program staff handle it."""
+
+    WAITING = "waiting", "Waiting for program staff"
+    INTRODUCED = "introduced", "Introduced"
+    DECLINED = "declined", "Declined"
+
+
 class IntroductionAnswer(models.TextChoices):
     """A provider's answer to an introduction (blank while it waits for one)."""
 
@@ -121,3 +129,10 @@ class FlightStatus(models.TextChoices):
 
     FLOWN = "flown", "Flown"
     MANIFESTED = "manifested", "Manifested"
+
+
+class AssignmentSource(models.TextChoices):
+    """How a reviewer came to be assigned a proposal."""
+
+    STAFF = "staff", "Assigned by staff"
+    SUGGESTED = "suggested", "Suggested, accepted by staff"

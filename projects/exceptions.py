@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from projects.enums import ProposalStatus as S
 
 if TYPE_CHECKING:  # names for annotations only: the exceptions sit below the models and the domain
+    from projects.domain.submission import Missing
     from projects.models import Proposal
-    from projects.submission import Missing
 
 
 class TransitionError(ValueError):
@@ -80,6 +80,11 @@ class IntroductionError(Exception):
 
 class ReviewRefused(ValueError):
     """The reviewer may not review this proposal; the message says why, addressed to them."""
+
+
+class PanelError(ValueError):
+    """A review panel action (inviting, joining, assigning) that cannot be done; the message says why and what to do
+    instead."""
 
 
 class FlightRecordError(Exception):

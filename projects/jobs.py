@@ -1,11 +1,13 @@
-"""Background jobs of the projects app (leoportal.jobs): the review desk's large CSV exports."""
+"""Background jobs of the projects app (leoportal.jobs): the review desk's large CSV exports, a panel's suggested
+assignments."""
 
 import io
 
 from django.utils import timezone
 
 from leoportal import jobs
-from projects import csv_export
+from projects.domain import csv_export, panel_suggestions
+from projects.models import Call
 
 PROPOSAL_CSV = "projects.proposal_csv"
 
@@ -30,3 +32,12 @@ def start_proposal_export(user, proposal_ids: list[int], return_url: str = ""):
         params={"proposal_ids": list(proposal_ids), "return_url": return_url, "return_label": "Back to the proposals"},
         total=count,
     )
+
+
+@jobs.job_kind(panel_suggestions.JOB_KIND)
+def suggest_reviewers(job, output, progress):
+    """params: {"call_id": ...} (staff were checked when it started). The suggestions are rows the panel page shows."""
+    call = Call.objects.filter(pk=job.params.get("call_id")).first()
+    if call is None:
+        raise jobs.JobError("The call was deleted; there is nothing to suggest.")
+    panel_suggestions.compute_suggestions(call, progress=progress)

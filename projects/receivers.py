@@ -4,8 +4,8 @@ from django.dispatch import receiver
 
 from partners.enums import ListingAction
 from partners.models import Capability
-from partners.signals import capability_changed, organisation_verification_changed
-from projects import scoring
+from partners.signals import capability_changed, member_joined, organisation_verification_changed
+from projects.domain import introductions, scoring
 
 
 @receiver(capability_changed)
@@ -28,3 +28,8 @@ def rescore_after_verification(sender, organisation_id, verified, **kwargs):
         organisation_id=organisation_id, publication="published"
     ).values_list("pk", "categories"):
         scoring.request_rescoring_for_capability(capability_id, categories)
+
+
+@receiver(member_joined)
+def tell_new_member_of_waiting_introductions(sender, organisation_id, user_id, **kwargs):
+    introductions.notify_new_member_of_waiting(organisation_id, user_id)

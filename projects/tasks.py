@@ -15,7 +15,7 @@ from leoportal.dispatch import dispatch, retrying
 )
 def send_invitation(invitation_id: int) -> bool:
     """E-mail one co-investigator invitation (once: the task claims the row before sending)."""
-    from projects import invitations  # noqa: PLC0415 -- leaf
+    from projects.domain import invitations  # noqa: PLC0415 -- leaf
 
     return invitations.send_invitation_email(invitation_id)
 
@@ -23,7 +23,7 @@ def send_invitation(invitation_id: int) -> bool:
 @shared_task(name="projects.send_pending_invitations")
 def send_pending_invitations() -> int:
     """Queue invitations whose e-mail never went out (the broker was down when they were made)."""
-    from projects import invitations  # noqa: PLC0415 -- leaf
+    from projects.domain import invitations  # noqa: PLC0415 -- leaf
 
     pending = list(invitations.pending_unsent().values_list("pk", flat=True))
     for invitation_id in pending:
@@ -31,17 +31,47 @@ def send_pending_invitations() -> int:
     return len(pending)
 
 
+@shared_task(
+    name="projects.send_reviewer_invitation",
+    **retrying(OSError, smtplib.SMTPException),
+)
+def send_reviewer_invitation(invitation_id: int) -> bool:
+    """E-mail one reviewer invitation (once: the task claims the row before sending)."""
+    from projects.domain import panels  # noqa: PLC0415 -- leaf
+
+    return panels.send_reviewer_invitation_email(invitation_id)
+
+
+@shared_task(name="projects.send_pending_reviewer_invitations")
+def send_pending_reviewer_invitations() -> int:
+    """Queue reviewer invitations whose e-mail never went out (the broker was down when they were made)."""
+    from projects.domain import panels  # noqa: PLC0415 -- leaf
+
+    pending = list(panels.pending_unsent_reviewer_invitations().values_list("pk", flat=True))
+    for invitation_id in pending:
+        dispatch(send_reviewer_invitation, invitation_id)
+    return len(pending)
+
+
+@shared_task(name="projects.remind_overdue_reviews")
+def remind_overdue_reviews() -> int:
+    """Remind reviewers of reviews past their call's due date (once each)."""
+    from projects.domain import panels  # noqa: PLC0415 -- leaf
+
+    return panels.remind_overdue()
+
+
 @shared_task(name="projects.delete_orphaned_files")
 def delete_orphaned_files() -> int:
-    """Remove attachment files that no row refers to (see projects.attachments.delete_orphaned_files)."""
-    from projects import attachments  # noqa: PLC0415 -- leaf
+    """Remove attachment files that no row refers to (see projects.domain.attachments.delete_orphaned_files)."""
+    from projects.domain import attachments  # noqa: PLC0415 -- leaf
 
     return len(attachments.delete_orphaned_files())
 
 
 # --- Matching -----------------------------------------------------------------------------------------------------
 # Thin and tolerant: primitive arguments, return quietly when the proposal is gone, idempotent (a rerun replaces the
-# same rows), retried with backoff on database errors. Concurrency is handled by row locks in projects.scoring.
+# same rows), retried with backoff on database errors. Concurrency is handled by row locks in projects.domain.scoring.
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
@@ -52,7 +82,7 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
     **retrying(*DATABASE_ERRORS),
 )
 def score_proposal_task(self, proposal_id: int) -> bool:
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     try:
         return scoring.score_proposal(proposal_id)
@@ -64,7 +94,7 @@ def score_proposal_task(self, proposal_id: int) -> bool:
 @shared_task(name="projects.rescore_requested", **retrying(*DATABASE_ERRORS))
 def rescore_requested_task() -> int:
     """Listings changed: rescore the open proposals they could move (every pending change at once)."""
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     return scoring.rescore_requested()
 
@@ -72,14 +102,14 @@ def rescore_requested_task() -> int:
 @shared_task(name="projects.rescore_proposals", **retrying(*DATABASE_ERRORS))
 def rescore_proposals_task(proposal_ids: list[int]) -> int:
     """Staff asked to rescore these proposals (closed ones are skipped by rescore)."""
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     return scoring.rescore(proposal_ids).proposals
 
 
 @shared_task(name="projects.rescore_all", **retrying(*DATABASE_ERRORS))
 def rescore_all_task() -> int:
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     return scoring.rescore().proposals
 
@@ -87,7 +117,7 @@ def rescore_all_task() -> int:
 @shared_task(name="projects.sweep_unscored")
 def sweep_unscored(grace_seconds: int = 120) -> int:
     """Queue scoring for open proposals whose requested scoring never happened (broker down, lost worker)."""
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     ids = scoring.unscored_proposal_ids(grace_seconds)
     for proposal_id in ids:
@@ -100,7 +130,7 @@ def sweep_unscored(grace_seconds: int = 120) -> int:
 @shared_task(name="projects.rescore_stale", **retrying(*DATABASE_ERRORS))
 def rescore_stale() -> int:
     """Nightly: rescore results from an older algorithm version or older than the listings they read."""
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     ids = scoring.stale_proposal_ids()
     return scoring.rescore(ids).proposals if ids else 0
@@ -108,6 +138,6 @@ def rescore_stale() -> int:
 
 @shared_task(name="projects.refresh_listing_demand", **retrying(*DATABASE_ERRORS))
 def refresh_listing_demand() -> int:
-    from projects import scoring  # noqa: PLC0415 -- leaf
+    from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     return scoring.refresh_listing_demand()

@@ -44,6 +44,7 @@ urlpatterns = [
         name="co_investigator_remove_access",
     ),
     path("proposals/<uuid:public_id>/introduce/", views.introduce, name="introduce"),
+    path("catalogue/listings/<uuid:public_id>/ask/", views.ask, name="ask"),
     path("introductions/", views.introduction_list, name="introduction_list"),
     path("introductions/<uuid:public_id>/", views.introduction_detail, name="introduction"),
     path("introductions/<uuid:public_id>/answer/", views.introduction_answer, name="introduction_answer"),
@@ -53,4 +54,9 @@ urlpatterns = [
         name="introduction_attachment",
     ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("reviews/", views.review_list, name="review_list"),
+    path("reviews/<uuid:public_id>/", views.review_proposal, name="review_proposal"),
+    path("reviews/<uuid:public_id>/conflict/", views.review_conflict, name="review_conflict"),
+    path("reviews/<uuid:public_id>/files/<uuid:attachment_id>/", views.review_attachment, name="review_attachment"),
+    path("panels/invitations/<str:token>/", views.reviewer_invitation, name="reviewer_invitation"),
 ]

@@ -36,6 +36,10 @@ class ProviderUserFactory(UserFactory):
     role = Role.PROVIDER
 
 
+class ReviewerFactory(UserFactory):
+    role = Role.REVIEWER
+
+
 class StaffFactory(UserFactory):
     """Program staff, with an authenticator app set up (staff cannot work without a second factor);
     ``StaffFactory(second_factor=False)`` makes one who has not set it up yet."""

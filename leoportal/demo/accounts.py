@@ -34,6 +34,12 @@ DEMO_ACCOUNTS = [
         "role": Role.PROVIDER,
     },
     {
+        "email": "reviewer@example.org",
+        "full_name": "Farah Haddad",
+        "organisation": "Pacific Stem Cell Center",
+        "role": Role.REVIEWER,
+    },
+    {
         "email": "staff@example.org",
         "full_name": "Eve Marchetti",
         "organisation": "LEO Portal program office",

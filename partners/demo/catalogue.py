@@ -8,15 +8,23 @@ from pathlib import Path
 
 from django.db.models.functions import Lower
 
-from partners import listings
+from partners.domain import listings
+from partners.domain.importing import import_capabilities
 from partners.enums import ImportOutcome, MembershipRole
-from partners.importing import import_capabilities
 from partners.models import Membership, Organisation
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "data" / "iss-facilities.json"
 ADMINS = {
     "provider@example.org": "Redwire Space",
     "provider2@example.org": "Space Tango",
+}
+# What a few providers say about themselves on their public page (filled while still blank).
+PROFILES = {
+    "BioServe Space Technologies": {
+        "description": "A university research centre that designs, builds and operates cell culture and "
+        "bioprocessing hardware on the International Space Station.",
+        "website": "https://www.colorado.edu/center/bioserve/",
+    },
 }
 DRAFTS = {("Redwire Space", "redwire-adsep"), ("Space Tango", "emulate-spacetango-organchip")}
 
@@ -50,3 +58,16 @@ def seed(log, users) -> None:
             changed = listings.publish_capability(entry.capability)
         if changed:
             log("publication", f"{entry.provider}: {entry.external_id}", ImportOutcome.UPDATED)
+    _seed_profiles(log)
+
+
+def _seed_profiles(log) -> None:
+    for name, profile in PROFILES.items():
+        organisation = Organisation.objects.filter(name=name, description="").first()
+        if organisation is None:
+            log("profile", name, "unchanged")
+            continue
+        for field, value in profile.items():
+            setattr(organisation, field, value)
+        organisation.save(update_fields=[*profile, "updated_at"])
+        log("profile", name, "updated")

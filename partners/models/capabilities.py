@@ -43,11 +43,30 @@ from partners.models.validation import (
 
 
 def _search_vector():
-    # Must stay identical to the expression of the GIN index created in migration 0002 (the planner only uses the
-    # index when the expressions match); tests/partners/test_search.py checks that it does.
-    return SearchVector("name", weight="A", config="english") + SearchVector(
-        "description", weight="B", config="english"
+    # Must stay identical to the expression of the GIN index of migration 0006 (the planner only uses the index
+    # when the expressions match); tests/partners/test_catalogue.py checks that it does. Names rank above the
+    # provider, platform, categories and research areas, which rank above descriptions.
+    return (
+        SearchVector("name", weight="A", config="english")
+        + SearchVector("search_terms", weight="B", config="english")
+        + SearchVector("description", weight="C", config="english")
     )
+
+
+# The fields whose words (or labels) ``Capability.search_terms`` holds.
+SEARCH_TERM_FIELDS = ("platform", "categories", "research_areas", "organisation")
+
+
+def search_terms_of(capability, organisation_name: str | None = None) -> str:
+    """What the catalogue search reads besides the name and description: the provider's name, the platform and the
+    category and research area labels (as people write them, not their codes)."""
+    categories = dict(Category.choices)
+    areas = dict(ResearchArea.choices)
+    words = [organisation_name if organisation_name is not None else capability.organisation.name]
+    words.append(capability.platform)
+    words += [str(categories.get(code, code)) for code in capability.categories or ()]
+    words += [str(areas.get(code, code)) for code in capability.research_areas or ()]
+    return " · ".join(word for word in words if word)
 
 
 class CapabilityQuerySet(models.QuerySet):
@@ -69,11 +88,13 @@ class CapabilityQuerySet(models.QuerySet):
         return self.select_related("organisation").prefetch_related("availability_windows")
 
     def search(self, text: str, *, vendor: str | None = None):
-        """Listings whose name or description match ``text``, best first.
+        """Listings whose name, description, provider, platform, categories or research areas match ``text``,
+        best first.
 
         PostgreSQL: full-text search (English stemming; quoted phrases and -exclusions as in web search) ranked
-        with the name weighted above the description, using the GIN index. Other databases: every word must
-        appear in the name or the description (case-insensitive), in name order.
+        with the name weighted above the provider, platform, categories and areas, and those above the
+        description, using the GIN index. Other databases: every word must appear in one of them
+        (case-insensitive), in name order.
         """
         text = (text or "").strip()
         if not text:
@@ -89,7 +110,9 @@ class CapabilityQuerySet(models.QuerySet):
             )
         queryset = self
         for word in text.split():
-            queryset = queryset.filter(Q(name__icontains=word) | Q(description__icontains=word))
+            queryset = queryset.filter(
+                Q(name__icontains=word) | Q(description__icontains=word) | Q(search_terms__icontains=word)
+            )
         return queryset
 
 
@@ -113,6 +136,12 @@ class Capability(models.Model):
     categories = ChoiceListField(item_choices=Category.choices, blank=False, help_text="Choose at least one.")
     research_areas = ChoiceListField(item_choices=ResearchArea.choices, verbose_name="research areas")
     description = models.TextField(blank=True, max_length=20000)
+    search_terms = models.TextField(
+        blank=True,
+        editable=False,
+        default="",
+        help_text="Kept by save(): the provider, platform, category and research area words the search reads.",
+    )
 
     temperature_min_c = models.FloatField(
         "lowest temperature (°C)",
@@ -279,8 +308,19 @@ class Capability(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.search_terms = search_terms_of(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_terms"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("partners:capability", kwargs={"public_id": self.public_id})
+
+    def search_terms_under(self, organisation_name: str) -> str:
+        """The search terms this listing would have under another name of its provider (before a rename is saved)."""
+        return search_terms_of(self, organisation_name=organisation_name)
 
     def get_manage_url(self):
         return reverse("partners:listing", kwargs={"public_id": self.public_id})

@@ -90,11 +90,27 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        previous = None
+        if not self._state.adding and (update_fields is None or "name" in update_fields):
+            previous = type(self).objects.filter(pk=self.pk).values_list("name", flat=True).first()
+        super().save(*args, **kwargs)
+        if previous is not None and previous != self.name:
+            self.refresh_listing_search_terms()
+
     def get_absolute_url(self):
         return reverse("partners:provider", kwargs={"slug": self.slug})
 
     def get_manage_url(self):
         return reverse("partners:organisation", kwargs={"slug": self.slug})
+
+    def refresh_listing_search_terms(self):
+        """The listings' search terms carry the provider's name: rewrite them after a rename."""
+        for capability in self.capabilities.all():
+            type(capability).objects.filter(pk=capability.pk).update(
+                search_terms=capability.search_terms_under(self.name)
+            )
 
 
 class Membership(models.Model):

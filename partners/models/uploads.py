@@ -42,8 +42,8 @@ class ImportJob(models.Model):
 
     Large uploads are applied by a Celery task (partners.tasks.run_capability_import) rather than in the request;
     the admin's browser polls the job's status. The import itself stays all or nothing: the listings and the job's
-    success are committed together, and a failure leaves the listings as they were. partners/import_jobs.py is the
-    only code that changes these rows. Progress while running is kept in the cache (the import's own transaction
+    success are committed together, and a failure leaves the listings as they were. partners/domain/import_jobs.py is
+    the only code that changes these rows. Progress while running is kept in the cache (the import's own transaction
     is not visible until it commits); ``done`` holds the count once the job has finished.
     """
 

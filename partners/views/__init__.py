@@ -1,6 +1,6 @@
 """Views of the providers' side: thin (parse, check with partners.rules, call a domain function, render)."""
 
-from partners.views.catalogue import capability, catalogue, provider
+from partners.views.catalogue import capability, catalogue, compare, provider
 from partners.views.imports import (
     export,
     import_confirm,
@@ -34,6 +34,7 @@ from partners.views.organisations import (
 __all__ = [
     "capability",
     "catalogue",
+    "compare",
     "dashboard",
     "export",
     "import_confirm",

@@ -1,6 +1,7 @@
 """The public catalogue: anyone may browse published listings of verified providers."""
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -10,10 +11,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from partners.domain.queries import public_fingerprint
 from partners.filters import CatalogueFilter
 from partners.models import Capability, Organisation
-from partners.queries import public_fingerprint
 from partners.rules import can_manage_capability
+from partners.templatetags.partners_tags import envelope_rows
 
 # A catalogue page (filters and results) is the same for everyone who asks with the same filters while no public
 # listing changes: it is cached under the listings' fingerprint, so a change shows at once.
@@ -85,5 +87,47 @@ def capability(request, public_id):
 @require_GET
 def provider(request, slug):
     organisation = get_object_or_404(Organisation.objects.verified(), slug=slug)
-    listings = organisation.capabilities.public().select_related("organisation")
-    return render(request, "partners/provider_detail.html", {"organisation": organisation, "listings": listings})
+    listings = list(organisation.capabilities.public().select_related("organisation"))
+    platforms = sorted({listing.platform for listing in listings if listing.platform})
+    return render(
+        request,
+        "partners/provider_detail.html",
+        {"organisation": organisation, "listings": listings, "platforms": platforms},
+    )
+
+
+COMPARE_AT_MOST = 3
+
+
+@require_GET
+def compare(request):
+    """Two or three listings side by side (``?listing=<id>`` repeated): every fact in one table."""
+    asked = request.GET.getlist("listing")
+    ids, problem = [], None
+    for value in asked:
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            problem = f"“{value[:40]}” is not a listing of the catalogue: tick listings in the catalogue instead."
+    found = {c.public_id: c for c in Capability.objects.public().with_related().filter(public_id__in=ids)}
+    listings = [found[public_id] for public_id in dict.fromkeys(ids) if public_id in found]
+    if problem is None and len(ids) > COMPARE_AT_MOST:
+        extra = len(ids) - COMPARE_AT_MOST
+        problem = f"Compare at most {COMPARE_AT_MOST} listings at a time: untick {extra} and compare again."
+    elif problem is None and len(found) < len(set(ids)):
+        problem = "A listing you ticked is no longer in the catalogue: the others are compared."
+    elif problem is None and len(listings) < 2:
+        problem = "Tick two or three listings in the catalogue to compare them."
+    shown = listings[:COMPARE_AT_MOST]
+    columns = [envelope_rows(listing) for listing in shown]
+    rows = (
+        [(label, [column[index][1] for column in columns]) for index, (label, _value) in enumerate(columns[0])]
+        if columns
+        else []
+    )
+    return render(
+        request,
+        "partners/compare.html",
+        {"listings": shown, "rows": rows, "problem": problem},
+        status=400 if problem and len(shown) < 2 else 200,
+    )

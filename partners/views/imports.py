@@ -2,7 +2,8 @@
 
 Upload, preview, confirm: the validated document is kept in a ``CapabilityUpload`` row tied to the admin and the
 organisation; nothing else is written until the admin confirms. The confirmation plans the import again against
-the listings as they are then, and goes ahead only if that is still what the preview showed (partners/uploads.py).
+the listings as they are then, and goes ahead only if that is still what the preview showed
+(partners/domain/uploads.py).
 A large import runs in the background; its page shows the progress and then the outcome.
 """
 
@@ -20,12 +21,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leoportal.interchange import InterchangeError, Problem, dumps, loads
-from partners import import_jobs
+from partners.domain import import_jobs
+from partners.domain.importing import export_document, plan_import, problems_by_entry
+from partners.domain.uploads import UploadChanged, confirm_upload, plan_upload
 from partners.enums import ImportOutcome
 from partners.forms import UploadForm
-from partners.importing import export_document, plan_import, problems_by_entry
 from partners.models import CapabilityUpload, ImportJob
-from partners.uploads import UploadChanged, confirm_upload, plan_upload
 from partners.views.access import admin_organisation, member_organisation
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partners import listings as domain
+from partners.domain import listings as domain
 from partners.forms import AvailabilityFormSet, CapabilityForm
 from partners.models import Capability
 from partners.views.access import manageable_capability, member_organisation

@@ -10,14 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partners import import_jobs
-from partners import organisations as domain
+from partners.domain import import_jobs
+from partners.domain import organisations as domain
 from partners.enums import MembershipRole, PublicationState
 from partners.forms import InvitationForm, MemberRoleForm, OrganisationForm
 from partners.models import Capability, Invitation, Membership, Organisation
 from partners.rules import can_create_organisation, is_organisation_admin
 from partners.views.access import admin_organisation, member_organisation
-from projects.queries import provider_introduction_summary
+from projects.domain.queries import provider_introduction_summary
 
 # Introductions the dashboard lists (awaiting an answer first); the rest are on the introductions page.
 DASHBOARD_INTRODUCTIONS = 10

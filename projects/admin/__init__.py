@@ -4,6 +4,15 @@ off proposals.
 One module per subject; importing this package registers them all.
 """
 
-from projects.admin import calls, introductions, matches, precedents, proposals, reviews, team
+from projects.admin import calls, introduction_requests, introductions, matches, precedents, proposals, reviews, team
 
-__all__ = ["calls", "introductions", "matches", "precedents", "proposals", "reviews", "team"]
+__all__ = [
+    "calls",
+    "introduction_requests",
+    "introductions",
+    "matches",
+    "precedents",
+    "proposals",
+    "reviews",
+    "team",
+]

@@ -8,10 +8,10 @@ from django.template.response import TemplateResponse
 
 from projects.admin.desk_views import csv_response
 from projects.admin.forms import BulkStatusForm
+from projects.domain.scoring import request_rescoring
+from projects.domain.transitions import BulkTransitionRefused, set_status_of_many
 from projects.enums import ProposalStatus
 from projects.jobs import start_proposal_export
-from projects.scoring import request_rescoring
-from projects.transitions import BulkTransitionRefused, set_status_of_many
 
 SHOWN_ON_PAGE = 50  # selected proposals listed by name on the status page
 NAMED_IN_MESSAGE = 10  # refused moves named one by one in the message

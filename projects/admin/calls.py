@@ -3,11 +3,13 @@
 from django.contrib import admin
 from django.contrib.admin import widgets
 from django.db.models import Count
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
+from projects.admin import panel_views
 from projects.enums import CallState
 from projects.models import Call
 
@@ -50,16 +52,35 @@ class CallAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "title", "description"]
     date_hierarchy = "closes_at"
     ordering = ["-closes_at"]
-    readonly_fields = ["public_id", "created_at", "updated_at", "public_page"]
+    readonly_fields = ["public_id", "created_at", "updated_at", "public_page", "review_panel"]
     fieldsets = [
         (None, {"fields": ["code", "title", "description", "research_areas"]}),
         ("Dates", {"fields": ["opens_at", "closes_at"], "description": "Times are in UTC."}),
         ("Scope", {"fields": ["concept_step", "funding_cap"]}),
+        (
+            "Review panel",
+            {"fields": ["reviewers_per_proposal", "max_reviews_per_reviewer", "reviews_due_at", "review_panel"]},
+        ),
         ("Record", {"fields": ["public_id", "public_page", "created_at", "updated_at"]}),
     ]
 
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(lambda request, *args, **kwargs: function(request, self, *args, **kwargs))
+
+        return [
+            path("<path:object_id>/panel/", view(panel_views.panel), name="projects_call_panel"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="review panel")
+    def review_panel(self, call):
+        if not call.pk:
+            return "Save the call first, then invite reviewers."
+        return format_html('<a href="{}">Invite reviewers and assign proposals</a>', panel_views.panel_url(call))
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name in ("opens_at", "closes_at"):
+        if db_field.name in ("opens_at", "closes_at", "reviews_due_at"):
             kwargs["widget"] = LabelledSplitDateTime(capfirst(db_field.verbose_name))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

@@ -13,10 +13,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects import csv_export, reviews, statistics
 from projects.admin.forms import ConflictForm, ReviewForm, StatusMoveForm
-from projects.scoring import request_scoring
-from projects.transitions import TransitionError, allowed_moves, set_proposal_status
+from projects.domain import csv_export, reviews, statistics
+from projects.domain.scoring import request_scoring
+from projects.domain.transitions import TransitionError, allowed_moves, set_proposal_status
 
 
 def _proposal(model_admin, request, object_id, *, act=True):

@@ -91,7 +91,9 @@ class ReviewFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         scored = Review.objects.scored().filter(proposal=OuterRef("pk"))
-        mine = Review.objects.filter(proposal=OuterRef("pk"), reviewer=request.user)
+        mine = Review.objects.filter(proposal=OuterRef("pk"), reviewer=request.user).exclude(
+            conflict_of_interest=False, submitted_at__isnull=True
+        )  # a draft is not done
         if self.value() == self.NONE:
             return queryset.exclude(Exists(scored))
         if self.value() == self.MINE:

@@ -5,10 +5,12 @@ from django.utils import timezone
 
 from partners.enums import CapabilityStatus
 from partners.models import Capability
-from projects.enums import FlightStatus, OperationsScreen, ProposalStatus, ReviewScore
-from projects.models import CRITERIA_FIELDS, Review
+from projects.domain.transitions import STAFF, TRANSITIONS
+from projects.enums import FlightStatus, ProposalStatus
+from projects.forms.reviews import ConflictForm, ReviewForm
 from projects.models.precedents import PRECEDENT_YEARS
-from projects.transitions import STAFF, TRANSITIONS
+
+__all__ = ["BulkStatusForm", "ConflictForm", "FlightRecordForm", "ReviewForm", "StatusMoveForm"]
 
 NOTE_HELP = "Sent to the proposal's team with the status change, and kept in the status history."
 
@@ -37,39 +39,6 @@ class StatusMoveForm(forms.Form):
 class BulkStatusForm(StatusMoveForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, statuses=STAFF_TARGETS, **kwargs)
-
-
-class ReviewForm(forms.ModelForm):
-    class Meta:
-        model = Review
-        fields = [*CRITERIA_FIELDS, "operations", "comment"]
-        widgets = {
-            **dict.fromkeys(CRITERIA_FIELDS, forms.RadioSelect),
-            "operations": forms.RadioSelect,
-            "comment": forms.Textarea(attrs={"rows": 6, "cols": 80}),
-        }
-        help_texts = {"comment": "Strengths, weaknesses and what would make the proposal stronger."}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in CRITERIA_FIELDS:
-            field = self.fields[name]
-            field.required = True
-            field.choices = ReviewScore.choices
-            field.error_messages["required"] = f"Score {field.label.lower()} from 1 to 5."
-        self.fields["operations"].required = True
-        self.fields["operations"].choices = OperationsScreen.choices
-        self.fields["operations"].error_messages["required"] = "Say whether the operations screen passes or fails."
-
-
-class ConflictForm(forms.Form):
-    note = forms.CharField(
-        label="Reason (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text="For example a collaboration, a shared grant or a competing project. Staff see it.",
-    )
 
 
 class FlightRecordForm(forms.Form):

@@ -1,9 +1,9 @@
 """The admin's record of introductions.
 
 Read-only: staff introduce from the introduce page (projects:introduce, linked from each proposal's matches) and
-providers answer on their own page, so every change goes through projects/introductions.py and its notifications.
+providers answer on their own page, so every change goes through projects/domain/introductions.py and its notifications.
 One page acts: "Record a flight" (``record_flight_view``), where staff record that the introduced proposal flew, or
-is manifested, on one of the provider's listings (projects/flights.py).
+is manifested, on one of the provider's listings (projects/domain/flights.py).
 """
 
 from django.contrib import admin, messages
@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
 from partners.enums import ImportOutcome
-from projects import flights
 from projects.admin.forms import FlightRecordForm
+from projects.domain import flights
 from projects.enums import FlightStatus
 from projects.models import Introduction
 

@@ -3,7 +3,7 @@
 Curated precedents come from files (``manage.py import_precedents``) and can be corrected here. Portal precedents
 are recorded from an introduction ("Record a flight"); their text is a copy of the proposal's, visible here because
 this is program staff's admin, and their identifier, proposal and listing stay as recorded. Every save and delete
-goes through projects/precedents.py, so the matcher rescores what the change could move.
+goes through projects/domain/precedents.py, so the matcher rescores what the change could move.
 """
 
 from django import forms
@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from leoportal.fields import TriStateField
 from partners.models import Capability
-from projects import precedents
+from projects.domain import precedents
 from projects.enums import PrecedentOrigin
 from projects.models import Precedent
 

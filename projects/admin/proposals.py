@@ -1,12 +1,13 @@
 """The review desk: program staff's list of proposals and the proposal page in the admin.
 
 The page is read-only (proposals are the researchers' to write): staff act on proposals through the desk's
-actions, which call the domain functions (status moves through projects.transitions, rescoring through
-projects.scoring, reviews through projects.reviews), on one proposal from its page or on a selection from the list.
+actions, which call the domain functions (status moves through projects.domain.transitions, rescoring through
+projects.domain.scoring, reviews through projects.domain.reviews), on one proposal from its page or on a selection
+from the list.
 
 The list stays fast on tens of thousands of proposals and hundreds of thousands of match rows: it sorts and pages
 without the figures (aliases, used only when sorting or filtering by them), then computes them for the page's rows
-(projects.queries.attach_desk_figures: correlated subqueries on indexes); related rows are joined, the unfiltered
+(projects.domain.queries.attach_desk_figures: correlated subqueries on indexes); related rows are joined, the unfiltered
 count comes from the planner's statistics, and the search is a union of indexed lookups (README, "Speed").
 """
 
@@ -31,14 +32,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from leoportal.models import User
 from leoportal.pagination import EstimatedCountPaginator
 from leoportal.rules import is_program_staff
-from projects import reviews
+from partners.models import Membership
 from projects.admin import actions, desk_views
 from projects.admin.filters import MatchFilter, NeedFilter, ResearchAreaFilter, ReviewFilter, StatusFilter
 from projects.admin.forms import StatusMoveForm
+from projects.domain import reviews
+from projects.domain.queries import attach_desk_figures, desk_figures, proposal_introductions
+from projects.domain.transitions import allowed_moves
 from projects.enums import Fit
 from projects.models import Match, Proposal, proposal_search_vector
-from projects.queries import attach_desk_figures, desk_figures, proposal_introductions
-from projects.transitions import allowed_moves
 
 TRI_STATE = {True: "Yes", False: "No", None: "Not stated"}
 SEARCH_IDS_MAX = 2000
@@ -347,10 +349,20 @@ class ProposalAdmin(SimpleHistoryAdmin):
         matches = list(
             Match.objects.filter(proposal=proposal).select_related("capability__organisation").order_by("rank")
         )
+        with_members = set(
+            Membership.objects.filter(
+                organisation__in={match.capability.organisation_id for match in matches}, user__is_active=True
+            ).values_list("organisation_id", flat=True)
+        )
         for match in matches:
             match.introduce_url = introduce_url(proposal, match.capability)
+            match.provider_has_members = match.capability.organisation_id in with_members
             match.checks = match.criteria
-        proposal_reviews = list(proposal.reviews.select_related("reviewer").order_by("created_at", "id"))
+        proposal_reviews = list(
+            proposal.reviews.exclude(conflict_of_interest=False, submitted_at=None)  # drafts are the reviewer's own
+            .select_related("reviewer")
+            .order_by("created_at", "id")
+        )
         overall = [review.overall for review in proposal_reviews if review.overall is not None]
         moves = allowed_moves(proposal, user)
         team = list(proposal.co_investigators.select_related("user"))
@@ -374,6 +386,9 @@ class ProposalAdmin(SimpleHistoryAdmin):
                 "history": history,
             },
             "introductions": proposal_introductions(proposal),
+            "introduction_requests": list(
+                proposal.introduction_requests.waiting().select_related("organisation", "requested_by")
+            ),
         }
 
 

@@ -7,9 +7,11 @@ provider's best stored match, as an introduction made from the review desk would
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
-from partners.models import Organisation
+from partners.enums import MembershipRole
+from partners.models import Invitation, Organisation
 from projects.enums import IntroductionAnswer
 from projects.models import Introduction, Match, Proposal
 
@@ -43,9 +45,34 @@ INTRODUCTIONS = [
 ]
 
 
+# A provider nobody on the portal belongs to yet: staff invited a contact, and the introduction waits for them.
+WAITING_FOR_CONTACT = (
+    "demo-msc-expansion",
+    "BioServe Space Technologies",
+    "contact@bioserve.example",
+    "BioServe's bioreactors suit this expansion study: the introduction waits for their contact to join.",
+)
+
+
 def seed(log, users) -> None:
     staff = users.get("staff@example.org")
-    for external_id, provider, note, answer, member_email, message in INTRODUCTIONS:
+    external_id, provider, contact, note = WAITING_FOR_CONTACT
+    organisation = Organisation.objects.filter(name=provider).first()
+    if organisation is not None and staff is not None and not organisation.memberships.exists():
+        _invitation, created = Invitation.objects.get_or_create(
+            organisation=organisation,
+            email=contact,
+            defaults={
+                "role": MembershipRole.ADMIN,
+                "invited_by": staff,
+                # Marked as sent: the demo e-mails nobody.
+                "emailed_at": timezone.now(),
+                "expires_at": timezone.now() + timedelta(days=settings.PROVIDER_INVITATION_DAYS),
+            },
+        )
+        log("invitation", f"{contact} to {provider}", "created" if created else "unchanged")
+    rows = [*INTRODUCTIONS, (external_id, provider, note, "", None, "")]
+    for external_id, provider, note, answer, member_email, message in rows:
         proposal = Proposal.objects.filter(external_id=external_id).first()
         organisation = Organisation.objects.filter(name=provider).first()
         if proposal is None or organisation is None:

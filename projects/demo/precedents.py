@@ -3,7 +3,7 @@ imported after the demo catalogue, whose listings they name. Idempotent: a secon
 
 from pathlib import Path
 
-from projects.precedents import import_precedents
+from projects.domain.precedents import import_precedents
 
 PRECEDENTS_FILE = Path(__file__).resolve().parents[1] / "data" / "flown-experiments.json"
 

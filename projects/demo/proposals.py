@@ -14,9 +14,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from leoportal.interchange import PROPOSALS, parse_document
-from projects import scoring
+from projects.domain import scoring
+from projects.domain.importing import fields_from_item
 from projects.enums import Access, AttachmentKind, CallState, CoInvestigatorRole, ProposalStatus
-from projects.importing import fields_from_item
 from projects.models import MATCHER_FIELDS, Attachment, Call, CoInvestigator, ListingDemand, Proposal, StatusChange
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "demo_proposals.json"

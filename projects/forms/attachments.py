@@ -3,7 +3,7 @@
 from django import forms
 from django.conf import settings
 
-from projects.attachments import check_pdf, too_large_error
+from projects.domain.attachments import check_pdf, too_large_error
 
 
 class AttachmentForm(forms.Form):
@@ -15,7 +15,7 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args, label="PDF file", prefix=None, too_large=None, no_room=None, **kwargs):
         super().__init__(*args, prefix=prefix, **kwargs)
         self.too_large = too_large  # the name of a file the upload handler stopped at the size limit
-        self.no_room = no_room  # why the proposal cannot take the file (projects.attachments.files_problem)
+        self.no_room = no_room  # why the proposal cannot take the file (projects.domain.attachments.files_problem)
         self.fields["file"].label = label
         self.fields["file"].help_text = f"PDF only, at most {settings.FILE_UPLOAD_MAX_MB} MB."
 

@@ -16,10 +16,10 @@ from django.conf import settings
 from django.utils.dateformat import format as format_date
 
 from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
+from projects.domain.proposals import EDITABLE_FIELDS, SECTIONS
+from projects.domain.submission import format_usd
 from projects.models import CAGE_PATTERN, UEI_PATTERN, Call, Proposal
 from projects.models.proposals import ABSOLUTE_ZERO, MAX_DURATION_DAYS, MAX_HOLD_TEMPERATURE, MAX_RETURN_TEMPERATURE
-from projects.proposals import EDITABLE_FIELDS, SECTIONS
-from projects.submission import format_usd
 
 
 def _celsius(value) -> str:

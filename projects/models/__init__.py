@@ -7,8 +7,15 @@ One module per subject; everything is importable from ``projects.models``.
 from projects.models.calls import Call, CallQuerySet
 from projects.models.files import Attachment, attachment_path
 from projects.models.history import StatusChange
-from projects.models.introductions import Introduction, IntroductionQuerySet
+from projects.models.introductions import Introduction, IntroductionQuerySet, IntroductionRequest
 from projects.models.matches import ListingDemand, Match, RescoreRequest
+from projects.models.panels import (
+    PanelMember,
+    ReviewAssignment,
+    ReviewerInvitation,
+    ReviewerProfile,
+    SuggestedAssignment,
+)
 from projects.models.precedents import Precedent, PrecedentQuerySet
 from projects.models.proposals import (
     CAGE_PATTERN,
@@ -44,16 +51,22 @@ __all__ = [
     "CoInvestigator",
     "Introduction",
     "IntroductionQuerySet",
+    "IntroductionRequest",
     "Invitation",
     "ListingDemand",
     "Match",
+    "PanelMember",
     "Precedent",
     "PrecedentQuerySet",
     "Proposal",
     "ProposalQuerySet",
     "RescoreRequest",
     "Review",
+    "ReviewAssignment",
+    "ReviewerInvitation",
+    "ReviewerProfile",
     "StatusChange",
+    "SuggestedAssignment",
     "attachment_path",
     "editor_q",
     "proposal_search_vector",

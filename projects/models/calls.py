@@ -66,6 +66,24 @@ class Call(models.Model):
         validators=[MinValueValidator(0)],
         help_text="The most a single proposal may request; blank for no stated cap.",
     )
+    reviewers_per_proposal = models.PositiveSmallIntegerField(
+        "reviewers per proposal",
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="How many panel reviewers each proposal gets.",
+    )
+    max_reviews_per_reviewer = models.PositiveSmallIntegerField(
+        "most proposals per reviewer",
+        default=8,
+        validators=[MinValueValidator(1)],
+        help_text="No reviewer on the panel is assigned more proposals of this call than this.",
+    )
+    reviews_due_at = models.DateTimeField(
+        "reviews due",
+        null=True,
+        blank=True,
+        help_text="When panel reviews are due; a review still open after it reminds its reviewer once.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,6 +102,11 @@ class Call(models.Model):
                 condition=Q(funding_cap__isnull=True) | Q(funding_cap__gte=0),
                 name="call_funding_cap_not_negative",
                 violation_error_message="The funding cap cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewers_per_proposal__gte=1, max_reviews_per_reviewer__gte=1),
+                name="call_panel_numbers_positive",
+                violation_error_message="Reviewers per proposal and the most proposals per reviewer are at least 1.",
             ),
         ]
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from partners.models import Membership
-from projects.enums import CLOSED_STATUSES, Fit, IntroductionAnswer
+from projects.enums import CLOSED_STATUSES, Fit, IntroductionAnswer, RequestState
 from projects.models.conditions import choice_q
 
 
@@ -155,3 +155,82 @@ class Introduction(models.Model):
     @property
     def fit_label(self) -> str:
         return Fit(self.fit).label if self.fit else ""
+
+
+class IntroductionRequestQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(state=RequestState.WAITING)
+
+
+class IntroductionRequest(models.Model):
+    """A researcher asks program staff to introduce their proposal to the provider of a listing.
+
+    Only the research team and program staff ever see it: the provider learns of the proposal when staff turn the
+    request into an introduction, and of nothing when staff decline it.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    proposal = models.ForeignKey("projects.Proposal", on_delete=models.CASCADE, related_name="introduction_requests")
+    organisation = models.ForeignKey(
+        "partners.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="provider"
+    )
+    capability = models.ForeignKey(
+        "partners.Capability",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="facility",
+    )
+    facility_name = models.CharField(max_length=200, help_text="The facility's name when asked about.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="asked by"
+    )
+    message = models.TextField(max_length=5000, help_text="What the researcher wants to know or discuss.")
+    created_at = models.DateTimeField("asked at", default=timezone.now, db_index=True)
+    state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.WAITING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    staff_note = models.TextField(
+        blank=True,
+        max_length=5000,
+        help_text="Why staff declined, for the researcher (or the note of the introduction).",
+    )
+    introduction = models.OneToOneField(
+        Introduction, on_delete=models.SET_NULL, null=True, blank=True, related_name="request"
+    )
+
+    objects = IntroductionRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "organisation"],
+                condition=Q(state=RequestState.WAITING),
+                name="introduction_request_one_waiting_per_provider",
+                violation_error_message="This proposal already has a request waiting about this provider.",
+            ),
+            models.CheckConstraint(
+                condition=choice_q("state", RequestState.values), name="introduction_request_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state=RequestState.WAITING, decided_at__isnull=True)
+                | (~Q(state=RequestState.WAITING) & Q(decided_at__isnull=False)),
+                name="introduction_request_decided_at_with_decision",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=RequestState.DECLINED) | ~Q(staff_note=""),
+                name="introduction_request_declined_with_note",
+                violation_error_message="A declined request says why.",
+            ),
+            models.CheckConstraint(condition=~Q(message=""), name="introduction_request_message_required"),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} asks about {self.facility_name}"
+
+    def get_admin_url(self):
+        return reverse("admin:projects_introductionrequest_change", args=[self.pk])

@@ -1,6 +1,6 @@
 """Stored results of the matching engine: for each scored proposal, its top listings and its near misses.
 
-A proposal's rows are replaced as a whole, in one transaction, by projects/scoring.py: readers see the previous
+A proposal's rows are replaced as a whole, in one transaction, by projects/domain/scoring/: readers see the previous
 results until the new ones are committed.
 """
 

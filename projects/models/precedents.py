@@ -2,7 +2,7 @@
 
 Two origins. *Curated* precedents are real flights from public sources, imported from a ``leoportal.precedents/1``
 file (projects/data/flown-experiments.json). *Portal* precedents are outcomes on this portal: program staff record
-that an introduced proposal flew, or is manifested, on one of the provider's listings (projects/precedents.py,
+that an introduced proposal flew, or is manifested, on one of the provider's listings (projects/domain/precedents.py,
 ``record_flight``). A portal precedent copies the proposal's text because matching compares text, so it is as
 confidential as the proposal: staff see it in the admin, and everything shown to anyone else names it only as "a
 similar proposal on this portal".

@@ -1,7 +1,7 @@
 """Proposals: every fact the matcher reads is a real column with a database constraint.
 
 Drafts may leave anything blank: the constraints allow nulls, and completeness is checked when the proposal is
-submitted (projects/proposals.py).
+submitted (projects/domain/proposals.py).
 """
 
 import uuid
@@ -26,7 +26,7 @@ from projects.models.conditions import choice_q, pair_q, range_q
 from projects.models.team import CoInvestigator
 
 # The proposal's flight requirements: the facts the matcher compares with a listing's envelope. A change to any of
-# them changes the proposal's matches (the matching issue queues rescoring from projects.proposals.save_draft).
+# them changes the proposal's matches (the matching issue queues rescoring from projects.domain.proposals.save_draft).
 FLIGHT_REQUIREMENT_FIELDS = (
     "sample_type",
     "needs",

@@ -1,9 +1,10 @@
 """Staff reviews of proposals: four criteria scored 1-5, the operations screen, a comment.
 
-A reviewer has one row per proposal: either a review or a declared conflict of interest (then no scores). The
+A reviewer has one row per proposal: a review (a draft until submitted, when every score must be there) or a
+declared conflict of interest (then no scores). The
 database holds both rules (one row per reviewer and proposal; scores present exactly when no conflict is
 declared), so nothing written through the admin or a script can break them. Who may review what is decided in
-projects/reviews.py.
+projects/domain/reviews.py.
 """
 
 import uuid
@@ -40,8 +41,11 @@ def _score_field(verbose_name: str, help_text: str):
 
 class ReviewQuerySet(models.QuerySet):
     def scored(self):
-        """Reviews with scores (declared conflicts left out)."""
-        return self.filter(conflict_of_interest=False)
+        """Submitted reviews with scores (declared conflicts and drafts left out)."""
+        return self.filter(conflict_of_interest=False, submitted_at__isnull=False)
+
+    def drafts(self):
+        return self.filter(conflict_of_interest=False, submitted_at__isnull=True)
 
 
 class Review(models.Model):
@@ -69,6 +73,9 @@ class Review(models.Model):
         help_text="Flight feasibility as the operations screen sees it.",
     )
     comment = models.TextField(blank=True, max_length=10000)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the review was submitted; empty while it is a draft."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -96,26 +103,37 @@ class Review(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    Q(conflict_of_interest=True, operations="", **{f"{name}__isnull": True for name in CRITERIA_FIELDS})
+                    Q(
+                        conflict_of_interest=True,
+                        submitted_at__isnull=True,
+                        operations="",
+                        **{f"{name}__isnull": True for name in CRITERIA_FIELDS},
+                    )
                     | Q(
                         conflict_of_interest=False,
+                        submitted_at__isnull=False,
                         operations__in=OperationsScreen.values,
                         **{f"{name}__isnull": False for name in CRITERIA_FIELDS},
                     )
+                    | Q(conflict_of_interest=False, submitted_at__isnull=True)
                 ),
                 name="review_scores_unless_conflict",
-                violation_error_message="A review scores every criterion and the operations screen; a declared "
-                "conflict of interest scores nothing.",
+                violation_error_message="A submitted review scores every criterion and the operations screen; a draft "
+                "may leave some out; a declared conflict of interest scores nothing.",
             ),
         ]
 
     def __str__(self):
-        what = "conflict of interest" if self.conflict_of_interest else "review"
+        what = "conflict of interest" if self.conflict_of_interest else ("draft review" if self.is_draft else "review")
         return f"{what} of {self.proposal} by {self.reviewer}"
 
     @property
+    def is_draft(self) -> bool:
+        return not self.conflict_of_interest and self.submitted_at is None
+
+    @property
     def overall(self) -> float | None:
-        """The mean of the four criteria (None for a declared conflict)."""
+        """The mean of the four criteria (None for a declared conflict or a draft missing a score)."""
         scores = [getattr(self, name) for name in CRITERIA_FIELDS]
         if any(score is None for score in scores):
             return None

@@ -5,7 +5,7 @@ from collections import Counter
 
 from django import template
 
-from projects.queries import desk_piles
+from projects.domain.queries import desk_piles
 
 register = template.Library()
 
@@ -35,7 +35,7 @@ SYSTEM_MODELS = {
 
 @register.simple_tag(takes_context=True)
 def desk_waiting(context):
-    """The piles of work waiting for the signed-in member of staff (see projects.queries.desk_piles)."""
+    """The piles of work waiting for the signed-in member of staff (see projects.domain.queries.desk_piles)."""
     return desk_piles(context["request"].user)
 
 

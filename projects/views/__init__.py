@@ -8,7 +8,13 @@ from projects.views.attachments import (
     introduction_attachment,
 )
 from projects.views.calls import call_detail, call_list
-from projects.views.introductions import introduce, introduction_answer, introduction_detail, introduction_list
+from projects.views.introductions import (
+    ask,
+    introduce,
+    introduction_answer,
+    introduction_detail,
+    introduction_list,
+)
 from projects.views.proposals import (
     dashboard,
     proposal_delete,
@@ -16,6 +22,13 @@ from projects.views.proposals import (
     proposal_edit,
     proposal_start,
     proposal_withdraw,
+)
+from projects.views.reviewing import (
+    review_attachment,
+    review_conflict,
+    review_list,
+    review_proposal,
+    reviewer_invitation,
 )
 from projects.views.team import (
     co_investigator_change_access,
@@ -25,6 +38,7 @@ from projects.views.team import (
 )
 
 __all__ = [
+    "ask",
     "attachment_delete",
     "attachment_download",
     "attachment_upload",
@@ -45,4 +59,9 @@ __all__ = [
     "proposal_edit",
     "proposal_start",
     "proposal_withdraw",
+    "review_attachment",
+    "review_conflict",
+    "review_list",
+    "review_proposal",
+    "reviewer_invitation",
 ]

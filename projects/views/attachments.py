@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from projects import attachments
+from projects.domain import attachments
 from projects.enums import CLOSED_STATUSES, AttachmentKind, IntroductionAnswer
 from projects.forms import AttachmentForm
 from projects.models import Attachment, Introduction
@@ -81,7 +81,7 @@ def _attachment(request, public_id, attachment_id) -> Attachment:
 @login_required
 @require_GET
 def attachment_download(request, public_id, attachment_id):
-    return _file_response(_attachment(request, public_id, attachment_id))
+    return file_response(_attachment(request, public_id, attachment_id))
 
 
 @never_cache
@@ -96,18 +96,21 @@ def introduction_attachment(request, public_id, attachment_id):
         .exclude(proposal__status__in=CLOSED_STATUSES),
         public_id=public_id,
     )
-    return _file_response(
+    return file_response(
         get_object_or_404(Attachment.objects.filter(proposal_id=introduction.proposal_id), public_id=attachment_id)
     )
 
 
-def _file_response(attachment: Attachment) -> FileResponse:
+def file_response(attachment: Attachment, *, inline: bool = False) -> FileResponse:
+    """The PDF as a download, or ``inline`` for the browser's own PDF viewer."""
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         logger.error("attachment %s is missing its file %s", attachment.public_id, attachment.file.name)
         raise Http404("The file is missing.") from None
-    return FileResponse(handle, as_attachment=True, filename=attachment.original_name, content_type="application/pdf")
+    return FileResponse(
+        handle, as_attachment=not inline, filename=attachment.original_name, content_type="application/pdf"
+    )
 
 
 @login_required

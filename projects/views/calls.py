@@ -4,7 +4,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from projects import queries
+from projects.domain import queries
 from projects.models import Call
 from projects.rules import can_start_proposal
 

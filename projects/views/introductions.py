@@ -12,9 +12,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects import queries
-from projects.forms.introductions import AnswerForm, IntroduceForm, introducible_organisations
-from projects.introductions import IntroductionError, answer_introduction, introduce_to_provider
+from partners.models import Capability
+from projects.domain import queries
+from projects.domain.introduction_requests import askable_proposals, request_introduction
+from projects.domain.introductions import (
+    IntroductionError,
+    answer_introduction,
+    introduce_inviting_contact,
+    introduce_to_provider,
+)
+from projects.forms.introductions import AnswerForm, AskForm, IntroduceForm, introducible_organisations
 from projects.models import Match, Proposal
 from projects.rules import can_answer_introduction, can_introduce
 
@@ -30,33 +37,26 @@ def introduce(request, public_id):
     proposals = Proposal.objects.visible_to(request.user).select_related("owner", "call")
     proposal = get_object_or_404(proposals, public_id=public_id)
     organisations = list(introducible_organisations())
-    reachable = {organisation.pk for organisation in organisations}
-    all_matches = list(
-        Match.objects.filter(proposal=proposal).select_related("capability__organisation").order_by("rank")
-    )
-    matches = [match for match in all_matches if match.capability.organisation_id in reachable]
-    unreachable = sorted({m.capability.organisation.name for m in all_matches if m not in matches})
-    initial = {}
+    matches = list(Match.objects.filter(proposal=proposal).select_related("capability__organisation").order_by("rank"))
     preselected = request.GET.get("capability", "")
     chosen = next((m for m in matches if str(m.capability.public_id) == preselected), None)
-    if chosen is not None:
-        initial = {"capability": preselected, "organisation": chosen.capability.organisation.slug}
+    initial = {"capability": preselected, "organisation": chosen.capability.organisation.slug} if chosen else {}
     form = IntroduceForm(request.POST or None, initial=initial, matches=matches, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        provider = form.cleaned_data["provider"]
+        provider, contact = form.cleaned_data["provider"], form.cleaned_data["contact_email"]
+        note, match = form.cleaned_data["note"], form.cleaned_data["match"]
         try:
-            introduce_to_provider(
-                proposal, provider, request.user, form.cleaned_data["note"], match=form.cleaned_data["match"]
-            )
+            if contact:
+                introduce_inviting_contact(proposal, provider, request.user, note, contact, match=match)
+            else:
+                introduce_to_provider(proposal, provider, request.user, note, match=match)
         except IntroductionError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(
-                request,
-                f"“{proposal.display_title}” was introduced to {provider.name}; its members have been notified. "
-                "You and the research team will be told when they answer.",
-            )
+            messages.success(request, _introduced_message(proposal, provider, contact, form.with_members))
             return redirect("admin:projects_proposal_change", proposal.pk)
+    with_members = {o.name for o in organisations if o.member_total}
+    no_members = sorted({m.capability.organisation.name for m in matches} - with_members)
     return render(
         request,
         "projects/introduce.html",
@@ -64,10 +64,30 @@ def introduce(request, public_id):
             "proposal": proposal,
             "form": form,
             "preselected": chosen,
-            "unreachable": unreachable,
+            "preselected_needs_contact": chosen is not None and chosen.capability.organisation_id not in form.reachable,
+            "preselected_awaits_contact": chosen is not None
+            and chosen.capability.organisation_id in form.reachable - form.with_members,
+            "no_members": no_members,
             "introductions": queries.proposal_introductions(proposal),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+def _introduced_message(proposal, provider, contact, with_members) -> str:
+    if contact:
+        return (
+            f"“{proposal.display_title}” was introduced to {provider.name}, and {contact} is invited to join it as its "
+            "administrator: the introduction waits for them, and you will be told when they answer."
+        )
+    if provider.pk not in with_members:
+        return (
+            f"“{proposal.display_title}” was introduced to {provider.name}. Nobody has joined it yet: the introduction "
+            "waits for the contact already invited."
+        )
+    return (
+        f"“{proposal.display_title}” was introduced to {provider.name}; its members have been notified. You and the "
+        "research team will be told when they answer."
     )
 
 
@@ -134,3 +154,35 @@ def introduction_list(request):
         request.GET.get("page")
     )
     return render(request, "projects/introduction_list.html", {"page_obj": page, "introductions": page.object_list})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ask(request, public_id):
+    """A researcher asks program staff for an introduction to a listing's provider (``?proposal=`` preselects)."""
+    capability = get_object_or_404(Capability.objects.public().select_related("organisation"), public_id=public_id)
+    if request.user.is_staff or not request.user.is_researcher:
+        raise Http404("Researchers ask for introductions.")
+    proposals = list(askable_proposals(request.user))
+    initial = {"proposal": request.GET.get("proposal", "")}
+    form = AskForm(request.POST or None, initial=initial, proposals=proposals)
+    if request.method == "POST" and proposals and form.is_valid():
+        proposal = form.cleaned_data["proposal"]
+        try:
+            request_introduction(proposal, capability, request.user, form.cleaned_data["message"])
+        except IntroductionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                f"Program staff have your request about {capability.name}. They introduce your proposal to "
+                f"{capability.organisation.name} or tell you why not; {capability.organisation.name} sees nothing "
+                "until then.",
+            )
+            return redirect(proposal.get_absolute_url() + "#introductions")
+    return render(
+        request,
+        "projects/ask.html",
+        {"capability": capability, "form": form, "proposals": proposals},
+        status=400 if request.method == "POST" else 200,
+    )

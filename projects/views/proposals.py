@@ -11,7 +11,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from projects import invitations, queries
+from projects.domain import invitations, queries
+from projects.domain.introductions import NOT_INTRODUCIBLE
+from projects.domain.proposals import (
+    create_draft,
+    delete_draft,
+    save_co_investigators,
+    save_draft,
+    submit_proposal,
+    withdraw_proposal,
+)
+from projects.domain.stages import proposal_progress
+from projects.domain.submission import missing_for_submission
+from projects.domain.suggestions import suggestions_for
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused, TransitionError
 from projects.forms import (
@@ -26,14 +38,6 @@ from projects.forms import (
     rendering_key,
 )
 from projects.models import Call, Proposal
-from projects.proposals import (
-    create_draft,
-    delete_draft,
-    save_co_investigators,
-    save_draft,
-    submit_proposal,
-    withdraw_proposal,
-)
 from projects.rules import (
     can_delete_draft,
     can_edit_proposal,
@@ -41,10 +45,8 @@ from projects.rules import (
     can_start_proposal,
     can_submit_proposal,
     can_withdraw_proposal,
+    is_proposal_team,
 )
-from projects.stages import proposal_progress
-from projects.submission import missing_for_submission
-from projects.suggestions import suggestions_for
 
 # The message next to a field that must be filled in before submitting (not a validation error).
 NEEDED_TO_SUBMIT = "Needed before you can submit."
@@ -146,6 +148,11 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
         "suggestions": suggestions_for(proposal),
         "introductions": list(proposal.introductions.all()),
     }
+    team = is_proposal_team(user, proposal)
+    context["can_ask"] = team and proposal.status not in NOT_INTRODUCIBLE
+    context["introduction_requests"] = (
+        list(proposal.introduction_requests.select_related("requested_by")) if team or user.is_staff else []
+    )
     return render(request, "projects/proposal_detail.html", context, status=status)
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from projects import invitations
+from projects.domain import invitations
 from projects.forms import InviteForm
 from projects.models import CoInvestigator
 from projects.rules import can_manage_team

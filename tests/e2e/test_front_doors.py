@@ -3,10 +3,10 @@ long text fields, each checked at phone and desktop width (tests/e2e/helpers.che
 
 import pytest
 
+from projects.domain.suggestions import landing_example
 from projects.enums import ProposalStatus
 from projects.matching.explain import group_checks
 from projects.models import StatusChange
-from projects.suggestions import landing_example
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.e2e.helpers import check_page, sign_in, sign_in_to_admin
 from tests.factories import ResearcherFactory, StaffFactory

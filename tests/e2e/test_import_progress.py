@@ -4,7 +4,7 @@
 import pytest
 
 from leoportal.interchange import CAPABILITIES, Problem
-from partners import import_jobs
+from partners.domain import import_jobs
 from partners.enums import MembershipRole
 from partners.models import CapabilityUpload
 from tests.e2e.helpers import check_page

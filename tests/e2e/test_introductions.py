@@ -9,7 +9,7 @@ from django.urls import reverse
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
 from partners.enums import MembershipRole
-from projects import scoring
+from projects.domain import scoring
 from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.models import Introduction, Match
 from tests.e2e.helpers import answer_interested, check_page, sign_in, sign_in_to_admin

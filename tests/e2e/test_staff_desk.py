@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 
 from leoportal.models import BackgroundJob
+from projects.domain.scoring import score_proposal
 from projects.enums import ProposalStatus
 from projects.models import Proposal, Review, StatusChange
-from projects.scoring import score_proposal
 from tests.e2e.helpers import check_page, sign_in_to_admin
 from tests.factories import ResearcherFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, OrganisationFactory

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from leoportal.enums import Role
 from leoportal.models import User
-from tests.factories import PASSWORD, ResearcherFactory
+from tests.factories import PASSWORD, ResearcherFactory, StaffFactory
 from tests.utils import nav_links, soup
 
 pytestmark = pytest.mark.django_db
@@ -280,3 +280,8 @@ def test_a_password_change_with_the_old_password_works(client, researcher):
 
     researcher.refresh_from_db()
     assert (response.status_code, researcher.check_password("a-new-long-passphrase")) == (302, True)
+
+
+def test_program_staff_are_the_active_staff_accounts(staff, researcher, provider_user):
+    StaffFactory(is_active=False, email="left@example.gov")
+    assert list(User.objects.program_staff()) == [staff]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leoportal.enums import Delivery, NotificationKind
-from leoportal.models import BackgroundJob, FailedTask, Notification, NotificationPreference, WorkerHeartbeat
+from leoportal.models import ApiToken, BackgroundJob, FailedTask, Notification, NotificationPreference, WorkerHeartbeat
 from partners.models import CapabilityUpload, ImportJob
 from projects.models import Invitation as ProjectInvitation
 from projects.models import ListingDemand, RescoreRequest, StatusChange
@@ -22,6 +22,7 @@ from tests.projects.factories import (
     CallFactory,
     CoInvestigatorFactory,
     IntroductionFactory,
+    IntroductionRequestFactory,
     MatchFactory,
     NarrativeFactory,
     PrecedentFactory,
@@ -58,6 +59,9 @@ def make(label, staff):
         ),
         "leoportal.failedtask": lambda: FailedTask.objects.create(task_id="t1", task_name="x", exception="Boom"),
         "leoportal.backgroundjob": lambda: BackgroundJob.objects.create(owner=staff, kind="k", label="Export"),
+        "leoportal.apitoken": lambda: ApiToken.objects.create(
+            user=staff, name="CI", prefix="leo_abc", key_hash="0" * 64
+        ),
         "projects.call": CallFactory,
         "projects.proposal": lambda: ProposalFactory(status="submitted"),  # the list leaves drafts out
         "projects.attachment": NarrativeFactory,
@@ -75,6 +79,7 @@ def make(label, staff):
         ),
         "projects.review": ReviewFactory,
         "projects.introduction": IntroductionFactory,
+        "projects.introductionrequest": IntroductionRequestFactory,
         "projects.precedent": PrecedentFactory,
         "projects.rescorerequest": lambda: RescoreRequest.objects.create(capability_id=7, categories=["bioprinter"]),
         "partners.organisation": OrganisationFactory,

@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partners.queries import public_category_counts
+from partners.domain.queries import public_category_counts
+from projects.domain.suggestions import landing_example
 from projects.matching.explain import group_checks
-from projects.suggestions import landing_example
 from tests.partners.factories import CapabilityFactory, OrganisationFactory, adsep_listing
 from tests.projects.factories import CallFactory
 from tests.utils import soup

@@ -17,6 +17,7 @@ DEMO_EMAILS = [
     "provider@example.org",
     "researcher2@example.org",
     "researcher@example.org",
+    "reviewer@example.org",
     "staff@example.org",
 ]
 

@@ -184,7 +184,7 @@ def test_an_organisations_changes_are_in_its_history_in_the_admin(staff_client):
 
 
 def test_a_listings_changes_are_in_its_history_in_the_admin(staff_client, staff):
-    from partners import listings
+    from partners.domain import listings
 
     capability = CapabilityFactory(name="Bioprinter", max_duration_days=30)
     listings.update_capability(capability, values={"max_duration_days": 45})

@@ -202,6 +202,7 @@ def test_every_filter_is_labelled(client):
         "Runs for at least (days)",
         "Takes at least (experiment units)",
         "Include listings that have not stated it",
+        "Sort by",
     ]
 
 

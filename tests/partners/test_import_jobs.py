@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leoportal.interchange import CAPABILITIES
-from partners import import_jobs
+from partners.domain import import_jobs
+from partners.domain.uploads import run_import_job
 from partners.enums import ImportJobState, MembershipRole
 from partners.models import Capability, CapabilityUpload, ImportJob
 from partners.tasks import requeue_import_jobs
-from partners.uploads import run_import_job
 from tests.factories import ProviderUserFactory
 from tests.partners.factories import CapabilityFactory, MembershipFactory
 from tests.utils import soup, wait_for

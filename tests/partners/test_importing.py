@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from leoportal.interchange import CAPABILITIES, InterchangeError, Problem, parse_document
-from partners.importing import export_document, import_capabilities
+from partners.domain.importing import export_document, import_capabilities
 from partners.models import AvailabilityWindow, Capability, Organisation
 from partners.signals import capability_changed
 from tests.partners.factories import CapabilityFactory, OrganisationFactory

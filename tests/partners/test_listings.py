@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import listings
+from partners.domain import listings
 from partners.models import AvailabilityWindow, Capability
 from partners.signals import capability_changed
 from tests.partners.factories import AvailabilityWindowFactory, CapabilityFactory, OrganisationFactory

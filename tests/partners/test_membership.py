@@ -6,10 +6,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import organisations
+from partners.domain import organisations
+from partners.domain.organisations import MembershipError
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership
-from partners.organisations import MembershipError
 from partners.tasks import send_pending_invitations
 from tests.factories import ProviderUserFactory, ResearcherFactory
 from tests.partners.factories import InvitationFactory, MembershipFactory
@@ -43,7 +43,7 @@ def test_admin_invites_by_email_and_the_link_is_sent_once(provider_client, redwi
     assert [message.to for message in mail.outbox] == [["new.person@example.org"]]
     assert mail.outbox[0].subject == "[LEO Portal] Join Redwire Space on LEO Portal"
     assert link_in(mail.outbox[0]) == organisations.invitation_url(invitation)
-    assert organisations.send_invitation(invitation.pk) is False
+    assert organisations.send_invitation_email(invitation.pk) is False
     assert len(mail.outbox) == 1
 
 

@@ -8,8 +8,21 @@ from django.utils import timezone
 from pypdf import PdfWriter
 
 from projects.enums import AttachmentKind, CoInvestigatorRole, Fit, OperationsScreen, ProposalStatus
-from projects.models import Attachment, Call, CoInvestigator, Introduction, Match, Precedent, Proposal, Review
-from tests.factories import ResearcherFactory
+from projects.models import (
+    Attachment,
+    Call,
+    CoInvestigator,
+    Introduction,
+    IntroductionRequest,
+    Match,
+    PanelMember,
+    Precedent,
+    Proposal,
+    Review,
+    ReviewAssignment,
+    ReviewerProfile,
+)
+from tests.factories import ResearcherFactory, ReviewerFactory
 from tests.partners.factories import CapabilityFactory
 
 
@@ -123,6 +136,19 @@ class IntroductionFactory(factory.django.DjangoModelFactory):
     note = "Their bioreactor fits your temperature range and returns samples cold."
 
 
+class IntroductionRequestFactory(factory.django.DjangoModelFactory):
+    """A researcher's request for an introduction, waiting for program staff (made directly: no notifications)."""
+
+    class Meta:
+        model = IntroductionRequest
+
+    proposal = factory.SubFactory(ProposalFactory, complete=True, status=ProposalStatus.SUBMITTED, submission_count=1)
+    organisation = factory.SubFactory("tests.partners.factories.OrganisationFactory")
+    facility_name = "ADSEP"
+    requested_by = factory.LazyAttribute(lambda o: o.proposal.owner)
+    message = "Could it hold our organoids at 37 °C for 14 days?"
+
+
 class ReviewFactory(factory.django.DjangoModelFactory):
     """A scored review by a member of program staff."""
 
@@ -137,6 +163,8 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     value = 5
     operations = OperationsScreen.PASS
     comment = "Clear aims; the return logistics need a plan."
+    conflict_of_interest = False
+    submitted_at = factory.LazyAttribute(lambda review: None if review.conflict_of_interest else timezone.now())
 
 
 class MatchFactory(factory.django.DjangoModelFactory):
@@ -180,3 +208,27 @@ class PrecedentFactory(factory.django.DjangoModelFactory):
     def listings(obj, create, extracted, **kwargs):
         if create:
             obj.listings.set(extracted if extracted is not None else [CapabilityFactory()])
+
+
+class PanelMemberFactory(factory.django.DjangoModelFactory):
+    """A reviewer on a call's panel, with expertise."""
+
+    class Meta:
+        model = PanelMember
+
+    call = factory.SubFactory(CallFactory)
+    reviewer = factory.SubFactory(ReviewerFactory)
+
+    @factory.post_generation
+    def expertise(obj, create, extracted, **kwargs):
+        if create:
+            defaults = {"research_areas": ["organoids"], "keywords": "liver, organoids", "bio": ""}
+            ReviewerProfile.objects.update_or_create(user=obj.reviewer, defaults={**defaults, **(extracted or {})})
+
+
+class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewAssignment
+
+    proposal = factory.SubFactory(ProposalFactory, complete=True, status=ProposalStatus.UNDER_REVIEW)
+    reviewer = factory.SubFactory(ReviewerFactory)

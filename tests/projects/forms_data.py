@@ -1,6 +1,6 @@
 """POST data for the proposal form, as a browser sends it."""
 
-from projects.proposals import EDITABLE_FIELDS
+from projects.domain.proposals import EDITABLE_FIELDS
 
 TRI_STATE = ("co2", "humidity", "imaging", "variable_gravity", "sample_return")
 LISTS = ("research_areas", "needs")

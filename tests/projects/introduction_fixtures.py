@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from partners.enums import MembershipRole
-from projects import scoring
+from projects.domain import scoring
 from projects.enums import Access, CoInvestigatorRole, ProposalStatus
 from projects.models import Match
 from tests.factories import ProviderUserFactory

@@ -30,6 +30,8 @@ def test_staff_create_a_call_in_the_admin(client, staff):
             "closes_at_1": "17:00:00",
             "concept_step": "on",
             "funding_cap": "250000",
+            "reviewers_per_proposal": "3",
+            "max_reviews_per_reviewer": "8",
         },
     )
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects.attachments import add_attachment, delete_attachment, safe_file_name
+from projects.domain.attachments import add_attachment, delete_attachment, safe_file_name
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.models import Attachment
 from tests.projects.factories import ProposalFactory, pdf_bytes, pdf_upload
@@ -94,7 +94,7 @@ def test_the_default_limit_is_20_mb(client, researcher, draft, settings):
 def test_an_oversize_file_is_refused_by_the_domain_function_too(researcher, draft, settings):
     from django.core.exceptions import ValidationError
 
-    from projects.attachments import check_pdf
+    from projects.domain.attachments import check_pdf
 
     settings.FILE_UPLOAD_MAX_MB = 1
     big = SimpleUploadedFile("big.pdf", pdf_bytes() + b"%" + b"0" * (3 * 1024 * 1024))
@@ -193,7 +193,7 @@ def test_a_rolled_back_replacement_keeps_the_old_file_and_the_sweep_removes_the_
 
     from django.db import transaction
 
-    from projects.attachments import delete_orphaned_files
+    from projects.domain.attachments import delete_orphaned_files
     from projects.tasks import delete_orphaned_files as sweep_task
 
     first = add_attachment(draft, AttachmentKind.NARRATIVE, pdf_upload("v1.pdf"), researcher)
@@ -316,7 +316,7 @@ def test_unknown_attachment_kind_is_404(client, researcher, draft):
 
 
 def test_delete_attachment_refused_once_submitted(researcher, draft):
-    from projects.attachments import AttachmentNotAllowed
+    from projects.domain.attachments import AttachmentNotAllowed
 
     letter = add_attachment(draft, AttachmentKind.LETTER, pdf_upload(), researcher)
     draft.status = ProposalStatus.SUBMITTED

@@ -6,7 +6,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.queries import open_call_count
+from projects.domain.queries import open_call_count
 from tests.projects.factories import CallFactory
 from tests.utils import soup
 

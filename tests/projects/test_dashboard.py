@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from partners.enums import PublicationState
+from projects.domain.statistics import Coverage, DemandSupply, Figure, desk_figures
 from projects.enums import Fit, ProposalStatus
-from projects.statistics import Coverage, DemandSupply, Figure, desk_figures
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import CallFactory, MatchFactory, ProposalFactory
 from tests.utils import soup

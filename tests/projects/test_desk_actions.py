@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from leoportal.enums import JobState, NotificationKind
 from leoportal.models import BackgroundJob, Notification
-from projects import csv_export
+from projects.domain import csv_export
+from projects.domain.queries import attach_desk_figures
+from projects.domain.transitions import set_status_of_many
 from projects.enums import Fit, ProposalStatus
 from projects.models import Match, Proposal, StatusChange
-from projects.queries import attach_desk_figures
-from projects.transitions import set_status_of_many
 from tests.partners.factories import CapabilityFactory
 from tests.projects.factories import CallFactory, MatchFactory, ProposalFactory, ReviewFactory
 from tests.utils import soup

@@ -6,8 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from projects.domain.transitions import set_proposal_status
 from projects.enums import Fit, ProposalStatus
-from projects.transitions import set_proposal_status
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import (
     CoInvestigatorFactory,
@@ -113,7 +113,7 @@ def test_page_shows_matches_and_near_misses(client, staff, matched):
             "Fits",
             "82",
             "Meets 1 of 1 needs Fits pass Needs 36.5-37.5 °C; holds 4-40 °C.",
-            "Introduce to Space Tango (CubeLab)",
+            "Invite a contact and introduce to Space Tango (CubeLab)",
         ],
         [
             "2",
@@ -123,7 +123,7 @@ def test_page_shows_matches_and_near_misses(client, staff, matched):
             "64",
             "Meets 0 of 1 needs · 1 to confirm with the provider To confirm with the provider unknown Provider has not "
             "stated a maximum duration; you need 14 days.",
-            "Introduce to Space Tango (PowerCube)",
+            "Invite a contact and introduce to Space Tango (PowerCube)",
         ],
     ]
     assert table_rows(page, "[data-near-misses]") == [

@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from projects.domain.proposals import create_draft, save_draft
 from projects.enums import Access, ProposalStatus
 from projects.exceptions import DraftNotEditable
 from projects.models import FLIGHT_REQUIREMENT_FIELDS, CoInvestigator, Proposal, StatusChange
-from projects.proposals import create_draft, save_draft
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, ProposalFactory
 from tests.projects.forms_data import proposal_data
 from tests.utils import soup

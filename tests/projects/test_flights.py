@@ -1,4 +1,4 @@
-"""Portal outcomes become flight precedents (projects/flights.py) and the admin page staff record them from."""
+"""Portal outcomes become flight precedents (projects/domain/flights.py) and the admin page staff record them from."""
 
 from datetime import date
 from decimal import Decimal
@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.enums import CapabilityStatus
-from projects import flights
+from projects.domain import flights
+from projects.domain.flights import FlightRecordError, flight_problem, record_flight
+from projects.domain.precedents import PORTAL_LABEL, engine_items
 from projects.enums import FlightStatus, PrecedentOrigin, ProposalStatus
-from projects.flights import FlightRecordError, flight_problem, record_flight
 from projects.models import Precedent, Proposal, RescoreRequest
-from projects.precedents import PORTAL_LABEL, engine_items
 from tests.partners.factories import CapabilityFactory, adsep_listing
 from tests.projects.factories import IntroductionFactory, ProposalFactory
 from tests.projects.introduction_fixtures import *  # noqa: F403

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from jsonschema import Draft202012Validator
 
 from leoportal.interchange import PROPOSALS, InterchangeError, Problem
+from projects.domain.importing import import_proposals
 from projects.enums import ProposalStatus
-from projects.importing import import_proposals
 from projects.models import Proposal, StatusChange
 from tests.projects.factories import CallFactory, ProposalFactory
 

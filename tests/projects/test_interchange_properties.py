@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from leoportal.interchange import PROPOSALS
 from leoportal.models import User
 from partners.enums import Category, CrewTime, ResearchArea
+from projects.domain.importing import import_proposals
 from projects.enums import SampleType
-from projects.importing import import_proposals
 from projects.models import Proposal
 from tests.factories import ResearcherFactory
 

@@ -7,11 +7,11 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from projects.domain.introductions import answer_introduction, introduce_to_provider
+from projects.domain.queries import typical_days_in_status
 from projects.enums import IntroductionAnswer, ProposalStatus
-from projects.introductions import answer_introduction, introduce_to_provider
 from projects.matching.explain import for_provider, group_checks
 from projects.models import Attachment, Introduction
-from projects.queries import typical_days_in_status
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.projects.factories import IntroductionFactory, ProposalFactory
 from tests.projects.introduction_fixtures import *  # noqa: F403
@@ -499,7 +499,7 @@ def test_a_refused_introduction_keeps_the_note_and_says_why(client, submitted, r
     assert Introduction.objects.count() == 1
 
 
-def test_the_introduce_page_offers_only_providers_someone_can_answer_for(client, submitted, redwire, staff):
+def test_the_introduce_page_offers_every_verified_provider(client, submitted, redwire, staff):
     OrganisationFactory(name="Quiet Orbit")  # verified, no members
     pending = OrganisationFactory(name="Orbital Start", verified=False)
     MembershipFactory(organisation=pending)
@@ -509,6 +509,7 @@ def test_the_introduce_page_offers_only_providers_someone_can_answer_for(client,
 
     assert [option.get_text() for option in page.select("#id_organisation option")] == [
         "The facility's provider",
+        "Quiet Orbit",
         "Redwire Space",
     ]
 
@@ -517,7 +518,7 @@ def test_the_staff_panel_lists_the_introductions(submitted, redwire, tango, staf
     first = introduce_to_provider(submitted, redwire, staff, NOTE)
     answer_introduction(first, provider_user, interested=True, message="Yes please.")
     introduce_to_provider(submitted, tango, staff, "Another option.")
-    from projects.queries import proposal_introductions
+    from projects.domain.queries import proposal_introductions
 
     html = render_to_string(
         "projects/admin/_introductions.html",

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from projects import introductions
+from projects.domain import introductions
+from projects.domain.introductions import IntroductionError, answer_introduction, introduce_to_provider
 from projects.enums import IntroductionAnswer, ProposalStatus
-from projects.introductions import IntroductionError, answer_introduction, introduce_to_provider
 from projects.models import Introduction
 from tests.factories import ProviderUserFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory
@@ -56,7 +56,7 @@ def test_introduce_keeps_the_match_explanation(submitted, match, staff):
 def test_the_explanation_survives_rescoring(submitted, match, staff):
     introduction = introduce_to_provider(submitted, match.capability.organisation, staff, NOTE, match=match)
     criteria = introduction.criteria
-    from projects import scoring
+    from projects.domain import scoring
 
     scoring.score_proposal(submitted.pk)  # replaces the proposal's match rows
 
@@ -155,7 +155,8 @@ def test_an_organisation_without_members_is_refused(submitted, staff):
         introduce_to_provider(submitted, empty, staff, NOTE)
 
     assert refused.value.message == (
-        "Quiet Orbit has no members on the portal, so nobody could read or answer the introduction."
+        "Quiet Orbit has no members on the portal, so nobody could read or answer the introduction: invite a contact "
+        "of the organisation by e-mail, and the introduction waits for them."
     )
 
 
@@ -339,7 +340,7 @@ def test_only_members_of_the_organisation_answer(submitted, redwire, tango, staf
 
 
 def test_a_withdrawn_proposal_cannot_be_answered(submitted, redwire, staff, provider_user, researcher):
-    from projects.transitions import set_proposal_status
+    from projects.domain.transitions import set_proposal_status
 
     introduction = introduce_to_provider(submitted, redwire, staff, NOTE)
     set_proposal_status(submitted, ProposalStatus.WITHDRAWN, researcher)

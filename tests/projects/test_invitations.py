@@ -9,8 +9,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from projects.domain.invitations import InvitationError, accept, invite, send_invitation_email
 from projects.enums import Access, ProposalStatus
-from projects.invitations import InvitationError, accept, invite, send_invitation_email
 from projects.models import CoInvestigator, Invitation
 from projects.tasks import send_pending_invitations
 from tests.factories import ResearcherFactory
@@ -345,7 +345,7 @@ def test_a_joined_co_investigator_is_not_invited_again(member, researcher, resea
 
 def test_after_access_is_removed_the_team_table_says_so(client, member, researcher, researcher2):
     accept(invite(member, Access.VIEW, researcher), researcher2)
-    from projects.invitations import remove_access
+    from projects.domain.invitations import remove_access
 
     remove_access(member, researcher)
     client.force_login(researcher)

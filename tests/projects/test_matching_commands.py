@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from leoportal.interchange import RANKINGS, parse_document
-from partners.importing import import_capabilities
+from partners.domain.importing import import_capabilities
 from partners.models import Capability
+from projects.domain.precedents import import_precedents
 from projects.models import Match, Proposal
-from projects.precedents import import_precedents
 
 CATALOGUE = Path(settings.BASE_DIR) / "partners" / "data" / "iss-facilities.json"
 EXAMPLES = Path(settings.BASE_DIR) / "projects" / "data" / "demo_proposals.json"

@@ -8,11 +8,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from projects.domain.proposals import create_draft, submit_proposal
+from projects.domain.queries import typical_days_in_status
+from projects.domain.transitions import set_proposal_status
 from projects.enums import Access, ProposalStatus
 from projects.models import Proposal, StatusChange
-from projects.proposals import create_draft, submit_proposal
-from projects.queries import typical_days_in_status
-from projects.transitions import set_proposal_status
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, NarrativeFactory, ProposalFactory
 from tests.utils import nav_links, soup
 

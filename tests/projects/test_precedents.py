@@ -1,4 +1,5 @@
-"""Flight precedents (projects/precedents.py): importing and exporting leoportal.precedents/1, and the engine's view."""
+"""Flight precedents (projects/domain/precedents.py): importing and exporting leoportal.precedents/1, and what the
+engine sees."""
 
 import copy
 import json
@@ -8,12 +9,12 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from leoportal.interchange import PRECEDENTS, InterchangeError, Problem, parse_document
+from partners.domain.importing import import_capabilities
 from partners.enums import CapabilityStatus
-from partners.importing import import_capabilities
-from projects import precedents
+from projects.domain import precedents
+from projects.domain.precedents import PORTAL_LABEL, engine_items, export_document, import_precedents
 from projects.enums import PrecedentOrigin
 from projects.models import Precedent, RescoreRequest
-from projects.precedents import PORTAL_LABEL, engine_items, export_document, import_precedents
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import PrecedentFactory, ProposalFactory
 

@@ -3,10 +3,11 @@
 import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from projects.domain.reviews import ReviewRefused, declare_conflict, review_refusal, submit_review
 from projects.enums import OperationsScreen, ProposalStatus
 from projects.models import Review
-from projects.reviews import ReviewRefused, declare_conflict, review_refusal, submit_review
 from tests.factories import StaffFactory
 from tests.projects.factories import CoInvestigatorFactory, ProposalFactory, ReviewFactory
 from tests.utils import soup
@@ -65,8 +66,8 @@ def test_database_refuses_a_second_review_by_the_same_reviewer(proposal, staff):
     [
         {**SCORES, "feasibility": 6},
         {**SCORES, "value": 0},
-        {**SCORES, "operations": ""},
-        {**SCORES, "scientific_merit": None},
+        {**SCORES, "operations": "", "submitted_at": timezone.now()},
+        {**SCORES, "scientific_merit": None, "submitted_at": timezone.now()},
         {"conflict_of_interest": True, **SCORES},
     ],
     ids=["score above 5", "score below 1", "no operations verdict", "missing score", "conflict with scores"],
@@ -136,7 +137,7 @@ def test_only_staff_review(proposal, researcher2):
     with pytest.raises(ReviewRefused) as refused:
         submit_review(proposal, researcher2, **SCORES)
 
-    assert str(refused.value) == "Only program staff review proposals."
+    assert str(refused.value) == "Only program staff and the reviewers assigned to this proposal review it."
 
 
 # --- The review form in the admin ---------------------------------------------------------------------------

@@ -12,14 +12,15 @@ from django.utils import timezone
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from partners import listings
-from partners.importing import import_capabilities
+from partners.domain import listings
+from partners.domain.importing import import_capabilities
 from partners.models import Capability
-from projects import scoring
+from projects.domain import scoring, transitions
+from projects.domain.scoring import requests, store
+from projects.domain.transitions import set_proposal_status
 from projects.enums import ProposalStatus
 from projects.models import ListingDemand, Match
 from projects.tasks import rescore_stale, score_proposal_task, sweep_unscored
-from projects.transitions import set_proposal_status
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import NarrativeFactory, ProposalFactory
 from tests.utils import wait_for
@@ -157,7 +158,7 @@ def test_publishing_a_fitting_listing_rescores_open_proposals(catalogue, django_
 
 @pytest.mark.django_db
 def test_verifying_an_organisation_brings_its_listings_into_the_matches(django_capture_on_commit_callbacks, staff):
-    from partners.organisations import set_organisation_verified
+    from partners.domain.organisations import set_organisation_verified
 
     organisation = OrganisationFactory(name="New Orbit Labs", verified=False)
     CapabilityFactory(organisation=organisation, external_id="new-orbit-incubator", sample_return=True)
@@ -173,7 +174,7 @@ def test_verifying_an_organisation_brings_its_listings_into_the_matches(django_c
 
 @pytest.mark.django_db
 def test_editing_flight_requirements_during_revisions_requests_rescoring(catalogue, django_capture_on_commit_callbacks):
-    from projects.proposals import save_draft
+    from projects.domain.proposals import save_draft
 
     proposal = submitted()
     scoring.score_proposal(proposal.pk)
@@ -194,7 +195,7 @@ def test_editing_flight_requirements_during_revisions_requests_rescoring(catalog
 
 @pytest.mark.django_db
 def test_editing_other_fields_does_not_rescore(catalogue, django_capture_on_commit_callbacks):
-    from projects.proposals import save_draft
+    from projects.domain.proposals import save_draft
 
     proposal = submitted()
     scoring.score_proposal(proposal.pk)
@@ -312,14 +313,14 @@ def test_previous_results_stay_visible_until_the_new_ones_are_committed(catalogu
         status="retired", updated_at=timezone.now()
     )
     inside, release = threading.Event(), threading.Event()
-    insert = scoring._insert
+    insert = store._insert
 
     def insert_then_pause(rows):  # the old rows are deleted and the new ones written, not yet committed
         insert(rows)
         inside.set()
         release.wait(10)
 
-    monkeypatch.setattr(scoring, "_insert", insert_then_pause)
+    monkeypatch.setattr(store, "_insert", insert_then_pause)
 
     def rescore():
         try:
@@ -439,7 +440,7 @@ def test_each_listing_change_the_matcher_reads_is_recorded_for_rescoring(
 ):
     from projects.models import RescoreRequest
 
-    monkeypatch.setattr(scoring, "dispatch", lambda task, *args, **kwargs: None)  # keep the requests to look at
+    monkeypatch.setattr(requests, "dispatch", lambda task, *args, **kwargs: None)  # keep the requests to look at
     capability = CapabilityFactory(publication="draft", categories=["3d_bioprinter"])
     recorded = []
 
@@ -479,7 +480,7 @@ def test_resubmitting_a_proposal_queues_its_scoring_again(researcher, staff, mon
     set_proposal_status(proposal, ProposalStatus.SCREENING, staff)
     set_proposal_status(proposal, ProposalStatus.REVISIONS_REQUESTED, staff, "Please add the return temperature.")
     queued = []
-    monkeypatch.setattr(scoring, "request_scoring", lambda p: queued.append(p.pk))
+    monkeypatch.setattr(transitions, "request_scoring", lambda p: queued.append(p.pk))
 
     set_proposal_status(proposal, ProposalStatus.SUBMITTED, researcher)
 

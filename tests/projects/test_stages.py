@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from projects.domain.queries import typical_days_in_status
+from projects.domain.stages import proposal_progress
 from projects.enums import ProposalStatus as S
 from projects.models import StatusChange
-from projects.queries import typical_days_in_status
-from projects.stages import proposal_progress
 from tests.projects.factories import CallFactory, ProposalFactory
 from tests.utils import soup
 

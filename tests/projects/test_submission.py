@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
+from projects.domain.proposals import submit_proposal
+from projects.domain.submission import missing_for_submission
+from projects.domain.transitions import set_proposal_status
 from projects.enums import ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused
 from projects.models import StatusChange
-from projects.proposals import submit_proposal
-from projects.submission import missing_for_submission
-from projects.transitions import set_proposal_status
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, NarrativeFactory, ProposalFactory
 from tests.projects.forms_data import proposal_data
 from tests.utils import soup
@@ -257,7 +257,7 @@ def test_resubmission_after_revisions_notifies_staff_again(researcher, staff, dj
 
 
 def test_a_retried_submission_notification_is_not_sent_twice(researcher, staff, django_capture_on_commit_callbacks):
-    from projects.transitions import _notify_staff_of_submission
+    from projects.domain.transitions import _notify_staff_of_submission
 
     proposal = complete_proposal(researcher)
     with django_capture_on_commit_callbacks(execute=True):

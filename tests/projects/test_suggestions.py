@@ -3,10 +3,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from partners.domain.importing import import_capabilities
 from partners.enums import MembershipRole
-from partners.importing import import_capabilities
 from partners.models import Capability, Organisation
-from projects import scoring
+from projects.domain import scoring
 from projects.enums import ProposalStatus
 from projects.matching.explain import group_checks
 from tests.partners.factories import CapabilityFactory, MembershipFactory

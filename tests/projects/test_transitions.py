@@ -7,9 +7,7 @@ from django.core import mail
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from projects.enums import Access, ProposalStatus
-from projects.models import StatusChange
-from projects.transitions import (
+from projects.domain.transitions import (
     PI,
     TRANSITIONS,
     IllegalTransition,
@@ -17,6 +15,8 @@ from projects.transitions import (
     allowed_moves,
     set_proposal_status,
 )
+from projects.enums import Access, ProposalStatus
+from projects.models import StatusChange
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, NarrativeFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db

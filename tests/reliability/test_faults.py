@@ -22,8 +22,8 @@ from leoportal.enums import NotificationKind
 from leoportal.models import FailedTask, Notification
 from leoportal.notifications import notify, unsent_email_ids
 from leoportal.tasks import send_unsent_notification_emails
-from partners.importing import import_capabilities
-from projects import scoring
+from partners.domain.importing import import_capabilities
+from projects.domain import scoring
 from projects.enums import ProposalStatus
 from projects.models import Match, Proposal
 from projects.tasks import rescore_all_task, sweep_unscored

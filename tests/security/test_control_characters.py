@@ -9,7 +9,7 @@ from leoportal.emails import build_email
 from leoportal.enums import Role
 from leoportal.models import User
 from leoportal.text import SINGLE_LINE_MESSAGE
-from partners import organisations
+from partners.domain import organisations
 from partners.models import Organisation
 from projects.enums import Access
 from tests.factories import ProviderUserFactory, ResearcherFactory

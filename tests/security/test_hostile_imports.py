@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leoportal.interchange import CAPABILITIES, PROPOSALS, InterchangeError
+from partners.domain.importing import import_capabilities
 from partners.enums import MembershipRole
-from partners.importing import import_capabilities
 from partners.models import Capability, CapabilityUpload
-from projects.importing import import_proposals
+from projects.domain.importing import import_proposals
 from projects.models import Proposal
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.security.helpers import changed_tables, database_state, rolled_back

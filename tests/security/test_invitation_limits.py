@@ -12,12 +12,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import organisations
+from partners.domain import organisations
+from partners.domain.organisations import MembershipError
 from partners.enums import MembershipRole
 from partners.models import Invitation as MemberInvitation
-from partners.organisations import MembershipError
+from projects.domain.invitations import InvitationError, invite
 from projects.enums import Access
-from projects.invitations import InvitationError, invite
 from projects.models import Invitation as ProposalInvitation
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.projects.factories import CoInvestigatorFactory, ProposalFactory

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from partners import organisations
+from partners.domain import organisations
 from partners.enums import MembershipRole
 from partners.models import Organisation
 from tests.partners.factories import CapabilityFactory, MembershipFactory, OrganisationFactory

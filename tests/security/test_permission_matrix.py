@@ -7,6 +7,9 @@ private text of objects the visitor may not read must appear in no page, JSON an
 Actors, in the order of every row: anonymous; the proposal's owner (PI); a co-investigator with view access;
 another researcher; a member of Orbital Labs, to whom staff introduced the proposal; a member of Stellar Bio,
 which matched the proposal but was not introduced (and is another organisation than Orbital's); program staff.
+Then four reviewers on the call's panel (tests/security/world.py REVIEWERS): assigned the proposal, not assigned,
+unassigned after reviewing, and with a declared conflict. They answer as another researcher does, except where
+REVIEWER_ROWS says otherwise.
 """
 
 import re
@@ -25,7 +28,7 @@ from projects.models import Introduction, Proposal
 from tests.leoportal.test_admin_entries import make
 from tests.projects.factories import CoInvestigatorFactory
 from tests.security.urlmap import arguments, site_patterns
-from tests.security.world import ACTORS, CANARIES, build_world
+from tests.security.world import ACTORS, CANARIES, REVIEWERS, build_world
 from tests.utils import soup
 
 pytestmark = pytest.mark.django_db
@@ -105,12 +108,21 @@ SITE = {
     # Introductions: staff introduce; only the introduced organisation's members read what was sent to them.
     "projects:introduce": (LOGIN, 404, 404, 404, 404, 404, 200),
     "projects:introduction_list": (LOGIN, 404, 404, 404, 200, 200, to("/admin/projects/introduction/")),
+    # Researchers ask staff for an introduction (one without a submitted proposal is told to submit one first).
+    "projects:ask": (LOGIN, 200, 200, 200, 404, 404, 404),
     "projects:introduction": (LOGIN, 404, 404, 404, 200, 404, 200),
     "projects:introduction_answer": (LOGIN, 405, 405, 405, 405, 405, 405),
     # The proposal's files open to the provider once it answers interested (this one has not answered yet).
     "projects:introduction_attachment": (LOGIN, 404, 404, 404, 404, 404, 404),
     # A co-investigator's invitation link: signed-in people with another address are told it is not theirs.
     "projects:invitation": (200, 403, 403, 403, 403, 403, 403),
+    # Reviewing: a reviewer's list, and a proposal with its files only while assigned (staff reach every one).
+    "projects:review_list": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "projects:review_proposal": (LOGIN, 404, 404, 404, 404, 404, 200),
+    "projects:review_conflict": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "projects:review_attachment": (LOGIN, 404, 404, 404, 404, 404, 200),
+    # A reviewer invitation sent to another address: staff are told panels are for outside experts.
+    "projects:reviewer_invitation": (200, 403, 403, 403, 403, 403, 403),
     # Providers' side and the public catalogue. Staff manage organisations in the admin, not on these pages.
     "partners:catalogue": (200,) * 7,
     "partners:capability": (200,) * 7,
@@ -138,7 +150,37 @@ SITE = {
     "partners:listing_confirm": (LOGIN, 405, 405, 405, 405, 405, 405),
     "partners:listing_delete": (LOGIN, 404, 404, 404, 200, 404, 404),
     "partners:invitation": (200,) * 7,
+    # The public API reads the public catalogue only: the same answer for everyone.
+    "api_docs": (200,) * 7,
+    "api-1:openapi-json": (200,) * 7,
+    "api-1:listings": (200,) * 7,
+    "api-1:listing": (200,) * 7,
+    "api-1:api-root": (404,) * 7,
+    # Proposals in the API need a token: a signed-in browser session is not one.
+    "api-1:proposals": (401,) * 7,
+    "api-1:proposal": (401,) * 7,
 }
+
+# The reviewers' answers (assigned, unassigned, unassigned after reviewing, conflict) where they differ from another
+# researcher's. Reviewers never reach the admin (test_the_admin_answers_staff_only_and_every_admin_page_opens).
+REVIEWER_ROWS = {
+    "dashboard": (to("/reviews/"),) * 4,
+    "projects:proposal_start": (404,) * 4,
+    "projects:review_proposal": (200, 404, 404, 404),
+    "projects:review_attachment": (200, 404, 404, 404),
+}
+REVIEWER_POSTS = {
+    # The assigned reviewer may review (the feature's tests show it); a post with no scores is refused, unsaved.
+    "projects:review_proposal": (400, 404, 404, 404),
+    "projects:review_conflict": (None, 404, 404, 404),
+}
+
+
+def reviewer_row(key: str, rows: dict, refused: bool = False) -> tuple:
+    if key in (REVIEWER_POSTS if refused else REVIEWER_ROWS):
+        return (REVIEWER_POSTS if refused else REVIEWER_ROWS)[key]
+    return (rows[key][ACTORS.index("other_researcher")],) * len(REVIEWERS)
+
 
 # Who may change what: POST as each actor. None: the actor may do it (shown by the feature's own tests, not here).
 # Everything else is a refusal, and after all of them nothing in the database has changed.
@@ -154,9 +196,14 @@ REFUSED_POSTS = {
     "projects:co_investigator_remove_access": (LOGIN, None, 404, 404, 404, 404, 404),
     "projects:proposal_edit": (LOGIN, to(PROPOSAL), to(PROPOSAL), 404, 404, 404, to(PROPOSAL)),
     "projects:introduce": (LOGIN, 404, 404, 404, 404, 404, 400),
+    # An empty request is refused with what to write; the other researcher has no proposal to ask for.
+    "projects:ask": (LOGIN, 400, 400, 400, 404, 404, 404),
     # Staff read what the provider was sent, but only the provider answers.
     "projects:introduction_answer": (LOGIN, 404, 404, 404, None, 404, to("/introductions/")),
     "projects:invitation": (LOGIN, 403, 403, 403, 403, 403, 403),
+    "projects:review_proposal": (LOGIN, 404, 404, 404, 404, 404, 400),
+    "projects:review_conflict": (LOGIN, 404, 404, 404, 404, 404, None),
+    "projects:reviewer_invitation": (LOGIN, 403, 403, 403, 403, 403, 403),
     "partners:organisation_edit": (LOGIN, 404, 404, 404, None, 404, 404),
     "partners:leave": (LOGIN, 404, 404, 404, None, 404, 404),
     "partners:invite": (LOGIN, 404, 404, 404, None, 404, 404),
@@ -178,6 +225,11 @@ REFUSED_POSTS = {
     "admin:projects_proposal_review": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
     # The world's proposal is submitted, not accepted: staff are told no flight can be recorded yet.
     "admin:projects_introduction_flight": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, 400),
+    # A post that says nothing to do shows the panel page again.
+    "admin:projects_call_panel": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, 200),
+    # An empty decision or address is refused with what to fill in.
+    "admin:projects_introductionrequest_decide": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, 400),
+    "admin:partners_organisation_invite_contact": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, 400),
 }
 
 # The staff side of the admin. Per model, staff list, open and see the history of every row; these they may also
@@ -209,13 +261,16 @@ ADMIN_SPECIAL = {
     "admin:projects_proposal_review": 200,
     "admin:projects_proposal_export": 405,
     "admin:projects_introduction_flight": 200,
+    "admin:projects_call_panel": 200,
+    "admin:projects_introductionrequest_decide": 200,
+    "admin:partners_organisation_invite_contact": 200,
 }
 MODEL_VIEWS = ("changelist", "add", "change", "history", "delete")
 
 
 def clients(world, **options):
     signed_in = {}
-    for actor in ACTORS:
+    for actor in (*ACTORS, *REVIEWERS):
         client = Client(**options)
         if world.users[actor]:
             client.force_login(world.users[actor])
@@ -251,6 +306,7 @@ def body(response) -> str:
 # sent (so that someone signed in with another account knows which one to use), and nothing more.
 LINK_HOLDER_SEES = {
     "projects:invitation": {"Canary liver organoid title", "canary-invited@example.edu"},
+    "projects:reviewer_invitation": {"canary-reviewer-invitee@example.edu"},
     "partners:invitation": {"canary-invitee@orbital.example"},
 }
 
@@ -310,8 +366,15 @@ def special_admin_urls(world):
     for key in ("status", "rescore", "review", "export"):
         name = f"admin:projects_proposal_{key}"
         urls[name] = reverse(name, args=[proposal.pk])
+    urls["admin:projects_call_panel"] = reverse("admin:projects_call_panel", args=[world.objects["call"].pk])
     urls["admin:projects_introduction_flight"] = reverse(
         "admin:projects_introduction_flight", args=[world.objects["introduction"].pk]
+    )
+    urls["admin:projects_introductionrequest_decide"] = reverse(
+        "admin:projects_introductionrequest_decide", args=[world.objects["introduction_request"].pk]
+    )
+    urls["admin:partners_organisation_invite_contact"] = reverse(
+        "admin:partners_organisation_invite_contact", args=[world.objects["orbital"].pk]
     )
     for key, expected in ADMIN_SPECIAL.items():
         yield key, urls.get(key) or reverse(key), expected
@@ -361,7 +424,8 @@ def test_every_page_answers_each_visitor_as_the_matrix_says_and_leaks_nothing():
         if route.startswith("admin/"):
             continue
         url = site_url(world, key, route, named)
-        for actor, expected in zip(ACTORS, SITE[key], strict=True):
+        row = (*SITE[key], *reviewer_row(key, SITE))
+        for actor, expected in zip((*ACTORS, *REVIEWERS), row, strict=True):
             response = visitors[actor].get(url)
             if not matches(expected, outcome(response)):
                 wrong.append((key, actor, expected, outcome(response)))
@@ -406,7 +470,11 @@ def test_refused_changes_change_nothing():
     wrong, leaked = [], []
 
     for key, row in REFUSED_POSTS.items():
-        for actor, expected in zip(ACTORS, row, strict=True):
+        if key.startswith("admin:"):
+            row = (*row, *[ADMIN_LOGIN] * len(REVIEWERS))
+        else:
+            row = (*row, *reviewer_row(key, REFUSED_POSTS, refused=True))
+        for actor, expected in zip((*ACTORS, *REVIEWERS), row, strict=True):
             if expected is None:
                 continue
             response = visitors[actor].post(urls[key], {"title": "Changed", "access": "edit", "answer": "interested"})
@@ -445,6 +513,7 @@ def test_the_canaries_are_really_in_the_pages_of_those_allowed_to_read_them():
         "owner": reverse("projects:proposal_detail", args=[o["proposal"].public_id]),
         "introduced": reverse("projects:introduction", args=[o["introduction"].public_id]),
         "staff": reverse("admin:projects_proposal_change", args=[o["proposal"].pk]),
+        "reviewer_assigned": reverse("projects:review_proposal", args=[o["proposal"].public_id]),
     }
     seen = {}
     for actor, url in pages.items():
@@ -456,6 +525,7 @@ def test_the_canaries_are_really_in_the_pages_of_those_allowed_to_read_them():
         "owner": [canary for canary in team if canary != "canary-pi@example.edu"],  # their own address
         "introduced": sorted(CANARIES["proposal_shared"]),
         "staff": team,
+        "reviewer_assigned": [canary for canary in team if canary != "canary-pi@example.edu"],  # shown by name
     }
 
 
@@ -486,8 +556,12 @@ def test_closing_a_proposal_ends_what_the_introduced_provider_sees(closing):
     )
 
 
-# Hidden fields that hold numbers which are not row ids: formset counts, the draft's version, the page's index.
-COUNTERS = re.compile(r"(TOTAL_FORMS|INITIAL_FORMS|MIN_NUM_FORMS|MAX_NUM_FORMS|version|index)$")
+# Fields that hold numbers which are not row ids: formset counts, the draft's version, the page's index, a review's
+# scores from 1 to 5.
+COUNTERS = re.compile(
+    r"(TOTAL_FORMS|INITIAL_FORMS|MIN_NUM_FORMS|MAX_NUM_FORMS|version|index"
+    r"|scientific_merit|need_for_microgravity|feasibility|value)$"
+)
 
 
 def test_no_form_of_the_site_carries_a_database_id():
@@ -498,7 +572,7 @@ def test_no_form_of_the_site_carries_a_database_id():
         (key, site_url(world, key, route, named), actor)
         for key, route, named in site_patterns()
         if named and not route.startswith("admin/")
-        for actor in ACTORS
+        for actor in (*ACTORS, *REVIEWERS)
     ]
     # The world's proposal is submitted (its form is closed): the owner's draft shows the form with the team rows.
     pages.append(("draft form", reverse("projects:proposal_edit", args=[world.objects["draft"].public_id]), "owner"))

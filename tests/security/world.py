@@ -15,25 +15,32 @@ from django.utils.http import int_to_base36
 
 from leoportal.enums import JobState, NotificationKind
 from leoportal.models import BackgroundJob, Notification
-from partners import import_jobs
+from partners.domain import import_jobs
+from partners.domain.organisations import invitation_url
 from partners.enums import MembershipRole, PublicationState
 from partners.models import CapabilityUpload
-from partners.organisations import invitation_url
+from projects.domain.invitations import token_hash
+from projects.domain.reviews import declare_conflict, submit_review
 from projects.enums import Access, ProposalStatus
-from projects.invitations import token_hash
 from projects.models import Invitation as ProjectInvitation
-from tests.factories import ProviderUserFactory, ResearcherFactory, StaffFactory
+from projects.models import ReviewAssignment, ReviewerInvitation
+from tests.factories import ProviderUserFactory, ResearcherFactory, ReviewerFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, InvitationFactory, MembershipFactory, OrganisationFactory
 from tests.projects.factories import (
     CallFactory,
     CoInvestigatorFactory,
     IntroductionFactory,
+    IntroductionRequestFactory,
     MatchFactory,
     NarrativeFactory,
+    PanelMemberFactory,
     ProposalFactory,
 )
 
 ACTORS = ("anonymous", "owner", "co_investigator", "other_researcher", "introduced", "not_introduced", "staff")
+# Panel reviewers of the proposal's call: assigned the proposal; on the panel but not assigned; assigned, reviewed
+# and then unassigned; assigned and then declared a conflict of interest.
+REVIEWERS = ("reviewer_assigned", "reviewer_unassigned", "reviewer_removed", "reviewer_conflict")
 
 # What each canary guards. The introduced provider reads the proposal's title, summary and flight requirements, but
 # not its objectives, funding, attachments or the team's contact details until it answers with interest.
@@ -46,6 +53,7 @@ CANARIES = {
         "canary-coi@example.edu",
         "canary-invited@example.edu",
         "canary-narrative.pdf",
+        "Canary request to meet Stellar",
     ],
     "other_proposal": ["Canary cardiac tissue title", "canary-other@example.edu"],
     "organisation_private": ["Canary draft bioprinter", "canary-invitee@orbital.example", "canary-upload.json"],
@@ -59,6 +67,11 @@ VISIBLE = {
     "introduced": {"proposal_shared", "organisation_private"},
     "not_introduced": set(),
     "staff": set(CANARIES),
+    # An assigned reviewer reads the whole proposal; the others nothing of it.
+    "reviewer_assigned": {"proposal_shared", "proposal_team"},
+    "reviewer_unassigned": set(),
+    "reviewer_removed": set(),
+    "reviewer_conflict": set(),
 }
 
 
@@ -142,6 +155,15 @@ def build_world() -> World:
     introduction = IntroductionFactory(
         proposal=proposal, organisation=orbital, match=match, capability=listing, introduced_by=staff
     )
+    # The team asked staff about Stellar's incubator: Stellar must learn nothing of it.
+    introduction_request = IntroductionRequestFactory(
+        proposal=proposal,
+        organisation=stellar,
+        capability=stellar_listing,
+        facility_name="Stellar incubator",
+        requested_by=owner,
+        message="Canary request to meet Stellar",
+    )
 
     notification = Notification.objects.create(
         recipient=owner,
@@ -163,6 +185,24 @@ def build_world() -> World:
     )
     job.result_file.save("export.csv", ContentFile(b"title\r\nCanary liver organoid title\r\n"))
 
+    for actor in REVIEWERS:
+        reviewer = ReviewerFactory(email=f"{actor.replace('_', '-')}@panel.example", organisation="Panel University")
+        users[actor] = reviewer
+        PanelMemberFactory(call=call, reviewer=reviewer)
+        if actor != "reviewer_unassigned":
+            ReviewAssignment.objects.create(proposal=proposal, reviewer=reviewer, assigned_by=staff)
+    scores = {"scientific_merit": 4, "need_for_microgravity": 4, "feasibility": 4, "value": 4, "operations": "pass"}
+    submit_review(proposal, users["reviewer_removed"], **scores)
+    ReviewAssignment.objects.filter(reviewer=users["reviewer_removed"]).delete()
+    declare_conflict(proposal, users["reviewer_conflict"], "A shared grant.")
+    reviewer_invitation = ReviewerInvitation.objects.create(
+        call=call,
+        email="canary-reviewer-invitee@example.edu",
+        invited_by=staff,
+        expires_at=timezone.now() + timedelta(days=7),
+        token_hash=token_hash("matrix-reviewer-invitation-token"),
+    )
+
     owner_address = EmailAddress.objects.get(user=owner)
     world.objects.update(
         call=call,
@@ -181,11 +221,14 @@ def build_world() -> World:
         import_job=import_job,
         stellar=stellar,
         introduction=introduction,
+        introduction_request=introduction_request,
         notification=notification,
         job=job,
+        reviewer_invitation=reviewer_invitation,
     )
     world.tokens.update(
         project_invitation="matrix-invitation-token",
+        reviewer_invitation="matrix-reviewer-invitation-token",
         member_invitation=invitation_url(member_invitation).rstrip("/").rsplit("/", 1)[-1],
         email_confirmation=EmailConfirmationHMAC(owner_address).key,
         password_reset=(int_to_base36(owner.pk), default_token_generator.make_token(owner)),

@@ -49,3 +49,48 @@ def test_ruff_refuses_an_import_inside_a_function_in_production_code():
     )
     assert result.returncode == 1
     assert "PLC0415" in result.stdout
+
+
+def test_a_domain_module_may_import_models_and_tasks_at_the_top():
+    text = "from projects.models import Proposal\nfrom projects.tasks import score_proposal_task\n"
+    assert check_layout.import_problems("projects.domain.scoring.requests", text) == []
+
+
+def test_a_lower_layer_importing_a_higher_one_is_reported():
+    assert check_layout.import_problems("projects.models.proposals", "from projects.domain import scoring\n") == [
+        "projects.models.proposals line 1 imports projects.domain: layer 1 may not import layer 2 "
+        f"({check_layout.LAYERS[2]})"
+    ]
+    assert len(check_layout.import_problems("partners.domain.listings", "from partners.forms import X\n")) == 1
+    assert len(check_layout.import_problems("projects.forms.team", "from projects.views import team\n")) == 1
+
+
+def test_an_import_inside_a_function_or_for_annotations_is_not_a_layer_problem():
+    text = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from projects.domain.submission import Missing\n"
+        "def f():\n    from projects.domain import scoring  # noqa: PLC0415 -- leaf\n"
+    )
+    assert check_layout.import_problems("projects.exceptions", text) == []
+
+
+def test_a_task_module_importing_its_domain_at_the_top_is_reported():
+    problems = check_layout.import_problems("projects.tasks", "from projects.domain import scoring\n")
+    assert problems == [
+        f"projects.tasks line 1 imports projects.domain: layer 0 may not import layer 2 ({check_layout.LAYERS[2]})"
+    ]
+    assert check_layout.import_problems("projects.tasks", "from leoportal.dispatch import dispatch\n") == []
+
+
+def test_the_engine_importing_django_or_the_apps_is_reported():
+    assert len(check_layout.import_problems("projects.matching.ranking", "from django.conf import settings\n")) == 1
+    assert len(check_layout.import_problems("projects.matching.ranking", "from projects.models import Match\n")) == 1
+    assert check_layout.import_problems("projects.matching.ranking", "from projects.matching import inputs\n") == []
+
+
+def test_production_code_importing_tests_tools_or_demo_seeding_is_reported():
+    assert len(check_layout.import_problems("projects.domain.scoring.runs", "from tests.utils import wait_for\n")) == 1
+    assert len(check_layout.import_problems("projects.domain.flights", "import devtools.volume\n")) == 1
+    assert len(check_layout.import_problems("projects.views.calls", "from projects.demo import proposals\n")) == 1
+    text = "from projects.demo import proposals\n"
+    assert check_layout.import_problems("leoportal.management.commands.seed_demo", text) == []

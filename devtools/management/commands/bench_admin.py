@@ -28,7 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from leoportal.models import User
-from projects import csv_export
+from projects.domain import csv_export
 from projects.models import Match, Proposal, Review
 
 BENCH_EMAIL = "bench-admin@volume.leoportal.example"

@@ -6,7 +6,7 @@ from django.db import connection
 
 from devtools import volume
 from devtools.matching.bench import measure
-from projects import scoring
+from projects.domain import scoring
 from projects.models import Match
 
 

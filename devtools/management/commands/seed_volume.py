@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from devtools import volume
-from projects import scoring
+from projects.domain import scoring
 
 
 class Command(BaseCommand):

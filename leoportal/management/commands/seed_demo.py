@@ -11,6 +11,7 @@ from leoportal.celery import app as celery_app
 from leoportal.demo.accounts import DEMO_STAFF_EMAIL, DEMO_STAFF_TOTP_SECRET, seed_accounts
 from partners.demo import catalogue as partners_demo
 from projects.demo import introductions as demo_introductions
+from projects.demo import panels as demo_panels
 from projects.demo import precedents as demo_precedents
 from projects.demo import proposals as projects_demo
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 projects_demo.seed(log, users)
                 projects_demo.seed_matches(log)
                 demo_introductions.seed(log, users)
+                demo_panels.seed(log, users)
             kept = kept_back()
 
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))

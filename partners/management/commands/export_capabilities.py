@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from leoportal.interchange import dumps
-from partners.importing import export_document
+from partners.domain.importing import export_document
 from partners.models import Capability, Organisation
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from leoportal.interchange import InterchangeError
-from partners.importing import ENTRY_PATH, field_label, import_capabilities
+from partners.domain.importing import ENTRY_PATH, field_label, import_capabilities
 
 
 class Command(BaseCommand):

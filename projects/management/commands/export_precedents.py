@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from leoportal.interchange import dumps
+from projects.domain.precedents import export_document, exportable
 from projects.models import Precedent
-from projects.precedents import export_document, exportable
 
 
 class Command(BaseCommand):

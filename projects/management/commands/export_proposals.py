@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from leoportal.interchange import dumps
+from projects.domain.exporting import DEFAULT_EXPORT_STATUSES, export_document, exportable
 from projects.enums import ProposalStatus
-from projects.exporting import DEFAULT_EXPORT_STATUSES, export_document, exportable
 from projects.models import Proposal
 
 

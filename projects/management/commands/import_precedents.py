@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from leoportal.interchange import InterchangeError
-from projects.precedents import import_precedents
+from projects.domain.precedents import import_precedents
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from leoportal.interchange import InterchangeError
 from leoportal.models import User
+from projects.domain.importing import IMPORT_STATUSES, import_proposals
 from projects.enums import ProposalStatus
-from projects.importing import IMPORT_STATUSES, import_proposals
 from projects.models import Call
 
 

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from leoportal.interchange import PROPOSALS, InterchangeError, dumps, parse_document
 from partners.models import Capability
+from projects.domain.scoring import capability_items, precedent_items, weights
 from projects.matching import FactsError, rankings_document
-from projects.scoring import capability_items, precedent_items, weights
 
 
 class Command(BaseCommand):

@@ -4,9 +4,9 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
+from projects.domain.submission import missing_for_submission
 from projects.enums import CallState
 from projects.models import Attachment, Call, CoInvestigator, Proposal, StatusChange
-from projects.submission import missing_for_submission
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,361 @@
+"""Read helpers for pages: each returns what a page shows in a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, JSONObject
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from leoportal.models import FailedTask
+from projects.domain.reviews import review_average_subquery
+from projects.enums import Access, Fit, ProposalStatus
+from projects.models import (
+    EDITABLE_STATUSES,
+    Call,
+    CoInvestigator,
+    Introduction,
+    IntroductionRequest,
+    Invitation,
+    Match,
+    Proposal,
+    Review,
+    StatusChange,
+)
+
+TYPICAL_DAYS_KEY = "projects:typical-days-in-status"
+
+
+def open_call_count(now=None) -> int:
+    """Calls accepting proposals now (opening <= now < closing), for the home page."""
+    return Call.objects.open(now).count()
+
+
+def typical_days_in_status(limit=50) -> dict[str, list[float]]:
+    """How many days the last ``limit`` proposals to leave submitted, screening and under review spent there
+    (for the stage bar's "usually takes about"). A query per status, cached for an hour: it changes slowly and
+    every proposal page shows it."""
+    cached = cache.get(TYPICAL_DAYS_KEY)
+    if cached is not None:
+        return cached
+    arrived = (
+        StatusChange.objects.filter(
+            proposal=OuterRef("proposal"), to_status=OuterRef("from_status"), changed_at__lte=OuterRef("changed_at")
+        )
+        .order_by("-changed_at", "-id")
+        .values("changed_at")[:1]
+    )
+    days: dict[str, list[float]] = {}
+    for status in (ProposalStatus.SUBMITTED, ProposalStatus.SCREENING, ProposalStatus.UNDER_REVIEW):
+        # Moves staff made (a withdrawal is the team's, and says nothing about how long staff take).
+        departures = (
+            StatusChange.objects.filter(from_status=status)
+            .exclude(to_status=ProposalStatus.WITHDRAWN)
+            .annotate(arrived_at=Subquery(arrived))
+            .filter(arrived_at__isnull=False)
+            .order_by("-changed_at", "-id")
+            .values_list("arrived_at", "changed_at")[:limit]
+        )
+        days[status] = [(left_at - arrived_at).total_seconds() / 86400 for arrived_at, left_at in departures]
+    cache.set(TYPICAL_DAYS_KEY, days, 3600)
+    return days
+
+
+def calls_for_listing(now=None) -> tuple[list[Call], list[Call]]:
+    """The open calls (closing soonest first) and the upcoming ones (opening soonest first)."""
+    now = now or timezone.now()
+    calls = list(Call.objects.not_closed(now).order_by("closes_at", "code"))
+    open_calls = [call for call in calls if call.opens_at <= now]
+    upcoming = sorted((call for call in calls if call.opens_at > now), key=lambda call: (call.opens_at, call.code))
+    return open_calls, upcoming
+
+
+def dashboard_proposals(user) -> list[Proposal]:
+    """The proposals ``user`` works on: drafts first, then those waiting for revisions, then by last change.
+
+    Each carries ``my_role`` ("Principal investigator" or the co-investigator's access) and ``can_edit``.
+    """
+    my_access = CoInvestigator.objects.filter(proposal=OuterRef("pk"), user=user).values("access")[:1]
+    proposals = (
+        Proposal.objects.team_of(user)
+        .select_related("call")
+        .annotate(
+            my_access=Subquery(my_access),
+            priority=Case(
+                When(status=ProposalStatus.DRAFT, then=Value(0)),
+                When(status=ProposalStatus.REVISIONS_REQUESTED, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("priority", "-updated_at", "-id")
+    )
+    rows = list(proposals)
+    for proposal in rows:
+        is_owner = proposal.owner_id == user.pk
+        proposal.my_role = "Principal investigator" if is_owner else f"Co-investigator ({proposal.my_access})"
+        proposal.can_edit = proposal.status in EDITABLE_STATUSES and (is_owner or proposal.my_access == Access.EDIT)
+    return rows
+
+
+def proposal_page_queryset(user):
+    """Proposals ``user`` may see, with what the proposal page shows loaded up front."""
+    return (
+        Proposal.objects.visible_to(user)
+        .select_related("call", "owner")
+        .prefetch_related(
+            Prefetch(
+                "co_investigators",
+                queryset=CoInvestigator.objects.select_related("user").prefetch_related(
+                    Prefetch("invitations", queryset=Invitation.objects.order_by("-created_at"))
+                ),
+            ),
+            "attachments",
+            Prefetch(
+                "status_changes",
+                queryset=StatusChange.objects.select_related("changed_by").order_by("changed_at", "id"),
+            ),
+            Prefetch("introductions", queryset=_introductions_with_people()),
+        )
+    )
+
+
+# --- Introductions ------------------------------------------------------------------------------------------------
+
+
+def _introductions_with_people():
+    return Introduction.objects.select_related("organisation", "answered_by", "introduced_by").order_by(
+        "-created_at", "-id"
+    )
+
+
+def proposal_introductions(proposal) -> list[Introduction]:
+    """A proposal's introductions, newest first, with the provider and the people involved (one query).
+
+    The staff panel (templates/projects/admin/_introductions.html) and the introduce page show these."""
+    return list(_introductions_with_people().filter(proposal=proposal))
+
+
+def introduction_page_queryset(user):
+    """Introductions ``user`` may open (staff all, providers their organisations'), with what the page shows."""
+    return Introduction.objects.visible_to(user).select_related(
+        "proposal__owner", "proposal__call", "organisation", "answered_by", "introduced_by", "capability"
+    )
+
+
+def provider_introductions(user):
+    """The introductions to ``user``'s organisations: those awaiting an answer first, then the newest."""
+    return (
+        Introduction.objects.for_provider(user)
+        .select_related("proposal", "organisation", "answered_by")
+        .annotate(answered=Case(When(answer="", then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("answered", "-created_at", "-id")
+    )
+
+
+def provider_introduction_summary(user, limit: int) -> tuple[list[Introduction], dict[str, int]]:
+    """The first ``limit`` introductions of provider_introductions, and how many there are (all, awaiting)."""
+    counts = Introduction.objects.for_provider(user).aggregate(
+        total=Count("pk"), awaiting=Count("pk", filter=Q(answer=""))
+    )
+    introductions = list(provider_introductions(user)[:limit]) if counts["total"] else []
+    return introductions, counts
+
+
+# --- The review desk (admin proposal list, CSV export) ----------------------------------------------------------
+
+
+def _count_subquery(queryset):
+    counted = queryset.order_by().values("proposal").annotate(total=Count("pk")).values("total")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def desk_figures() -> dict:
+    """What the desk lists for each proposal, as expressions: best match, matches that fit, review average and count.
+
+    Each is one correlated subquery on an index ((proposal, rank) and the partial index of rows that fit for
+    matches, proposal for reviews):
+
+    - ``best_match``: {name, provider, score, fit} of the rank-1 match, or None when there is none;
+    - ``best_score``: its score (for sorting);
+    - ``fits_total``: how many stored matches fit;
+    - ``review_avg``: the mean over scored reviews of each review's four-criteria mean (None without reviews);
+    - ``review_total``: how many reviews scored it (declared conflicts not counted).
+    """
+    best = Match.objects.filter(proposal=OuterRef("pk")).order_by("rank")
+    return {
+        "best_match": Subquery(
+            best.values(
+                json=JSONObject(
+                    name=F("capability__name"),
+                    provider=F("capability__organisation__name"),
+                    score=F("score"),
+                    fit=F("fit"),
+                )
+            )[:1],
+            output_field=JSONField(),
+        ),
+        "best_score": Subquery(best.values("score")[:1], output_field=FloatField()),
+        "fits_total": _count_subquery(Match.objects.filter(proposal=OuterRef("pk"), fit=Fit.FITS)),
+        "review_avg": review_average_subquery(),
+        "review_total": _count_subquery(Review.objects.scored().filter(proposal=OuterRef("pk"))),
+    }
+
+
+def with_desk_figures(queryset):
+    """``queryset`` with the desk's figures (``desk_figures``) selected."""
+    return queryset.annotate(**desk_figures())
+
+
+def attach_desk_figures(proposals) -> list:
+    """Set the desk's figures on already loaded ``proposals`` (one query for all), and return them as a list.
+
+    A list page loads and sorts its rows without the figures (``alias``), then computes them for its page alone:
+    the database never evaluates them for rows it skips (a deep page, the rows before the offset).
+    """
+    proposals = list(proposals)
+    names = list(desk_figures())
+    figures = {
+        row["pk"]: row
+        for row in with_desk_figures(Proposal.objects.filter(pk__in=[p.pk for p in proposals]).order_by()).values(
+            "pk", *names
+        )
+    }
+    for proposal in proposals:
+        for name in names:
+            setattr(proposal, name, figures.get(proposal.pk, {}).get(name))
+    return proposals
+
+
+# --- The review desk's front door -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeskPile:
+    """One pile of work on the admin's home page: how many, the oldest few, and where the whole list is."""
+
+    key: str
+    title: str
+    count: int
+    items: list  # (label, address, detail), oldest first
+    url: str
+    empty: str  # what an empty pile means
+
+
+def _ago(moment, now) -> str:
+    return f"{timesince(moment, now, depth=1)} ago" if moment else ""
+
+
+def _admin(name: str, pk: int) -> str:
+    return reverse(f"admin:{name}_change", args=[pk])
+
+
+def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
+    """What waits for ``user`` at the desk: proposals to screen, reviews due, researchers' requests, introductions
+    unanswered, failed background tasks (ten queries, whatever the numbers)."""
+    now = now or timezone.now()
+    proposals = reverse("admin:projects_proposal_changelist")
+    change = "projects_proposal"
+
+    to_screen = Proposal.objects.filter(status=ProposalStatus.SUBMITTED).order_by(
+        F("last_submitted_at").asc(nulls_last=True), "id"
+    )
+    due = (
+        Proposal.objects.filter(status=ProposalStatus.UNDER_REVIEW)
+        .exclude(
+            Exists(
+                Review.objects.filter(proposal=OuterRef("pk"), reviewer=user).exclude(
+                    submitted_at=None, conflict_of_interest=False
+                )
+            )
+        )
+        .order_by("updated_at", "id")
+    )
+    unanswered = (
+        Introduction.objects.filter(answer="").select_related("proposal", "organisation").order_by("created_at", "id")
+    )
+    failed = FailedTask.objects.filter(resolved_at__isnull=True).order_by("-failed_at", "-id")
+    asked = (
+        IntroductionRequest.objects.waiting().select_related("proposal", "organisation").order_by("created_at", "id")
+    )
+    return [
+        DeskPile(
+            "screen",
+            "Proposals to screen",
+            to_screen.count(),
+            [
+                (p.display_title, _admin(change, p.pk), f"submitted {_ago(p.last_submitted_at, now)}")
+                for p in to_screen.only("title", "last_submitted_at")[:limit]
+            ],
+            f"{proposals}?status__exact={ProposalStatus.SUBMITTED}",
+            "Every submitted proposal has been screened.",
+        ),
+        DeskPile(
+            "reviews",
+            "Reviews due from you",
+            due.count(),
+            [
+                (p.display_title, _admin(change, p.pk), f"last changed {_ago(p.updated_at, now)}")
+                for p in due.only("title", "updated_at")[:limit]
+            ],
+            f"{proposals}?reviews=not_mine&status__exact={ProposalStatus.UNDER_REVIEW}",
+            "You have reviewed every proposal under review.",
+        ),
+        DeskPile(
+            "requests",
+            "Researchers asking for an introduction",
+            asked.count(),
+            [
+                (
+                    f"{r.proposal.display_title} → {r.organisation.name}",
+                    _admin("projects_introductionrequest", r.pk),
+                    f"asked {_ago(r.created_at, now)}",
+                )
+                for r in asked[:limit]
+            ],
+            f"{reverse('admin:projects_introductionrequest_changelist')}?state__exact=waiting",
+            "No researcher is waiting for an answer about an introduction.",
+        ),
+        DeskPile(
+            "introductions",
+            "Introductions unanswered",
+            unanswered.count(),
+            [
+                (
+                    f"{i.proposal.display_title} → {i.organisation.name}",
+                    _admin("projects_introduction", i.pk),
+                    f"introduced {_ago(i.created_at, now)}",
+                )
+                for i in unanswered[:limit]
+            ],
+            f"{reverse('admin:projects_introduction_changelist')}?answered=awaiting",
+            "Providers have answered every introduction.",
+        ),
+        DeskPile(
+            "failures",
+            "Failed background tasks",
+            failed.count(),
+            [
+                (f.task_name, _admin("leoportal_failedtask", f.pk), f"failed {_ago(f.failed_at, now)}")
+                for f in failed.only("task_name", "failed_at")[:limit]
+            ],
+            f"{reverse('admin:leoportal_failedtask_changelist')}?resolved_at__isempty=1",
+            "No background task has failed for good.",
+        ),
+    ]
