@@ -12,7 +12,7 @@ import leoportal.text
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leoportal", "0008_notification_kind_introduction_request"),
+        ("leoportal", "0009_reviewer_role"),
         ("partners", "0006_catalogue_search_terms"),
     ]
 
