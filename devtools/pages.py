@@ -1,13 +1,14 @@
 """The page benchmark (``manage.py bench_pages``): each page's throughput as a share of a trivial Django view.
 
-Both sites are served by gunicorn with the same settings (sync workers, ``DEBUG=false``), one after the other on
-the same machine: the portal on this database and Redis, and devtools.trivial_site, a view answering "ok" through
-Django's default middleware. wrk (Debian's ``wrk``) drives each page for a few seconds, signed in as the demo
-account of its role through a session made for the run. The trivial view is measured first and last, and each
-page's requests a second are divided by the mean of the two, so the shares stay comparable when the machine is
-shared and absolute figures wander.
+Both sites are served by gunicorn with the same settings (sync workers, ``DEBUG=false``) on the same machine: the
+portal on this database and Redis, and devtools.trivial_site, a view answering "ok" through Django's default
+middleware. wrk (Debian's ``wrk``) drives each page for a few seconds, signed in as the demo account of its role
+through a session made for the run, and the trivial view for a quarter of that just before it: each page's
+requests a second are divided by the trivial view's measured next to them, so the shares stay comparable when the
+machine is shared and absolute figures wander from one minute to the next.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -53,6 +54,7 @@ class Figures:
     p99_ms: float
     requests: int
     errors: int  # non-2xx/3xx answers and socket errors
+    cpu_ms: float | None = None  # the web server's CPU (user and system) a request, from /proc; None elsewhere
 
 
 class BenchmarkError(Exception):
@@ -214,6 +216,27 @@ class Server:
                 time.sleep(0.3)
         raise BenchmarkError(f"gunicorn did not answer on {self.url} within {timeout_s:.0f} s")
 
+    def cpu_seconds(self) -> float:
+        """CPU the server's processes (master and workers) have used so far, from /proc (Linux)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        pids = [self.process.pid]
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+            pids += [int(pid) for pid in children.split()]
+        total = 0
+        for pid in pids:
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / ticks
+
+    def measure(self, path: str, cookie: str, **wrk) -> Figures:
+        """wrk's figures for one page, with the server's CPU a request while wrk ran."""
+        before = self.cpu_seconds()
+        figures = run_wrk(self.url + path, cookie, **wrk)
+        used = self.cpu_seconds() - before
+        return replace(figures, cpu_ms=used * 1000 / figures.requests if figures.requests else None)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -248,16 +271,27 @@ def check_wrk() -> None:
 # --- the table ------------------------------------------------------------------------------------------------
 
 
-def table(rows: list[tuple[Page, Figures]], baseline: float) -> list[str]:
-    """The measured rows as a Markdown table, each page's rate beside its share of the trivial view's."""
+def share(figures: Figures, trivial: Figures) -> float:
+    """A page's requests a second as a percentage of the trivial view's."""
+    return figures.requests_per_second / trivial.requests_per_second * 100 if trivial.requests_per_second else 0.0
+
+
+def table(rows: list[tuple[Page, Figures, Figures]]) -> list[str]:
+    """The measured rows (page, its figures, the trivial view's just before) as a Markdown table."""
     lines = [
-        "| page | signed in as | requests a second | share of the trivial view | p50 ms | p99 ms | errors |",
-        "|---|---|---|---|---|---|---|",
+        "| page | signed in as | requests a second | trivial view beside it | share of the trivial view | "
+        "CPU ms a request (trivial) | p50 ms | p99 ms | errors |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for page, figures in rows:
-        share = figures.requests_per_second / baseline * 100 if baseline else 0.0
+    for page, figures, trivial in rows:
         lines.append(
-            f"| {page.name} | {page.role} | {figures.requests_per_second:,.0f} | {share:.1f}% | "
-            f"{figures.p50_ms:.1f} | {figures.p99_ms:.1f} | {figures.errors} |"
+            f"| {page.name} | {page.role} | {figures.requests_per_second:,.0f} | "
+            f"{trivial.requests_per_second:,.0f} | {share(figures, trivial):.1f}% | "
+            f"{_ms(figures.cpu_ms)} ({_ms(trivial.cpu_ms)}) | {figures.p50_ms:.1f} | {figures.p99_ms:.1f} | "
+            f"{figures.errors} |"
         )
     return lines
+
+
+def _ms(value: float | None) -> str:
+    return "?" if value is None else f"{value:.1f}"

@@ -20,6 +20,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F, Q
 from django.urls import NoReverseMatch, path, reverse
@@ -329,6 +330,21 @@ class ProposalAdmin(SimpleHistoryAdmin):
             path("<path:object_id>/export/", view(desk_views.export_one), name="projects_proposal_export"),
             *super().get_urls(),
         ]
+
+    def get_object(self, request, object_id, from_field=None):
+        # The page asks twice (change_view for the desk's panels, then Django's form view): one query, with the
+        # principal investigator and the call its fields show.
+        asked = (object_id, from_field)
+        if getattr(request, "_desk_proposal_asked", None) != asked:
+            queryset = self.get_queryset(request).select_related("owner", "call")
+            model = queryset.model
+            field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+            try:
+                request._desk_proposal = queryset.get(**{field.name: field.to_python(object_id)})
+            except (model.DoesNotExist, ValidationError, ValueError):
+                request._desk_proposal = None
+            request._desk_proposal_asked = asked
+        return request._desk_proposal
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         proposal = self.get_object(request, unquote(object_id))

@@ -54,9 +54,9 @@ def _capabilities(pks) -> dict[int, Capability]:
 def suggestions_for(proposal: Proposal, limit: int = 10) -> Suggestions:
     if proposal.status in (ProposalStatus.WITHDRAWN,):
         return Suggestions("closed")
-    stored = list(Match.objects.filter(proposal=proposal).select_related("capability__organisation").order_by("rank"))
     if proposal.status == ProposalStatus.DRAFT:
         return _preview(proposal, limit)
+    stored = list(Match.objects.filter(proposal=proposal).select_related("capability__organisation").order_by("rank"))
     updating = bool(
         proposal.match_requested_at and proposal.matched_at and proposal.match_requested_at > proposal.matched_at
     )

@@ -2,6 +2,7 @@
 (The measuring itself, gunicorn and wrk, runs only by hand: `manage.py bench_pages`.)"""
 
 import io
+from dataclasses import replace
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -51,11 +52,13 @@ def test_parse_wrk_refuses_output_it_cannot_read():
 
 
 def test_table_gives_each_page_its_share_of_the_trivial_view():
-    rows = [(pages.Page("My proposals", "researcher", "/proposals/"), pages.parse_wrk(WRK_OUTPUT))]
+    trivial = pages.Figures(3545.75, 5.1, 9.8, 28366, 0, cpu_ms=0.42)
+    page = pages.Page("My proposals", "researcher", "/proposals/")
+    rows = [(page, replace(pages.parse_wrk(WRK_OUTPUT), cpu_ms=11.26), trivial)]
 
-    lines = pages.table(rows, baseline=3545.75)
+    lines = pages.table(rows)
 
-    assert lines[2] == "| My proposals | researcher | 142 | 4.0% | 138.5 | 1210.0 | 7 |"
+    assert lines[2] == "| My proposals | researcher | 142 | 3,546 | 4.0% | 11.3 (0.4) | 138.5 | 1210.0 | 7 |"
 
 
 @pytest.mark.django_db

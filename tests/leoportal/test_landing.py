@@ -148,6 +148,16 @@ def test_the_landing_page_takes_a_few_queries_once_the_example_is_cached(client,
         response = client.get(reverse("home"))
 
     assert response.status_code == 200
-    # Open calls, published listings, providers, listings by category, and the catalogue's fingerprint that keys
-    # the cached example (listings and flight precedents; computing it again would load the listings it names).
-    assert len(queries) == 6
+    # Open calls, and the catalogue's fingerprint (listings, flight precedents) that keys the cached figures and
+    # example; counting listings, providers and categories again cost three more.
+    assert len(queries) == 3
+
+
+def test_the_landing_page_counts_a_newly_published_listing_at_once(client, catalogue):
+    client.get(reverse("home"))  # the figures cached
+
+    CapabilityFactory(organisation=OrganisationFactory(name="Nanoracks"), categories=["cold_stowage_freezer"])
+    page = soup(client.get(reverse("home")))
+
+    assert page.select_one('[data-count="published_capabilities"]').get_text() == "4"
+    assert page.select_one('[data-count="providers"]').get_text() == "3"

@@ -253,3 +253,24 @@ def test_status_moves_appear_in_the_proposals_history_in_the_admin(client, staff
     rows = soup(response).select("#change-history tbody tr")
     newest = [cell.get_text(strip=True) for cell in rows[0].select("td")]
     assert (newest[3], newest[4]) == (str(staff), "Submitted → Screening")  # changed by, change reason
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_page_query_count_does_not_grow_with_matches_reviews_and_team(
+    client, staff, researcher, django_assert_num_queries, size
+):
+    proposal = ProposalFactory(owner=researcher, complete=True, status=ProposalStatus.SUBMITTED)
+    for rank in range(1, size + 1):
+        MatchFactory(proposal=proposal, capability=CapabilityFactory(), rank=rank)
+        ReviewFactory(proposal=proposal)
+        CoInvestigatorFactory(proposal=proposal)
+    client.force_login(staff)
+    client.get(page_url(proposal))  # the content types cached, as in any running process
+
+    # session, user, the proposal with its PI and call (once: Django's form view asks for it again), matches,
+    # the providers already introduced, reviews, team, files, history, conflict and team checks for the reviewer,
+    # introductions, introduction requests, two permission lookups of the admin
+    with django_assert_num_queries(15):
+        response = client.get(page_url(proposal))
+
+    assert response.status_code == 200

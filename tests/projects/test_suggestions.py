@@ -233,3 +233,17 @@ def test_a_proposal_stating_no_flight_requirement_is_told_its_suggestions_rest_o
     assert fits  # still suggested, from the text
     assert "fits" not in fits
     assert stated_page.select_one("[data-weak-matching]") is None
+
+
+def test_draft_page_previews_without_reading_stored_matches(
+    client, researcher, catalogue, django_assert_max_num_queries
+):
+    proposal = proposal_with_status(researcher, ProposalStatus.DRAFT)
+    client.force_login(researcher)
+    client.get(proposal.get_absolute_url())  # the catalogue loaded once per process
+
+    with django_assert_max_num_queries(40) as captured:
+        response = client.get(proposal.get_absolute_url())
+
+    assert response.context["suggestions"].state == "preview"
+    assert [q["sql"] for q in captured.captured_queries if 'FROM "projects_match"' in q["sql"]] == []

@@ -2,6 +2,7 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", dest="json_path", help="also write the figures as JSON to this file")
 
     def handle(self, *args, **options):
+        # Stopped from outside: leave through the finally blocks that stop both servers.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench_pages stopped"))
         try:
             page_list = [p for p in pages.demo_pages() if options["only"].lower() in p.name.lower()]
             pages.check_wrk()
@@ -46,65 +49,64 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as scratch:
             log = Path(scratch) / "gunicorn.log"
             try:
-                rows, trivial = self.measure(page_list, cookies, wrk, options["workers"], log)
+                rows = self.measure(page_list, cookies, wrk, options["workers"], log)
             except pages.BenchmarkError as error:
                 raise CommandError(f"{error} (gunicorn's log: {_tail(log)})") from error
-        baseline = (trivial[0].requests_per_second + trivial[1].requests_per_second) / 2
+        rates = [trivial.requests_per_second for _, _, trivial in rows]
         self.stdout.write(
-            f"trivial view (Django's default middleware, 'ok'): {trivial[0].requests_per_second:,.0f} requests a "
-            f"second before the pages, {trivial[1].requests_per_second:,.0f} after; shares are of their mean, "
-            f"{baseline:,.0f}"
+            f"trivial view (Django's default middleware, 'ok'), measured for {max(2, wrk['seconds'] // 4)} s just "
+            f"before each page: {min(rates, default=0):,.0f} to {max(rates, default=0):,.0f} requests a second"
         )
-        for line in pages.table(rows, baseline):
+        for line in pages.table(rows):
             self.stdout.write(line)
         self.stdout.write(f"load average after: {_load(os.getloadavg())}")
         if options["json_path"]:
             figures = {
-                "trivial": [asdict(t) for t in trivial],
-                "pages": [{**asdict(page), **asdict(f)} for page, f in rows],
+                "pages": [
+                    {**asdict(page), **asdict(f), "trivial": asdict(t), "share": pages.share(f, t)}
+                    for page, f, t in rows
+                ],
                 "load_before": load_before,
+                "load_after": os.getloadavg(),
             }
             Path(options["json_path"]).write_text(json.dumps(figures, indent=2), encoding="utf-8")
-        if any(f.errors for _, f in rows):
+        if any(f.errors for _, f, _ in rows):
             raise CommandError("Some requests failed: see the errors column.")
 
     def measure(self, page_list, cookies, wrk, workers, log):
-        port_env = pages.served_environment()
+        environment = pages.served_environment()
         self.stdout.write("collecting static files for the served site…")
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
             cwd=pages.BASE_DIR,
-            env=port_env,
+            env=environment,
             check=True,
         )
-        connection.close()  # the served site opens its own connections
-        trivial_env = {**port_env, "DJANGO_SETTINGS_MODULE": "devtools.trivial_site"}
-        first = self.serve_trivial(trivial_env, wrk, workers, log)
-        portal = pages.Server("leoportal.wsgi", port_env, workers=workers, log=log)
+        connection.close()  # the served sites open their own connections
+        trivial_env = {**environment, "DJANGO_SETTINGS_MODULE": "devtools.trivial_site"}
+        trivial_wrk = {**wrk, "seconds": max(2, wrk["seconds"] // 4)}
+        # Both served at once: an idle sync worker waits in accept() and takes no CPU from the one measured.
+        trivial = pages.Server("django.core.wsgi:get_wsgi_application()", trivial_env, workers=workers, log=log)
+        portal = pages.Server("leoportal.wsgi", environment, workers=workers, log=log)
         rows = []
         try:
+            trivial.wait_until_up()
             portal.wait_until_up("/healthz")
             for page in page_list:
                 status = pages.fetch_status(portal.url + page.path, cookies[page.role])
                 if status != 200:
                     raise pages.BenchmarkError(f"{page.name} ({page.path}) answered {status}, not 200")
-                figures = pages.run_wrk(portal.url + page.path, cookies[page.role], **wrk)
-                self.stdout.write(f"  {page.name}: {figures.requests_per_second:,.0f} requests a second")
-                rows.append((page, figures))
+                beside = trivial.measure("/", "", **trivial_wrk)
+                figures = portal.measure(page.path, cookies[page.role], **wrk)
+                self.stdout.write(
+                    f"  {page.name}: {figures.requests_per_second:,.0f} requests a second "
+                    f"(trivial view {beside.requests_per_second:,.0f}), {figures.cpu_ms or 0:.1f} ms of CPU a request"
+                )
+                rows.append((page, figures, beside))
         finally:
             portal.stop()
-        last = self.serve_trivial(trivial_env, wrk, workers, log)
-        return rows, (first, last)
-
-    def serve_trivial(self, environment, wrk, workers, log):
-        server = pages.Server("django.core.wsgi:get_wsgi_application()", environment, workers=workers, log=log)
-        try:
-            server.wait_until_up()
-            figures = pages.run_wrk(server.url + "/", "", **wrk)
-        finally:
-            server.stop()
-        self.stdout.write(f"  trivial view: {figures.requests_per_second:,.0f} requests a second")
-        return figures
+            trivial.stop()
+        return rows
 
 
 def _load(averages) -> str:
