@@ -70,13 +70,13 @@ def call_calendar(call: Call) -> bytes:
     return calendar.to_ical()
 
 
-def feed_of(user) -> CalendarFeed:
-    """The person's calendar address, made on first use (one query after that)."""
-    return CalendarFeed.objects.filter(user=user).first() or CalendarFeed.objects.get_or_create(user=user)[0]
+def feed_of(user) -> CalendarFeed | None:
+    """The person's calendar address, if they asked for one (a page that only shows it writes nothing)."""
+    return CalendarFeed.objects.filter(user=user).first()
 
 
 def reset_feed(user) -> CalendarFeed:
-    """A new secret address; the old one answers 404 from now on."""
+    """A new secret address (the first one, asked for from My proposals); an old one answers 404 from now on."""
     CalendarFeed.objects.filter(user=user).delete()
     return CalendarFeed.objects.create(user=user)
 

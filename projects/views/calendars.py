@@ -37,6 +37,12 @@ def personal_feed(request, token):
 @login_required
 @require_POST
 def personal_feed_reset(request):
+    first = calendars.feed_of(request.user) is None
     calendars.reset_feed(request.user)
-    messages.success(request, "Your calendar has a new address: the old one no longer works. Subscribe to the new one.")
+    if first:
+        messages.success(request, "Your calendar address is below: subscribe to it in your calendar app.")
+    else:
+        messages.success(
+            request, "Your calendar has a new address: the old one no longer works. Subscribe to the new one."
+        )
     return redirect("projects:dashboard")

@@ -271,11 +271,13 @@ def proposal_edit(request, public_id):
         return _saved_elsewhere(request, proposal, formset, form.cleaned_data["version"])
 
     with transaction.atomic():
-        changed = save_draft(proposal, form.cleaned_data, request.user)
-        team_changed = save_co_investigators(proposal, formset, request.user) if formset is not None else False
+        save_draft(proposal, form.cleaned_data, request.user)
+        if formset is not None:
+            save_co_investigators(proposal, formset, request.user)
 
     if request.POST.get("action") != "submit":
-        messages.success(request, "Draft saved." if changed or team_changed else "No changes to save.")
+        # The same words whether this press or the autosave before it wrote the answers: either way they are saved.
+        messages.success(request, "Draft saved.")
         return redirect("projects:proposal_edit", public_id=proposal.public_id)
 
     try:

@@ -379,5 +379,7 @@ def test_a_new_providers_listing_reaches_a_researchers_suggestions(new_page):
     assert state.get_attribute("data-suggestions-state") == "stored"
     facility = researcher.get_by_role("list", name="Suggested facilities").get_by_role("listitem")
     assert facility.get_attribute("data-match") == listing.external_id
-    assert facility.get_by_role("link", name="Orbital Incubator").get_attribute("href") == (listing.get_absolute_url())
+    assert facility.get_by_role("link", name="Orbital Incubator", exact=True).get_attribute("href") == (
+        listing.get_absolute_url()
+    )
     check_page(researcher, "journey-suggestions-new-listing")

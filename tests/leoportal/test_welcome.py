@@ -37,6 +37,7 @@ def test_welcome_names_the_address_the_demo_accounts_and_where_emails_go(setting
         "  researcher2@example.org  researcher, Gulf Coast University",
         "  provider@example.org     provider, Redwire Space",
         "  provider2@example.org    provider, Space Tango",
+        "  reviewer@example.org     reviewer, Pacific Stem Cell Center",
         "  staff@example.org        program staff, the review desk at http://127.0.0.1:8123/admin/",
         "",
         destination,

@@ -82,6 +82,7 @@ def test_a_personal_feed_lists_the_deadlines_of_my_unsubmitted_proposals(client,
     ProposalFactory(owner=researcher, status=ProposalStatus.SUBMITTED, title="Submitted")
     ProposalFactory(owner=researcher2, title="Not mine")
     client.force_login(researcher)
+    client.post(reverse("projects:personal_calendar_reset"))  # "Make my calendar address"
     address = client.get(reverse("projects:dashboard")).context["calendar"].get_absolute_url()
     client.logout()
 
@@ -98,8 +99,19 @@ def test_a_personal_feed_lists_the_deadlines_of_my_unsubmitted_proposals(client,
     ] == concept.call.concept_closes_at.astimezone(UTC).replace(microsecond=0)
 
 
+def test_my_proposals_makes_no_calendar_address_until_asked(client, researcher):
+    client.force_login(researcher)
+
+    page = client.get(reverse("projects:dashboard"))
+
+    assert page.context["calendar"] is None
+    assert not CalendarFeed.objects.filter(user=researcher).exists()
+    assert "Make my calendar address" in page.content.decode()
+
+
 def test_resetting_the_personal_feed_retires_the_old_address(client, researcher):
     client.force_login(researcher)
+    client.post(reverse("projects:personal_calendar_reset"))
     old = client.get(reverse("projects:dashboard")).context["calendar"].get_absolute_url()
 
     client.post(reverse("projects:personal_calendar_reset"))

@@ -110,6 +110,16 @@ SITE = {
     "projects:introduction_list": (LOGIN, 404, 404, 404, 200, 200, to("/admin/projects/introduction/")),
     # Researchers ask staff for an introduction (one without a submitted proposal is told to submit one first).
     "projects:ask": (LOGIN, 200, 200, 200, 404, 404, 404),
+    # Calendars: the calls' deadlines are public; a person's feed is read by whoever holds its secret address.
+    "projects:calls_calendar": (200,) * 7,
+    "projects:call_calendar": (200,) * 7,
+    "projects:personal_calendar": (200,) * 7,
+    "projects:personal_calendar_reset": (LOGIN, 405, 405, 405, 405, 405, 405),
+    # Only ever posted to: a GET is refused before anything is looked up.
+    "projects:proposal_autosave": (LOGIN, *[405] * 6),
+    "projects:proposal_reopen": (LOGIN, *[405] * 6),
+    "projects:proposal_versions": (LOGIN, 200, 200, 404, 404, 404, 200),
+    "projects:version_file": (LOGIN, 200, 200, 404, 404, 404, 200),
     "projects:introduction": (LOGIN, 404, 404, 404, 200, 404, 200),
     "projects:introduction_answer": (LOGIN, 405, 405, 405, 405, 405, 405),
     # The proposal's files open to the provider once it answers interested (this one has not answered yet).
@@ -318,6 +328,9 @@ LINK_HOLDER_SEES = {
     "projects:invitation": {"Canary liver organoid title", "canary-invited@example.edu"},
     "projects:reviewer_invitation": {"canary-reviewer-invitee@example.edu"},
     "partners:invitation": {"canary-invitee@orbital.example"},
+    # A personal calendar's address is a secret its owner gives to a calendar app: it lists their proposals'
+    # deadlines by title, and its owner resets it from My proposals when it has leaked.
+    "projects:personal_calendar": {"Canary liver organoid title"},
 }
 
 

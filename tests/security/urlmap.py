@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from projects.models import CalendarFeed
+
 
 def site_patterns(resolver=None, prefix="", namespace=None):
     """(key, route, named) for every URL pattern: the key is the pattern's namespaced name, or its route if unnamed."""
@@ -36,6 +38,13 @@ def arguments(world) -> dict:
         "mfa_edit_webauthn": staff_factor,
         "mfa_remove_webauthn": staff_factor,
         "projects:call_detail": {"public_id": o["call"].public_id},
+        "projects:call_calendar": {"public_id": o["call"].public_id},
+        # The owner's calendar address: the token is the secret, so whoever holds it reads the feed.
+        "projects:personal_calendar": {"token": CalendarFeed.objects.get(user=world.users["owner"]).token},
+        "projects:proposal_autosave": proposal,
+        "projects:proposal_reopen": proposal,
+        "projects:proposal_versions": proposal,
+        "projects:version_file": {**proposal, "number": 1, "index": 0},
         "projects:proposal_detail": proposal,
         "projects:proposal_edit": proposal,
         "projects:proposal_withdraw": proposal,

@@ -21,9 +21,10 @@ from partners.enums import MembershipRole, PublicationState
 from partners.models import CapabilityUpload
 from projects.domain.invitations import token_hash
 from projects.domain.reviews import declare_conflict, submit_review
+from projects.domain.versions import freeze_version
 from projects.enums import Access, ProposalStatus
+from projects.models import CalendarFeed, ReviewAssignment, ReviewerInvitation
 from projects.models import Invitation as ProjectInvitation
-from projects.models import ReviewAssignment, ReviewerInvitation
 from tests.factories import ProviderUserFactory, ResearcherFactory, ReviewerFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, InvitationFactory, MembershipFactory, OrganisationFactory
 from tests.projects.factories import (
@@ -130,6 +131,8 @@ def build_world() -> World:
         token_hash=token_hash("matrix-invitation-token"),
     )
     narrative = NarrativeFactory(proposal=proposal, original_name="canary-narrative.pdf")
+    freeze_version(proposal, owner, timezone.now())  # as its submission did: version 1, with the narrative
+    CalendarFeed.objects.create(user=owner)  # the owner asked for a calendar address
     other_proposal = ProposalFactory(
         owner=other_researcher, call=call, complete=True, title="Canary cardiac tissue title"
     )
