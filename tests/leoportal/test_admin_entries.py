@@ -10,7 +10,8 @@ from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import ApiToken, BackgroundJob, FailedTask, Notification, NotificationPreference, WorkerHeartbeat
 from partners.models import CapabilityUpload, ImportJob
 from projects.models import Invitation as ProjectInvitation
-from projects.models import ListingDemand, RescoreRequest, StatusChange
+from projects.models import ListingDemand, RescoreRequest, ReviewerInvitation, ReviewerProfile, StatusChange
+from tests.factories import ReviewerFactory
 from tests.partners.factories import (
     AvailabilityWindowFactory,
     CapabilityFactory,
@@ -25,8 +26,10 @@ from tests.projects.factories import (
     IntroductionRequestFactory,
     MatchFactory,
     NarrativeFactory,
+    PanelMemberFactory,
     PrecedentFactory,
     ProposalFactory,
+    ReviewAssignmentFactory,
     ReviewFactory,
 )
 from tests.utils import soup
@@ -34,11 +37,21 @@ from tests.utils import soup
 pytestmark = pytest.mark.django_db
 
 APPS = ("leoportal", "projects", "partners")
+# Models deliberately not in the admin, each shown to staff elsewhere or of no use to them there.
+NOT_IN_ADMIN = {
+    "projects.calendarfeed",  # a person's secret calendar address: theirs alone, reset from their own page
+    "projects.proposalversion",  # frozen submissions: the versions page, linked from the desk's proposal page
+    "projects.suggestedassignment",  # the suggestion job's output: shown and accepted on the call's panel page
+}
 MODELS = sorted(
-    f"{model._meta.app_label}.{model._meta.model_name}"
-    for label in APPS
-    for model in apps.get_app_config(label).get_models()
-    if not model.__name__.startswith("Historical")
+    label
+    for label in (
+        f"{model._meta.app_label}.{model._meta.model_name}"
+        for app_label in APPS
+        for model in apps.get_app_config(app_label).get_models()
+        if not model.__name__.startswith("Historical")
+    )
+    if label not in NOT_IN_ADMIN
 )
 # Fields that record what happened: never editable in the admin.
 AUDIT_FIELDS = {"public_id", "created_at", "updated_at"}
@@ -82,6 +95,17 @@ def make(label, staff):
         "projects.introductionrequest": IntroductionRequestFactory,
         "projects.precedent": PrecedentFactory,
         "projects.rescorerequest": lambda: RescoreRequest.objects.create(capability_id=7, categories=["bioprinter"]),
+        "projects.reviewerprofile": lambda: ReviewerProfile.objects.create(
+            user=ReviewerFactory(), research_areas=["organoids"], keywords="liver, organoids"
+        ),
+        "projects.panelmember": PanelMemberFactory,
+        "projects.reviewerinvitation": lambda: ReviewerInvitation.objects.create(
+            call=CallFactory(),
+            email="reviewer@example.edu",
+            invited_by=staff,
+            expires_at=now + timezone.timedelta(days=7),
+        ),
+        "projects.reviewassignment": lambda: ReviewAssignmentFactory(assigned_by=staff),
         "partners.organisation": OrganisationFactory,
         "partners.membership": MembershipFactory,
         "partners.invitation": InvitationFactory,

@@ -11,6 +11,7 @@ from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification, NotificationPreference
 from leoportal.notifications import notify, send_digest, users_due_a_digest
 from leoportal.tasks import send_daily_digests
+from tests.factories import ReviewerFactory
 from tests.utils import soup
 
 pytestmark = pytest.mark.django_db
@@ -108,12 +109,17 @@ def test_notification_list_query_count_does_not_grow(client, researcher, django_
 
 
 def test_settings_offer_the_kinds_of_the_users_role(client, researcher, staff):
+    reviewer = ReviewerFactory()
     client.force_login(researcher)
     researcher_fields = [f.name for f in client.get(reverse("notification_settings")).context["form"]]
+    client.force_login(reviewer)
+    reviewer_fields = [f.name for f in client.get(reverse("notification_settings")).context["form"]]
     client.force_login(staff)
     staff_fields = [f.name for f in client.get(reverse("notification_settings")).context["form"]]
 
-    assert researcher_fields == ["status_change", "introduction_answer"]
+    # Deadline reminders go to the teams of unsubmitted proposals; overdue reviews to the reviewer who owes them.
+    assert researcher_fields == ["status_change", "introduction_answer", "deadline_reminder"]
+    assert reviewer_fields == ["review_overdue"]
     assert staff_fields == [
         "submission",
         "strong_match",
@@ -125,7 +131,10 @@ def test_settings_offer_the_kinds_of_the_users_role(client, researcher, staff):
 
 def test_preferences_are_saved_and_respected(client, researcher, django_capture_on_commit_callbacks):
     client.force_login(researcher)
-    client.post(reverse("notification_settings"), {"status_change": "digest", "introduction_answer": "off"})
+    client.post(
+        reverse("notification_settings"),
+        {"status_change": "digest", "introduction_answer": "off", "deadline_reminder": "immediate"},
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         digest = make_notification(researcher, "to-digest")
@@ -138,13 +147,17 @@ def test_preferences_are_saved_and_respected(client, researcher, django_capture_
     assert dict(NotificationPreference.objects.values_list("kind", "delivery")) == {
         "status_change": "digest",
         "introduction_answer": "off",
+        "deadline_reminder": "immediate",
     }
 
 
 def test_an_invalid_preference_is_refused_and_nothing_saved(client, researcher):
     client.force_login(researcher)
 
-    response = client.post(reverse("notification_settings"), {"status_change": "hourly", "introduction_answer": "off"})
+    response = client.post(
+        reverse("notification_settings"),
+        {"status_change": "hourly", "introduction_answer": "off", "deadline_reminder": "digest"},
+    )
 
     assert response.status_code == 200
     assert response.context["form"].errors == {

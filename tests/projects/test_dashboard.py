@@ -65,6 +65,7 @@ def test_figures_on_a_known_data_set(known):
         Figure("Screening", 1),
         Figure("Under review", 1),
         Figure("Revisions requested", 1),
+        Figure("Invited to a full proposal", 0),  # every status, in the order of ProposalStatus, zeros included
         Figure("Accepted", 1),
         Figure("Declined", 0),
         Figure("Withdrawn", 0),

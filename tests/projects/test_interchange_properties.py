@@ -11,7 +11,7 @@ from leoportal.interchange import PROPOSALS
 from leoportal.models import User
 from partners.enums import Category, CrewTime, ResearchArea
 from projects.domain.importing import import_proposals
-from projects.enums import SampleType
+from projects.enums import SampleType, Stage
 from projects.models import Proposal
 from tests.factories import ResearcherFactory
 
@@ -41,6 +41,8 @@ dates = st.dates(min_value=date(2026, 1, 1), max_value=date(2035, 12, 31))
 items = st.fixed_dictionaries(
     {
         "id": st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._-]{0,30}", fullmatch=True),
+        # Imported without a call, a proposal can only be a full one (a concept needs a call with a concept step).
+        "stage": st.just(Stage.FULL.value),
         "title": words,
         "summary": words,
         "why_microgravity": maybe(words),
