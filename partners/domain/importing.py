@@ -390,8 +390,11 @@ def _capitalised(text) -> str:
 def field_label(relative_path: str) -> str:
     """What a person calls the field at ``relative_path`` of an entry ("temperature_c.min" is "Lowest temperature
     (°C)", "availability[0].start" is "Availability window 1, start"); the path itself if it names no field."""
-    if relative_path in FIELD_OF_PATH:
-        return _capitalised(Capability._meta.get_field(FIELD_OF_PATH[relative_path]).verbose_name)
+    if relative_path in FIELD_OF_PATH and relative_path not in KEY_LABELS:
+        try:
+            return _capitalised(Capability._meta.get_field(FIELD_OF_PATH[relative_path]).verbose_name)
+        except FieldDoesNotExist:  # a field of the form only (its label comes below)
+            pass
     match = KEY_PATH.match(relative_path)
     if match is None:
         return relative_path

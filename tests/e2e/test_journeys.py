@@ -192,7 +192,9 @@ def test_researcher_submits_staff_introduce_and_the_provider_answers(new_page, t
     researcher.get_by_role("button", name="Upload the narrative").click()
     researcher.wait_for_url("**/edit/#attachments")
     researcher.get_by_role("button", name="Save and submit").click()
-    researcher.wait_for_url(re.compile(r"/proposals/[0-9a-f-]{36}/$"))
+    # Tasks run in the request here (eager): the submission scores the proposal and freezes its version before the
+    # page answers, which takes longer than the default wait while the other test process loads the machine.
+    researcher.wait_for_url(re.compile(r"/proposals/[0-9a-f-]{36}/$"), timeout=60_000)
     assert researcher.locator("main .status-badge").first.inner_text() == "Submitted"
 
     # Scoring ran after the submission committed: the page shows the stored suggestions.

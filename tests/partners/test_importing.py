@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from leoportal.interchange import CAPABILITIES, InterchangeError, Problem, parse_document
-from partners.domain.importing import export_document, import_capabilities
+from partners.domain.importing import export_document, field_label, import_capabilities
 from partners.models import AvailabilityWindow, Capability, Organisation
 from partners.signals import capability_changed
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
@@ -403,3 +403,17 @@ def test_import_keeps_unknown_keys_out_and_sources_in():
 
     capability = Capability.objects.get()
     assert (capability.sources, capability.confidence) == (["https://example.org/a"], "low")
+
+
+@pytest.mark.parametrize(
+    ("path", "label"),
+    [
+        ("availability", "Availability windows"),
+        ("availability[0].start", "Availability window 1, start"),
+        ("temperature_c.min", "Lowest temperature (°C)"),
+        ("crew_time", "Crew time needed"),
+        ("no_such_key", "no_such_key"),
+    ],
+)
+def test_every_path_of_an_entry_has_a_label_or_is_named_as_it_is(path, label):
+    assert field_label(path) == label
