@@ -112,18 +112,29 @@ def send_invitation_email(invitation_id: int) -> bool:
         html=render_to_string("projects/emails/invitation.html", context),
         to=invitation.email,
     )
+    return send_claimed(Invitation, invitation_id, now, message)
+
+
+def send_claimed(model, pk, claimed_at, message) -> bool:
+    """Send the e-mail of an invitation claimed at ``claimed_at``; if sending fails, release the claim so the retry
+    sends it (with a fresh token: the old one was never delivered)."""
     try:
         message.send()
     except Exception:
-        # Release the claim so the retry sends it (with a fresh token: the old one was never delivered).
-        Invitation.objects.filter(pk=invitation_id, sent_at=now).update(sent_at=None, token_hash="")
+        model.objects.filter(pk=pk, sent_at=claimed_at).update(sent_at=None, token_hash="")
         raise
     return True
 
 
 def pending_unsent(now=None):
+    return unsent(Invitation, now)
+
+
+def unsent(model, now=None):
+    """Invitations of ``model`` still to e-mail: never sent, still open, and older than the pause a queued send
+    gets before the sweep takes it over."""
     now = now or timezone.now()
-    return Invitation.objects.filter(
+    return model.objects.filter(
         sent_at__isnull=True,
         accepted_at__isnull=True,
         revoked_at__isnull=True,

@@ -31,7 +31,7 @@ from leoportal.invitation_limits import sending_problem
 from leoportal.models import User
 from leoportal.notifications import absolute_url, notify
 from leoportal.rules import is_program_staff
-from projects.domain.invitations import RESEND_AFTER, has_verified_address, token_hash
+from projects.domain.invitations import has_verified_address, send_claimed, token_hash, unsent
 from projects.enums import AssignmentSource
 from projects.exceptions import PanelError
 from projects.models import (
@@ -116,24 +116,11 @@ def send_reviewer_invitation_email(invitation_id: int) -> bool:
         html=None,
         to=invitation.email,
     )
-    try:
-        message.send()
-    except Exception:
-        # Release the claim so the retry sends it (with a fresh token: the old one was never delivered).
-        ReviewerInvitation.objects.filter(pk=invitation_id, sent_at=now).update(sent_at=None, token_hash="")
-        raise
-    return True
+    return send_claimed(ReviewerInvitation, invitation_id, now, message)
 
 
 def pending_unsent_reviewer_invitations(now=None):
-    now = now or timezone.now()
-    return ReviewerInvitation.objects.filter(
-        sent_at__isnull=True,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=now,
-        created_at__lte=now - RESEND_AFTER,
-    )
+    return unsent(ReviewerInvitation, now)
 
 
 def find_reviewer_invitation(token: str) -> ReviewerInvitation | None:
