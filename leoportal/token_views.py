@@ -14,7 +14,11 @@ from partners.models import Organisation
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What will use it, e.g. “lab notebook” or “listing sync”.")
-    scope = forms.ChoiceField(choices=TokenScope.choices, initial=TokenScope.READ)
+    scope = forms.ChoiceField(
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        help_text="Today the API only reads: a token that may also write gains nothing more until it can.",
+    )
     organisation = forms.ChoiceField(
         label="For", required=False, help_text="Personal, or for one of your organisations."
     )
