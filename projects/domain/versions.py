@@ -175,3 +175,19 @@ def compare(older: ProposalVersion, newer: ProposalVersion) -> Comparison:
         ):
             files.append(f"Removed “{item['name']}”")
     return Comparison(older, newer, answers, team, files)
+
+
+@dataclass(frozen=True)
+class Latest:
+    """A proposal's latest submitted version and what changed since the one before (None for a first version)."""
+
+    version: ProposalVersion
+    changes: Comparison | None
+
+
+def latest_changes(proposal: Proposal) -> Latest | None:
+    """The latest version and its differences from the previous one, or None before the first submission."""
+    newest = list(proposal.versions.order_by("-number")[:2])
+    if not newest:
+        return None
+    return Latest(newest[0], compare(newest[1], newest[0]) if len(newest) == 2 else None)

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects.domain import panels, reviews
+from projects.domain.versions import latest_changes
 from projects.forms.reviews import ConflictForm, DraftReviewForm, ExpertiseForm, ReviewForm
 from projects.models import Attachment, Proposal, Review, ReviewAssignment
 from projects.views.attachments import file_response
@@ -86,6 +87,7 @@ def review_proposal(request, public_id):
         "conflict_form": ConflictForm(),
         "refusal": reviews.review_refusal(proposal, request.user),
         "my_review": mine,
+        "latest": latest_changes(proposal),
         "nav_section": "reviews",
     }
     status = 400 if review_form.is_bound else 200

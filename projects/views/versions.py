@@ -5,14 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from projects.domain import panels
 from projects.domain.submission import format_deadline
 from projects.domain.transitions import set_proposal_status
 from projects.domain.versions import compare
 from projects.enums import ProposalStatus
 from projects.exceptions import TransitionError
+from projects.models import Proposal
 from projects.rules import can_reopen_proposal
 from projects.views.proposals import proposal_for_action, visible_proposal
 
@@ -24,10 +27,20 @@ def _number(value, default):
         return default
 
 
+def _readable(request, public_id) -> tuple[Proposal, str]:
+    """The proposal for its team and staff, or for a reviewer while it is assigned to them (404 once unassigned or
+    after a declared conflict), with the page the versions page leads back to."""
+    assigned = panels.proposals_for_review(request.user).filter(public_id=public_id).select_related("call").first()
+    if assigned is not None and not Proposal.objects.visible_to(request.user).filter(pk=assigned.pk).exists():
+        return assigned, reverse("projects:review_proposal", args=[assigned.public_id])
+    proposal = visible_proposal(request, public_id)
+    return proposal, proposal.get_absolute_url()
+
+
 @login_required
 @require_GET
 def proposal_versions(request, public_id):
-    proposal = visible_proposal(request, public_id)
+    proposal, back_url = _readable(request, public_id)
     versions = list(proposal.versions.select_related("submitted_by"))
     by_number = {version.number: version for version in versions}
     comparison = None
@@ -40,7 +53,7 @@ def proposal_versions(request, public_id):
     return render(
         request,
         "projects/proposal_versions.html",
-        {"proposal": proposal, "versions": versions, "comparison": comparison},
+        {"proposal": proposal, "versions": versions, "comparison": comparison, "back_url": back_url},
     )
 
 
@@ -48,7 +61,7 @@ def proposal_versions(request, public_id):
 @login_required
 @require_GET
 def version_file(request, public_id, number, index):
-    proposal = visible_proposal(request, public_id)
+    proposal, _back_url = _readable(request, public_id)
     version = proposal.versions.filter(number=number).first()
     if version is None or not 0 <= index < len(version.files):
         raise Http404("No such file in this version.")

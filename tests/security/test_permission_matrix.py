@@ -182,6 +182,9 @@ REVIEWER_ROWS = {
     "projects:proposal_start": (404,) * 4,
     "projects:review_proposal": (200, 404, 404, 404),
     "projects:review_attachment": (200, 404, 404, 404),
+    # The proposal's versions, their files and differences: only while assigned (never after, nor with a conflict).
+    "projects:proposal_versions": (200, 404, 404, 404),
+    "projects:version_file": (200, 404, 404, 404),
     # Researchers ask for introductions; reviewers are not researchers.
     "projects:ask": (404,) * 4,
 }
