@@ -11,6 +11,7 @@ urlpatterns = [
     path("calls/<uuid:public_id>/calendar.ics", views.call_feed, name="call_calendar"),
     path("calendar/<str:token>.ics", views.personal_feed, name="personal_calendar"),
     path("calendar/reset/", views.personal_feed_reset, name="personal_calendar_reset"),
+    path("account/calendar/", views.personal_feed_page, name="calendar"),
     path("proposals/", views.dashboard, name="dashboard"),
     path("proposals/new/", views.proposal_start, name="proposal_start"),
     path("proposals/<uuid:public_id>/", views.proposal_detail, name="proposal_detail"),

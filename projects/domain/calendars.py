@@ -1,5 +1,6 @@
 """Deadlines as iCalendar (RFC 5545): the public feed of open and upcoming calls, one call's deadlines, and each
-person's own feed (their proposals' deadlines) at a secret address they can reset.
+person's own feed (their proposals' deadlines and, for reviewers, their reviews' due dates) at a secret address
+they can reset.
 
 One event per deadline, at the deadline's moment in UTC, with a UID that stays the same for as long as the call or
 proposal exists (so a calendar that subscribes updates the event rather than adding another).
@@ -8,11 +9,13 @@ proposal exists (so a calendar that subscribes updates the event rather than add
 from datetime import UTC
 
 from django.conf import settings
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from icalendar import Calendar, Event
 
 from projects.domain.reminders import UNSUBMITTED
 from projects.enums import Stage
-from projects.models import CalendarFeed, Call, Proposal
+from projects.models import OPEN_STATUSES, CalendarFeed, Call, Proposal, ReviewAssignment
 
 STAGE_WORDS = {Stage.CONCEPT: "concept summaries due", Stage.FULL: "full proposals due"}
 DOMAIN = "leoportal"
@@ -81,8 +84,36 @@ def reset_feed(user) -> CalendarFeed:
     return CalendarFeed.objects.create(user=user)
 
 
+def _reviewer_key(user) -> str:
+    """Tells one reviewer's events of a proposal from another's in UIDs, without showing a row id."""
+    return salted_hmac("projects.calendars.review-uid", str(user.pk)).hexdigest()[:16]
+
+
+def _review_events(user) -> list[Event]:
+    """One event per open proposal assigned to ``user`` whose call has a review due date (only while assigned)."""
+    assignments = (
+        ReviewAssignment.objects.filter(
+            reviewer=user, proposal__call__reviews_due_at__isnull=False, proposal__status__in=OPEN_STATUSES
+        )
+        .select_related("proposal__call")
+        .order_by("proposal__call__reviews_due_at", "pk")
+    )
+    key = _reviewer_key(user)
+    return [
+        _event(
+            f"review-{assignment.proposal.public_id}-{key}",
+            f"Review due: “{assignment.proposal.display_title}” ({assignment.proposal.call.code})",
+            assignment.proposal.call.reviews_due_at,
+            reverse("projects:review_proposal", args=[assignment.proposal.public_id]),
+            assignment.proposal.call.updated_at,
+        )
+        for assignment in assignments
+    ]
+
+
 def personal_calendar(user) -> bytes:
-    """The deadlines of the proposals ``user`` works on that are not submitted yet."""
+    """The deadlines of the proposals ``user`` works on that are not submitted yet, and the due dates of the reviews
+    assigned to them."""
     calendar = _calendar("My LEO Portal deadlines")
     proposals = Proposal.objects.team_of(user).filter(status__in=UNSUBMITTED, call__isnull=False).select_related("call")
     for proposal in proposals.order_by("pk"):
@@ -96,4 +127,6 @@ def personal_calendar(user) -> bytes:
                 proposal.call.updated_at,
             )
         )
+    for event in _review_events(user):
+        calendar.add_component(event)
     return calendar.to_ical()

@@ -7,7 +7,7 @@ from projects.views.attachments import (
     attachment_upload,
     introduction_attachment,
 )
-from projects.views.calendars import call_feed, calls_feed, personal_feed, personal_feed_reset
+from projects.views.calendars import call_feed, calls_feed, personal_feed, personal_feed_page, personal_feed_reset
 from projects.views.calls import call_detail, call_list
 from projects.views.introductions import (
     ask,
@@ -60,6 +60,7 @@ __all__ = [
     "introduction_list",
     "invitation",
     "personal_feed",
+    "personal_feed_page",
     "personal_feed_reset",
     "proposal_autosave",
     "proposal_delete",

@@ -3,7 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from projects.domain import calendars
@@ -34,6 +35,14 @@ def personal_feed(request, token):
     return HttpResponse(calendars.personal_calendar(feed.user), content_type=ICS)
 
 
+@never_cache
+@login_required
+@require_GET
+def personal_feed_page(request):
+    """The account's calendar page: the secret address if one was made (showing it writes nothing)."""
+    return render(request, "projects/calendar.html", {"calendar": calendars.feed_of(request.user)})
+
+
 @login_required
 @require_POST
 def personal_feed_reset(request):
@@ -45,4 +54,4 @@ def personal_feed_reset(request):
         messages.success(
             request, "Your calendar has a new address: the old one no longer works. Subscribe to the new one."
         )
-    return redirect("projects:dashboard")
+    return redirect("projects:calendar")

@@ -115,6 +115,8 @@ SITE = {
     "projects:call_calendar": (200,) * 7,
     "projects:personal_calendar": (200,) * 7,
     "projects:personal_calendar_reset": (LOGIN, 405, 405, 405, 405, 405, 405),
+    # The account's calendar page: each person's own address (made and reset by POST to the row above).
+    "projects:calendar": (LOGIN, *[200] * 6),
     # Only ever posted to: a GET is refused before anything is looked up.
     "projects:proposal_autosave": (LOGIN, *[405] * 6),
     "projects:proposal_reopen": (LOGIN, *[405] * 6),
