@@ -1,4 +1,5 @@
-"""Uploading a PDF to a proposal."""
+"""Uploading a PDF to a proposal. The file field belongs to the proposal form (``form="proposal-form"``), so the
+upload button posts the typed answers with the file and they are saved first."""
 
 from django import forms
 from django.conf import settings
@@ -9,11 +10,12 @@ from projects.domain.attachments import check_pdf, too_large_error
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="PDF file",
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf", "form": "proposal-form"}),
     )
 
-    def __init__(self, *args, label="PDF file", prefix=None, too_large=None, no_room=None, **kwargs):
+    def __init__(self, *args, label="PDF file", prefix=None, too_large=None, no_room=None, refused=None, **kwargs):
         super().__init__(*args, prefix=prefix, **kwargs)
+        self.refused = refused  # why the file was not even looked at (the answers posted with it were not saved)
         self.too_large = too_large  # the name of a file the upload handler stopped at the size limit
         self.no_room = no_room  # why the proposal cannot take the file (projects.domain.attachments.files_problem)
         self.fields["file"].label = label
@@ -27,7 +29,10 @@ class AttachmentForm(forms.Form):
         return uploaded
 
     def clean(self):
-        if self.too_large:
+        if self.refused:
+            self._errors.pop("file", None)
+            self.add_error("file", self.refused)
+        elif self.too_large:
             self._errors.pop("file", None)  # "required": the handler dropped the file for its size
             self.add_error("file", too_large_error(self.too_large))
         return super().clean()

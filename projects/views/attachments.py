@@ -15,7 +15,13 @@ from projects.domain import attachments
 from projects.enums import CLOSED_STATUSES, AttachmentKind, IntroductionAnswer
 from projects.forms import AttachmentForm
 from projects.models import Attachment, Introduction
-from projects.views.proposals import edit_context, editable_or_redirect, proposal_for_action, visible_proposal
+from projects.views.proposals import (
+    edit_context,
+    editable_or_redirect,
+    proposal_for_action,
+    save_typed_answers,
+    visible_proposal,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +47,16 @@ def _attachment_upload(request, public_id, kind):
     if elsewhere:
         return elsewhere
     prefix, kind = kind, UPLOAD_KINDS[kind]
+    label = f"{kind.label} (PDF)"
+    unsaved = save_typed_answers(request, proposal)  # what was typed is saved first
+    if unsaved is not None:
+        return _answers_not_saved(request, proposal, prefix, label, *unsaved)
     uploaded = request.FILES.get(f"{prefix}-file")
     form = AttachmentForm(
         request.POST,
         request.FILES,
         prefix=prefix,
-        label=f"{kind.label} (PDF)",
+        label=label,
         too_large=getattr(request, "upload_too_large", None),
         no_room=attachments.files_problem(proposal, kind, uploaded.size) if uploaded is not None else None,
     )
@@ -62,6 +72,26 @@ def _attachment_upload(request, public_id, kind):
     pages = f"{attachment.page_count} page{'s' if attachment.page_count != 1 else ''}"
     messages.success(request, f"Uploaded “{attachment.original_name}” ({pages}) as the {kind.label.lower()}.")
     return redirect(reverse("projects:proposal_edit", args=[proposal.public_id]) + "#attachments")
+
+
+def _answers_not_saved(request, proposal, prefix, label, form, formset, status):
+    """The answers posted with the file could not be saved: keep the file out too, and show what was typed."""
+    file_form = AttachmentForm(
+        {},
+        {},
+        prefix=prefix,
+        label=label,
+        refused="Not uploaded: your answers could not be saved first (see the message at the top and those in the "
+        "form). Correct them, then choose the file and upload it again.",
+    )
+    file_form.is_valid()
+    file_form.fields["file"].widget.attrs["autofocus"] = True
+    if status == 400:
+        messages.error(
+            request, "Nothing was saved or uploaded yet: correct the problems marked in the form, then upload again."
+        )
+    context = edit_context(request, proposal, form, formset, **{f"{prefix}_form": file_form})
+    return render(request, "projects/proposal_form.html", context, status=status)
 
 
 def _refused(request, proposal, prefix, form):

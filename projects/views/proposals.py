@@ -307,6 +307,30 @@ def proposal_edit(request, public_id):
     return redirect(proposal)
 
 
+def save_typed_answers(request, proposal):
+    """Save the answers posted with an upload, as "Save draft" does (the upload buttons post the whole form, so
+    nothing typed is lost, with or without JavaScript). None when saved, or when no answers came with the request;
+    otherwise (form, formset, status) to show again with what was typed: invalid answers (400) or a save based on a
+    version someone else has saved over since (409, with who changed what)."""
+    if "version" not in request.POST:
+        return None
+    form = form_class(proposal)(request.POST, instance=proposal)
+    manage_team = can_manage_team(request.user, proposal) and not proposal.is_concept
+    formset = CoInvestigatorFormSet(request.POST, instance=proposal, prefix="coi") if manage_team else None
+    if not (form.is_valid() and (formset is None or formset.is_valid())):
+        return form, formset, 400
+    if saved_by_others_since(proposal, form.cleaned_data["version"], request.user):
+        messages.warning(
+            request, str(StaleDraft(changes_since(proposal, form.cleaned_data["version"]), proposal_version(proposal)))
+        )
+        return _rebound(request, proposal), formset, 409
+    with transaction.atomic():
+        save_draft(proposal, form.cleaned_data, request.user)
+        if formset is not None:
+            save_co_investigators(proposal, formset, request.user)
+    return None
+
+
 def _rebound(request, proposal) -> ProposalForm:
     """The posted form again, carrying the proposal's current version (validated, so errors can be added)."""
     data = request.POST.copy()

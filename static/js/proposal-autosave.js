@@ -4,7 +4,8 @@
 // server answers with the new version, the time and what each section still needs). A save based on a version
 // someone else has saved over is refused (a conflict): autosaving stops, the refusal says who changed what, and the
 // typed text stays in the form until the person keeps theirs or reloads. Without JavaScript the page shows
-// every section and the buttons save.
+// every section and the buttons save. The upload buttons post the whole form with the file: the server saves the
+// answers first, so an upload never loses typed text (with or without this script).
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -65,6 +66,11 @@ document.addEventListener("DOMContentLoaded", () => {
     dirty = false;
     say("Saving…", "saving");
     const body = new FormData(form);
+    for (const input of form.elements) {
+      if (input.type === "file") {
+        body.delete(input.name); // the upload buttons send files (with the answers, saved first); autosave never does
+      }
+    }
     saving = fetch(form.dataset.autosaveUrl, {
       method: "POST",
       body,
@@ -134,21 +140,6 @@ document.addEventListener("DOMContentLoaded", () => {
       stopped = false;
       dirty = true;
       save();
-    });
-  }
-
-  // Uploads: save what was typed first, then send the file.
-  for (const upload of document.querySelectorAll("#attachments form[enctype='multipart/form-data']")) {
-    upload.addEventListener("submit", async (event) => {
-      if (!dirty || stopped) {
-        return;
-      }
-      event.preventDefault();
-      window.clearTimeout(timer);
-      if (await save()) {
-        form.dispatchEvent(new CustomEvent("proposal:saved"));
-        upload.submit();
-      }
     });
   }
 

@@ -68,14 +68,17 @@ def new_page(browser, live_server, transactional_db):
     contexts = []
     watches = []
 
-    def make(viewport=DESKTOP):
-        context = browser.new_context(base_url=live_server.url, viewport=viewport)
+    def make(viewport=DESKTOP, java_script_enabled=True):
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport, java_script_enabled=java_script_enabled
+        )
         context.set_default_timeout(15_000)
         watch = PageWatch(live_server.url)
         page = context.new_page()
         page.on("console", watch.on_console)
         page.on("pageerror", watch.on_page_error)
         page.on("request", watch.on_request)
+        page.watch = watch  # a test that expects an error answer takes its console line out, naming it
         contexts.append(context)
         watches.append(watch)
         return page

@@ -4,6 +4,7 @@ upload keeps what was typed."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from projects.enums import Access
 from projects.models import Proposal
@@ -95,3 +96,53 @@ def test_an_upload_keeps_what_was_typed(page, shared_draft, tmp_path):
     assert (proposal.summary, proposal.attachments.count()) == ("Typed just before the upload.", 1)
     open_section(page, "Overview")
     assert page.get_by_label("Summary").input_value() == "Typed just before the upload."
+
+
+def test_without_javascript_an_upload_saves_what_was_typed_and_a_refusal_opens_at_the_upload(
+    new_page, shared_draft, tmp_path
+):
+    page = new_page(java_script_enabled=False)
+    sign_in(page, "ada@example.edu")
+    edit(page, shared_draft)
+    not_a_pdf = tmp_path / "notes.pdf"
+    not_a_pdf.write_bytes(b"plain text, not a PDF")
+    narrative = tmp_path / "narrative.pdf"
+    narrative.write_bytes(pdf_bytes())
+
+    # Every section shows on one page; the person types, then uploads a file that is refused.
+    page.get_by_label("Summary").fill("Typed just before the upload.")
+    page.locator("#id_narrative-file").set_input_files(str(not_a_pdf))
+    page.get_by_role("button", name="Upload the narrative").click()
+    page.wait_for_url("**/attachments/narrative/upload/#upload-narrative", wait_until="load")
+    # The refusal answers 400, which the browser notes in its console: that line, and only it, is expected.
+    assert page.watch.console_errors == [
+        f"Failed to load resource: the server responded with a status of 400 (Bad Request) ({page.url})"
+    ]
+    page.watch.console_errors.clear()
+
+    shared_draft.refresh_from_db()
+    assert shared_draft.summary == "Typed just before the upload."
+    error = page.locator("#upload-narrative .invalid-feedback")
+    assert error.inner_text().startswith("“notes.pdf” is not a PDF file")
+    # The page opened at the upload (the address ends #upload-narrative): its error is on screen, not far below.
+    expect(error).to_be_in_viewport(ratio=1)
+    assert page.evaluate("window.scrollY") > 2000
+    assert page.get_by_label("Summary").input_value() == "Typed just before the upload."
+
+    # Typed again, and a real PDF: both kept.
+    page.get_by_label("Objectives").fill("Compare organoid size with ground controls.")
+    page.locator("#id_narrative-file").set_input_files(str(narrative))
+    page.get_by_role("button", name="Upload the narrative").click()
+    page.wait_for_url("**/edit/#attachments")
+
+    proposal = Proposal.objects.get()
+    assert (proposal.objectives, proposal.attachments.get().original_name) == (
+        "Compare organoid size with ground controls.",
+        "narrative.pdf",
+    )
+    # Enter in a field saves the draft (the form's default button), it does not upload.
+    page.get_by_label("Title").fill("Liver organoids, revised")
+    page.get_by_label("Title").press("Enter")
+    page.wait_for_url("**/edit/")
+    proposal.refresh_from_db()
+    assert (proposal.title, proposal.attachments.count()) == ("Liver organoids, revised", 1)
