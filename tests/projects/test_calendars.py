@@ -69,10 +69,13 @@ def test_uids_stay_the_same_when_a_deadline_moves(client):
 def test_add_to_calendar_downloads_the_calls_deadlines(client):
     call = CallFactory(code="NLRA 2027-1", two_stage=True)
 
-    page = client.get(call.get_absolute_url()).content.decode()
+    button = soup(client.get(call.get_absolute_url())).select_one("[data-add-to-calendar]")
     response = client.get(reverse("projects:call_calendar", args=[call.public_id]))
 
-    assert reverse("projects:call_calendar", args=[call.public_id]) in page
+    assert (button.get_text(strip=True), button["href"]) == (
+        "Add to calendar",
+        reverse("projects:call_calendar", args=[call.public_id]),
+    )
     assert response["Content-Disposition"] == 'attachment; filename="NLRA-2027-1-deadlines.ics"'
     assert [summary for _uid, summary, _moment in events(response)] == [
         "NLRA 2027-1: concept summaries due",

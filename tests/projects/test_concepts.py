@@ -212,6 +212,29 @@ def test_submitting_a_concept_tells_staff_and_computes_matches(
     assert list(Match.objects.filter(proposal=proposal).values_list("capability__name", flat=True)) == ["Bioreactor"]
 
 
+def test_a_submitted_concept_shows_early_partner_suggestions_to_the_team_and_staff(
+    client, researcher, staff, django_capture_on_commit_callbacks
+):
+    listing = CapabilityFactory(name="Bioreactor")
+    proposal = concept(researcher)
+    client.force_login(researcher)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("projects:proposal_edit", args=[proposal.public_id]), concept_post(**CONCEPT, action="submit")
+        )
+
+    team_page = soup(client.get(proposal.get_absolute_url()))
+    client.force_login(staff)
+    desk_page = soup(client.get(reverse("admin:projects_proposal_change", args=[proposal.pk])))
+
+    assert [card["data-match"] for card in team_page.select(".suggestions [data-match]")] == [listing.external_id]
+    assert team_page.select_one("[data-suggestions-state]")["data-suggestions-state"] == "stored"
+    assert desk_page.select_one("#desk-matches-title").get_text(strip=True) == "Matches (1)"
+    assert [row.select("th, td")[1].get_text(strip=True) for row in desk_page.select("[data-matches] tbody tr")] == [
+        "Bioreactor"
+    ]
+
+
 def test_a_concept_cannot_be_submitted_after_the_concept_deadline(researcher):
     proposal = concept(researcher)
     Call.objects.filter(pk=proposal.call_id).update(concept_closes_at=timezone.now() - timedelta(minutes=1))

@@ -120,3 +120,32 @@ def test_staff_remind_every_unsubmitted_proposal_of_a_call(client, staff, resear
     assert Notification.objects.filter(kind=REMINDER).count() == 2
     assert remind_unsubmitted(Call.objects.get(pk=call.pk), staff) == 2  # again the same day: recorded once
     assert Notification.objects.filter(kind=REMINDER).count() == 2
+
+
+def test_staff_reminders_reach_concepts_and_invited_full_proposals_by_each_persons_preference(
+    researcher, researcher2, staff, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    call = CallFactory(
+        opens_at=now - timedelta(days=5),
+        concept_step=True,
+        concept_closes_at=now + timedelta(days=10),
+        closes_at=now + timedelta(days=40),
+    )
+    concept = ProposalFactory(owner=researcher, call=call, stage=Stage.CONCEPT, title="Concept")
+    invited = ProposalFactory(owner=researcher2, call=call, status=ProposalStatus.INVITED, title="Invited")
+    ProposalFactory(owner=researcher2, call=call, stage=Stage.CONCEPT, status=ProposalStatus.SUBMITTED)
+    set_preferences(researcher2, {REMINDER: Delivery.OFF})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminded = remind_unsubmitted(call, staff)
+
+    assert reminded == 2
+    assert [(key, subject.split(":")[0]) for key, subject in reminders_of(researcher)] == [
+        (f"reminder:{concept.public_id}:staff:{timezone.localdate(now).isoformat()}", "Reminder from program staff")
+    ]
+    assert [key for key, _subject in reminders_of(researcher2)] == [
+        f"reminder:{invited.public_id}:staff:{timezone.localdate(now).isoformat()}"
+    ]
+    # The one who turned reminders off has it on the site only; the other is mailed.
+    assert [message.to for message in mail.outbox] == [[researcher.email]]

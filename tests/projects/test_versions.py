@@ -12,6 +12,7 @@ from leoportal.enums import NotificationKind
 from leoportal.models import Notification
 from projects.domain import attachments
 from projects.domain.proposals import save_draft, submit_proposal
+from projects.domain.submission import format_deadline
 from projects.domain.transitions import set_proposal_status
 from projects.domain.versions import compare, word_diff
 from projects.enums import AttachmentKind, ProposalStatus
@@ -109,6 +110,46 @@ def test_a_reopened_proposal_cannot_be_resubmitted_after_the_deadline(researcher
         submit_proposal(proposal, researcher)
 
     assert ProposalVersion.objects.count() == 1
+
+
+def form_as_posted(page) -> dict:
+    """What a browser would post from the proposal form as it is shown (every control of #proposal-form)."""
+    data = {}
+    for control in page.select(
+        "#proposal-form input[name], #proposal-form textarea[name], #proposal-form select[name]"
+    ):
+        name = control["name"]
+        if control.name == "textarea":
+            data[name] = control.get_text().removeprefix("\n")
+        elif control.name == "select":
+            chosen = [option.get("value", "") for option in control.select("option[selected]")]
+            data[name] = chosen if control.has_attr("multiple") else (chosen[0] if chosen else "")
+        elif control.get("type") in ("checkbox", "radio"):
+            if control.has_attr("checked"):
+                data.setdefault(name, []).append(control.get("value", "on"))
+        elif control.get("type") not in ("submit", "file"):
+            data[name] = control.get("value", "")
+    return data
+
+
+def test_a_resubmission_after_the_deadline_is_refused_from_the_form_and_keeps_what_was_typed(client, researcher):
+    proposal = submitted(researcher)
+    set_proposal_status(proposal, S.DRAFT, researcher)
+    Call.objects.filter(pk=proposal.call_id).update(closes_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(researcher)
+    edit = reverse("projects:proposal_edit", args=[proposal.public_id])
+    typed = {**form_as_posted(soup(client.get(edit))), "summary": "Improved too late.", "action": "submit"}
+
+    response = client.post(edit, typed)
+
+    proposal.refresh_from_db()
+    assert response.status_code == 200
+    assert (proposal.status, proposal.summary, ProposalVersion.objects.count()) == (S.DRAFT, "Improved too late.", 1)
+    assert [str(message) for message in response.context["messages"]] == [
+        f"{proposal.call.code} closed on {format_deadline(proposal.call.closes_at)} and no longer accepts proposals. "
+        "Your draft is saved."
+    ]
+    assert soup(response).select_one("#id_summary").get_text().strip() == "Improved too late."
 
 
 @pytest.mark.parametrize("who", ["staff", "researcher2", "outsider"])
