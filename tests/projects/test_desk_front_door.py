@@ -44,6 +44,7 @@ def test_desk_piles_count_what_waits_oldest_first(waiting, staff):
     assert {key: (pile.count, [label for label, _url, _detail in pile.items]) for key, pile in piles.items()} == {
         "screen": (2, ["Oldest submission", "Newest submission"]),
         "reviews": (1, ["Waiting for my review"]),
+        "outbox": (0, []),
         "requests": (0, []),
         "introductions": (1, ["Introduced → Space Tango"]),
         "failures": (1, ["projects.score_proposal"]),
@@ -52,7 +53,7 @@ def test_desk_piles_count_what_waits_oldest_first(waiting, staff):
 
 
 def test_desk_piles_take_the_same_queries_whatever_the_numbers(waiting, staff, researcher, django_assert_num_queries):
-    with django_assert_num_queries(10) as first:
+    with django_assert_num_queries(12) as first:
         desk_piles(staff)
     for _ in range(5):
         ProposalFactory(owner=researcher, status=ProposalStatus.SUBMITTED, last_submitted_at=timezone.now())
@@ -72,6 +73,7 @@ def test_the_admin_home_shows_the_piles_then_the_models_with_system_last(client,
     assert [(pile.h3.a.get_text(strip=True), pile.select_one("[data-count]").get_text()) for pile in piles] == [
         ("Proposals to screen", "2"),
         ("Reviews due from you", "1"),
+        ("Decision e-mails to send", "0"),
         ("Researchers asking for an introduction", "0"),
         ("Introductions unanswered", "1"),
         ("Failed background tasks", "1"),
