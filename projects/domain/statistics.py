@@ -65,6 +65,7 @@ class ReviewProgress:
     assigned: int  # assignments
     submitted: int  # assignments whose review is in
     overdue: int  # assignments past the due date without a review
+    call_id: int = field(default=0, compare=False)  # for the desk's links
 
     @property
     def awaited(self) -> int:
@@ -121,13 +122,13 @@ def review_progress(now=None) -> list[ReviewProgress]:
     now = now or timezone.now()
     open_proposals = Proposal.objects.filter(status__in=OPEN_STATUSES, call__isnull=False).order_by()
     proposals = {
-        code: (total, unassigned)
-        for code, total, unassigned in open_proposals.values_list("call__code")
+        code: (total, unassigned, call_id)
+        for code, call_id, total, unassigned in open_proposals.values_list("call__code", "call_id")
         .annotate(
             total=Count("pk"),
             unassigned=Count("pk", filter=~Q(Exists(ReviewAssignment.objects.filter(proposal=OuterRef("pk"))))),
         )
-        .values_list("call__code", "total", "unassigned")
+        .values_list("call__code", "call_id", "total", "unassigned")
     }
     submitted = Exists(
         Review.objects.filter(proposal=OuterRef("proposal"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False)
@@ -144,7 +145,10 @@ def review_progress(now=None) -> list[ReviewProgress]:
         )
         .values_list("proposal__call__code", "assigned", "done", "overdue")
     }
-    return [ReviewProgress(code, *proposals[code], *assignments.get(code, (0, 0, 0))) for code in sorted(proposals)]
+    return [
+        ReviewProgress(code, total, unassigned, *assignments.get(code, (0, 0, 0)), call_id=call_id)
+        for code, (total, unassigned, call_id) in sorted(proposals.items())
+    ]
 
 
 def desk_figures() -> DeskFigures:
