@@ -13,6 +13,7 @@ from projects.admin import panel_views
 from projects.domain import decisions, reminders
 from projects.enums import CallState
 from projects.models import Call, DecisionTemplate
+from projects.models.decisions import PLACEHOLDERS
 
 
 class CallStateFilter(admin.SimpleListFilter):
@@ -58,7 +59,7 @@ class DecisionTemplateInline(admin.StackedInline):
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        known = ", ".join(f"{{{name}}} {meaning}" for name, meaning in decisions.PLACEHOLDERS.items())
+        known = ", ".join(f"{{{name}}} {meaning}" for name, meaning in PLACEHOLDERS.items())
         formset.form.base_fields["body"].help_text = f"Placeholders: {known}."
         return formset
 

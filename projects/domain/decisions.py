@@ -15,7 +15,6 @@ Reviewers stay anonymous: only comments staff released are quoted, numbered ("Re
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,20 +25,7 @@ from projects.domain.introductions import team_accounts
 from projects.enums import ProposalStatus as S
 from projects.enums import Stage
 from projects.models import DECISION_STATUSES, DecisionEmail, DecisionTemplate, Proposal, Review, StatusChange
-
-PLACEHOLDERS = {
-    "pi_name": "the principal investigator's name",
-    "title": "the proposal's title",
-    "call": "the call's code (or “unsolicited”)",
-    "call_title": "the call's title",
-    "what": "“concept summary” or “proposal”",
-    "decision": "the decision (for example “Accepted”)",
-    "deadline": "the call's full-proposal deadline",
-    "note": "the note staff typed with the decision",
-    "reviewer_comments": "the reviewers' comments staff released, unsigned",
-    "proposal_url": "the address of the proposal on the site",
-}
-PLACEHOLDER = re.compile(r"\{([^{}\n]*)\}")
+from projects.models.decisions import PLACEHOLDER
 
 DEFAULTS: dict[str, tuple[str, str]] = {
     S.INVITED: (
@@ -79,19 +65,6 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 
 class DecisionError(Exception):
     pass
-
-
-def check_placeholders(subject: str, body: str) -> None:
-    """Refuse a template using a placeholder that does not exist, naming it and the ones that do."""
-    errors = {}
-    for field, text in (("subject", subject), ("body", body)):
-        unknown = sorted({name for name in PLACEHOLDER.findall(text or "") if name.strip() not in PLACEHOLDERS})
-        if unknown:
-            names = ", ".join(f"{{{name}}}" for name in unknown)
-            known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
-            errors[field] = f"Unknown placeholder{'s' if len(unknown) > 1 else ''} {names}. Use only these: {known}."
-    if errors:
-        raise ValidationError(errors)
 
 
 def template_for(call, decision: str) -> tuple[str, str]:

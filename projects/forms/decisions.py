@@ -3,7 +3,7 @@
 from django import forms
 
 from leoportal.text import validate_single_line
-from projects.domain.decisions import PLACEHOLDER
+from projects.models.decisions import PLACEHOLDER
 
 
 class DecisionEmailForm(forms.Form):

@@ -6,9 +6,11 @@ draft, then send it; sending is recorded on the row (``sent_at``, claimed by a c
 out once, through the notification machinery.
 """
 
+import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +25,34 @@ DECISION_STATUSES = (
     ProposalStatus.DECLINED,
 )
 DECISION_CHOICES = [(status.value, status.label) for status in DECISION_STATUSES]
+
+# What a template may say in braces, and what each is replaced by (projects/domain/decisions.py fills them).
+PLACEHOLDERS = {
+    "pi_name": "the principal investigator's name",
+    "title": "the proposal's title",
+    "call": "the call's code (or “unsolicited”)",
+    "call_title": "the call's title",
+    "what": "“concept summary” or “proposal”",
+    "decision": "the decision (for example “Accepted”)",
+    "deadline": "the call's full-proposal deadline",
+    "note": "the note staff typed with the decision",
+    "reviewer_comments": "the reviewers' comments staff released, unsigned",
+    "proposal_url": "the address of the proposal on the site",
+}
+PLACEHOLDER = re.compile(r"\{([^{}\n]*)\}")
+
+
+def check_placeholders(subject: str, body: str) -> None:
+    """Refuse a template using a placeholder that does not exist, naming it and the ones that do."""
+    errors = {}
+    for field, text in (("subject", subject), ("body", body)):
+        unknown = sorted({name for name in PLACEHOLDER.findall(text or "") if name.strip() not in PLACEHOLDERS})
+        if unknown:
+            names = ", ".join(f"{{{name}}}" for name in unknown)
+            known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+            errors[field] = f"Unknown placeholder{'s' if len(unknown) > 1 else ''} {names}. Use only these: {known}."
+    if errors:
+        raise ValidationError(errors)
 
 
 class DecisionTemplate(models.Model):
@@ -53,8 +83,6 @@ class DecisionTemplate(models.Model):
         return f"{self.call.code}: {self.get_decision_display()}"
 
     def clean(self):
-        from projects.domain.decisions import check_placeholders  # noqa: PLC0415 -- the domain sits above models
-
         check_placeholders(self.subject, self.body)
 
 

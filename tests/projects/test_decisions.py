@@ -16,6 +16,7 @@ from projects.domain.transitions import set_proposal_status, set_status_of_many
 from projects.enums import Access
 from projects.enums import ProposalStatus as S
 from projects.models import DECISION_STATUSES, DecisionEmail, DecisionTemplate, Review
+from projects.models.decisions import PLACEHOLDERS
 from tests.factories import ReviewerFactory
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, ProposalFactory, ReviewFactory
 from tests.utils import soup
@@ -46,8 +47,29 @@ def test_a_template_with_an_unknown_placeholder_is_refused_naming_it(researcher)
     with pytest.raises(ValidationError) as refused:
         template.full_clean()
 
-    known = ", ".join(f"{{{name}}}" for name in decisions.PLACEHOLDERS)
+    known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
     assert refused.value.message_dict == {"body": [f"Unknown placeholder {{pi_nmae}}. Use only these: {known}."]}
+
+
+def test_the_admin_refuses_a_template_with_an_unknown_placeholder_keeping_what_was_typed(client, staff):
+    template = DecisionTemplate.objects.create(
+        call=CallFactory(), decision=S.DECLINED, subject="{title}", body="Dear {pi_name},"
+    )
+    client.force_login(staff)
+    data = {"call": template.call_id, "decision": "declined", "subject": "{title}", "body": "Dear {name},"}
+
+    response = client.post(reverse("admin:projects_decisiontemplate_change", args=[template.pk]), data)
+
+    assert response.status_code == 200
+    page = soup(response)
+    assert (
+        page.select_one(".field-body .errorlist")
+        .get_text(strip=True)
+        .startswith("Unknown placeholder {name}. Use only these: {pi_name}, {title},")
+    )
+    assert page.select_one("textarea[name=body]").get_text().strip() == "Dear {name},"
+    template.refresh_from_db()
+    assert template.body == "Dear {pi_name},"
 
 
 def test_a_call_without_templates_drafts_from_the_defaults_and_the_call_s_own_wins(researcher, staff):

@@ -267,6 +267,7 @@ REFUSED_POSTS = {
 # add or delete (the rest are written by the site itself and are read-only in the admin).
 ADMIN_ADDABLE = {
     "projects.call",
+    "projects.decisiontemplate",
     "projects.precedent",
     "partners.organisation",
     "partners.membership",
