@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from leoportal.models import FailedTask
 from projects.domain.queries import desk_piles
+from projects.domain.transitions import set_proposal_status
 from projects.enums import IntroductionAnswer, ProposalStatus
 from tests.projects.factories import IntroductionFactory, IntroductionRequestFactory, ProposalFactory, ReviewFactory
 from tests.utils import soup
@@ -59,6 +60,9 @@ def test_desk_piles_take_the_same_queries_whatever_the_numbers(waiting, staff, r
         ProposalFactory(owner=researcher, status=ProposalStatus.SUBMITTED, last_submitted_at=timezone.now())
         IntroductionFactory(proposal__owner=researcher, proposal__status=ProposalStatus.ACCEPTED)
         IntroductionRequestFactory(proposal__owner=researcher)
+        decided = ProposalFactory(owner=researcher, status=ProposalStatus.UNDER_REVIEW, complete=True)
+        set_proposal_status(decided, ProposalStatus.DECLINED, staff)  # its e-mail waits in the outbox
+    assert {pile.key: pile.count for pile in desk_piles(staff)}["outbox"] == 5
 
     with django_assert_num_queries(len(first.captured_queries)):
         desk_piles(staff)
