@@ -301,3 +301,26 @@ def test_the_default_body_reads_well_without_a_note_or_comments(researcher, staf
         "staff will be in touch about the next steps towards flight.\n\n"
         f"Your proposal: {settings.SITE_URL}{proposal.get_absolute_url()}\n"
     )
+
+
+@pytest.mark.parametrize("model", ["decisiontemplate", "decisionemail"])
+def test_the_admin_lists_of_decision_e_mails_take_the_same_queries_whatever_the_numbers(
+    client, researcher, staff, django_assert_num_queries, django_assert_max_num_queries, model
+):
+    def add(count):
+        proposals = [under_review(researcher, f"Proposal {n}") for n in range(count)]
+        set_status_of_many([p.pk for p in proposals], S.DECLINED, staff)
+        for proposal in proposals:
+            decisions.ensure_templates(proposal.call)
+
+    url = reverse(f"admin:projects_{model}_changelist")
+    client.force_login(staff)
+    add(2)
+    client.get(url)
+    with django_assert_max_num_queries(12) as small:
+        assert client.get(url).status_code == 200
+    add(10)
+
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert len(soup(response).select("#result_list tbody tr")) == (48 if model == "decisiontemplate" else 12)
