@@ -324,3 +324,20 @@ def test_the_admin_lists_of_decision_e_mails_take_the_same_queries_whatever_the_
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert len(soup(response).select("#result_list tbody tr")) == (48 if model == "decisiontemplate" else 12)
+
+
+def test_a_draft_whose_proposal_moved_on_says_so(client, researcher, staff):
+    proposal = under_review(researcher)
+    set_proposal_status(proposal, S.REVISIONS_REQUESTED, staff)
+    email = DecisionEmail.objects.get()
+    client.force_login(staff)
+    before = soup(client.get(page_of(email))).select("[data-moved-on]")
+    set_proposal_status(proposal, S.WITHDRAWN, researcher)
+
+    after = soup(client.get(page_of(email))).select_one("[data-moved-on]").get_text(" ", strip=True)
+
+    assert before == []
+    assert after == (
+        "The proposal has moved on since this decision: it is “Withdrawn” now. Check this e-mail still says the "
+        "right thing before sending it."
+    )
