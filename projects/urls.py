@@ -71,5 +71,7 @@ urlpatterns = [
     path("reviews/<uuid:public_id>/", views.review_proposal, name="review_proposal"),
     path("reviews/<uuid:public_id>/conflict/", views.review_conflict, name="review_conflict"),
     path("reviews/<uuid:public_id>/files/<uuid:attachment_id>/", views.review_attachment, name="review_attachment"),
+    path("decisions/outbox/", views.outbox, name="decision_outbox"),
+    path("decisions/<uuid:public_id>/", views.decision_email, name="decision_email"),
     path("panels/invitations/<str:token>/", views.reviewer_invitation, name="reviewer_invitation"),
 ]

@@ -6,6 +6,7 @@ One module per subject; importing this package registers them all.
 
 from projects.admin import (
     calls,
+    decisions,
     introduction_requests,
     introductions,
     matches,
@@ -18,6 +19,7 @@ from projects.admin import (
 
 __all__ = [
     "calls",
+    "decisions",
     "introduction_requests",
     "introductions",
     "matches",

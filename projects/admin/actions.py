@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from projects.admin.desk_views import csv_response
 from projects.admin.forms import BulkStatusForm
@@ -12,6 +13,7 @@ from projects.domain.scoring import request_rescoring
 from projects.domain.transitions import BulkTransitionRefused, set_status_of_many
 from projects.enums import ProposalStatus, Stage
 from projects.jobs import start_proposal_export
+from projects.models import DecisionEmail
 
 SHOWN_ON_PAGE = 50  # selected proposals listed by name on the status page
 NAMED_IN_MESSAGE = 10  # refused moves named one by one in the message
@@ -64,10 +66,14 @@ def move_status(model_admin, request, queryset):
         except BulkTransitionRefused as refused:
             form.add_error(None, refusal_message(refused, selected))
         else:
+            drafted = DecisionEmail.objects.filter(status_change__in=changes).count()
+            told = (
+                f"their e-mails wait in the decision outbox ({reverse('projects:decision_outbox')})"
+                if drafted
+                else "their teams were notified"
+            )
             model_admin.message_user(
-                request,
-                f"Moved {_plural(len(changes), 'proposal')} to “{new_status.label}”; their teams were notified.",
-                messages.SUCCESS,
+                request, f"Moved {_plural(len(changes), 'proposal')} to “{new_status.label}”; {told}.", messages.SUCCESS
             )
             return None
     shown = list(queryset.select_related("owner", "call")[:SHOWN_ON_PAGE])

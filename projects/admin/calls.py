@@ -10,9 +10,10 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.admin import panel_views
-from projects.domain import reminders
+from projects.domain import decisions, reminders
 from projects.enums import CallState
-from projects.models import Call
+from projects.models import Call, DecisionTemplate
+from projects.models.decisions import PLACEHOLDERS
 
 
 class CallStateFilter(admin.SimpleListFilter):
@@ -46,8 +47,26 @@ class LabelledSplitDateTime(widgets.AdminSplitDateTime):
         return context
 
 
+class DecisionTemplateInline(admin.StackedInline):
+    """The wording of each decision's e-mail for the call. A call saved without them gets the default wording to
+    edit; placeholders the portal does not know are refused, named."""
+
+    model = DecisionTemplate
+    extra = 0
+    fields = ["decision", "subject", "body"]
+    verbose_name_plural = "decision e-mails (drafted when staff decide; sent from the decision outbox)"
+    classes = ["collapse"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        known = ", ".join(f"{{{name}}} {meaning}" for name, meaning in PLACEHOLDERS.items())
+        formset.form.base_fields["body"].help_text = f"Placeholders: {known}."
+        return formset
+
+
 @admin.register(Call)
 class CallAdmin(SimpleHistoryAdmin):
+    inlines = [DecisionTemplateInline]
     list_display = ["code", "title", "opens_at", "closes_at", "state", "concept_step", "funding_cap", "proposal_count"]
     list_filter = [CallStateFilter, "concept_step", "closes_at"]
     search_fields = ["code", "title", "description"]
@@ -81,6 +100,10 @@ class CallAdmin(SimpleHistoryAdmin):
             path("<path:object_id>/panel/", view(panel_views.panel), name="projects_call_panel"),
             *super().get_urls(),
         ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        decisions.ensure_templates(form.instance)  # every decision has wording to edit, the default until changed
 
     @admin.display(description="review panel")
     def review_panel(self, call):

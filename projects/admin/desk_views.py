@@ -17,6 +17,7 @@ from projects.admin.forms import ConflictForm, ReviewForm, StatusMoveForm
 from projects.domain import csv_export, reviews, statistics
 from projects.domain.scoring import request_scoring
 from projects.domain.transitions import TransitionError, allowed_moves, set_proposal_status
+from projects.models import DecisionEmail
 
 
 def _proposal(model_admin, request, object_id, *, act=True):
@@ -43,16 +44,19 @@ def move_status(request, model_admin, object_id):
         return redirect(_change_url(proposal))
     previous = proposal.get_status_display()
     try:
-        set_proposal_status(proposal, form.cleaned_data["new_status"], request.user, form.cleaned_data["note"])
+        change = set_proposal_status(proposal, form.cleaned_data["new_status"], request.user, form.cleaned_data["note"])
     except TransitionError as error:
         messages.error(request, f"Nothing changed: {error}")
     else:
+        told = "its e-mail to the team waits in the decision outbox" if _drafted(change) else "the team was notified"
         messages.success(
-            request,
-            f"Moved “{proposal.display_title}” from “{previous}” to “{proposal.get_status_display()}”; the team "
-            "was notified.",
+            request, f"Moved “{proposal.display_title}” from “{previous}” to “{proposal.get_status_display()}”; {told}."
         )
     return redirect(_change_url(proposal))
+
+
+def _drafted(change) -> bool:
+    return DecisionEmail.objects.filter(status_change=change).exists()
 
 
 @require_POST

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from leoportal.fields import json_list_contains
 from partners.enums import Category, ResearchArea
+from projects.domain.queries import awaiting_reviews
 from projects.enums import Fit, ProposalStatus
-from projects.models import Match, Review
+from projects.models import OPEN_STATUSES, Match, Review, ReviewAssignment
 
 
 class JsonListFilter(admin.SimpleListFilter):
@@ -100,6 +102,39 @@ class ReviewFilter(admin.SimpleListFilter):
             return queryset.filter(Exists(scored.filter(reviewer=request.user)))
         if self.value() == self.NOT_MINE:
             return queryset.exclude(Exists(mine))  # a declared conflict counts as done
+        return queryset
+
+
+class ReviewProgressFilter(admin.SimpleListFilter):
+    """Where the panel's reviews of a proposal stand: none assigned, some still awaited, all in, or overdue (awaited
+    after the call's due date, the proposal still open)."""
+
+    title = "review progress"
+    parameter_name = "review_progress"
+    NONE_ASSIGNED = "none_assigned"
+    AWAITING = "awaiting"
+    ALL_IN = "all_in"
+    OVERDUE = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.NONE_ASSIGNED, "No reviewer assigned"),
+            (self.AWAITING, "Awaiting reviews"),
+            (self.ALL_IN, "All assigned reviews in"),
+            (self.OVERDUE, "Reviews overdue"),
+        ]
+
+    def queryset(self, request, queryset):
+        assigned = Exists(ReviewAssignment.objects.filter(proposal=OuterRef("pk")))
+        awaiting = Exists(awaiting_reviews())
+        if self.value() == self.NONE_ASSIGNED:
+            return queryset.exclude(assigned)
+        if self.value() == self.AWAITING:
+            return queryset.filter(awaiting)
+        if self.value() == self.ALL_IN:
+            return queryset.filter(assigned).exclude(awaiting)
+        if self.value() == self.OVERDUE:
+            return queryset.filter(awaiting, status__in=OPEN_STATUSES, call__reviews_due_at__lt=timezone.now())
         return queryset
 
 

@@ -34,7 +34,14 @@ from leoportal.pagination import EstimatedCountPaginator
 from leoportal.rules import is_program_staff
 from partners.models import Membership
 from projects.admin import actions, desk_views
-from projects.admin.filters import MatchFilter, NeedFilter, ResearchAreaFilter, ReviewFilter, StatusFilter
+from projects.admin.filters import (
+    MatchFilter,
+    NeedFilter,
+    ResearchAreaFilter,
+    ReviewFilter,
+    ReviewProgressFilter,
+    StatusFilter,
+)
 from projects.admin.forms import StatusMoveForm
 from projects.domain import reviews
 from projects.domain.queries import attach_desk_figures, desk_figures, proposal_introductions
@@ -99,6 +106,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
         NeedFilter,
         MatchFilter,
         ReviewFilter,
+        ReviewProgressFilter,
         "sample_type",
     ]
     list_select_related = ["owner", "call"]
@@ -292,14 +300,20 @@ class ProposalAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="review average", ordering=F("review_avg").desc(nulls_last=True))
     def review_average(self, proposal):
+        panel = ""
+        if proposal.assigned_total:
+            panel = f" · {proposal.assigned_in} of {proposal.assigned_total} assigned in"
         if proposal.review_avg is None:
-            return "none yet"
+            if not panel:
+                return "none yet"
+            return format_html('none yet<br><span class="desk-muted">{}</span>', panel.removeprefix(" · "))
         count = proposal.review_total
         return format_html(
-            '{}<br><span class="desk-muted">{} review{}</span>',
+            '{}<br><span class="desk-muted">{} review{}{}</span>',
             f"{proposal.review_avg:.2f}",
             count,
             "" if count == 1 else "s",
+            panel,
         )
 
     # --- The proposal page ------------------------------------------------------------------------------------

@@ -15,9 +15,10 @@ class ReviewAdmin(SimpleHistoryAdmin):
         *CRITERIA_FIELDS,
         "operations",
         "overall",
+        "comment_released",
         "updated_at",
     ]
-    list_filter = ["conflict_of_interest", "operations", "updated_at"]
+    list_filter = ["conflict_of_interest", "operations", "comment_released", "updated_at"]
     search_fields = ["proposal__title", "reviewer__email", "reviewer__full_name", "comment"]
     list_select_related = ["proposal", "reviewer"]
     date_hierarchy = "updated_at"
@@ -29,6 +30,7 @@ class ReviewAdmin(SimpleHistoryAdmin):
         *CRITERIA_FIELDS,
         "operations",
         "comment",
+        "comment_released",
         "created_at",
         "updated_at",
     ]

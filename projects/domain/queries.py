@@ -30,12 +30,14 @@ from projects.models import (
     EDITABLE_STATUSES,
     Call,
     CoInvestigator,
+    DecisionEmail,
     Introduction,
     IntroductionRequest,
     Invitation,
     Match,
     Proposal,
     Review,
+    ReviewAssignment,
     StatusChange,
 )
 
@@ -196,7 +198,8 @@ def desk_figures() -> dict:
     - ``best_score``: its score (for sorting);
     - ``fits_total``: how many stored matches fit;
     - ``review_avg``: the mean over scored reviews of each review's four-criteria mean (None without reviews);
-    - ``review_total``: how many reviews scored it (declared conflicts not counted).
+    - ``review_total``: how many reviews scored it (declared conflicts not counted);
+    - ``assigned_total``: how many panel reviewers are assigned to it; ``assigned_in``: how many of them submitted.
     """
     best = Match.objects.filter(proposal=OuterRef("pk")).order_by("rank")
     return {
@@ -215,7 +218,23 @@ def desk_figures() -> dict:
         "fits_total": _count_subquery(Match.objects.filter(proposal=OuterRef("pk"), fit=Fit.FITS)),
         "review_avg": review_average_subquery(),
         "review_total": _count_subquery(Review.objects.scored().filter(proposal=OuterRef("pk"))),
+        "assigned_total": _count_subquery(ReviewAssignment.objects.filter(proposal=OuterRef("pk"))),
+        "assigned_in": _count_subquery(
+            ReviewAssignment.objects.filter(proposal=OuterRef("pk")).filter(Exists(submitted_review_of_assignment()))
+        ),
     }
+
+
+def submitted_review_of_assignment():
+    """The assigned reviewer's submitted review, for an Exists() over review assignments."""
+    return Review.objects.filter(
+        proposal=OuterRef("proposal"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False
+    )
+
+
+def awaiting_reviews():
+    """For an Exists() over proposals: an assignment whose reviewer has not submitted yet."""
+    return ReviewAssignment.objects.filter(proposal=OuterRef("pk")).exclude(Exists(submitted_review_of_assignment()))
 
 
 def with_desk_figures(queryset):
@@ -268,7 +287,7 @@ def _admin(name: str, pk: int) -> str:
 
 def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
     """What waits for ``user`` at the desk: proposals to screen, reviews due, researchers' requests, introductions
-    unanswered, failed background tasks (ten queries, whatever the numbers)."""
+    unanswered, decision e-mails to send, failed background tasks (twelve queries, whatever the numbers)."""
     now = now or timezone.now()
     proposals = reverse("admin:projects_proposal_changelist")
     change = "projects_proposal"
@@ -291,6 +310,7 @@ def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
         Introduction.objects.filter(answer="").select_related("proposal", "organisation").order_by("created_at", "id")
     )
     failed = FailedTask.objects.filter(resolved_at__isnull=True).order_by("-failed_at", "-id")
+    to_send = DecisionEmail.objects.unsent().select_related("proposal").order_by("created_at", "id")
     asked = (
         IntroductionRequest.objects.waiting().select_related("proposal", "organisation").order_by("created_at", "id")
     )
@@ -316,6 +336,21 @@ def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
             ],
             f"{proposals}?reviews=not_mine&status__exact={ProposalStatus.UNDER_REVIEW}",
             "You have reviewed every proposal under review.",
+        ),
+        DeskPile(
+            "outbox",
+            "Decision e-mails to send",
+            to_send.count(),
+            [
+                (
+                    f"{e.proposal.display_title}: {e.get_decision_display().lower()}",
+                    reverse("projects:decision_email", args=[e.public_id]),
+                    f"drafted {_ago(e.created_at, now)}",
+                )
+                for e in to_send[:limit]
+            ],
+            reverse("projects:decision_outbox"),
+            "Every decision's e-mail has been sent.",
         ),
         DeskPile(
             "requests",

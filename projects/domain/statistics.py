@@ -7,18 +7,21 @@
   how many are scored, how many have at least one match that fits, and how many at least one that fits or is to
   confirm;
 - demand against supply per hardware category: proposals under consideration that need the kind of hardware,
-  against published listings (of verified providers, what the public and the matcher see) that offer it.
+  against published listings (of verified providers, what the public and the matcher see) that offer it;
+- review progress per call: of the call's proposals under consideration, how many have no reviewer yet, and of the
+  panel's assignments how many reviews are in and how many are overdue (not in after the call's due date).
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from partners.enums import Category, ResearchArea
 from partners.models import Capability
 from projects.enums import Fit, ProposalStatus
-from projects.models import OPEN_STATUSES, Match, Proposal
+from projects.models import OPEN_STATUSES, Match, Proposal, Review, ReviewAssignment
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,21 @@ class DemandSupply:
     supply: int  # published listings offering it
 
 
+@dataclass(frozen=True)
+class ReviewProgress:
+    call: str
+    proposals: int  # under consideration
+    unassigned: int  # of those, with no reviewer
+    assigned: int  # assignments
+    submitted: int  # assignments whose review is in
+    overdue: int  # assignments past the due date without a review
+    call_id: int = field(default=0, compare=False)  # for the desk's links
+
+    @property
+    def awaited(self) -> int:
+        return self.assigned - self.submitted
+
+
 @dataclass
 class DeskFigures:
     by_status: list[Figure] = field(default_factory=list)
@@ -61,6 +79,7 @@ class DeskFigures:
     by_research_area: list[Figure] = field(default_factory=list)
     coverage: Coverage = Coverage(0, 0, 0, 0)
     demand_supply: list[DemandSupply] = field(default_factory=list)
+    review_progress: list[ReviewProgress] = field(default_factory=list)
 
     def charts(self) -> dict:
         """The data the dashboard's script draws (passed with json_script)."""
@@ -98,6 +117,40 @@ def _count_items(lists, choices) -> list[Figure]:
     return [Figure(label, counts.get(value, 0)) for value, label in choices]
 
 
+def review_progress(now=None) -> list[ReviewProgress]:
+    """Review progress of each call with proposals under consideration (two queries)."""
+    now = now or timezone.now()
+    open_proposals = Proposal.objects.filter(status__in=OPEN_STATUSES, call__isnull=False).order_by()
+    proposals = {
+        code: (total, unassigned, call_id)
+        for code, call_id, total, unassigned in open_proposals.values_list("call__code", "call_id")
+        .annotate(
+            total=Count("pk"),
+            unassigned=Count("pk", filter=~Q(Exists(ReviewAssignment.objects.filter(proposal=OuterRef("pk"))))),
+        )
+        .values_list("call__code", "call_id", "total", "unassigned")
+    }
+    submitted = Exists(
+        Review.objects.filter(proposal=OuterRef("proposal"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False)
+    )
+    assignments = {
+        code: (assigned, done, overdue)
+        for code, assigned, done, overdue in ReviewAssignment.objects.filter(proposal__in=open_proposals)
+        .order_by()
+        .values_list("proposal__call__code")
+        .annotate(
+            assigned=Count("pk"),
+            done=Count("pk", filter=Q(submitted)),
+            overdue=Count("pk", filter=Q(~Q(submitted), proposal__call__reviews_due_at__lt=now)),
+        )
+        .values_list("proposal__call__code", "assigned", "done", "overdue")
+    }
+    return [
+        ReviewProgress(code, total, unassigned, *assignments.get(code, (0, 0, 0)), call_id=call_id)
+        for code, (total, unassigned, call_id) in sorted(proposals.items())
+    ]
+
+
 def desk_figures() -> DeskFigures:
     statuses = dict(Proposal.objects.order_by().values_list("status").annotate(total=Count("pk")))
     submitted = Proposal.objects.exclude(status=ProposalStatus.DRAFT)
@@ -129,4 +182,5 @@ def desk_figures() -> DeskFigures:
         demand_supply=[
             DemandSupply(label, demand.get(value, 0), supply.get(value, 0)) for value, label in Category.choices
         ],
+        review_progress=review_progress(),
     )

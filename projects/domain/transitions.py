@@ -3,8 +3,9 @@
 ``set_proposal_status`` is the only code that changes ``Proposal.status`` (and ``Proposal.stage``: an invitation
 moves a concept on to the full-proposal stage). It checks the table (is the move allowed at all, at the
 proposal's stage, and may this person make it), runs the checks a move needs (a submission must be complete and
-its call open), saves, records a StatusChange (who, when, from, to, note) and notifies the team. Views, admin
-actions, tasks and commands all call it.
+its call open), saves, records a StatusChange (who, when, from, to, note) and notifies the team; a staff decision
+(encouraged, revisions requested, accepted, declined) drafts its e-mail in the outbox instead
+(projects/domain/decisions.py), sent when staff approve it. Views, admin actions, tasks and commands all call it.
 """
 
 from enum import StrEnum
@@ -17,6 +18,7 @@ from leoportal.enums import NotificationKind
 from leoportal.models import User
 from leoportal.notifications import notify
 from leoportal.rules import is_program_staff
+from projects.domain.decisions import draft_decision, is_decision
 from projects.domain.scoring import request_scoring
 from projects.domain.submission import check_ready_to_submit, format_deadline
 from projects.domain.versions import freeze_version
@@ -154,7 +156,10 @@ def set_proposal_status(proposal: Proposal, new_status: S, by: User, note: str =
             note=note.strip(),
             stage=stage,
         )
-        _notify_team(locked, change, by)
+        if is_decision(change, by):
+            draft_decision(locked, change, by)  # staff read and send it from the outbox
+        else:
+            _notify_team(locked, change, by)
         if new_status == S.SUBMITTED:
             resubmission = locked.versions.filter(stage=locked.stage).exists()
             freeze_version(locked, by, now)
@@ -212,7 +217,8 @@ STATUS_SENTENCES = {
 
 
 def _notify_team(proposal: Proposal, change: StatusChange, by: User) -> None:
-    """Tell everyone on the team except the person who made the move (they know)."""
+    """Tell everyone on the team except the person who made the move (they know). Staff decisions are not told
+    here: their e-mails are drafted for the outbox (projects/domain/decisions.py)."""
     recipients = [member for member in _team_accounts(proposal) if member.pk != by.pk]
     new_status = S(change.to_status)
     actor = "Program staff" if by.is_staff else by.display_name
@@ -223,14 +229,6 @@ def _notify_team(proposal: Proposal, change: StatusChange, by: User) -> None:
     ]
     if change.note:
         lines += ["", "Note:", change.note]
-    if new_status == S.REVISIONS_REQUESTED:
-        lines += ["", "You can edit the proposal again and resubmit it when it is ready."]
-    if new_status == S.INVITED:
-        deadline = timezone.localtime(proposal.call.closes_at).strftime("%-d %B %Y, %H:%M %Z")
-        lines += [
-            "",
-            f"The full proposal is open now, filled in from your concept: complete it and submit it by {deadline}.",
-        ]
     notify(
         recipients,
         NotificationKind.STATUS_CHANGE,

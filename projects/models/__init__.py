@@ -6,6 +6,7 @@ One module per subject; everything is importable from ``projects.models``.
 
 from projects.models.calendars import CalendarFeed
 from projects.models.calls import Call, CallQuerySet
+from projects.models.decisions import DECISION_STATUSES, DecisionEmail, DecisionTemplate
 from projects.models.files import Attachment, attachment_path
 from projects.models.history import StatusChange
 from projects.models.introductions import Introduction, IntroductionQuerySet, IntroductionRequest
@@ -36,6 +37,7 @@ from projects.models.versions import ProposalVersion
 __all__ = [
     "CAGE_PATTERN",
     "CRITERIA_FIELDS",
+    "DECISION_STATUSES",
     "EDITABLE_STATUSES",
     "FINAL_STATUSES",
     "FLIGHT_REQUIREMENT_FIELDS",
@@ -48,6 +50,8 @@ __all__ = [
     "Call",
     "CallQuerySet",
     "CoInvestigator",
+    "DecisionEmail",
+    "DecisionTemplate",
     "Introduction",
     "IntroductionQuerySet",
     "IntroductionRequest",

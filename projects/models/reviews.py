@@ -73,6 +73,12 @@ class Review(models.Model):
         help_text="Flight feasibility as the operations screen sees it.",
     )
     comment = models.TextField(blank=True, max_length=10000)
+    comment_released = models.BooleanField(
+        "comment released to the team",
+        default=False,
+        help_text="Staff release a comment to quote it (unsigned) in the decision e-mail; the team never sees who "
+        "wrote it.",
+    )
     submitted_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the review was submitted; empty while it is a draft."
     )

@@ -9,6 +9,7 @@ from projects.views.attachments import (
 )
 from projects.views.calendars import call_feed, calls_feed, personal_feed, personal_feed_page, personal_feed_reset
 from projects.views.calls import call_detail, call_list
+from projects.views.decisions import decision_email, outbox
 from projects.views.introductions import (
     ask,
     introduce,
@@ -53,12 +54,14 @@ __all__ = [
     "co_investigator_invite",
     "co_investigator_remove_access",
     "dashboard",
+    "decision_email",
     "introduce",
     "introduction_answer",
     "introduction_attachment",
     "introduction_detail",
     "introduction_list",
     "invitation",
+    "outbox",
     "personal_feed",
     "personal_feed_page",
     "personal_feed_reset",

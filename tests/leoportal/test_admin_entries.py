@@ -9,8 +9,16 @@ from django.utils import timezone
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import ApiToken, BackgroundJob, FailedTask, Notification, NotificationPreference, WorkerHeartbeat
 from partners.models import CapabilityUpload, ImportJob
+from projects.models import (
+    DecisionEmail,
+    DecisionTemplate,
+    ListingDemand,
+    RescoreRequest,
+    ReviewerInvitation,
+    ReviewerProfile,
+    StatusChange,
+)
 from projects.models import Invitation as ProjectInvitation
-from projects.models import ListingDemand, RescoreRequest, ReviewerInvitation, ReviewerProfile, StatusChange
 from tests.factories import ReviewerFactory
 from tests.partners.factories import (
     AvailabilityWindowFactory,
@@ -106,6 +114,16 @@ def make(label, staff):
             expires_at=now + timezone.timedelta(days=7),
         ),
         "projects.reviewassignment": lambda: ReviewAssignmentFactory(assigned_by=staff),
+        "projects.decisiontemplate": lambda: DecisionTemplate.objects.create(
+            call=CallFactory(), decision="accepted", subject="{title} is accepted", body="Dear {pi_name},"
+        ),
+        "projects.decisionemail": lambda: DecisionEmail.objects.create(
+            proposal=(proposal := ProposalFactory(status="accepted")),
+            status_change=StatusChange.objects.create(proposal=proposal, to_status="accepted"),
+            decision="accepted",
+            subject="Accepted",
+            body="Dear Ada,",
+        ),
         "partners.organisation": OrganisationFactory,
         "partners.membership": MembershipFactory,
         "partners.invitation": InvitationFactory,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.models import Call
+from projects.models import DECISION_STATUSES, Call
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, NarrativeFactory, ProposalFactory
 from tests.utils import soup
 
@@ -34,6 +34,8 @@ def test_staff_create_a_call_in_the_admin(client, staff):
             "funding_cap": "250000",
             "reviewers_per_proposal": "3",
             "max_reviews_per_reviewer": "8",
+            "decision_templates-TOTAL_FORMS": "0",
+            "decision_templates-INITIAL_FORMS": "0",
         },
     )
 
@@ -46,6 +48,8 @@ def test_staff_create_a_call_in_the_admin(client, staff):
         1,
     )
     assert call.concept_closes_at.date() == (opens + timedelta(days=10)).date()
+    # Every decision has wording to edit from the start: the defaults.
+    assert sorted(call.decision_templates.values_list("decision", flat=True)) == sorted(DECISION_STATUSES)
 
 
 def test_a_concept_step_without_a_concept_deadline_is_refused_in_the_admin(client, staff):

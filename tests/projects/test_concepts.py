@@ -384,10 +384,13 @@ def test_staff_encourage_concepts_in_bulk_with_a_note(client, researcher, staff,
         )
 
     assert sorted(Proposal.objects.values_list("status", "stage")) == [(S.INVITED, Stage.FULL)] * 2
+    assert mail.outbox == []  # the decisions' e-mails wait in the outbox
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("projects:decision_outbox"), {"intent": "send_all"})
     assert sorted(message.subject for message in mail.outbox if message.to == [researcher.email]) == [
-        "[LEO Portal] “Concept 1” is invited to a full proposal",
-        "[LEO Portal] “Concept 2” is invited to a full proposal",
+        f"[LEO Portal] {p.call.code}: your concept summary “{p.title}” is encouraged" for p in concepts
     ]
+    assert all("Please write the full proposal." in message.body for message in mail.outbox)
 
 
 def test_a_bulk_invitation_that_includes_a_full_proposal_moves_nothing(researcher, staff):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from leoportal.models import FailedTask
 from projects.domain.queries import desk_piles
+from projects.domain.transitions import set_proposal_status
 from projects.enums import IntroductionAnswer, ProposalStatus
 from tests.projects.factories import IntroductionFactory, IntroductionRequestFactory, ProposalFactory, ReviewFactory
 from tests.utils import soup
@@ -44,6 +45,7 @@ def test_desk_piles_count_what_waits_oldest_first(waiting, staff):
     assert {key: (pile.count, [label for label, _url, _detail in pile.items]) for key, pile in piles.items()} == {
         "screen": (2, ["Oldest submission", "Newest submission"]),
         "reviews": (1, ["Waiting for my review"]),
+        "outbox": (0, []),
         "requests": (0, []),
         "introductions": (1, ["Introduced → Space Tango"]),
         "failures": (1, ["projects.score_proposal"]),
@@ -52,12 +54,15 @@ def test_desk_piles_count_what_waits_oldest_first(waiting, staff):
 
 
 def test_desk_piles_take_the_same_queries_whatever_the_numbers(waiting, staff, researcher, django_assert_num_queries):
-    with django_assert_num_queries(10) as first:
+    with django_assert_num_queries(12) as first:
         desk_piles(staff)
     for _ in range(5):
         ProposalFactory(owner=researcher, status=ProposalStatus.SUBMITTED, last_submitted_at=timezone.now())
         IntroductionFactory(proposal__owner=researcher, proposal__status=ProposalStatus.ACCEPTED)
         IntroductionRequestFactory(proposal__owner=researcher)
+        decided = ProposalFactory(owner=researcher, status=ProposalStatus.UNDER_REVIEW, complete=True)
+        set_proposal_status(decided, ProposalStatus.DECLINED, staff)  # its e-mail waits in the outbox
+    assert {pile.key: pile.count for pile in desk_piles(staff)}["outbox"] == 5
 
     with django_assert_num_queries(len(first.captured_queries)):
         desk_piles(staff)
@@ -72,6 +77,7 @@ def test_the_admin_home_shows_the_piles_then_the_models_with_system_last(client,
     assert [(pile.h3.a.get_text(strip=True), pile.select_one("[data-count]").get_text()) for pile in piles] == [
         ("Proposals to screen", "2"),
         ("Reviews due from you", "1"),
+        ("Decision e-mails to send", "0"),
         ("Researchers asking for an introduction", "0"),
         ("Introductions unanswered", "1"),
         ("Failed background tasks", "1"),

@@ -3,12 +3,15 @@
 import itertools
 
 import pytest
+from django.conf import settings
 from django.core import mail
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
+from projects.domain.decisions import send_decisions
 from projects.domain.transitions import (
     PI,
+    STAFF,
     STAGE_OF_MOVE,
     TRANSITIONS,
     IllegalTransition,
@@ -17,7 +20,7 @@ from projects.domain.transitions import (
     set_proposal_status,
 )
 from projects.enums import Access, ProposalStatus, Stage
-from projects.models import StatusChange
+from projects.models import DECISION_STATUSES, DecisionEmail, StatusChange
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, NarrativeFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,32 +133,51 @@ def test_each_allowed_move_is_recorded_and_the_rest_of_the_team_emailed(
     )
     team_mail = sorted(message.to[0] for message in mail.outbox if message.to[0] != staff.email)
     expected = [researcher2.email] if actor == PI else sorted([researcher.email, researcher2.email])
-    assert team_mail == expected
     status_notes = Notification.objects.filter(kind=NotificationKind.STATUS_CHANGE)
-    assert {n.dedupe_key for n in status_notes} == {f"status:{proposal.public_id}:{change.pk}"}
+    if actor == STAFF and target in DECISION_STATUSES:
+        # A decision's e-mail waits in the outbox as a draft until staff send it.
+        assert team_mail == []
+        draft = DecisionEmail.objects.get(status_change=change)
+        assert (draft.decision, draft.sent_at, status_notes.count()) == (target, None, 0)
+        with django_capture_on_commit_callbacks(execute=True):
+            send_decisions([draft], staff)
+        team_mail = sorted(message.to[0] for message in mail.outbox if message.to[0] != staff.email)
+        assert {n.dedupe_key for n in status_notes} == {f"decision:{draft.public_id}"}
+    else:
+        assert DecisionEmail.objects.filter(status_change=change).exists() is False
+        assert {n.dedupe_key for n in status_notes} == {f"status:{proposal.public_id}:{change.pk}"}
+    assert team_mail == expected
     assert "A note." in status_notes.first().body
 
 
 def test_status_e_mail_says_what_happened(researcher, staff, django_capture_on_commit_callbacks):
-    proposal = proposal_in(S.UNDER_REVIEW, researcher, title="Liver organoids")
+    proposal = proposal_in(S.SCREENING, researcher, title="Liver organoids")
 
     with django_capture_on_commit_callbacks(execute=True):
-        set_proposal_status(proposal, S.REVISIONS_REQUESTED, staff, note="Please state the launch window.")
+        set_proposal_status(proposal, S.UNDER_REVIEW, staff, note="The panel reads it this month.")
 
     message = mail.outbox[0]
     assert (message.subject, message.to) == (
-        "[LEO Portal] “Liver organoids” needs revisions",
+        "[LEO Portal] “Liver organoids” is under review",
         [researcher.email],
     )
-    assert message.body.splitlines()[2:9] == [
-        "Your proposal “Liver organoids” needs revisions.",
-        "Program staff moved it from “Under review” to “Revisions requested”.",
+    assert message.body.splitlines()[2:7] == [
+        "Your proposal “Liver organoids” is under review.",
+        "Program staff moved it from “Screening” to “Under review”.",
         "",
         "Note:",
-        "Please state the launch window.",
-        "",
-        "You can edit the proposal again and resubmit it when it is ready.",
+        "The panel reads it this month.",
     ]
+
+
+def sent_decision(change, staff, capture) -> list[str]:
+    """Send the draft ``change`` left in the outbox; the lines of the e-mail the principal investigator got."""
+    draft = DecisionEmail.objects.get(status_change=change)
+    assert mail.outbox == []  # nothing went before staff sent it
+    with capture(execute=True):
+        send_decisions([draft], staff)
+    (message,) = mail.outbox
+    return message.body.splitlines()
 
 
 def test_allowed_moves_depend_on_who_asks(researcher, staff, outsider):
@@ -270,15 +292,18 @@ def test_an_invitation_moves_the_concept_on_to_the_full_proposal_with_every_answ
     proposal.refresh_from_db()
     assert (proposal.status, proposal.stage, proposal.title) == (S.INVITED, Stage.FULL, "Liver organoids")
     assert (change.stage, change.note) == (Stage.CONCEPT, "Strong concept: add the return plan.")
-    body = mail.outbox[0].body.splitlines()
-    assert body[2:4] == [
-        "Your concept summary “Liver organoids” is invited to a full proposal.",
-        "Program staff moved it from “Submitted” to “Invited to a full proposal”.",
-    ]
-    assert body[7:9] == [
+    body = sent_decision(change, staff, django_capture_on_commit_callbacks)
+    assert body[2:9] == [
+        f"Dear {researcher.display_name},",
         "",
-        "The full proposal is open now, filled in from your concept: complete it and submit it by "
+        "Program staff read your concept summary “Liver organoids” for "
+        f"{proposal.call.code} and encourage you to submit a full proposal. The full proposal is open now, filled in "
+        "from your concept: complete it and submit it by "
         f"{proposal.call.closes_at:%-d %B %Y, %H:%M} UTC.",
+        "",
+        "Strong concept: add the return plan.",
+        "",
+        f"Your proposal: {settings.SITE_URL}{proposal.get_absolute_url()}",
     ]
 
 
@@ -286,14 +311,13 @@ def test_a_declined_concept_tells_the_team_with_the_feedback(researcher, staff, 
     proposal = proposal_in(S.SUBMITTED, researcher, Stage.CONCEPT, title="Liver organoids")
 
     with django_capture_on_commit_callbacks(execute=True):
-        set_proposal_status(proposal, S.DECLINED, staff, note="Outside the call's focus.")
+        change = set_proposal_status(proposal, S.DECLINED, staff, note="Outside the call's focus.")
 
     proposal.refresh_from_db()
     assert (proposal.status, proposal.stage) == (S.DECLINED, Stage.CONCEPT)
-    assert mail.outbox[0].body.splitlines()[2:7] == [
-        "Your concept summary “Liver organoids” was declined.",
-        "Program staff moved it from “Submitted” to “Declined”.",
+    assert sent_decision(change, staff, django_capture_on_commit_callbacks)[4:7] == [
+        f"Thank you for your concept summary “Liver organoids” for {proposal.call.code}. After review, program staff "
+        "are not able to take it further in this call.",
         "",
-        "Note:",
         "Outside the call's focus.",
     ]

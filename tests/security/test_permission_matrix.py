@@ -135,6 +135,9 @@ SITE = {
     "projects:review_attachment": (LOGIN, 404, 404, 404, 404, 404, 200),
     # A reviewer invitation sent to another address: staff are told panels are for outside experts.
     "projects:reviewer_invitation": (200, 403, 403, 403, 403, 403, 403),
+    # The decision outbox and its drafts: program staff only (the team reads a decision once staff send it).
+    "projects:decision_outbox": (LOGIN, 404, 404, 404, 404, 404, 200),
+    "projects:decision_email": (LOGIN, 404, 404, 404, 404, 404, 200),
     # Providers' side and the public catalogue. Staff manage organisations in the admin, not on these pages.
     "partners:catalogue": (200,) * 7,
     "partners:capability": (200,) * 7,
@@ -189,12 +192,17 @@ REVIEWER_ROWS = {
     "projects:version_file": (200, 404, 404, 404),
     # Researchers ask for introductions; reviewers are not researchers.
     "projects:ask": (404,) * 4,
+    # Whatever they reviewed, reviewers never reach the decisions' e-mails.
+    "projects:decision_outbox": (404,) * 4,
+    "projects:decision_email": (404,) * 4,
 }
 REVIEWER_POSTS = {
     # The assigned reviewer may review (the feature's tests show it); a post with no scores is refused, unsaved.
     "projects:review_proposal": (400, 404, 404, 404),
     "projects:review_conflict": (None, 404, 404, 404),
     "projects:ask": (404,) * 4,
+    "projects:decision_outbox": (404,) * 4,
+    "projects:decision_email": (404,) * 4,
 }
 
 
@@ -229,6 +237,9 @@ REFUSED_POSTS = {
     "projects:review_proposal": (LOGIN, 404, 404, 404, 404, 404, 400),
     "projects:review_conflict": (LOGIN, 404, 404, 404, 404, 404, None),
     "projects:reviewer_invitation": (LOGIN, 403, 403, 403, 403, 403, 403),
+    # Staff send drafts (the feature's tests); an empty edit of a draft is refused with what to fill in.
+    "projects:decision_outbox": (LOGIN, 404, 404, 404, 404, 404, None),
+    "projects:decision_email": (LOGIN, 404, 404, 404, 404, 404, 400),
     "partners:organisation_edit": (LOGIN, 404, 404, 404, None, 404, 404),
     "partners:leave": (LOGIN, 404, 404, 404, None, 404, 404),
     "partners:invite": (LOGIN, 404, 404, 404, None, 404, 404),
@@ -261,6 +272,7 @@ REFUSED_POSTS = {
 # add or delete (the rest are written by the site itself and are read-only in the admin).
 ADMIN_ADDABLE = {
     "projects.call",
+    "projects.decisiontemplate",
     "projects.precedent",
     "partners.organisation",
     "partners.membership",

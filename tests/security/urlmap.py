@@ -68,6 +68,7 @@ def arguments(world) -> dict:
         "projects:review_conflict": proposal,
         "projects:review_attachment": {**proposal, "attachment_id": o["narrative"].public_id},
         "projects:reviewer_invitation": {"token": world.tokens["reviewer_invitation"]},
+        "projects:decision_email": {"public_id": o["decision"].public_id},
         "partners:capability": {"public_id": o["listing"].public_id},
         "api-1:listing": {"listing_id": o["listing"].public_id},
         "api-1:proposal": {"proposal_id": o["proposal"].public_id},

@@ -23,7 +23,7 @@ from projects.domain.invitations import token_hash
 from projects.domain.reviews import declare_conflict, submit_review
 from projects.domain.versions import freeze_version
 from projects.enums import Access, ProposalStatus
-from projects.models import CalendarFeed, ReviewAssignment, ReviewerInvitation
+from projects.models import CalendarFeed, DecisionEmail, ReviewAssignment, ReviewerInvitation, StatusChange
 from projects.models import Invitation as ProjectInvitation
 from tests.factories import ProviderUserFactory, ResearcherFactory, ReviewerFactory, StaffFactory
 from tests.partners.factories import CapabilityFactory, InvitationFactory, MembershipFactory, OrganisationFactory
@@ -58,7 +58,7 @@ CANARIES = {
     ],
     "other_proposal": ["Canary cardiac tissue title", "canary-other@example.edu"],
     "organisation_private": ["Canary draft bioprinter", "canary-invitee@orbital.example", "canary-upload.json"],
-    "staff_only": ["Canary staff export of proposals"],
+    "staff_only": ["Canary staff export of proposals", "Canary decision draft wording"],
 }
 VISIBLE = {
     "anonymous": set(),
@@ -135,6 +135,27 @@ def build_world() -> World:
     CalendarFeed.objects.create(user=owner)  # the owner asked for a calendar address
     other_proposal = ProposalFactory(
         owner=other_researcher, call=call, complete=True, title="Canary cardiac tissue title"
+    )
+    # A decision staff made on another proposal of the other researcher: its e-mail waits in the outbox, for staff.
+    decided = ProposalFactory(
+        owner=other_researcher,
+        call=call,
+        complete=True,
+        title="Canary cardiac tissue title, decided",
+        status=ProposalStatus.ACCEPTED,
+    )
+    decision = DecisionEmail.objects.create(
+        proposal=decided,
+        status_change=StatusChange.objects.create(
+            proposal=decided,
+            from_status=ProposalStatus.UNDER_REVIEW,
+            to_status=ProposalStatus.ACCEPTED,
+            changed_by=staff,
+        ),
+        decision=ProposalStatus.ACCEPTED,
+        subject="Accepted",
+        body="Canary decision draft wording",
+        created_by=staff,
     )
 
     orbital = OrganisationFactory(name="Orbital Labs", slug="orbital-labs")
@@ -230,6 +251,7 @@ def build_world() -> World:
         notification=notification,
         job=job,
         reviewer_invitation=reviewer_invitation,
+        decision=decision,
     )
     world.tokens.update(
         project_invitation="matrix-invitation-token",

@@ -10,6 +10,7 @@ from django.test.utils import override_settings
 from leoportal.celery import app as celery_app
 from leoportal.demo.accounts import DEMO_STAFF_EMAIL, DEMO_STAFF_TOTP_SECRET, seed_accounts
 from partners.demo import catalogue as partners_demo
+from projects.demo import decisions as demo_decisions
 from projects.demo import introductions as demo_introductions
 from projects.demo import panels as demo_panels
 from projects.demo import precedents as demo_precedents
@@ -59,6 +60,7 @@ class Command(BaseCommand):
                 projects_demo.seed_matches(log)
                 demo_introductions.seed(log, users)
                 demo_panels.seed(log, users)
+                demo_decisions.seed(log, users)
             kept = kept_back()
 
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
