@@ -214,8 +214,8 @@ def update_proposal(
     proposal_id: uuid.UUID,
     answers: dict = Body(..., description=ANSWERS_DESCRIPTION),  # noqa: B008 -- ninja's way
 ):
+    found = _one(request, proposal_id)  # first: another team's proposal is 404 whatever the token
     user = require_personal(request)
-    found = _one(request, proposal_id)
     require_write(request)
     answers = dict(answers)
     version = answers.pop("version", None)
