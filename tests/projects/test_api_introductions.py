@@ -2,6 +2,7 @@
 answers once through the site's domain function (the team is told), and a proposal not introduced stays 404."""
 
 import pytest
+
 from leoportal.api_tokens import create_token
 from leoportal.models import Notification
 from partners.enums import MembershipRole
