@@ -7,10 +7,10 @@ from ninja.errors import ValidationError
 
 from leoportal.api_access import Refused, TokenAuth
 from leoportal.api_tokens import RateLimited
-from partners.api import router as catalogue_router
-from partners.api_listings import router as listings_router
-from projects.api import router as proposals_router
-from projects.api_introductions import router as introductions_router
+from partners.api.catalogue import router as catalogue_router
+from partners.api.listings import router as listings_router
+from projects.api.introductions import router as introductions_router
+from projects.api.proposals import router as proposals_router
 
 api = NinjaAPI(
     title="LEO Portal API",
