@@ -24,7 +24,7 @@ from projects.domain.suggestions import suggestions_for
 from projects.exceptions import DraftNotEditable, TransitionError
 from projects.forms import ConceptForm, ProposalForm, StartProposalForm
 from projects.models import Proposal
-from projects.rules import can_edit_proposal
+from projects.rules import can_edit_proposal, is_editable_status, is_proposal_editor
 
 router = Router(tags=["Proposals"])
 
@@ -222,10 +222,15 @@ def update_proposal(
     with transaction.atomic():
         locked = Proposal.objects.select_for_update(of=("self",)).select_related("call").get(pk=found.pk)
         try:
-            if not can_edit_proposal(user, locked):
+            if not is_editable_status(user, locked):
                 raise DraftNotEditable(
                     f"This proposal is {locked.get_status_display().lower()}: only a draft (or one sent back for "
                     "revisions) can be changed, by its principal investigator or a co-investigator who edits."
+                )
+            if not is_proposal_editor(user, locked):
+                raise Refused(
+                    403,
+                    "You read this proposal but do not edit it: its principal investigator can give you edit access.",
                 )
             if version is not None:
                 check_version(locked, str(version), user)

@@ -179,3 +179,39 @@ def test_matches_come_with_their_explanations(client, researcher):
         {"name": "temperature_c", "outcome": "pass", "detail": "Needs 36.5-37.5 °C; holds 4-40 °C."}
     ]
     assert client.get(f"{PROPOSALS}/{other.public_id}/matches", **bearer(secret)).status_code == 404
+
+
+def test_a_co_investigator_who_only_reads_is_told_so(client, researcher, researcher2):
+    proposal = ProposalFactory(owner=researcher)
+    CoInvestigatorFactory(proposal=proposal, user=researcher2, access="view")
+
+    response = send(client, "patch", f"{PROPOSALS}/{proposal.public_id}", write_secret(researcher2), {"title": "New"})
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "You read this proposal but do not edit it: its principal investigator can give you edit access."
+    }
+
+
+def test_a_concept_summary_takes_the_concept_forms_answers_only(client, researcher):
+    call = CallFactory(two_stage=True)
+
+    response = send(
+        client,
+        "post",
+        PROPOSALS,
+        write_secret(researcher),
+        {"call": str(call.public_id), "title": "Concept", "summary": "Organoids in orbit.", "objectives": "More."},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["problems"] == [
+        {"field": "objectives", "message": "“objectives” is not an answer of this proposal's form."}
+    ]
+    assert Proposal.objects.count() == 0
+    started = send(client, "post", PROPOSALS, write_secret(researcher), {"call": str(call.public_id), "title": "C"})
+    assert (started.status_code, started.json()["stage"], sorted(started.json()["answers"])) == (
+        201,
+        "concept",
+        ["hardware_unsure", "needs", "organisation", "research_areas", "summary", "title", "why_microgravity"],
+    )
