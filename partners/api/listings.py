@@ -8,6 +8,8 @@ stated". New listings start as drafts; publishing is its own request. A read tok
 listing is 404.
 """
 
+import copy
+import json
 import uuid
 from datetime import datetime
 
@@ -26,7 +28,7 @@ from leoportal.api_access import (
     require_organisation,
     require_write,
 )
-from leoportal.interchange import CAPABILITIES, InterchangeError
+from leoportal.interchange import CAPABILITIES, SCHEMA_DIR, SCHEMA_FILES, InterchangeError
 from partners.domain import listings
 from partners.domain.importing import ENTRY_PATH, FIELD_PATHS, plan_import
 from partners.enums import ImportOutcome
@@ -40,6 +42,20 @@ ENTRY_DESCRIPTION = (
     "file: id, name, categories, temperature_c {min, max}, availability [{start, end}], ...). provider may be left "
     "out: it is the token's organisation. Problems are answered with 422, each at its JSON path within the entry."
 )
+
+
+
+def _entry_schema() -> dict:
+    """The interchange format's schema of one entry, for the OpenAPI document (provider may be left out here)."""
+    document = json.loads((SCHEMA_DIR / SCHEMA_FILES[CAPABILITIES]).read_text())
+    entry = copy.deepcopy(document["properties"]["capabilities"]["items"])
+    entry["required"] = [name for name in entry["required"] if name != "provider"]
+    return entry
+
+
+ENTRY_BODY = {
+    "requestBody": {"required": True, "content": {"application/json": {"schema": _entry_schema()}}},
+}
 
 
 class OwnListing(Schema):
@@ -141,6 +157,7 @@ def own_listings(request, page: int = 1):
     url_name="own_listings_create",
     summary="Add a listing, as a draft (organisation token, write)",
     description=ENTRY_DESCRIPTION,
+    openapi_extra=ENTRY_BODY,
 )
 def create_listing(request, entry: dict = Body(..., description=ENTRY_DESCRIPTION)):  # noqa: B008 -- ninja's way
     organisation = require_organisation(request)
@@ -175,6 +192,7 @@ def own_listing(request, listing_id: uuid.UUID):
     url_name="own_listing_update",
     summary="Replace a listing's facts (organisation token, write)",
     description=ENTRY_DESCRIPTION + " Its publication state stays as it is.",
+    openapi_extra=ENTRY_BODY,
 )
 def update_listing(
     request,

@@ -60,13 +60,17 @@ def _for_path(path: str, by_prefix: dict):
     return next((value for prefix, value in by_prefix.items() if path.startswith(prefix)), None)
 
 
-def _exercise(operation, headers: dict, real_ids: dict) -> int:
+def _exercise(operation, headers: dict, real_ids: dict) -> list[int]:
     """Send the operation's generated requests (a server error fails the test, with the request that caused it,
-    shrunk by Hypothesis); returns how many were sent."""
+    shrunk by Hypothesis); returns the statuses answered."""
     sent = []
 
     @settings(
-        max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        derandomize=True,  # the same requests every run: a failure here is never luck
+        suppress_health_check=list(HealthCheck),
     )
     @given(case=operation.as_strategy(), on_real_objects=st.booleans())
     def check(case, on_real_objects):
@@ -77,18 +81,22 @@ def _exercise(operation, headers: dict, real_ids: dict) -> int:
         case.validate_response(response, checks=[not_a_server_error])
 
     check()
-    return len(sent)
+    return sent
 
 
 def test_generated_requests_meet_no_server_error(wsgi_app, secrets_by_path):
     secrets, real_ids = secrets_by_path
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
     sent = {}
-    for result in schema.get_all_operations():
-        operation = result.ok()
+    operations = [result.ok() for result in schema.get_all_operations()]
+    for operation in sorted(operations, key=lambda operation: operation.method.upper() == "DELETE"):  # deletes last
         secret = _for_path(operation.path, secrets)
         headers = {"Authorization": f"Bearer {secret}"} if secret else {}
         sent[operation.label] = _exercise(operation, headers, _for_path(operation.path, real_ids) or {})
 
     assert len(sent) == 17
-    assert [label for label, count in sent.items() if count == 0] == []
+    # Generated requests reached real work, not only refusals: every operation succeeded at least once except the
+    # answer, whose generated texts are seldom "interested" or "not_interested" (tests/projects/test_api_* answer).
+    assert sorted(label for label, statuses in sent.items() if not any(200 <= s < 300 for s in statuses)) == [
+        "POST /api/v1/introductions/{introduction_id}/answer"
+    ]
