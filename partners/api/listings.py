@@ -44,7 +44,6 @@ ENTRY_DESCRIPTION = (
 )
 
 
-
 def _entry_schema() -> dict:
     """The interchange format's schema of one entry, for the OpenAPI document (provider may be left out here)."""
     document = json.loads((SCHEMA_DIR / SCHEMA_FILES[CAPABILITIES]).read_text())
