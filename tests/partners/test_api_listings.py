@@ -251,3 +251,18 @@ def test_nonsense_catalogue_filters_are_refused_with_a_message(client):
     assert response.status_code == 422
     assert response.json()["detail"] == "Some filter values cannot be used: fix or remove them."
     assert sorted(problem["field"] for problem in response.json()["problems"]) == ["category", "min_days"]
+
+
+def test_catalogue_filters_by_research_area_and_platform_as_the_site_does(client):
+    CapabilityFactory(name="Kibo organoid rack", platform="ISS Kibo", research_areas=["organoids"])
+    CapabilityFactory(name="Free-flyer organoids", platform="Free-flyer capsule", research_areas=["organoids"])
+    CapabilityFactory(name="Kibo crystals", platform="ISS Kibo", research_areas=["protein_crystallization"])
+
+    found = client.get("/api/v1/catalogue/listings", {"research_area": "organoids", "platform": "kibo"}).json()
+    refused = client.get("/api/v1/catalogue/listings", {"research_area": "alchemy"})
+
+    assert [item["listing"]["name"] for item in found["results"]] == ["Kibo organoid rack"]
+    assert (refused.status_code, [problem["field"] for problem in refused.json()["problems"]]) == (
+        422,
+        ["research_area"],
+    )
