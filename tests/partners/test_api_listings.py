@@ -266,3 +266,17 @@ def test_catalogue_filters_by_research_area_and_platform_as_the_site_does(client
         422,
         ["research_area"],
     )
+
+
+def test_an_organisation_token_past_its_limit_is_429_with_retry_after(client, provider_user, orbital, settings):
+    settings.API_REQUESTS_PER_MINUTE = 2
+    secret = secret_of(provider_user, orbital)
+
+    answers = [send(client, "post", LISTINGS, secret, {**ENTRY, "id": f"locker-{n}"}) for n in range(3)]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 429]
+    assert 1 <= int(answers[2]["Retry-After"]) <= 60
+    assert (
+        answers[2].json()["detail"] == f"Too many requests with this token: try again in {answers[2]['Retry-After']} s."
+    )
+    assert Capability.objects.count() == 2
