@@ -68,6 +68,11 @@ def test_the_docs_page_lists_the_endpoints_without_outside_scripts(client):
         ("GET", "/api/v1/introductions/{introduction_id}"),
         ("POST", "/api/v1/introductions/{introduction_id}/answer"),
     ]
+    assert [item.strong.get_text() for item in page.select("[data-token-kinds] li")] == [
+        "No token",
+        "A personal token",
+        "An organisation's token",
+    ]
     assert page.select_one("[data-openapi]")["href"] == "/api/v1/openapi.json"
     assert [s["src"] for s in page.select("script[src]") if s["src"].startswith("http")] == []
 
