@@ -3,30 +3,54 @@
 
 from django.shortcuts import render
 from ninja import NinjaAPI
-from ninja.security import HttpBearer
+from ninja.errors import ValidationError
 
-from leoportal.api_tokens import RateLimited, token_for
-from partners.api import router as catalogue_router
-from projects.api import router as proposals_router
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer leo_...``: a live token, within its per-minute limit."""
-
-    def authenticate(self, request, token):
-        return token_for(token)
-
+from leoportal.api_access import Refused, TokenAuth
+from leoportal.api_tokens import RateLimited
+from partners.api.catalogue import router as catalogue_router
+from partners.api.listings import router as listings_router
+from projects.api.introductions import router as introductions_router
+from projects.api.proposals import router as proposals_router
 
 api = NinjaAPI(
     title="LEO Portal API",
     version="1",
-    description="Read the public capability catalogue of LEO Portal, and your own proposals with a personal token "
-    "(Authorization: Bearer <token>).",
+    description="The public capability catalogue of LEO Portal (no token); with a token (Authorization: Bearer "
+    "<token>), a researcher's own proposals and their matches (personal token), an organisation's listings and the "
+    "introductions program staff sent it (organisation token). Read tokens read; write tokens also change.",
     urls_namespace="api-1",
     docs_url=None,
 )
 api.add_router("/catalogue/", catalogue_router)
 api.add_router("/proposals", proposals_router, auth=TokenAuth())
+api.add_router("/organisation/", listings_router, auth=TokenAuth())
+api.add_router("/introductions", introductions_router, auth=TokenAuth())
+
+
+@api.exception_handler(Refused)
+def refused(request, error):
+    return api.create_response(request, error.body(), status=error.status)
+
+
+def _where(location) -> str:
+    """Where a malformed request went wrong: a query parameter's name, or the body's JSON path."""
+    parts = list(location)
+    if parts and parts[0] == "body":
+        path = "$"
+        for part in parts[2:]:  # after "body" and the parameter's own name
+            path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        return path
+    return str(parts[-1]) if parts else "request"
+
+
+@api.exception_handler(ValidationError)
+def malformed(request, error):
+    """Requests the endpoint's declared types refuse, said in the same shape as every other refusal."""
+    problems = [
+        {"field": _where(item.get("loc", ())), "message": item.get("msg", "not valid")} for item in error.errors
+    ]
+    detail = "The request could not be read: fix what is below."
+    return api.create_response(request, {"detail": detail, "problems": problems}, status=422)
 
 
 @api.exception_handler(RateLimited)

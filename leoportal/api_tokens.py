@@ -10,10 +10,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F, Q
 from django.utils import timezone
 
 from leoportal.enums import TokenScope
 from leoportal.models import ApiToken, User
+from partners.enums import MembershipRole
 
 PREFIX = "leo_"
 # Writing "last used" on every request would make each API call a database write: once a minute is enough.
@@ -44,8 +46,10 @@ def create_token(user: User, *, name: str, scope: str = TokenScope.READ, organis
         raise TokenError("Name the token: what will use it?")
     if scope not in TokenScope.values:
         raise TokenError(f"“{scope}” is not a scope: choose read or write.")
-    if organisation is not None and not organisation.memberships.filter(user=user).exists():
-        raise TokenError(f"{user.email} is not a member of {organisation.name}: only its members make its tokens.")
+    if organisation is not None and not organisation.memberships.filter(user=user, role=MembershipRole.ADMIN).exists():
+        raise TokenError(
+            f"{user.email} is not an administrator of {organisation.name}: only its administrators make its tokens."
+        )
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -58,15 +62,20 @@ def create_token(user: User, *, name: str, scope: str = TokenScope.READ, organis
     return token, secret
 
 
-def token_for(secret: str, now=None) -> ApiToken | None:
-    """The live token whose secret this is (its owner still active), or None; counts the request against its
-    limit (``RateLimited`` past it) and notes when it was last used."""
-    now = now or timezone.now()
-    token = (
-        ApiToken.objects.select_related("user", "organisation")
-        .filter(key_hash=_hash(secret or ""), revoked_at__isnull=True, user__is_active=True)
-        .first()
+def live_tokens():
+    """Tokens that open the API: not revoked, their holder active, and an organisation's token only while its
+    holder is still an administrator of it (one who leaves or steps down takes the organisation's access along)."""
+    still_admin = Q(organisation__isnull=True) | Q(
+        organisation__memberships__user=F("user"), organisation__memberships__role=MembershipRole.ADMIN
     )
+    return ApiToken.objects.filter(still_admin, revoked_at__isnull=True, user__is_active=True)
+
+
+def token_for(secret: str, now=None) -> ApiToken | None:
+    """The live token whose secret this is, or None; counts the request against its limit (``RateLimited`` past
+    it) and notes when it was last used."""
+    now = now or timezone.now()
+    token = live_tokens().select_related("user", "organisation").filter(key_hash=_hash(secret or "")).first()
     if token is None:
         return None
     minute = int(now.timestamp() // 60)

@@ -24,6 +24,16 @@ urlpatterns = [
     path("api/v1/docs/", api_docs, name="api_docs"),
     path("account/api-tokens/", token_views.api_tokens, name="api_tokens"),
     path("account/api-tokens/<uuid:public_id>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
+    path(
+        "provider/organisations/<slug:slug>/api-tokens/",
+        token_views.organisation_api_tokens,
+        name="organisation_api_tokens",
+    ),
+    path(
+        "provider/organisations/<slug:slug>/api-tokens/<uuid:public_id>/revoke/",
+        token_views.organisation_api_token_revoke,
+        name="organisation_api_token_revoke",
+    ),
     path("api/v1/", api.urls),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

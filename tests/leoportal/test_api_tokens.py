@@ -37,16 +37,17 @@ def test_the_command_prints_a_secret_that_is_kept_only_as_a_hash(researcher):
     assert token.prefix == secret[:10]
 
 
-def test_an_organisation_token_needs_a_member(provider_user, provider_user2):
+def test_an_organisation_token_needs_an_administrator(provider_user, provider_user2):
     organisation = OrganisationFactory(slug="quiet-orbit", name="Quiet Orbit")
     MembershipFactory(organisation=organisation, user=provider_user, role=MembershipRole.ADMIN)
+    MembershipFactory(organisation=organisation, user=provider_user2, role=MembershipRole.MEMBER)
 
     call_command("create_api_token", provider_user.email, "--organisation", "quiet-orbit", stdout=StringIO())
     with pytest.raises(CommandError) as refused:
         call_command("create_api_token", provider_user2.email, "--organisation", "quiet-orbit", stdout=StringIO())
 
     assert str(refused.value) == (
-        "provider2@example.org is not a member of Quiet Orbit: only its members make its tokens."
+        "provider2@example.org is not an administrator of Quiet Orbit: only its administrators make its tokens."
     )
     assert ApiToken.objects.get().organisation == organisation
 
@@ -64,7 +65,7 @@ def test_a_researcher_reads_their_proposals_and_another_teams_is_404(client, res
 
 def test_an_organisation_token_reaches_no_proposal(client, provider_user, researcher):
     organisation = OrganisationFactory()
-    MembershipFactory(organisation=organisation, user=provider_user)
+    MembershipFactory(organisation=organisation, user=provider_user, role=MembershipRole.ADMIN)
     proposal = ProposalFactory(owner=researcher)
     _token, secret = create_token(provider_user, name="Sync", organisation=organisation)
 
@@ -129,3 +130,74 @@ def test_a_token_without_a_name_is_refused_and_only_its_holder_revokes_it(client
     client.force_login(researcher)
     client.post(reverse("api_token_revoke", args=[token.public_id]))
     assert client.get(PROPOSALS, **bearer(secret)).status_code == 401
+
+
+# --- An organisation's tokens, from its page -------------------------------------------------------------------
+
+
+@pytest.fixture
+def quiet_orbit(provider_user, provider_user2):
+    organisation = OrganisationFactory(slug="quiet-orbit", name="Quiet Orbit")
+    MembershipFactory(organisation=organisation, user=provider_user, role=MembershipRole.ADMIN)
+    MembershipFactory(organisation=organisation, user=provider_user2, role=MembershipRole.MEMBER)
+    return organisation
+
+
+def test_an_administrator_makes_an_organisation_token_from_its_page(client, provider_user, quiet_orbit):
+    client.force_login(provider_user)
+    page = soup(client.get(reverse("partners:organisation", args=["quiet-orbit"])))
+    form = page.select_one("[data-organisation-api-tokens] form[data-token-form]")
+
+    made = soup(client.post(form["action"], {"name": "Listing sync", "scope": "write"}))
+    secret = made.select_one("[data-secret] code").get_text()
+    again = soup(client.get(reverse("partners:organisation", args=["quiet-orbit"])))
+
+    token = ApiToken.objects.get()
+    assert (token.organisation, token.user, token.scope, token.name) == (
+        quiet_orbit,
+        provider_user,
+        "write",
+        "Listing sync",
+    )
+    assert again.select_one("[data-secret]") is None
+    assert secret not in str(again)
+    listed = again.select_one("[data-organisation-api-tokens] [data-token=live]").get_text(" ", strip=True)
+    assert "Made by" in listed and "never used" in listed
+    assert client.get("/api/v1/organisation/listings", **bearer(secret)).status_code == 200
+
+
+def test_a_member_who_is_no_administrator_sees_and_makes_no_organisation_token(client, provider_user2, quiet_orbit):
+    client.force_login(provider_user2)
+
+    page = soup(client.get(reverse("partners:organisation", args=["quiet-orbit"])))
+    made = client.post(reverse("organisation_api_tokens", args=["quiet-orbit"]), {"name": "Mine", "scope": "write"})
+    account = soup(client.get(reverse("api_tokens")))
+
+    assert page.select_one("[data-organisation-api-tokens]") is None
+    assert made.status_code == 404
+    assert [option["value"] for option in account.select("#id_organisation option")] == [""]
+    assert ApiToken.objects.count() == 0
+
+
+def test_another_administrator_revokes_an_organisation_token(client, provider_user, provider_user2, quiet_orbit):
+    token, secret = create_token(provider_user, name="Sync", organisation=quiet_orbit)
+    quiet_orbit.memberships.filter(user=provider_user2).update(role=MembershipRole.ADMIN)
+    client.force_login(provider_user2)
+
+    response = client.post(reverse("organisation_api_token_revoke", args=["quiet-orbit", token.public_id]))
+
+    token.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == "/provider/organisations/quiet-orbit/#api-tokens"
+    assert token.revoked_at is not None
+    assert client.get("/api/v1/organisation/listings", **bearer(secret)).status_code == 401
+
+
+def test_an_organisation_token_without_a_name_is_refused_on_its_page(client, provider_user, quiet_orbit):
+    client.force_login(provider_user)
+
+    response = client.post(reverse("organisation_api_tokens", args=["quiet-orbit"]), {"name": " ", "scope": "write"})
+
+    assert response.status_code == 400
+    assert soup(response).select_one("#error_1_id_name").get_text(strip=True) == "This field is required."
+    assert ApiToken.objects.count() == 0

@@ -1,5 +1,7 @@
 """The public API, version 1: the catalogue read through /api/v1/, described by its OpenAPI 3 document."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -27,19 +29,49 @@ def test_the_openapi_document_describes_every_endpoint(client):
     assert sorted(schema["paths"]) == [
         "/api/v1/catalogue/listings",
         "/api/v1/catalogue/listings/{listing_id}",
+        "/api/v1/introductions",
+        "/api/v1/introductions/{introduction_id}",
+        "/api/v1/introductions/{introduction_id}/answer",
+        "/api/v1/organisation/listings",
+        "/api/v1/organisation/listings/{listing_id}",
+        "/api/v1/organisation/listings/{listing_id}/publish",
+        "/api/v1/organisation/listings/{listing_id}/unpublish",
         "/api/v1/proposals",
         "/api/v1/proposals/{proposal_id}",
+        "/api/v1/proposals/{proposal_id}/matches",
     ]
 
 
 def test_the_docs_page_lists_the_endpoints_without_outside_scripts(client):
     page = soup(client.get(reverse("api_docs")))
 
-    assert [code.get_text() for code in page.select("[data-endpoints] code")] == [
-        "/api/v1/catalogue/listings",
-        "/api/v1/catalogue/listings/{listing_id}",
-        "/api/v1/proposals",
-        "/api/v1/proposals/{proposal_id}",
+    endpoints = [
+        (item.select_one(".badge").get_text(), item.select_one("code").get_text())
+        for item in page.select("[data-endpoints] li")
+    ]
+    assert endpoints == [
+        ("GET", "/api/v1/catalogue/listings"),
+        ("GET", "/api/v1/catalogue/listings/{listing_id}"),
+        ("GET", "/api/v1/proposals"),
+        ("POST", "/api/v1/proposals"),
+        ("GET", "/api/v1/proposals/{proposal_id}"),
+        ("PATCH", "/api/v1/proposals/{proposal_id}"),
+        ("GET", "/api/v1/proposals/{proposal_id}/matches"),
+        ("GET", "/api/v1/organisation/listings"),
+        ("POST", "/api/v1/organisation/listings"),
+        ("GET", "/api/v1/organisation/listings/{listing_id}"),
+        ("PUT", "/api/v1/organisation/listings/{listing_id}"),
+        ("DELETE", "/api/v1/organisation/listings/{listing_id}"),
+        ("POST", "/api/v1/organisation/listings/{listing_id}/publish"),
+        ("POST", "/api/v1/organisation/listings/{listing_id}/unpublish"),
+        ("GET", "/api/v1/introductions"),
+        ("GET", "/api/v1/introductions/{introduction_id}"),
+        ("POST", "/api/v1/introductions/{introduction_id}/answer"),
+    ]
+    assert [item.strong.get_text() for item in page.select("[data-token-kinds] li")] == [
+        "No token",
+        "A personal token",
+        "An organisation's token",
     ]
     assert page.select_one("[data-openapi]")["href"] == "/api/v1/openapi.json"
     assert [s["src"] for s in page.select("script[src]") if s["src"].startswith("http")] == []
@@ -102,8 +134,9 @@ def test_every_get_of_the_schema_answers_without_a_server_error(client, known_se
     alpha = Capability.objects.get(name="Cell Incubator Alpha")
     answers = {}
     for path in schema["paths"]:
-        url = path.replace("{listing_id}", str(alpha.public_id)).replace("{proposal_id}", str(alpha.public_id))
+        url = re.sub(r"\{\w+_id\}", str(alpha.public_id), path)
         for nonsense in ({}, {"page": "-1"}, {"page": "x"}, {"q": "\x00"}, {"sort": "?"}, {"min_units": "1e999"}):
             answers[(path, tuple(nonsense.items()))] = client.get(url, nonsense).status_code
 
-    assert sorted(set(answers.values())) == [200, 401, 422]  # 401: the proposals need a token
+    # 401: the proposals, an organisation's listings and introductions need a token; 405: the answer is only posted
+    assert sorted(set(answers.values())) == [200, 401, 405, 422]

@@ -178,6 +178,24 @@ SITE = {
     "api_tokens": (LOGIN, *[200] * 6),
     "api_token_revoke": (LOGIN, *[405] * 6),
     "api-1:proposal": (401,) * 7,
+    # Everything past the catalogue takes a Bearer token only: a signed-in browser is 401 like anyone without one
+    # (tests/security/test_permission_matrix_api.py holds the tokens' matrix). Posted-only paths refuse a GET.
+    "api-1:proposals_create": (401,) * 7,
+    "api-1:proposal_update": (401,) * 7,
+    "api-1:proposal_matches": (401,) * 7,
+    "api-1:own_listings": (401,) * 7,
+    "api-1:own_listings_create": (401,) * 7,
+    "api-1:own_listing": (401,) * 7,
+    "api-1:own_listing_update": (401,) * 7,
+    "api-1:own_listing_delete": (401,) * 7,
+    "api-1:own_listing_publish": (405,) * 7,
+    "api-1:own_listing_unpublish": (405,) * 7,
+    "api-1:introductions": (401,) * 7,
+    "api-1:introduction": (401,) * 7,
+    "api-1:introduction_answer": (405,) * 7,
+    # An organisation's tokens: its administrators' page.
+    "organisation_api_tokens": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "organisation_api_token_revoke": (LOGIN, *[405] * 6),
 }
 
 # The reviewers' answers (assigned, unassigned, unassigned after reviewing, conflict) where they differ from another
@@ -229,6 +247,9 @@ REFUSED_POSTS = {
     # A token needs a name; only its holder revokes it.
     "api_tokens": (LOGIN, *[400] * 6),
     "api_token_revoke": (LOGIN, None, 404, 404, 404, 404, 404),
+    # A token needs a name; the token in the address is not Orbital's, so even its administrator gets a 404.
+    "organisation_api_tokens": (LOGIN, 404, 404, 404, 400, 404, 404),
+    "organisation_api_token_revoke": (LOGIN, 404, 404, 404, 404, 404, 404),
     # An empty request is refused with what to write; the other researcher has no proposal to ask for.
     "projects:ask": (LOGIN, 400, 400, 400, 404, 404, 404),
     # Staff read what the provider was sent, but only the provider answers.
@@ -540,8 +561,8 @@ def test_every_post_without_a_csrf_token_is_refused():
 
     answers = {(key, actor): strict[actor].post(url, {"title": "Changed"}).status_code for key, url, actor in urls}
 
-    # The API's endpoints read only and take no cookies: a POST is refused as a method they do not have.
-    refused = {403} | {405}
+    # The API takes no cookies: a POST without a Bearer token is 401, or 405 where the path has no POST.
+    refused = {401, 403, 405}
     api_answers = {key: status for key, status in answers.items() if key[0].startswith("api-1:")}
     assert {key: status for key, status in api_answers.items() if status not in refused} == {}
     assert {key: status for key, status in answers.items() if status != 403 and key not in api_answers} == {}

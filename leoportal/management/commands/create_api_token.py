@@ -9,11 +9,17 @@ from partners.models import Organisation
 
 
 class Command(BaseCommand):
-    help = "Make an API token for an account (personal, or for one of its organisations) and print its secret once."
+    help = (
+        "Make an API token for an account (personal, or for an organisation it administers) and print its secret once."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("email")
-        parser.add_argument("--organisation", metavar="SLUG", help="A token of this organisation, not personal.")
+        parser.add_argument(
+            "--organisation",
+            metavar="SLUG",
+            help="A token of this organisation (the account must administer it), not personal.",
+        )
         parser.add_argument("--scope", choices=TokenScope.values, default=TokenScope.READ)
         parser.add_argument("--name", default="Made with manage.py")
 

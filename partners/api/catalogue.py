@@ -8,11 +8,11 @@ its catalogue id, its page and its provider's page. Filter values the site would
 import uuid
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.http import Http404
 from ninja import Router, Schema
 from ninja.responses import Status
 
+from leoportal.api_access import FieldProblems, Refused, page_of
 from partners.filters import CatalogueFilter
 from partners.models import Capability
 
@@ -30,17 +30,9 @@ class ListingPage(Schema):
     count: int
     page: int
     pages: int
+    next: str | None
+    previous: str | None
     results: list[Listing]
-
-
-class Problem(Schema):
-    field: str
-    message: str
-
-
-class Refused(Schema):
-    detail: str
-    problems: list[Problem]
 
 
 def _listing(request, capability) -> dict:
@@ -54,10 +46,11 @@ def _listing(request, capability) -> dict:
 
 @router.get(
     "/listings",
-    response={200: ListingPage, 422: Refused},
+    response={200: ListingPage, 422: FieldProblems},
     summary="Search and filter the public catalogue",
     description="The catalogue's query parameters as on the site (q, category, research_area, platform, status, "
-    "sample_return, crew_time, centrifuge, holds_c, min_days, min_units, unstated, sort) and page.",
+    "sample_return, crew_time, centrifuge, holds_c, min_days, min_units, unstated, sort) and page. The answer "
+    "counts every listing found and links the next and previous pages.",
 )
 def listings(request, page: int = 1):
     params = request.GET.copy()
@@ -65,17 +58,9 @@ def listings(request, page: int = 1):
     filterset = CatalogueFilter(params or None, queryset=Capability.objects.public().with_related())
     if filterset.is_bound and not filterset.form.is_valid():
         problems = [{"field": name, "message": message} for name, _label, message in filterset.refused_filters()]
-        return Status(422, {"detail": "Some filter values cannot be used: fix or remove them.", "problems": problems})
-    paginator = Paginator(filterset.qs, settings.CATALOGUE_PAGE_SIZE)
-    if page < 1 or page > max(paginator.num_pages, 1):
-        last = max(paginator.num_pages, 1)
-        problem = {"field": "page", "message": f"Pages run from 1 to {last}."}
-        return Status(422, {"detail": "No such page.", "problems": [problem]})
-    current = paginator.page(page)
-    results = [_listing(request, capability) for capability in current.object_list]
-    return Status(
-        200, {"count": paginator.count, "page": current.number, "pages": paginator.num_pages, "results": results}
-    )
+        raise Refused(422, "Some filter values cannot be used: fix or remove them.", problems)
+    found = page_of(request, filterset.qs, page, settings.CATALOGUE_PAGE_SIZE, lambda c: _listing(request, c))
+    return Status(200, found)
 
 
 @router.get("/listings/{listing_id}", response=Listing, summary="One public listing")
