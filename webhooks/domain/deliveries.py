@@ -37,12 +37,17 @@ USER_AGENT = "LEO-Portal-Webhooks/1"
 def record(endpoints, event: str, data: dict, dedupe_key: str) -> list[Delivery]:
     """Record ``event`` for each endpoint subscribed to it (once per dedupe key) and queue the sending after the
     commit. Disabled endpoints keep theirs until they are enabled again."""
-    created = []
+    created, now = [], timezone.now()
     for endpoint in endpoints:
         try:
             with transaction.atomic():
                 delivery = Delivery.objects.create(
-                    endpoint=endpoint, event=event, payload=data, dedupe_key=dedupe_key[:200]
+                    endpoint=endpoint,
+                    event=event,
+                    payload=data,
+                    dedupe_key=dedupe_key[:200],
+                    created_at=now,
+                    next_attempt_at=now,
                 )
         except IntegrityError:
             continue  # this event was recorded for this endpoint already
@@ -77,9 +82,13 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim(delivery_id: int, now) -> bool:
+    """Take the delivery for this worker. The conditions stay on the delivery's own columns (the endpoint is a
+    subquery, not a join, which Django would turn into ``pk IN (...)``): PostgreSQL then re-reads them after waiting
+    for a racing worker's claim, and the second worker updates nothing."""
+    enabled = Endpoint.objects.filter(is_active=True).values("pk")
     return bool(
         Delivery.objects.filter(
-            pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
+            pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint_id__in=enabled
         ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
 
