@@ -24,6 +24,13 @@ def redwire(provider_user):
 
 
 @pytest.fixture
+def tango(provider_user2):
+    organisation = OrganisationFactory(name="Space Tango", slug="space-tango")
+    MembershipFactory(organisation=organisation, user=provider_user2, role=MembershipRole.ADMIN)
+    return organisation
+
+
+@pytest.fixture
 def colleague(redwire):
     """A plain member (not an administrator) of Redwire Space."""
     user = ProviderUserFactory(email="colleague@redwire.example", full_name="Cole Reed")
