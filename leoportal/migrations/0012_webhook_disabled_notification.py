@@ -4,29 +4,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('leoportal', '0011_deadline_reminders'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("leoportal", "0011_deadline_reminders"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='notification',
-            name='notification_kind_valid',
+            model_name="notification",
+            name="notification_kind_valid",
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('submission', 'New submission or resubmission'), ('strong_match', 'Strong match found'), ('status_change', 'Proposal status changed'), ('introduction', 'Introduction to a proposal'), ('introduction_answer', 'Answer to an introduction'), ('introduction_request', 'Request for an introduction'), ('organisation_to_verify', 'New provider organisation to verify'), ('task_failed', 'Background task failed'), ('review_overdue', 'A review of yours is overdue'), ('deadline_reminder', 'Reminder of a deadline for an unsubmitted proposal'), ('webhook_disabled', 'A webhook of your organisation disabled after repeated failures')], max_length=40),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submission", "New submission or resubmission"),
+                    ("strong_match", "Strong match found"),
+                    ("status_change", "Proposal status changed"),
+                    ("introduction", "Introduction to a proposal"),
+                    ("introduction_answer", "Answer to an introduction"),
+                    ("introduction_request", "Request for an introduction"),
+                    ("organisation_to_verify", "New provider organisation to verify"),
+                    ("task_failed", "Background task failed"),
+                    ("review_overdue", "A review of yours is overdue"),
+                    ("deadline_reminder", "Reminder of a deadline for an unsubmitted proposal"),
+                    ("webhook_disabled", "A webhook of your organisation disabled after repeated failures"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='kind',
-            field=models.CharField(choices=[('submission', 'New submission or resubmission'), ('strong_match', 'Strong match found'), ('status_change', 'Proposal status changed'), ('introduction', 'Introduction to a proposal'), ('introduction_answer', 'Answer to an introduction'), ('introduction_request', 'Request for an introduction'), ('organisation_to_verify', 'New provider organisation to verify'), ('task_failed', 'Background task failed'), ('review_overdue', 'A review of yours is overdue'), ('deadline_reminder', 'Reminder of a deadline for an unsubmitted proposal'), ('webhook_disabled', 'A webhook of your organisation disabled after repeated failures')], max_length=40),
+            model_name="notificationpreference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("submission", "New submission or resubmission"),
+                    ("strong_match", "Strong match found"),
+                    ("status_change", "Proposal status changed"),
+                    ("introduction", "Introduction to a proposal"),
+                    ("introduction_answer", "Answer to an introduction"),
+                    ("introduction_request", "Request for an introduction"),
+                    ("organisation_to_verify", "New provider organisation to verify"),
+                    ("task_failed", "Background task failed"),
+                    ("review_overdue", "A review of yours is overdue"),
+                    ("deadline_reminder", "Reminder of a deadline for an unsubmitted proposal"),
+                    ("webhook_disabled", "A webhook of your organisation disabled after repeated failures"),
+                ],
+                max_length=40,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['submission', 'strong_match', 'status_change', 'introduction', 'introduction_answer', 'introduction_request', 'organisation_to_verify', 'task_failed', 'review_overdue', 'deadline_reminder', 'webhook_disabled'])), name='notification_kind_valid'),
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "submission",
+                            "strong_match",
+                            "status_change",
+                            "introduction",
+                            "introduction_answer",
+                            "introduction_request",
+                            "organisation_to_verify",
+                            "task_failed",
+                            "review_overdue",
+                            "deadline_reminder",
+                            "webhook_disabled",
+                        ],
+                    )
+                ),
+                name="notification_kind_valid",
+            ),
         ),
     ]
