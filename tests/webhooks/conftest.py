@@ -45,6 +45,7 @@ class Receiver:
     def __init__(self):
         self.requests = []
         self.answers = [200]
+        self.on_request = None  # called (in the server's thread) before answering
         self.lock = threading.Lock()
         receiver = self
 
@@ -54,6 +55,8 @@ class Receiver:
                 with receiver.lock:
                     receiver.requests.append({"headers": dict(self.headers), "body": body, "path": self.path})
                     status = receiver.answers[min(len(receiver.requests), len(receiver.answers)) - 1]
+                if receiver.on_request is not None:
+                    receiver.on_request()
                 answer = json.dumps({"received": len(receiver.requests)}).encode()
                 self.send_response(status)
                 if 300 <= status < 400:

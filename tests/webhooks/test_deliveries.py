@@ -309,3 +309,20 @@ def test_two_workers_claiming_the_same_delivery_send_it_once(redwire, provider_u
     assert sorted(sent for _pk, sent in results) == [False] * 5 + [True] * 5
     assert sorted(json.loads(r["body"])["data"]["n"] for r in receiver.requests) == [0, 1, 2, 3, 4]
     assert list(Delivery.objects.order_by("pk").values_list("status", "attempts")) == [("delivered", 1)] * 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_endpoint_deleted_while_an_attempt_is_under_way_ends_it_quietly(redwire, provider_user, receiver):
+    endpoint, _secret = endpoints.register(redwire, provider_user, receiver.url, Event.values)
+    delivery = Delivery.objects.create(endpoint=endpoint, event=Event.DEMAND_CHANGED, payload={}, dedupe_key="gone")
+
+    def delete_the_endpoint():
+        try:
+            Endpoint.objects.filter(pk=endpoint.pk).delete()
+        finally:
+            connection.close()
+
+    receiver.on_request = delete_the_endpoint
+
+    assert deliveries.send_delivery(delivery.pk) is True
+    assert (len(receiver.requests), Endpoint.objects.count(), Delivery.objects.count()) == (1, 0, 0)

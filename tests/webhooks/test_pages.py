@@ -205,3 +205,15 @@ def test_endpoint_page_query_count_does_not_grow_with_deliveries(admin_client, r
         return len(queries)
 
     assert queries_with(1) == queries_with(8)
+
+
+def test_webhooks_page_query_count_does_not_grow_with_endpoints(admin_client, redwire):
+    def queries_with(count):
+        for _ in range(Endpoint.objects.count(), count):
+            EndpointFactory(organisation=redwire)
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(page_url(redwire))
+        assert len(soup(response).select("[data-endpoint]")) == count
+        return len(queries)
+
+    assert queries_with(1) == queries_with(6)

@@ -98,12 +98,14 @@ def send_delivery(delivery_id: int) -> bool:
     now = timezone.now()
     if not claim(delivery_id, now):
         return False
-    delivery = Delivery.objects.select_related("endpoint__organisation").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("endpoint__organisation").filter(pk=delivery_id).first()
+    if delivery is None:
+        return False  # its endpoint was deleted just now
     attempt(delivery, claimed_at=now)
     return True
 
 
-def attempt(delivery: Delivery, claimed_at) -> Attempt:
+def attempt(delivery: Delivery, claimed_at) -> Attempt | None:
     """POST the signed delivery to its endpoint (checking the address again first) and record what came back."""
     endpoint = delivery.endpoint
     body = body_of(delivery)
@@ -131,6 +133,8 @@ def attempt(delivery: Delivery, claimed_at) -> Attempt:
         error = str(failed)
     duration = int((time.monotonic() - clock) * 1000)
     with transaction.atomic():
+        if not Delivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+            return None  # the endpoint was deleted while this attempt was under way
         logged = Attempt.objects.create(
             delivery=delivery,
             number=delivery.attempts,
