@@ -147,7 +147,10 @@ API_REQUESTS_PER_MINUTE = env.get_int("API_REQUESTS_PER_MINUTE", 120, minimum=1,
 # this machine or a private network (and at plain http://), and is refused without DEBUG.
 WEBHOOKS_ALLOW_PRIVATE = env.get_bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 if WEBHOOKS_ALLOW_PRIVATE and not DEBUG:
-    raise ImproperlyConfigured("WEBHOOKS_ALLOW_PRIVATE=true is for development: it needs DEBUG=true.")
+    raise ImproperlyConfigured(
+        "WEBHOOKS_ALLOW_PRIVATE may be true only when DEBUG is true: it lets webhooks reach this machine and private "
+        "networks, which is for development."
+    )
 # Seconds to connect and to wait for an answer; a delivery is tried this many times, waiting base * 2^(n-1) seconds
 # (at most the maximum) after the n-th failure; an endpoint failing this many times in a row is disabled.
 WEBHOOKS_TIMEOUT_SECONDS = env.get_float("WEBHOOKS_TIMEOUT_SECONDS", 5.0, minimum=0.5, maximum=30.0)

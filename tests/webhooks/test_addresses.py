@@ -7,6 +7,7 @@ import pytest
 from webhooks.domain import addresses, deliveries, endpoints
 from webhooks.domain.addresses import AddressError
 from webhooks.enums import Event
+from webhooks.exceptions import WebhookError
 from webhooks.models import Delivery, Endpoint
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +135,26 @@ def test_registered_name_rebound_to_loopback_is_refused_at_the_attempt(
         "hooks.redwire.example resolves to 127.0.0.1, a loopback address (this machine): events are sent only to "
         "public internet addresses. Use the public address of the receiving server."
     )
+
+
+def test_register_unknown_event_refused_naming_it_and_the_events_there_are(dns, redwire, provider_user):
+    dns["hooks.redwire.example"] = [PUBLIC]
+
+    with pytest.raises(WebhookError) as refused:
+        endpoints.register(redwire, provider_user, "https://hooks.redwire.example/", ["listing.deleted"])
+
+    assert refused.value.message == (
+        "“listing.deleted” is not an event the portal sends. Choose among: introduction.received (an introduction "
+        "received by the organisation); introduction_request.approved (a researcher's request about a listing "
+        "approved); listing.demand_changed (a listing's demand figures changed)."
+    )
+    assert Endpoint.objects.count() == 0
+
+
+def test_register_by_a_member_who_is_not_an_admin_refused(dns, redwire, colleague):
+    dns["hooks.redwire.example"] = [PUBLIC]
+
+    with pytest.raises(WebhookError) as refused:
+        endpoints.register(redwire, colleague, "https://hooks.redwire.example/", [Event.DEMAND_CHANGED])
+
+    assert refused.value.message == "Only administrators of Redwire Space manage its webhooks."

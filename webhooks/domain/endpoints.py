@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from leoportal.dispatch import dispatch
 from webhooks.domain import deliveries
 from webhooks.domain.addresses import check
 from webhooks.domain.signing import new_secret
@@ -15,6 +16,7 @@ from webhooks.enums import TEST_EVENT, DeliveryStatus, Event
 from webhooks.exceptions import WebhookError
 from webhooks.models import Delivery, Endpoint
 from webhooks.rules import can_manage_webhooks
+from webhooks.tasks import send_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +89,7 @@ def enable(endpoint: Endpoint, by) -> int:
         )
         Delivery.objects.filter(pk__in=waiting).update(next_attempt_at=timezone.now())
         for delivery_id in waiting:
-            deliveries.dispatch(deliveries.send_delivery_task, delivery_id)
+            dispatch(send_delivery, delivery_id)
     endpoint.refresh_from_db()
     return len(waiting)
 
