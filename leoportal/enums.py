@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     TASK_FAILED = "task_failed", "Background task failed"
     REVIEW_OVERDUE = "review_overdue", "A review of yours is overdue"
     DEADLINE_REMINDER = "deadline_reminder", "Reminder of a deadline for an unsubmitted proposal"
+    WEBHOOK_DISABLED = "webhook_disabled", "A webhook of your organisation disabled after repeated failures"
 
 
 class Delivery(models.TextChoices):

@@ -37,7 +37,7 @@ RESEARCHER_KINDS = [
     NotificationKind.INTRODUCTION_ANSWER,
     NotificationKind.DEADLINE_REMINDER,
 ]
-PROVIDER_KINDS = [NotificationKind.INTRODUCTION]
+PROVIDER_KINDS = [NotificationKind.INTRODUCTION, NotificationKind.WEBHOOK_DISABLED]
 REVIEWER_KINDS = [NotificationKind.REVIEW_OVERDUE]
 
 

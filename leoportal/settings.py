@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "leoportal",
     "projects",
     "partners",
+    "webhooks",
     *(["devtools"] if DEVTOOLS else []),
     # The admin site of leoportal/admin_site.py: sign-in through allauth, a second factor for staff.
     "leoportal.apps.StaffAdminConfig",
@@ -142,6 +143,23 @@ INVITATIONS_PER_ADDRESS = env.get_int("INVITATIONS_PER_ADDRESS", 5, minimum=1, m
 INVITATIONS_PER_SENDER_PER_DAY = env.get_int("INVITATIONS_PER_SENDER_PER_DAY", 30, minimum=1, maximum=10000)
 # How many API requests one token may make in a minute (then 429 with Retry-After).
 API_REQUESTS_PER_MINUTE = env.get_int("API_REQUESTS_PER_MINUTE", 120, minimum=1, maximum=100000)
+# Webhooks (webhooks/): targets must be public HTTPS addresses; WEBHOOKS_ALLOW_PRIVATE lets development point them at
+# this machine or a private network (and at plain http://), and is refused without DEBUG.
+WEBHOOKS_ALLOW_PRIVATE = env.get_bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+if WEBHOOKS_ALLOW_PRIVATE and not DEBUG:
+    raise ImproperlyConfigured(
+        "WEBHOOKS_ALLOW_PRIVATE may be true only when DEBUG is true: it lets webhooks reach this machine and private "
+        "networks, which is for development."
+    )
+# Seconds to connect and to wait for an answer; a delivery is tried this many times, waiting base * 2^(n-1) seconds
+# (at most the maximum) after the n-th failure; an endpoint failing this many times in a row is disabled.
+WEBHOOKS_TIMEOUT_SECONDS = env.get_float("WEBHOOKS_TIMEOUT_SECONDS", 5.0, minimum=0.5, maximum=30.0)
+WEBHOOKS_MAX_ATTEMPTS = env.get_int("WEBHOOKS_MAX_ATTEMPTS", 8, minimum=1, maximum=30)
+WEBHOOKS_RETRY_BASE_SECONDS = env.get_int("WEBHOOKS_RETRY_BASE_SECONDS", 60, minimum=1, maximum=3600)
+WEBHOOKS_RETRY_MAX_SECONDS = env.get_int("WEBHOOKS_RETRY_MAX_SECONDS", 6 * 3600, minimum=1, maximum=7 * 86400)
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.get_int("WEBHOOKS_DISABLE_AFTER_FAILURES", 10, minimum=1, maximum=1000)
+# How many endpoints one organisation may register.
+WEBHOOKS_PER_ORGANISATION = env.get_int("WEBHOOKS_PER_ORGANISATION", 10, minimum=1, maximum=100)
 # How many introductions one researcher may ask program staff for in any 24 hours.
 INTRODUCTION_REQUESTS_PER_DAY = env.get_int("INTRODUCTION_REQUESTS_PER_DAY", 5, minimum=1, maximum=1000)
 # How long a co-investigator's invitation link stays valid, in days (it also works only once).
@@ -342,6 +360,8 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "projects.send_deadline_reminders", "schedule": 3600.0},
     # Background imports queued while the broker was down, or whose worker died, are queued again.
     "requeue-import-jobs": {"task": "partners.requeue_import_jobs", "schedule": 300.0},
+    # Webhook deliveries due (first attempts the broker never got, retries whose backoff has passed) are sent.
+    "webhook-deliveries": {"task": "webhooks.send_due_deliveries", "schedule": 60.0},
     # Background jobs: queue those the broker never got, fail those whose worker died, delete old result files.
     "job-upkeep": {"task": "leoportal.job_upkeep", "schedule": 300.0},
 }

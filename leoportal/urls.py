@@ -39,6 +39,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("projects.urls")),
     path("", include("partners.urls")),
+    path("", include("webhooks.urls")),
 ]
 
 handler403 = "leoportal.views.error_403"

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = ("leoportal", "projects", "partners", "devtools", "manage.py")
+PRODUCTION = ("leoportal", "projects", "partners", "webhooks", "devtools", "manage.py")
 
 # Why an import may sit inside a function (ruff's PLC0415 allows it only with ``
 REASONS = {
@@ -28,7 +28,7 @@ OVERSIZED = {
 }
 
 
-APPS = ("leoportal", "projects", "partners")
+APPS = ("leoportal", "projects", "partners", "webhooks")
 TOOLING = ("tests", "devtools", "tools")
 
 # The layers, from the bottom; a module's top-level imports may reach its own layer and the ones below, never above

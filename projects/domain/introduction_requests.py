@@ -30,6 +30,7 @@ from projects.domain.introductions import (
 from projects.enums import IntroductionAnswer, RequestState
 from projects.models import Introduction, IntroductionRequest, Match, Proposal
 from projects.rules import is_proposal_team
+from webhooks.domain import events as webhook_events
 
 
 def askable_proposals(user):
@@ -150,6 +151,7 @@ def grant_request(request: IntroductionRequest, by: User, note: str, contact_ema
         locked.state, locked.decided_by, locked.decided_at = RequestState.INTRODUCED, by, timezone.now()
         locked.introduction = introduction
         locked.save(update_fields=["state", "decided_by", "decided_at", "introduction"])
+        webhook_events.request_approved(locked, introduction)
         _notify_team(
             locked,
             f"Introduced to {locked.organisation.name}: “{locked.proposal.display_title}”",

@@ -23,6 +23,7 @@ from partners.rules import is_provider_member
 from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.exceptions import IntroductionError
 from projects.models import Introduction, Match, Proposal
+from webhooks.domain import events as webhook_events
 
 # A draft is not ready to be shown to anyone, and a withdrawn proposal is no longer looking for a partner.
 NOT_INTRODUCIBLE = (ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN)
@@ -118,6 +119,7 @@ def introduce_to_provider(
                 f"“{proposal.display_title}” was just introduced to {organisation.name} by someone else."
             ) from None
         _notify_provider(introduction)
+        webhook_events.introduction_received(introduction)
     return introduction
 
 

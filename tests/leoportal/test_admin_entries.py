@@ -41,15 +41,18 @@ from tests.projects.factories import (
     ReviewFactory,
 )
 from tests.utils import soup
+from tests.webhooks.factories import EndpointFactory
+from webhooks.models import Delivery as WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("leoportal", "projects", "partners")
+APPS = ("leoportal", "projects", "partners", "webhooks")
 # Models deliberately not in the admin, each shown to staff elsewhere or of no use to them there.
 NOT_IN_ADMIN = {
     "projects.calendarfeed",  # a person's secret calendar address: theirs alone, reset from their own page
     "projects.proposalversion",  # frozen submissions: the versions page, linked from the desk's proposal page
     "projects.suggestedassignment",  # the suggestion job's output: shown and accepted on the call's panel page
+    "webhooks.attempt",  # each try at a delivery: listed inside the delivery's admin page
 }
 MODELS = sorted(
     label
@@ -141,6 +144,10 @@ def make(label, staff):
             owner=staff,
             digest="0" * 64,
             total=3,
+        ),
+        "webhooks.endpoint": EndpointFactory,
+        "webhooks.delivery": lambda: WebhookDelivery.objects.create(
+            endpoint=EndpointFactory(), event="listing.demand_changed", payload={"fits": 1}, dedupe_key="k"
         ),
     }
     return makers[label]()

@@ -167,6 +167,13 @@ SITE = {
     "partners:listing_confirm": (LOGIN, 405, 405, 405, 405, 405, 405),
     "partners:listing_delete": (LOGIN, 404, 404, 404, 200, 404, 404),
     "partners:invitation": (200,) * 7,
+    # An organisation's webhooks: its members see them (only its administrators change them); everyone else a 404.
+    "webhooks:endpoints": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "webhooks:endpoint": (LOGIN, 404, 404, 404, 200, 404, 404),
+    "webhooks:test": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "webhooks:rotate": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "webhooks:enable": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "webhooks:delete": (LOGIN, 405, 405, 405, 405, 405, 405),
     # The public API reads the public catalogue only: the same answer for everyone.
     "api_docs": (200,) * 7,
     "api-1:openapi-json": (200,) * 7,
@@ -275,6 +282,11 @@ REFUSED_POSTS = {
     "partners:listing_unpublish": (LOGIN, 404, 404, 404, None, 404, 404),
     "partners:listing_confirm": (LOGIN, 404, 404, 404, None, 404, 404),
     "partners:listing_delete": (LOGIN, 404, 404, 404, None, 404, 404),
+    "webhooks:endpoints": (LOGIN, 404, 404, 404, None, 404, 404),
+    "webhooks:test": (LOGIN, 404, 404, 404, None, 404, 404),
+    "webhooks:rotate": (LOGIN, 404, 404, 404, None, 404, 404),
+    "webhooks:enable": (LOGIN, 404, 404, 404, None, 404, 404),
+    "webhooks:delete": (LOGIN, 404, 404, 404, None, 404, 404),
     # The organisation invitation was sent to another address than any of these accounts': nobody can accept it.
     "partners:invitation": (200, 409, 409, 409, 409, 409, 409),
     "admin:projects_proposal_status": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
@@ -449,7 +461,7 @@ def database_state() -> Counter:
     """Every row of the site's own tables (and e-mail addresses), except read marks and login times."""
     ignored = {"read_at", "last_login"}
     state = Counter()
-    for label in ("leoportal", "projects", "partners", "account"):
+    for label in ("leoportal", "projects", "partners", "webhooks", "account"):
         for model in apps.get_app_config(label).get_models():
             fields = [f.attname for f in model._meta.concrete_fields if f.attname not in ignored]
             state.update((model._meta.label, repr(row)) for row in model.objects.values_list(*fields))

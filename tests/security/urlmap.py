@@ -107,4 +107,9 @@ def arguments(world) -> dict:
         "partners:listing_confirm": {"public_id": o["listing"].public_id},
         "partners:listing_delete": {"public_id": o["draft_listing"].public_id},
         "partners:invitation": {"token": world.tokens["member_invitation"]},
+        "webhooks:endpoints": orbital,
+        **{
+            f"webhooks:{name}": {**orbital, "public_id": o["webhook"].public_id}
+            for name in ("endpoint", "test", "rotate", "enable", "delete")
+        },
     }

@@ -37,6 +37,7 @@ from tests.projects.factories import (
     PanelMemberFactory,
     ProposalFactory,
 )
+from tests.webhooks.factories import EndpointFactory
 
 ACTORS = ("anonymous", "owner", "co_investigator", "other_researcher", "introduced", "not_introduced", "staff")
 # Panel reviewers of the proposal's call: assigned the proposal; on the panel but not assigned; assigned, reviewed
@@ -57,7 +58,13 @@ CANARIES = {
         "Canary request to meet Stellar",
     ],
     "other_proposal": ["Canary cardiac tissue title", "canary-other@example.edu"],
-    "organisation_private": ["Canary draft bioprinter", "canary-invitee@orbital.example", "canary-upload.json"],
+    "organisation_private": [
+        "Canary draft bioprinter",
+        "canary-invitee@orbital.example",
+        "canary-upload.json",
+        "canary-hooks.orbital.example",
+        "Canary webhook to the Orbital CRM",
+    ],
     "staff_only": ["Canary staff export of proposals", "Canary decision draft wording"],
 }
 VISIBLE = {
@@ -169,6 +176,11 @@ def build_world() -> World:
         organisation=orbital, uploaded_by=introduced, filename="canary-upload.json", document={}
     )
     import_job = import_jobs.create_job(upload, owner=introduced, total=2, digest="0" * 64)
+    webhook = EndpointFactory(
+        organisation=orbital,
+        url="https://canary-hooks.orbital.example/leo",
+        description="Canary webhook to the Orbital CRM",
+    )
 
     stellar = OrganisationFactory(name="Stellar Bio", slug="stellar-bio")
     MembershipFactory(organisation=stellar, user=not_introduced, role=MembershipRole.ADMIN)
@@ -248,6 +260,7 @@ def build_world() -> World:
         introduction=introduction,
         introduction_request=introduction_request,
         api_token=api_token,
+        webhook=webhook,
         notification=notification,
         job=job,
         reviewer_invitation=reviewer_invitation,

@@ -15,6 +15,7 @@ from projects.demo import introductions as demo_introductions
 from projects.demo import panels as demo_panels
 from projects.demo import precedents as demo_precedents
 from projects.demo import proposals as projects_demo
+from webhooks.demo import endpoints as demo_webhooks
 
 
 @contextmanager
@@ -61,6 +62,7 @@ class Command(BaseCommand):
                 demo_introductions.seed(log, users)
                 demo_panels.seed(log, users)
                 demo_decisions.seed(log, users)
+                demo_webhooks.seed(log, users)
             kept = kept_back()
 
         summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))

@@ -18,6 +18,7 @@ from projects.matching import (
     select,
 )
 from projects.models import OPEN_STATUSES, ListingDemand, Proposal
+from webhooks.domain import events as webhook_events
 
 
 def unscored_proposal_ids(grace_seconds: int = 120) -> list[int]:
@@ -48,7 +49,8 @@ def stale_proposal_ids() -> list[int]:
 
 
 def refresh_listing_demand() -> int:
-    """Count, for every matchable listing, the open proposals it fits or is to confirm for."""
+    """Count, for every matchable listing, the open proposals it fits or is to confirm for. Listings whose figures
+    changed (a listing counted for the first time changes from none) tell their organisation's webhooks."""
     loaded = load_catalogue()
     proposals = [needs_of(p) for p in Proposal.objects.filter(status__in=OPEN_STATUSES).order_by("pk")]
     now = timezone.now()
@@ -64,6 +66,13 @@ def refresh_listing_demand() -> int:
     with transaction.atomic():
         ListingDemand.objects.exclude(capability_id__in=fits).delete()
         existing = {d.capability_id: d for d in ListingDemand.objects.all()}
+        changes = {
+            pk: (
+                (0, 0) if pk not in existing else (existing[pk].fits, existing[pk].to_confirm),
+                (fits[pk], to_confirm[pk]),
+            )
+            for pk in fits
+        }
         for pk, demand in existing.items():
             demand.fits, demand.to_confirm, demand.computed_at = fits[pk], to_confirm[pk], now
         ListingDemand.objects.bulk_update(existing.values(), ["fits", "to_confirm", "computed_at"], batch_size=500)
@@ -74,4 +83,5 @@ def refresh_listing_demand() -> int:
                 if pk not in existing
             ]
         )
+        webhook_events.demand_changed({pk: pair for pk, pair in changes.items() if pair[0] != pair[1]}, now)
     return len(fits)
