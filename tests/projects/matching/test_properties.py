@@ -27,7 +27,9 @@ from .conftest import (
 )
 from .strategies import capabilities, catalogues, proposal_lists, proposals
 
-SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Forty examples a property keep the file near half a minute; PROPERTY_EXAMPLES=400 makes a deeper search.
+EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "40"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TIER = {Fit.FITS: 0, Fit.TO_CONFIRM: 0, Fit.DOES_NOT_FIT: 1}
 
 
@@ -263,7 +265,7 @@ def met_value(field, listing, p):
     raise AssertionError(field)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(listings=catalogues(max_size=8), p=proposals(), field=st.sampled_from(REQUIREMENTS), data=st.data())
 def test_stating_a_need_a_listing_meets_never_lowers_its_score_or_place(listings, p, field, data):
     chosen = data.draw(st.sampled_from(listings))
