@@ -144,10 +144,10 @@ def proposal_progress(proposal, history, missing_count: int, typical_days: dict,
         samples = typical_days[status]
         when = (
             f"{WAIT_SENTENCES[status].format(wait=_wait(_median(samples)))} (the median of the last "
-            f"{len(samples)} proposals). You are told here and by e-mail when it moves."
+            f"{len(samples)} proposals). It shows here when it moves, and an e-mail follows."
         )
     elif status in WAIT_SENTENCES:
-        when = "You are told here and by e-mail as soon as it moves."
+        when = "It shows here as soon as it moves, and an e-mail follows."
     return Progress(stages, where, next_step, when)
 
 

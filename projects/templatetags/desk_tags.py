@@ -30,6 +30,8 @@ SYSTEM_MODELS = {
     "projects.Match",
     "projects.RescoreRequest",
     "projects.StatusChange",
+    "webhooks.Delivery",
+    "webhooks.Endpoint",
 }
 
 

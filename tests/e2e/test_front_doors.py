@@ -79,6 +79,7 @@ def test_the_desk_front_door_shows_what_waits_first(new_page):
     assert piles.locator("h3").all_inner_texts() == [
         "Proposals to screen\n1",
         "Reviews due from you\n0",
+        "Decision e-mails to send\n0",
         "Researchers asking for an introduction\n0",
         "Introductions unanswered\n1",
         "Failed background tasks\n0",

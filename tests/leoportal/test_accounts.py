@@ -198,6 +198,7 @@ def test_navigation_for_a_researcher(client, researcher):
         "Notifications",
         "Dashboard",
         "Notification settings",
+        "Calendar",
         "E-mail addresses",
         "Change password",
         "Two-factor authentication",
@@ -213,7 +214,7 @@ def test_navigation_for_a_provider(client, provider_user):
 def test_navigation_for_program_staff(client, staff):
     client.force_login(staff)
 
-    assert nav_links(client.get(reverse("home"))) == ["Calls", "Catalogue", "Review desk"]
+    assert nav_links(client.get(reverse("home"))) == ["Calls", "Catalogue", "Review desk", "Decision outbox"]
 
 
 @pytest.mark.parametrize(

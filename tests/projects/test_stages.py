@@ -87,7 +87,7 @@ def test_a_submitted_proposal_says_how_long_screening_usually_takes(researcher):
     assert (progress.where, progress.when) == (
         "Submitted on 27 February 2027.",
         "Screening has usually started within about 5 days of submission (the median of the last 4 proposals). "
-        "You are told here and by e-mail when it moves.",
+        "It shows here when it moves, and an e-mail follows.",
     )
 
 
@@ -98,7 +98,7 @@ def test_with_fewer_than_three_earlier_proposals_no_duration_is_claimed(research
     progress = proposal_progress(proposal, history, missing_count=0, typical_days={S.SCREENING: [3.0, 5.0]}, now=NOW)
 
     assert states(progress)[1] == ("Submitted", "current", "screening")
-    assert progress.when == "You are told here and by e-mail as soon as it moves."
+    assert progress.when == "It shows here as soon as it moves, and an e-mail follows."
 
 
 def test_revisions_requested_is_under_review_and_waits_for_the_team(researcher):

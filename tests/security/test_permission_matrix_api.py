@@ -30,7 +30,7 @@ MATRIX = {
     ("get", "/catalogue/listings/{listing}", None): (200,) * 8,
     ("get", "/catalogue/listings/{draft_listing}", None): (404,) * 8,
     # A researcher's proposals: the team's, through a personal token only.
-    ("get", "/proposals", None): (401, "200 [2]", "200 [2]", "200 [1]", "200 [0]", "200 [0]", "200 [0]", 401),
+    ("get", "/proposals", None): (401, "200 [2]", "200 [2]", "200 [2]", "200 [0]", "200 [0]", "200 [0]", 401),
     ("get", "/proposals/{proposal}", None): (401, 200, 200, 404, 404, 404, 404, 401),
     ("get", "/proposals/{proposal}/matches", None): (401, 200, 200, 404, 404, 404, 404, 401),
     ("get", "/proposals/{other_proposal}", None): (401, 404, 404, 200, 404, 404, 404, 401),
