@@ -14,8 +14,9 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 PYTEST_ARGS ?=
-# Test processes (pytest-xdist): one per core; TEST_PROCESSES=0 runs the suite in this process alone.
-TEST_PROCESSES ?= auto
+# Test processes (pytest-xdist): one more than the cores, as much of the suite waits on Chromium, subprocesses and
+# the database; TEST_PROCESSES=0 runs the suite in this process alone.
+TEST_PROCESSES ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 .PHONY: help install run test test-fast tour lint format migrate seed services loadtest clean
 
