@@ -2,8 +2,10 @@
 
 A file is accepted when it starts with the PDF signature, parses, is not encrypted, has pages, and fits
 FILE_UPLOAD_MAX_MB. A few kilobytes of PDF can hold compressed streams that expand to gigabytes and keep a parser
-busy for minutes, so the file is opened in a child process with a time limit (PDF_CHECK_SECONDS) and a memory
-limit (PDF_CHECK_MEMORY_MB): a file that exceeds them is refused, and the web worker is never tied up. In that
+busy for minutes, so the file is opened in a child process with a limit of processor time (PDF_CHECK_SECONDS) and
+of memory (PDF_CHECK_MEMORY_MB): a file that exceeds them is refused, and the web worker is never tied up. The
+limit counts the child's own processor time, not the clock, so a busy server does not refuse a sound file; a child
+that has not answered after WALL_CLOCK_FACTOR times the limit is stopped all the same. In that
 child every stream is also measured as it would expand (without keeping it): a file whose streams would expand
 past PDF_MAX_INFLATED_MB is refused, however quickly it opens. So is a file that carries JavaScript or actions
 that run by themselves (on opening, on a page, a launch of a program, a form sent elsewhere): staff and providers
@@ -15,6 +17,7 @@ pointing at nothing.
 """
 
 import logging
+import math
 import multiprocessing
 import os
 import re
@@ -122,8 +125,13 @@ def check_pdf(uploaded) -> int:
     return pages
 
 
+# How long, by the clock, a child may take for each second of processor time it is allowed.
+WALL_CLOCK_FACTOR = 4
+
+
 def inspect_pdf(uploaded) -> tuple[str, bool, int]:
-    """Open ``uploaded`` with pypdf in a forked child process under PDF_CHECK_SECONDS and PDF_CHECK_MEMORY_MB.
+    """Open ``uploaded`` with pypdf in a forked child process under PDF_CHECK_SECONDS of processor time and
+    PDF_CHECK_MEMORY_MB.
 
     Returns (outcome, encrypted, page count, active content found): outcome "ok", "too_complex" (a limit was hit),
     "inflates" (its streams would expand past PDF_MAX_INFLATED_MB) or a short description of why the file does
@@ -133,12 +141,13 @@ def inspect_pdf(uploaded) -> tuple[str, bool, int]:
     receiver, sender = context.Pipe(duplex=False)
     inflated_limit = settings.PDF_MAX_INFLATED_MB * 1024 * 1024
     child = context.Process(
-        target=_inspect_in_child, args=(uploaded, sender, settings.PDF_CHECK_MEMORY_MB, inflated_limit)
+        target=_inspect_in_child,
+        args=(uploaded, sender, settings.PDF_CHECK_SECONDS, settings.PDF_CHECK_MEMORY_MB, inflated_limit),
     )
     child.start()
     sender.close()
     try:
-        if receiver.poll(settings.PDF_CHECK_SECONDS):
+        if receiver.poll(settings.PDF_CHECK_SECONDS * WALL_CLOCK_FACTOR):
             try:
                 return receiver.recv()
             except EOFError:  # the child died without answering (killed for its memory, say)
@@ -151,9 +160,11 @@ def inspect_pdf(uploaded) -> tuple[str, bool, int]:
         child.join()
 
 
-def _inspect_in_child(uploaded, sender, memory_mb: int, inflated_limit: int) -> None:
-    """The child's side of inspect_pdf: bound the memory it may add, parse, send back what was found."""
+def _inspect_in_child(uploaded, sender, seconds: float, memory_mb: int, inflated_limit: int) -> None:
+    """The child's side of inspect_pdf: bound its processor time and the memory it may add, parse, send back what
+    was found. Past the processor time the kernel ends the child (SIGXCPU), which the parent reads as too complex."""
     try:
+        _limit_processor_time(seconds)
         _limit_memory(memory_mb)
         reader = PdfReader(uploaded, strict=False)
         encrypted = reader.is_encrypted
@@ -249,6 +260,15 @@ def _expanded_size(stream: StreamObject, limit: int) -> int:
         return len(stream.get_data())  # other filters: pypdf limits what it expands
     except Exception:  # pypdf's limit, or damaged data: count it as the most it may be
         return limit
+
+
+def _limit_processor_time(seconds: float) -> None:
+    """End this process once it has used ``seconds`` of processor time (the kernel counts whole seconds)."""
+    limit = max(1, math.ceil(seconds))
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
 
 
 def _limit_memory(memory_mb: int) -> None:

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from partners.models import Capability, CapabilityUpload
+from projects.domain import attachments
 from projects.models import Attachment
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.projects.factories import NarrativeFactory, ProposalFactory, pdf_bytes, pdf_upload
@@ -112,6 +113,28 @@ def test_a_valid_pdf_still_passes_the_limited_check_quickly(researcher_client, d
     assert response.status_code == 302
     assert Attachment.objects.get().page_count == 200
     assert time.monotonic() - started < settings.PDF_CHECK_SECONDS
+
+
+def test_a_slow_clock_alone_refuses_no_sound_file(researcher_client, draft, settings, monkeypatch):
+    """The limit is the check's own processor time: a child kept waiting (a busy server) past the limit, by the
+    clock, still passes a sound file; one that never answers is stopped at four times the limit."""
+    settings.PDF_CHECK_SECONDS = 1.0
+    real_reader = attachments.PdfReader
+
+    def waits_then_reads(*args, **kwargs):
+        time.sleep(1.5)  # over the limit by the clock, with next to no processor time
+        return real_reader(*args, **kwargs)
+
+    monkeypatch.setattr(attachments, "PdfReader", waits_then_reads)
+    response = upload(researcher_client, draft, pdf_upload("narrative.pdf", pdf_bytes(pages=2)))
+    assert response.status_code == 302
+    assert Attachment.objects.get().page_count == 2
+
+    monkeypatch.setattr(attachments, "PdfReader", lambda *args, **kwargs: time.sleep(60))
+    started = time.monotonic()
+    response = upload(researcher_client, draft, pdf_upload("bomb.pdf", pdf_bytes(pages=2)))
+    assert field_error(response) == TOO_COMPLEX
+    assert 4.0 <= time.monotonic() - started < 10.0
 
 
 def test_a_file_over_the_limit_is_refused_without_being_kept(researcher_client, draft, settings):
