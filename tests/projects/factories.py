@@ -220,6 +220,7 @@ class PanelMemberFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = PanelMember
+        skip_postgeneration_save = True  # the hook writes the reviewer's profile, not the membership
 
     call = factory.SubFactory(CallFactory)
     reviewer = factory.SubFactory(ReviewerFactory)
