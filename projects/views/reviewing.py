@@ -63,6 +63,10 @@ def review_proposal(request, public_id):
                     reviews.save_draft(proposal, request.user, **data)
                 else:
                     reviews.submit_review(proposal, request.user, **data)
+            except reviews.RoundNotOpen as too_early:
+                # Not yet: what they typed is kept as their draft (the form below keeps it too).
+                mine = reviews.save_draft(proposal, request.user, **data)
+                messages.error(request, str(too_early))
             except reviews.ReviewRefused as refused:
                 messages.error(request, str(refused))
             else:
@@ -86,6 +90,7 @@ def review_proposal(request, public_id):
         "review_form": review_form,
         "conflict_form": ConflictForm(),
         "refusal": reviews.review_refusal(proposal, request.user),
+        "round_not_open": reviews.round_not_open(proposal, request.user),
         "my_review": mine,
         "latest": latest_changes(proposal),
         "nav_section": "reviews",
