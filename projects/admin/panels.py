@@ -62,7 +62,7 @@ class ReviewRoundAdmin(admin.ModelAdmin):
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(ReadOnlyAdmin):
     list_display = ["reviewer", "proposal", "round", "source", "assigned_by", "assigned_at", "reason"]
-    list_filter = ["source", "round", "assigned_at"]
+    list_filter = ["source", "assigned_at"]
     search_fields = ["reviewer__email", "reviewer__full_name", "proposal__title", "reason"]
     list_select_related = ["reviewer", "proposal", "assigned_by", "round"]
     date_hierarchy = "assigned_at"
