@@ -352,7 +352,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-invitations": {"task": "projects.send_pending_invitations", "schedule": 300.0},
     "send-pending-member-invitations": {"task": "partners.send_pending_invitations", "schedule": 300.0},
     "send-pending-reviewer-invitations": {"task": "projects.send_pending_reviewer_invitations", "schedule": 300.0},
-    # Panel reviews past their call's due date remind their reviewer, once each.
+    # Panel reviews past their review round's close remind their reviewer, once each.
     "overdue-reviews": {"task": "projects.remind_overdue_reviews", "schedule": 3600.0},
     # Attachment files whose row never committed (a rolled-back upload) are removed after an hour.
     "delete-orphaned-files": {"task": "projects.delete_orphaned_files", "schedule": 3600.0},

@@ -55,7 +55,7 @@ def send_pending_reviewer_invitations() -> int:
 
 @shared_task(name="projects.remind_overdue_reviews")
 def remind_overdue_reviews() -> int:
-    """Remind reviewers of reviews past their call's due date (once each)."""
+    """Remind reviewers of reviews past their round's due date (once each)."""
     from projects.domain import panels  # noqa: PLC0415 -- leaf
 
     return panels.remind_overdue()

@@ -2,7 +2,9 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
@@ -12,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from projects.admin import panel_views
 from projects.domain import decisions, reminders
 from projects.enums import CallState
-from projects.models import Call, DecisionTemplate
+from projects.models import Call, DecisionTemplate, ReviewRound
 from projects.models.decisions import PLACEHOLDERS
 
 
@@ -64,9 +66,50 @@ class DecisionTemplateInline(admin.StackedInline):
         return formset
 
 
+class ReviewRoundFormSet(BaseInlineFormSet):
+    """The call's rounds are checked against one another as they are about to be saved (each round's own check
+    would compare it with the saved dates of rounds changed in the same save)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance._checked_with_siblings = True
+        return form
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.instance
+            for form in self.forms
+            if (form.instance.pk or form.has_changed()) and not self._should_delete_form(form) and not form.errors
+        ]
+        problems = []
+        for index, review_round in enumerate(kept):
+            problem = review_round.overlap_with(kept[:index])
+            if problem:
+                problems.append(problem)
+        if problems:
+            raise ValidationError(problems)
+
+
+class ReviewRoundInline(admin.TabularInline):
+    """The call's review rounds: reviews can be submitted from a round's opening and are due at its close. A round
+    holding assignments cannot be deleted (change its dates instead)."""
+
+    model = ReviewRound
+    formset = ReviewRoundFormSet
+    extra = 0
+    fields = ["name", "opens_at", "closes_at"]
+    verbose_name_plural = "review rounds (a new assignment joins the round open then, else the next one)"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("opens_at", "closes_at"):
+            kwargs["widget"] = LabelledSplitDateTime(capfirst(db_field.verbose_name))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(Call)
 class CallAdmin(SimpleHistoryAdmin):
-    inlines = [DecisionTemplateInline]
+    inlines = [ReviewRoundInline, DecisionTemplateInline]
     list_display = ["code", "title", "opens_at", "closes_at", "state", "concept_step", "funding_cap", "proposal_count"]
     list_filter = [CallStateFilter, "concept_step", "closes_at"]
     search_fields = ["code", "title", "description"]
@@ -87,7 +130,10 @@ class CallAdmin(SimpleHistoryAdmin):
         ),
         (
             "Review panel",
-            {"fields": ["reviewers_per_proposal", "max_reviews_per_reviewer", "reviews_due_at", "review_panel"]},
+            {
+                "fields": ["reviewers_per_proposal", "max_reviews_per_reviewer", "review_panel"],
+                "description": "The review rounds, with their dates, are listed below the call.",
+            },
         ),
         ("Record", {"fields": ["public_id", "public_page", "created_at", "updated_at"]}),
     ]
@@ -112,7 +158,7 @@ class CallAdmin(SimpleHistoryAdmin):
         return format_html('<a href="{}">Invite reviewers and assign proposals</a>', panel_views.panel_url(call))
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name in ("opens_at", "closes_at", "concept_closes_at", "reviews_due_at"):
+        if db_field.name in ("opens_at", "closes_at", "concept_closes_at"):
             kwargs["widget"] = LabelledSplitDateTime(capfirst(db_field.verbose_name))
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

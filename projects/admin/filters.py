@@ -106,8 +106,8 @@ class ReviewFilter(admin.SimpleListFilter):
 
 
 class ReviewProgressFilter(admin.SimpleListFilter):
-    """Where the panel's reviews of a proposal stand: none assigned, some still awaited, all in, or overdue (awaited
-    after the call's due date, the proposal still open)."""
+    """Where the panel's reviews of a proposal stand: none assigned, some still awaited, all in, or overdue (one
+    awaited after its review round closed, the proposal still open)."""
 
     title = "review progress"
     parameter_name = "review_progress"
@@ -134,7 +134,8 @@ class ReviewProgressFilter(admin.SimpleListFilter):
         if self.value() == self.ALL_IN:
             return queryset.filter(assigned).exclude(awaiting)
         if self.value() == self.OVERDUE:
-            return queryset.filter(awaiting, status__in=OPEN_STATUSES, call__reviews_due_at__lt=timezone.now())
+            overdue = Exists(awaiting_reviews().filter(round__closes_at__lt=timezone.now()))
+            return queryset.filter(overdue, status__in=OPEN_STATUSES)
         return queryset
 
 

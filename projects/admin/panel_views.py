@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from leoportal.models import User
 from leoportal.rules import is_program_staff
-from projects.domain import panel_suggestions, panels
+from projects.domain import panel_suggestions, panels, rounds
 from projects.forms.reviews import InviteReviewerForm
 from projects.models import OPEN_STATUSES, Proposal, ReviewAssignment, ReviewerInvitation, SuggestedAssignment
 
@@ -88,6 +88,7 @@ def panel(request, model_admin, object_id):
         "opts": model_admin.model._meta,
         "title": f"Review panel: {call.code}",
         "call": call,
+        "rounds": rounds.rounds_of(call),
         "members": members,
         "pending": [
             invitation

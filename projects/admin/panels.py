@@ -2,14 +2,15 @@
 what each reviewer knows, who reviews what).
 
 Panels are run from a call's page ("Invite reviewers and assign proposals", projects/admin/panel_views.py), which
-checks invitations, conflicts of interest and the call's numbers; nothing here writes. The suggestion job's
-proposals are shown and accepted on that page only.
+checks invitations, conflicts of interest and the call's numbers; nothing here writes but the review rounds (edited
+with their call, as an inline, or one by one here). The suggestion job's proposals are shown and accepted on that page
+only.
 """
 
 from django.contrib import admin
 
 from projects.admin.team import ReadOnlyAdmin
-from projects.models import PanelMember, ReviewAssignment, ReviewerInvitation, ReviewerProfile
+from projects.models import PanelMember, ReviewAssignment, ReviewerInvitation, ReviewerProfile, ReviewRound
 
 
 @admin.register(ReviewerProfile)
@@ -44,10 +45,24 @@ class ReviewerInvitationAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
+@admin.register(ReviewRound)
+class ReviewRoundAdmin(admin.ModelAdmin):
+    """Every call's review rounds. A round must close after it opens and not overlap another of its call; one that
+    holds assignments cannot be deleted (change its dates instead)."""
+
+    list_display = ["name", "call", "opens_at", "closes_at"]
+    list_filter = ["call", "closes_at"]
+    search_fields = ["name", "call__code", "call__title"]
+    list_select_related = ["call"]
+    date_hierarchy = "closes_at"
+    fields = ["call", "name", "opens_at", "closes_at", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(ReadOnlyAdmin):
-    list_display = ["reviewer", "proposal", "source", "assigned_by", "assigned_at", "reason"]
+    list_display = ["reviewer", "proposal", "round", "source", "assigned_by", "assigned_at", "reason"]
     list_filter = ["source", "assigned_at"]
     search_fields = ["reviewer__email", "reviewer__full_name", "proposal__title", "reason"]
-    list_select_related = ["reviewer", "proposal", "assigned_by"]
+    list_select_related = ["reviewer", "proposal", "assigned_by", "round"]
     date_hierarchy = "assigned_at"

@@ -1,12 +1,13 @@
 """The demo's review panel: reviewer@example.org, an external expert on the panels of the calls with proposals
-under review, assigned two of them and with a declared conflict of interest on a third. Idempotent and quiet."""
+under review, assigned two of them and with a declared conflict of interest on a third; each of those calls has a
+review round open now, its reviews due three weeks after it was first seeded. Idempotent and quiet."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
 from projects.domain import panels
-from projects.models import PanelMember, Proposal, Review, ReviewAssignment, ReviewerProfile
+from projects.models import PanelMember, Proposal, Review, ReviewAssignment, ReviewerProfile, ReviewRound
 
 DEMO_REVIEWER = "reviewer@example.org"
 EXPERTISE = {
@@ -16,6 +17,7 @@ EXPERTISE = {
     "proteins. Reviewed for NIH and the ISS National Lab before.",
 }
 PANELS = ("NLRA 2027-1", "NLRA 2027-2", "NLRA 2026-3")
+ROUND = "Full proposal review"
 ASSIGNED = ("demo-partial-g-bone", "demo-mab-crystals")
 CONFLICT = ("demo-liver-organoids", "I collaborated with the principal investigator's lab on organoid culture.")
 
@@ -28,11 +30,15 @@ def seed(log, users) -> None:
     log("expertise", reviewer.email, "created" if created else "unchanged")
     proposals = {p.external_id: p for p in Proposal.objects.filter(external_id__in=[*ASSIGNED, CONFLICT[0]])}
     for proposal in proposals.values():
-        if proposal.call is not None and proposal.call.code in PANELS and proposal.call.reviews_due_at is None:
-            proposal.call.reviews_due_at = timezone.now() + timedelta(days=21)  # reviews due three weeks on
-            proposal.call.save(update_fields=["reviews_due_at", "updated_at"])
-            log("reviews-due", proposal.call.code, "updated")
         if proposal.call is not None and proposal.call.code in PANELS:
+            now = timezone.now()
+            _round, created = ReviewRound.objects.get_or_create(
+                call=proposal.call,
+                name=ROUND,
+                # open now, reviews due three weeks on
+                defaults={"opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=21)},
+            )
+            log("review-round", f"{proposal.call.code}: {ROUND}", "created" if created else "unchanged")
             _member, created = PanelMember.objects.get_or_create(call=proposal.call, reviewer=reviewer)
             log("panel", f"{proposal.call.code}: {reviewer.email}", "created" if created else "unchanged")
     conflicted = proposals.get(CONFLICT[0])

@@ -90,22 +90,22 @@ def _reviewer_key(user) -> str:
 
 
 def _review_events(user) -> list[Event]:
-    """One event per open proposal assigned to ``user`` whose call has a review due date (only while assigned)."""
+    """One event per open proposal assigned to ``user`` in a review round, at the round's close (only while
+    assigned)."""
     assignments = (
-        ReviewAssignment.objects.filter(
-            reviewer=user, proposal__call__reviews_due_at__isnull=False, proposal__status__in=OPEN_STATUSES
-        )
-        .select_related("proposal__call")
-        .order_by("proposal__call__reviews_due_at", "pk")
+        ReviewAssignment.objects.filter(reviewer=user, round__isnull=False, proposal__status__in=OPEN_STATUSES)
+        .select_related("proposal__call", "round")
+        .order_by("round__closes_at", "pk")
     )
     key = _reviewer_key(user)
     return [
         _event(
             f"review-{assignment.proposal.public_id}-{key}",
             f"Review due: “{assignment.proposal.display_title}” ({assignment.proposal.call.code})",
-            assignment.proposal.call.reviews_due_at,
+            assignment.round.closes_at,
             reverse("projects:review_proposal", args=[assignment.proposal.public_id]),
-            assignment.proposal.call.updated_at,
+            assignment.round.updated_at,
+            assignment.round.name,
         )
         for assignment in assignments
     ]

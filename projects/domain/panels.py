@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from leoportal.models import User
 from leoportal.notifications import absolute_url, notify
 from leoportal.rules import is_program_staff
 from projects.domain.invitations import has_verified_address, send_claimed, token_hash, unsent
+from projects.domain.rounds import current_round, overdue_q
 from projects.enums import AssignmentSource
 from projects.exceptions import PanelError
 from projects.models import (
@@ -260,13 +261,15 @@ def assign(
     source: str = AssignmentSource.STAFF,
     reasons: dict[tuple[int, int], str] | None = None,
 ) -> list[ReviewAssignment]:
-    """Assign each (proposal, reviewer) pair: all of them, or none with every reason listed (PanelError)."""
+    """Assign each (proposal, reviewer) pair: all of them, or none with every reason listed (PanelError). Each
+    assignment joins its call's review round open now, else the next one (``rounds.current_round``)."""
     if not is_program_staff(by):
         raise PanelError("Only program staff assign reviewers.")
     reasons = reasons or {}
-    calls = {proposal.call_id for proposal, _reviewer in pairs if proposal.call_id}
+    calls = {proposal.call_id: proposal.call for proposal, _reviewer in pairs if proposal.call_id}
     # Locked so that two staff assigning at once cannot both pass the limits.
-    list(Call.objects.select_for_update().filter(pk__in=calls))
+    list(Call.objects.select_for_update().filter(pk__in=list(calls)))
+    rounds = {call_id: current_round(call) for call_id, call in calls.items()}
     created, problems = [], []
     for proposal, reviewer in pairs:
         problem = _refusal(proposal, reviewer)
@@ -280,6 +283,7 @@ def assign(
                 assigned_by=by,
                 source=source,
                 reason=reasons.get((proposal.pk, reviewer.pk), "")[:300],
+                round=rounds.get(proposal.call_id),
             )
         )
     if problems:
@@ -330,16 +334,8 @@ def panel_of(call: Call) -> list[PanelMember]:
 
 
 def overdue_assignments(now=None):
-    """Assignments past their call's due date whose reviewer has not submitted a review (proposals still open)."""
-    now = now or timezone.now()
-    submitted = Review.objects.filter(
-        proposal=OuterRef("proposal"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False
-    )
-    return (
-        ReviewAssignment.objects.filter(proposal__call__reviews_due_at__lt=now, proposal__status__in=OPEN_STATUSES)
-        .exclude(Exists(submitted))
-        .select_related("proposal__call", "reviewer")
-    )
+    """Assignments whose round has closed and whose reviewer has not submitted a review (proposals still open)."""
+    return ReviewAssignment.objects.filter(overdue_q(now)).select_related("proposal__call", "reviewer", "round")
 
 
 def remind_overdue(now=None) -> int:
@@ -353,8 +349,9 @@ def remind_overdue(now=None) -> int:
             NotificationKind.REVIEW_OVERDUE,
             subject=f"Your review of “{proposal.display_title}” is overdue",
             body=(
-                f"Reviews for {proposal.call.code} were due on {proposal.call.reviews_due_at:%-d %B %Y}. Please submit "
-                f"your review of “{proposal.display_title}”, or tell us of a conflict of interest on its page."
+                f"Reviews for {proposal.call.code} ({assignment.round.name}) were due on "
+                f"{assignment.round.closes_at:%-d %B %Y}. Please submit your review of “{proposal.display_title}”, "
+                "or tell us of a conflict of interest on its page."
             ),
             dedupe_key=f"review-overdue:{assignment.pk}",
             url=reverse("projects:review_proposal", args=[proposal.public_id]),

@@ -25,6 +25,7 @@ from django.utils.timesince import timesince
 
 from leoportal.models import FailedTask
 from projects.domain.reviews import review_average_subquery
+from projects.domain.rounds import submitted_review_of_assignment
 from projects.enums import Access, Fit, ProposalStatus
 from projects.models import (
     EDITABLE_STATUSES,
@@ -223,13 +224,6 @@ def desk_figures() -> dict:
             ReviewAssignment.objects.filter(proposal=OuterRef("pk")).filter(Exists(submitted_review_of_assignment()))
         ),
     }
-
-
-def submitted_review_of_assignment():
-    """The assigned reviewer's submitted review, for an Exists() over review assignments."""
-    return Review.objects.filter(
-        proposal=OuterRef("proposal"), reviewer=OuterRef("reviewer"), submitted_at__isnull=False
-    )
 
 
 def awaiting_reviews():

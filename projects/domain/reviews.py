@@ -9,9 +9,11 @@ A reviewer may not review a proposal when
 Program staff may review any proposal; a panel reviewer only the proposals assigned to them (projects/panels.py),
 and declaring a conflict frees the assignment.
 
-Reviews are written between submission and decision (the open statuses). Views and the admin call these
-functions; the database holds the rules that need no lookup (one row per reviewer, scores present exactly when no
-conflict is declared). Every change is kept by django-simple-history.
+Reviews are written between submission and decision (the open statuses). An assigned reviewer first submits once
+their assignment's review round has opened (projects/domain/rounds.py); before, they keep a draft. After it closes,
+a late review is still accepted. Views and the admin call these functions; the database holds the rules that need
+no lookup (one row per reviewer, scores present exactly when no conflict is declared). Every change is kept by
+django-simple-history.
 """
 
 from django.db import transaction
@@ -21,6 +23,7 @@ from django.utils import timezone
 from leoportal.models import User
 from leoportal.rules import is_program_staff
 from projects.domain.panels import is_assigned
+from projects.domain.rounds import not_open_yet
 from projects.enums import OperationsScreen
 from projects.exceptions import ReviewRefused
 from projects.models import (
@@ -30,10 +33,15 @@ from projects.models import (
     Proposal,
     Review,
     ReviewAssignment,
+    ReviewRound,
     review_score_expression,
 )
 
 REVIEWABLE_STATUSES = OPEN_STATUSES
+
+
+class RoundNotOpen(ReviewRefused):
+    """Submitting before the assignment's round opens: the review can be kept as a draft meanwhile."""
 
 
 def _same_organisation(proposal: Proposal, reviewer: User) -> bool:
@@ -71,6 +79,22 @@ def review_refusal(proposal: Proposal, reviewer: User) -> str | None:
     return conflict_reason(proposal, reviewer)
 
 
+def _assignment(proposal: Proposal, reviewer: User) -> ReviewAssignment | None:
+    return ReviewAssignment.objects.filter(proposal=proposal, reviewer=reviewer).select_related("round__call").first()
+
+
+def round_not_open(proposal: Proposal, reviewer: User, now=None) -> ReviewRound | None:
+    """The review round of ``reviewer``'s assignment to ``proposal`` when it has not opened yet, else None."""
+    assignment = _assignment(proposal, reviewer)
+    return assignment.round if not_open_yet(assignment, now) else None
+
+
+def submission_not_open(proposal: Proposal, reviewer: User, now=None) -> str | None:
+    """Why ``reviewer`` cannot submit their review of ``proposal`` yet (their round has not opened); None when they
+    can. Reading the proposal and keeping a draft are open before the round is."""
+    return not_open_yet(_assignment(proposal, reviewer), now)
+
+
 def may_review(proposal: Proposal, user: User) -> bool:
     return bool(is_program_staff(user) or is_assigned(proposal, user))
 
@@ -91,7 +115,8 @@ def submit_review(
     operations: str,
     comment: str = "",
 ) -> Review:
-    """Write (or revise) ``reviewer``'s review of ``proposal``; raise ReviewRefused when they may not."""
+    """Write (or revise) ``reviewer``'s review of ``proposal``; raise ReviewRefused when they may not (RoundNotOpen
+    when their round has not opened yet: nothing is saved, the caller may keep it as a draft)."""
     # Lock the proposal so a conflict declared, or a decision taken, at the same moment cannot slip between the
     # check and the save.
     locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
@@ -106,6 +131,9 @@ def submit_review(
     }
     review = own_review(locked, reviewer) or Review(proposal=locked, reviewer=reviewer)
     revising = review.submitted_at is not None and not review.conflict_of_interest
+    too_early = None if revising else submission_not_open(locked, reviewer)
+    if too_early:
+        raise RoundNotOpen(too_early)
     for name in CRITERIA_FIELDS:
         setattr(review, name, int(scores[name]))
     review.operations = OperationsScreen(operations)

@@ -9,7 +9,7 @@
 - demand against supply per hardware category: proposals under consideration that need the kind of hardware,
   against published listings (of verified providers, what the public and the matcher see) that offer it;
 - review progress per call: of the call's proposals under consideration, how many have no reviewer yet, and of the
-  panel's assignments how many reviews are in and how many are overdue (not in after the call's due date).
+  panel's assignments how many reviews are in and how many are overdue (not in after their review round closed).
 """
 
 from collections import Counter
@@ -141,7 +141,7 @@ def review_progress(now=None) -> list[ReviewProgress]:
         .annotate(
             assigned=Count("pk"),
             done=Count("pk", filter=Q(submitted)),
-            overdue=Count("pk", filter=Q(~Q(submitted), proposal__call__reviews_due_at__lt=now)),
+            overdue=Count("pk", filter=Q(~Q(submitted), round__closes_at__lt=now)),
         )
         .values_list("proposal__call__code", "assigned", "done", "overdue")
     }

@@ -16,6 +16,7 @@ from projects.models.panels import (
     ReviewAssignment,
     ReviewerInvitation,
     ReviewerProfile,
+    ReviewRound,
     SuggestedAssignment,
 )
 from projects.models.precedents import Precedent, PrecedentQuerySet
@@ -67,6 +68,7 @@ __all__ = [
     "RescoreRequest",
     "Review",
     "ReviewAssignment",
+    "ReviewRound",
     "ReviewerInvitation",
     "ReviewerProfile",
     "StatusChange",

@@ -91,12 +91,6 @@ class Call(models.Model):
         validators=[MinValueValidator(1)],
         help_text="No reviewer on the panel is assigned more proposals of this call than this.",
     )
-    reviews_due_at = models.DateTimeField(
-        "reviews due",
-        null=True,
-        blank=True,
-        help_text="When panel reviews are due; a review still open after it reminds its reviewer once.",
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

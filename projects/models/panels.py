@@ -2,17 +2,21 @@
 
 A reviewer is a person on a call's panel (PanelMember), joined through an e-mailed invitation (ReviewerInvitation:
 once, expiring, for the invited address, like co-investigator invitations). Their expertise (ReviewerProfile) feeds
-the suggested assignments. A reviewer sees a proposal only while a ReviewAssignment links them to it.
+the suggested assignments. A reviewer sees a proposal only while a ReviewAssignment links them to it. A call reviews
+in rounds (ReviewRound: "Concept screening", then "Full proposal review"), each open between two dates; an
+assignment belongs to one round, whose close is its due date.
 """
 
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from leoportal.fields import ChoiceListField
+from leoportal.text import validate_single_line
 from partners.enums import ResearchArea
 from projects.enums import AssignmentSource
 
@@ -102,6 +106,67 @@ class ReviewerInvitation(models.Model):
         return self.accepted_at is None and self.revoked_at is None and timezone.now() < self.expires_at
 
 
+class ReviewRound(models.Model):
+    """A period in which a call's panel reviews: reviews can be submitted from ``opens_at`` and are due at
+    ``closes_at`` (late ones are still accepted, and show as overdue). A call's rounds follow one another without
+    overlapping; that rule needs the other rounds, so ``clean`` checks it (and the admin's inline, all rounds at
+    once) rather than the database, which would need PostgreSQL's exclusion constraints."""
+
+    call = models.ForeignKey("projects.Call", on_delete=models.CASCADE, related_name="review_rounds")
+    name = models.CharField(
+        max_length=100,
+        validators=[validate_single_line],
+        help_text="What the panel does in this round, e.g. Concept screening or Full proposal review.",
+    )
+    opens_at = models.DateTimeField("opens", help_text="From when reviewers can submit their reviews.")
+    closes_at = models.DateTimeField(
+        "reviews due", help_text="When this round's reviews are due; one still open after it reminds its reviewer once."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["opens_at", "id"]
+        verbose_name = "review round"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="review_round_closes_after_opening",
+                violation_error_message="A review round must close after it opens: set its due date later than its "
+                "opening.",
+            ),
+            models.UniqueConstraint(
+                fields=["call", "name"],
+                name="review_round_name_once_per_call",
+                violation_error_message="The call already has a review round of this name: give each round its own.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def overlap_with(self, others) -> str | None:
+        """Why this round cannot sit beside ``others`` (rounds of the same call), or None. Rounds may touch: one
+        can open the moment the previous one closes."""
+        if self.opens_at is None or self.closes_at is None:
+            return None
+        for other in others:
+            if other.opens_at < self.closes_at and self.opens_at < other.closes_at:
+                return (
+                    f"“{self.name}” overlaps “{other.name}” ({other.opens_at:%-d %b %Y, %H:%M} to "
+                    f"{other.closes_at:%-d %b %Y, %H:%M} UTC): a call's review rounds follow one another, so let "
+                    "one open when the other closes or later."
+                )
+        return None
+
+    def clean(self):
+        super().clean()
+        if getattr(self, "_checked_with_siblings", False) or self.call_id is None:
+            return  # the admin's inline checks all the call's rounds together, as they are about to be saved
+        problem = self.overlap_with(ReviewRound.objects.filter(call_id=self.call_id).exclude(pk=self.pk))
+        if problem:
+            raise ValidationError(problem)
+
+
 class ReviewAssignment(models.Model):
     """A reviewer is asked to review a proposal. While the row exists they see the proposal; removing it (staff
     unassign, or the reviewer declares a conflict) takes the proposal out of their sight."""
@@ -115,6 +180,16 @@ class ReviewAssignment(models.Model):
     source = models.CharField(max_length=20, choices=AssignmentSource.choices, default=AssignmentSource.STAFF)
     reason = models.CharField(
         max_length=300, blank=True, help_text="Why this reviewer was suggested, when the assignment was suggested."
+    )
+    # PROTECT: a round's close is the due date of its assignments, so a round holding assignments is not deleted
+    # (its dates are changed instead); with SET_NULL, deleting one would silently leave its reviews without a due date.
+    round = models.ForeignKey(
+        ReviewRound,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        help_text="The review round the assignment belongs to; its close is the due date (none: no due date).",
     )
 
     class Meta:
@@ -131,6 +206,10 @@ class ReviewAssignment(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} reviews {self.proposal}"
+
+    @property
+    def due_at(self):
+        return self.round.closes_at if self.round_id else None
 
 
 class SuggestedAssignment(models.Model):

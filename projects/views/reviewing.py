@@ -28,18 +28,18 @@ def _proposal_for_review(request, public_id) -> Proposal:
 def review_list(request):
     assignments = list(
         ReviewAssignment.objects.filter(reviewer=request.user)
-        .select_related("proposal__call")
+        .select_related("proposal__call", "round")
         .prefetch_related(Prefetch("proposal__reviews", queryset=Review.objects.filter(reviewer=request.user)))
         .order_by("proposal__call__code", "assigned_at", "pk")
     )
     now = timezone.now()
     for assignment in assignments:
-        due = assignment.proposal.call.reviews_due_at if assignment.proposal.call else None
         mine = next(iter(assignment.proposal.reviews.all()), None)
         assignment.done = bool(mine and mine.submitted_at)
         assignment.draft = bool(mine and mine.is_draft)
-        assignment.due = due
-        assignment.overdue = bool(due and due < now and not assignment.done)
+        assignment.due = assignment.due_at
+        assignment.opens = assignment.round.opens_at if assignment.round and now < assignment.round.opens_at else None
+        assignment.overdue = bool(assignment.due and assignment.due < now and not assignment.done)
     to_do = sum(not assignment.done for assignment in assignments)
     context = {"assignments": assignments, "to_do": to_do, "nav_section": "reviews"}
     return render(request, "projects/review_list.html", context)
@@ -63,6 +63,10 @@ def review_proposal(request, public_id):
                     reviews.save_draft(proposal, request.user, **data)
                 else:
                     reviews.submit_review(proposal, request.user, **data)
+            except reviews.RoundNotOpen as too_early:
+                # Not yet: what they typed is kept as their draft (the form below keeps it too).
+                mine = reviews.save_draft(proposal, request.user, **data)
+                messages.error(request, str(too_early))
             except reviews.ReviewRefused as refused:
                 messages.error(request, str(refused))
             else:
@@ -86,6 +90,7 @@ def review_proposal(request, public_id):
         "review_form": review_form,
         "conflict_form": ConflictForm(),
         "refusal": reviews.review_refusal(proposal, request.user),
+        "round_not_open": reviews.round_not_open(proposal, request.user),
         "my_review": mine,
         "latest": latest_changes(proposal),
         "nav_section": "reviews",

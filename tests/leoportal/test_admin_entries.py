@@ -39,6 +39,7 @@ from tests.projects.factories import (
     ProposalFactory,
     ReviewAssignmentFactory,
     ReviewFactory,
+    ReviewRoundFactory,
 )
 from tests.utils import soup
 from tests.webhooks.factories import EndpointFactory
@@ -117,6 +118,7 @@ def make(label, staff):
             expires_at=now + timezone.timedelta(days=7),
         ),
         "projects.reviewassignment": lambda: ReviewAssignmentFactory(assigned_by=staff),
+        "projects.reviewround": lambda: ReviewRoundFactory(),
         "projects.decisiontemplate": lambda: DecisionTemplate.objects.create(
             call=CallFactory(), decision="accepted", subject="{title} is accepted", body="Dear {pi_name},"
         ),

@@ -21,6 +21,7 @@ from projects.models import (
     Review,
     ReviewAssignment,
     ReviewerProfile,
+    ReviewRound,
 )
 from tests.factories import ResearcherFactory, ReviewerFactory
 from tests.partners.factories import CapabilityFactory
@@ -230,6 +231,18 @@ class PanelMemberFactory(factory.django.DjangoModelFactory):
         if create:
             defaults = {"research_areas": ["organoids"], "keywords": "liver, organoids", "bio": ""}
             ReviewerProfile.objects.update_or_create(user=obj.reviewer, defaults={**defaults, **(extracted or {})})
+
+
+class ReviewRoundFactory(factory.django.DjangoModelFactory):
+    """A call's review round open now, its reviews due in three weeks."""
+
+    class Meta:
+        model = ReviewRound
+
+    call = factory.SubFactory(CallFactory)
+    name = factory.Sequence(lambda n: f"Review round {n + 1}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=21))
 
 
 class ReviewAssignmentFactory(factory.django.DjangoModelFactory):

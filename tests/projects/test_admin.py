@@ -36,6 +36,8 @@ def test_staff_create_a_call_in_the_admin(client, staff):
             "max_reviews_per_reviewer": "8",
             "decision_templates-TOTAL_FORMS": "0",
             "decision_templates-INITIAL_FORMS": "0",
+            "review_rounds-TOTAL_FORMS": "0",
+            "review_rounds-INITIAL_FORMS": "0",
         },
     )
 

@@ -13,7 +13,13 @@ from projects.domain.reviews import declare_conflict
 from projects.enums import Access, ProposalStatus, Stage
 from projects.models import CalendarFeed, ReviewAssignment
 from tests.factories import ReviewerFactory
-from tests.projects.factories import CallFactory, CoInvestigatorFactory, PanelMemberFactory, ProposalFactory
+from tests.projects.factories import (
+    CallFactory,
+    CoInvestigatorFactory,
+    PanelMemberFactory,
+    ProposalFactory,
+    ReviewRoundFactory,
+)
 from tests.utils import soup
 
 pytestmark = pytest.mark.django_db
@@ -194,7 +200,8 @@ def feed_of(user) -> str:
 
 def test_a_reviewer_feed_has_one_event_per_assignment_with_a_due_date(client, staff, settings):
     due = datetime(2027, 1, 14, 17, 0, tzinfo=ZoneInfo("America/Chicago"))  # 23:00 UTC (CST, UTC-6)
-    with_due = CallFactory(code="NLRA 2027-1", reviews_due_at=due)
+    with_due = CallFactory(code="NLRA 2027-1")
+    ReviewRoundFactory(call=with_due, name="Full proposal review", closes_at=due)
     without_due = CallFactory(code="NLRA 2027-2")
     reviewer = ReviewerFactory()
     first, second = (
@@ -211,6 +218,7 @@ def test_a_reviewer_feed_has_one_event_per_assignment_with_a_due_date(client, st
         (str(event["summary"]), event.decoded("dtstart"), str(event["url"]), str(event["uid"]))
         for event in calendar.walk("VEVENT")
     )
+    descriptions = [str(event["description"]) for event in calendar.walk("VEVENT")]
 
     assert [(summary, moment, url) for summary, moment, url, _uid in found] == [
         (
@@ -228,10 +236,12 @@ def test_a_reviewer_feed_has_one_event_per_assignment_with_a_due_date(client, st
         (f"review-{second.public_id}", True),
         (f"review-{first.public_id}", True),
     ]
+    assert descriptions == ["Full proposal review", "Full proposal review"]
 
 
 def test_a_review_uid_stays_when_the_due_date_moves_and_differs_between_reviewers(client, staff):
-    call = CallFactory(reviews_due_at=timezone.now() + timedelta(days=21))
+    review_round = ReviewRoundFactory()
+    call = review_round.call
     proposal = ProposalFactory(call=call, complete=True, status=ProposalStatus.UNDER_REVIEW)
     ana, bo = ReviewerFactory(), ReviewerFactory()
     for reviewer in (ana, bo):
@@ -243,8 +253,8 @@ def test_a_review_uid_stays_when_the_due_date_moves_and_differs_between_reviewer
         return str(event["uid"]), event.decoded("dtstart")
 
     before = uid_and_moment(ana)
-    call.reviews_due_at += timedelta(days=7)
-    call.save()
+    review_round.closes_at += timedelta(days=7)
+    review_round.save()
     after = uid_and_moment(ana)
 
     assert after[0] == before[0]
@@ -253,7 +263,7 @@ def test_a_review_uid_stays_when_the_due_date_moves_and_differs_between_reviewer
 
 
 def test_a_review_leaves_the_feed_once_unassigned_or_with_a_conflict(client, staff):
-    call = CallFactory(reviews_due_at=timezone.now() + timedelta(days=21))
+    call = ReviewRoundFactory().call
     kept, unassigned, conflicted = (
         ProposalFactory(call=call, complete=True, status=ProposalStatus.UNDER_REVIEW, title=title)
         for title in ("Kept", "Unassigned", "Conflict")

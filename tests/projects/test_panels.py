@@ -2,7 +2,7 @@
 reviewer may see (only assigned proposals, only while assigned, never the admin)."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -23,6 +23,7 @@ from tests.projects.factories import (
     NarrativeFactory,
     PanelMemberFactory,
     ProposalFactory,
+    ReviewRoundFactory,
 )
 from tests.utils import soup
 
@@ -502,12 +503,13 @@ def test_the_assigned_reviewer_reads_a_pdf_in_the_browser_or_downloads_it(client
 def test_an_overdue_review_reminds_its_reviewer_once_and_shows_as_overdue(
     client, call, proposal, reviewer, staff, django_capture_on_commit_callbacks
 ):
-
+    review_round = ReviewRoundFactory(call=call, name="Full proposal review")
     done_proposal = submitted(call, title="Done already")
     panels.assign([(proposal, reviewer), (done_proposal, reviewer)], staff)
     submit_review(done_proposal, reviewer, **SCORES)
-    call.reviews_due_at = timezone.now() - timedelta(hours=1)
-    call.save()
+    review_round.opens_at = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
+    review_round.closes_at = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
+    review_round.save()
 
     with django_capture_on_commit_callbacks(execute=True):
         first = remind_overdue_reviews()
@@ -525,14 +527,16 @@ def test_an_overdue_review_reminds_its_reviewer_once_and_shows_as_overdue(
     assert (first, second, Notification.objects.filter(recipient=reviewer).count()) == (1, 0, 1)
     assert [m.to for m in mail.outbox] == [["reviewer@example.org"]]
     assert mail.outbox[0].subject.endswith("Your review of “Liver organoids in orbit” is overdue")
+    assert Notification.objects.get(recipient=reviewer).body == (
+        "Reviews for NLRA 2027-1 (Full proposal review) were due on 3 March 2026. Please submit your review of "
+        "“Liver organoids in orbit”, or tell us of a conflict of interest on its page."
+    )
     assert overdue_rows == [str(proposal.public_id)]
     assert panel.select_one(f'[data-member="{reviewer.email}"] [data-overdue]').text == "1"
 
 
 def test_no_reminder_before_the_due_date(call, proposal, reviewer, staff):
-
+    ReviewRoundFactory(call=call, closes_at=timezone.now() + timedelta(days=1))
     panels.assign([(proposal, reviewer)], staff)
-    call.reviews_due_at = timezone.now() + timedelta(days=1)
-    call.save()
 
     assert remind_overdue_reviews() == 0

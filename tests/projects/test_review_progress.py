@@ -10,7 +10,13 @@ from django.utils import timezone
 from projects.domain.statistics import ReviewProgress, review_progress
 from projects.enums import ProposalStatus as S
 from tests.factories import ReviewerFactory
-from tests.projects.factories import CallFactory, ProposalFactory, ReviewAssignmentFactory, ReviewFactory
+from tests.projects.factories import (
+    CallFactory,
+    ProposalFactory,
+    ReviewAssignmentFactory,
+    ReviewFactory,
+    ReviewRoundFactory,
+)
 from tests.utils import soup
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +29,10 @@ def proposal(owner, call, title, status=S.UNDER_REVIEW):
     return ProposalFactory(owner=owner, call=call, title=title, status=status, complete=True)
 
 
-def assigned(proposal, reviewer, *, submitted: bool):
-    ReviewAssignmentFactory(proposal=proposal, reviewer=reviewer)
+def assigned(proposal, reviewer, *, submitted: bool, review_round=None):
+    ReviewAssignmentFactory(
+        proposal=proposal, reviewer=reviewer, round=review_round or proposal.call.review_rounds.first()
+    )
     if submitted:
         ReviewFactory(proposal=proposal, reviewer=reviewer)  # scores 4, 4, 3, 5: 4.00
 
@@ -32,8 +40,11 @@ def assigned(proposal, reviewer, *, submitted: bool):
 @pytest.fixture
 def panel(researcher):
     """Call A's reviews were due yesterday, call B's are due next week."""
-    late = CallFactory(code="A", reviews_due_at=timezone.now() - timedelta(days=1))
-    early = CallFactory(code="B", reviews_due_at=timezone.now() + timedelta(days=7))
+    late, early = CallFactory(code="A"), CallFactory(code="B")
+    ReviewRoundFactory(
+        call=late, opens_at=timezone.now() - timedelta(days=20), closes_at=timezone.now() - timedelta(days=1)
+    )
+    ReviewRoundFactory(call=early, closes_at=timezone.now() + timedelta(days=7))
     first, second = ReviewerFactory(), ReviewerFactory()
     proposal(researcher, late, "Nobody assigned")
     overdue = proposal(researcher, late, "Overdue")
@@ -118,7 +129,9 @@ def test_the_dashboard_shows_review_progress_per_call_with_the_overdue_ones_link
 def test_the_filtered_desk_and_the_dashboard_take_the_same_queries_whatever_the_numbers(
     client, staff, researcher, django_assert_num_queries, count
 ):
-    call = CallFactory(reviews_due_at=timezone.now() - timedelta(days=1))
+    call = ReviewRoundFactory(
+        opens_at=timezone.now() - timedelta(days=20), closes_at=timezone.now() - timedelta(days=1)
+    ).call
     reviewers = [ReviewerFactory() for _ in range(3)]
     for n in range(count):
         item = proposal(researcher, call, f"Proposal {n}")

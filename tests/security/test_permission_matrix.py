@@ -307,6 +307,7 @@ ADMIN_ADDABLE = {
     "projects.call",
     "projects.decisiontemplate",
     "projects.precedent",
+    "projects.reviewround",
     "partners.organisation",
     "partners.membership",
     "partners.capability",
