@@ -1,6 +1,6 @@
 """The demo's review panel: reviewer@example.org, an external expert on the panels of the calls with proposals
-under review, assigned two of them and with a declared conflict of interest on a third; each of those calls has a
-review round open now, its reviews due three weeks after it was first seeded. Idempotent and quiet."""
+under review, assigned two of them and with a declared conflict of interest on a third; each of those calls without a
+round gets one open now, its reviews due three weeks after it was first seeded. Idempotent and quiet."""
 
 from datetime import timedelta
 
@@ -31,14 +31,14 @@ def seed(log, users) -> None:
     proposals = {p.external_id: p for p in Proposal.objects.filter(external_id__in=[*ASSIGNED, CONFLICT[0]])}
     for proposal in proposals.values():
         if proposal.call is not None and proposal.call.code in PANELS:
-            now = timezone.now()
-            _round, created = ReviewRound.objects.get_or_create(
-                call=proposal.call,
-                name=ROUND,
-                # open now, reviews due three weeks on
-                defaults={"opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=21)},
-            )
-            log("review-round", f"{proposal.call.code}: {ROUND}", "created" if created else "unchanged")
+            if proposal.call.review_rounds.exists():  # the demo's round, or rounds staff (or a migration) made
+                log("review-round", proposal.call.code, "unchanged")
+            else:
+                now = timezone.now()
+                ReviewRound.objects.create(  # open now, reviews due three weeks on
+                    call=proposal.call, name=ROUND, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=21)
+                )
+                log("review-round", f"{proposal.call.code}: {ROUND}", "created")
             _member, created = PanelMember.objects.get_or_create(call=proposal.call, reviewer=reviewer)
             log("panel", f"{proposal.call.code}: {reviewer.email}", "created" if created else "unchanged")
     conflicted = proposals.get(CONFLICT[0])

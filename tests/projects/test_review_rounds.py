@@ -447,6 +447,24 @@ def test_seed_demo_opens_one_round_per_panel_call_and_runs_twice_the_same():
     assert set(ReviewAssignment.objects.values_list("round__name", flat=True)) == {"Full proposal review"}
 
 
+def test_seed_demo_leaves_a_call_that_already_has_rounds_as_it_is():
+    call_command("seed_demo", stdout=StringIO())
+    call = ReviewRound.objects.order_by("pk").first().call
+    ReviewAssignment.objects.filter(proposal__call=call).delete()
+    ReviewRound.objects.filter(call=call).delete()
+    staff_round = ReviewRoundFactory(
+        call=call,
+        name="Review",
+        opens_at=timezone.now() - timedelta(days=30),
+        closes_at=timezone.now() + timedelta(days=5),
+    )
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert list(ReviewRound.objects.filter(call=call)) == [staff_round]
+    assert set(ReviewAssignment.objects.filter(proposal__call=call).values_list("round", flat=True)) == {staff_round.pk}
+
+
 rounds_from_due_dates = importlib.import_module("projects.migrations.0018_rounds_from_due_dates")
 
 
