@@ -12,7 +12,7 @@ from projects.enums import ProposalStatus
 from projects.models import DecisionEmail, Proposal, ReviewAssignment
 from tests.e2e.helpers import check_page, sign_in, sign_in_to_admin
 from tests.factories import ResearcherFactory, ReviewerFactory, StaffFactory
-from tests.projects.factories import CallFactory, NarrativeFactory, ProposalFactory
+from tests.projects.factories import CallFactory, NarrativeFactory, ProposalFactory, ReviewRoundFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +33,7 @@ def test_a_panel_reviews_and_staff_send_the_decisions(new_page):
             submission_count=1,
         )
         NarrativeFactory(proposal=proposal)
+    ReviewRoundFactory(call=call, name="Full proposal review")
     ReviewerFactory(email="farah@example.org", full_name="Farah Haddad", organisation="")
     StaffFactory(email="staff@example.org", full_name="Sam Staff", organisation="LEO Portal program office")
 
@@ -68,6 +69,8 @@ def test_a_panel_reviews_and_staff_send_the_decisions(new_page):
     staff.get_by_role("button", name="Accept all").click()
     assert staff.locator("ul.messagelist").inner_text() == "Accepted 2 suggestions."
     assert ReviewAssignment.objects.filter(reviewer__email="farah@example.org").count() == 2
+    assert set(ReviewAssignment.objects.values_list("round__name", flat=True)) == {"Full proposal review"}
+    check_page(staff, "review-panel")  # rounds, panel and assignments fit a phone (each table scrolls in its box)
 
     # The reviewer reads each proposal beside the form, submits, and goes on to the next.
     reviewer.reload()
