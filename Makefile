@@ -14,18 +14,22 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DEBUG=true DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 PYTEST_ARGS ?=
+# What mypy checks, and how strictly, is in pyproject.toml ([tool.mypy]). Its Django plugin imports the settings:
+# DEBUG=true lets them load without a secret key or a database, whatever .env says; the cache is .mypy_cache.
+MYPY := DEBUG=true $(BIN)/mypy
 # Test processes (pytest-xdist): one more than the cores, as much of the suite waits on Chromium, subprocesses and
 # the database; TEST_PROCESSES=0 runs the suite in this process alone.
 TEST_PROCESSES ?= $(shell echo $$(( $$(nproc) + 1 )))
 
-.PHONY: help install run test test-fast tour lint format migrate seed services loadtest clean
+.PHONY: help install run test test-fast tour lint typecheck format migrate seed services loadtest clean
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve on 127.0.0.1:$(PORT)"
 	@echo "make test     install and run the whole test suite on PostgreSQL and Redis"
 	@echo "make test-fast  the suite without the browser and live-worker tests (the inner loop)"
 	@echo "make install  create .venv with the locked dependencies and install front-end assets"
-	@echo "make lint     ruff check, ruff format --check, makemigrations --check, the layout gates"
+	@echo "make lint     ruff check, ruff format --check, makemigrations --check, the layout gates, mypy"
+	@echo "make typecheck  mypy alone: strict on the matching engine, default checks on the domain modules"
 	@echo "make tour     retake the README's pictures (docs/tour/) with the browser test that crawls every page"
 	@echo "make loadtest 50 researchers for 60 s against gunicorn on 10,000 proposals; prints the figures"
 
@@ -80,10 +84,14 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/python tools/check_layout.py
+	$(MYPY)
+
+typecheck: install
+	$(MYPY)
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .mypy_cache

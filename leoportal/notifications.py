@@ -7,6 +7,7 @@ racing on the same row send once.
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -41,7 +42,7 @@ PROVIDER_KINDS = [NotificationKind.INTRODUCTION, NotificationKind.WEBHOOK_DISABL
 REVIEWER_KINDS = [NotificationKind.REVIEW_OVERDUE]
 
 
-def kinds_for(user) -> list[str]:
+def kinds_for(user) -> list[NotificationKind]:
     if user.is_staff:
         return STAFF_KINDS
     if user.is_reviewer:
@@ -184,7 +185,7 @@ def unsent_email_ids(grace_seconds: int = 300, max_age_days: int = 2) -> list[in
             delivery=Delivery.IMMEDIATE,
             emailed_at__isnull=True,
             email_failed_at__isnull=True,
-            created_at__lte=now - timezone.timedelta(seconds=grace_seconds),
-            created_at__gte=now - timezone.timedelta(days=max_age_days),
+            created_at__lte=now - timedelta(seconds=grace_seconds),
+            created_at__gte=now - timedelta(days=max_age_days),
         ).values_list("pk", flat=True)
     )

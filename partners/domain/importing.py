@@ -24,9 +24,11 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.db.models.functions import Lower
 
 from leoportal.interchange import CAPABILITIES, InterchangeError, Problem, json_path, loads, parse_document
@@ -261,7 +263,7 @@ def plan_import(source, *, organisation: Organisation | None = None, publish_new
     # entry is, so one run lists everything there is to fix.
     refused = {_entry_index(problem.path) for problem in problems}
     plans = []
-    seen = {}
+    seen: dict[tuple[str, str], int] = {}  # (provider, id) -> the index of its first entry
     for index, entry in enumerate(entries):
         if index in refused:
             continue
@@ -311,12 +313,11 @@ def _with_outcomes(plans: list[EntryPlan], organisation, publish_new: bool) -> I
         plan.capability = capability
         plan.changed = listings.changed_fields(capability, plan.values, plan.windows)
         plan.outcome = ImportOutcome.UPDATED if plan.changed else ImportOutcome.UNCHANGED
-    new_organisations = {}
+    new_organisations: dict[str, str] = {}  # lower-cased name -> the name as first written
     for plan in plans:
         if plan.provider.lower() not in organisations:
             new_organisations.setdefault(plan.provider.lower(), plan.provider)
-    new_organisations = list(new_organisations.values())
-    return ImportPlan(plans, new_organisations, publish_new)
+    return ImportPlan(plans, list(new_organisations.values()), publish_new)
 
 
 def apply_import(plan: ImportPlan, *, organisation: Organisation | None = None, progress=None) -> ImportPlan:
@@ -336,6 +337,7 @@ def apply_import(plan: ImportPlan, *, organisation: Organisation | None = None, 
                     owner, values=entry.values, windows=entry.windows, publish=plan.publish_new
                 )
             elif entry.outcome == ImportOutcome.UPDATED:
+                assert entry.capability is not None  # the plan found the listing it updates
                 listings.update_capability(entry.capability, values=entry.values, windows=entry.windows)
             if progress is not None:
                 progress(done, total)
@@ -392,7 +394,7 @@ def field_label(relative_path: str) -> str:
     (°C)", "availability[0].start" is "Availability window 1, start"); the path itself if it names no field."""
     if relative_path in FIELD_OF_PATH and relative_path not in KEY_LABELS:
         try:
-            return _capitalised(Capability._meta.get_field(FIELD_OF_PATH[relative_path]).verbose_name)
+            return _capitalised(cast(Field, Capability._meta.get_field(FIELD_OF_PATH[relative_path])).verbose_name)
         except FieldDoesNotExist:  # a field of the form only (its label comes below)
             pass
     match = KEY_PATH.match(relative_path)
@@ -403,7 +405,7 @@ def field_label(relative_path: str) -> str:
         label = KEY_LABELS[key]
     else:
         try:
-            label = _capitalised(Capability._meta.get_field(key).verbose_name)
+            label = _capitalised(cast(Field, Capability._meta.get_field(key)).verbose_name)
         except FieldDoesNotExist:
             return relative_path
     if index is not None:

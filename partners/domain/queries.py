@@ -18,7 +18,7 @@ def public_catalogue_counts() -> dict[str, int]:
 
 def public_category_counts() -> list[tuple[str, str, int]]:
     """(category value, label, published listings offering it), most listings first, for the home page."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for categories in Capability.objects.public().values_list("categories", flat=True):
         counts.update(set(categories or ()))
     labels = dict(Category.choices)

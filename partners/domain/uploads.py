@@ -63,8 +63,8 @@ def runs_in_background(plan: ImportPlan) -> bool:
 
 
 def _locked_pending(upload_id: int) -> CapabilityUpload:
-    upload = CapabilityUpload.objects.select_for_update(of=("self",)).select_related("organisation")
-    upload = upload.filter(pk=upload_id).first()
+    uploads = CapabilityUpload.objects.select_for_update(of=("self",)).select_related("organisation")
+    upload = uploads.filter(pk=upload_id).first()
     if upload is None:
         raise UploadChanged("This upload is gone (uploads are kept for a day). Upload the file again.")
     if upload.applied_at is not None:

@@ -72,6 +72,8 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    # Set before a save; django-simple-history writes it into the history row (declared for the type checker).
+    _change_reason: str
     objects = OrganisationQuerySet.as_manager()
 
     class Meta:

@@ -129,7 +129,7 @@ def check_pdf(uploaded) -> int:
 WALL_CLOCK_FACTOR = 4
 
 
-def inspect_pdf(uploaded) -> tuple[str, bool, int]:
+def inspect_pdf(uploaded) -> tuple[str, bool, int, list[str]]:
     """Open ``uploaded`` with pypdf in a forked child process under PDF_CHECK_SECONDS of processor time and
     PDF_CHECK_MEMORY_MB.
 
@@ -168,6 +168,7 @@ def _inspect_in_child(uploaded, sender, seconds: float, memory_mb: int, inflated
         _limit_memory(memory_mb)
         reader = PdfReader(uploaded, strict=False)
         encrypted = reader.is_encrypted
+        result: tuple[str, bool, int, list[str]]
         if encrypted:
             result = ("ok", True, 0, [])
         else:
@@ -201,8 +202,10 @@ KEPT_COMPRESSED = {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode"
 def _scan(reader: PdfReader, inflated_limit: int) -> tuple[int, list[str]]:
     """Walk every object reachable from the trailer: how large its streams would expand (counting stops past
     ``inflated_limit``) and which active content it carries (described for people)."""
-    inflated, found = 0, {}
-    seen, pending = set(), [reader.trailer]
+    inflated = 0
+    found: dict[str, str] = {}
+    seen: set[tuple[int, int]] = set()
+    pending = [reader.trailer]
     while pending:
         item = pending.pop()
         if isinstance(item, IndirectObject):
@@ -351,7 +354,7 @@ def files_problem(proposal: Proposal, kind: AttachmentKind, size: int) -> str | 
     replaced = next((old for k, old in files if k == AttachmentKind.NARRATIVE), None)
     replacing = kind == AttachmentKind.NARRATIVE and replaced is not None
     count = len(files) - (1 if replacing else 0)
-    total = sum(old for _k, old in files) - (replaced if replacing else 0)
+    total = sum(old for _k, old in files) - (replaced if replacing and replaced is not None else 0)
     if count >= settings.PROPOSAL_FILES_MAX:
         return (
             f"This proposal already has {count} files, the most a proposal may have. Remove a letter it no longer "

@@ -12,6 +12,7 @@ with progress, written chunk by chunk.
 import csv
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.urls import reverse
@@ -19,6 +20,21 @@ from django.utils import timezone
 
 from projects.domain.queries import with_desk_figures
 from projects.models import Proposal
+
+
+class DeskFigures(TypedDict):
+    """The figures ``with_desk_figures`` adds to a proposal that a row reads (see ``queries.desk_figures``)."""
+
+    best_match: dict[str, Any] | None
+    fits_total: int
+    review_total: int
+    review_avg: float | None
+
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency
+    from django_stubs_ext import WithAnnotations
+
+    DeskProposal = WithAnnotations[Proposal, DeskFigures]
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 500
@@ -71,7 +87,7 @@ def _amount(value: Decimal | None) -> str:
     return f"{value:.2f}" if value is not None else ""
 
 
-def row_of(proposal: Proposal) -> list[str]:
+def row_of(proposal: "DeskProposal") -> list[str]:
     """One CSV row (``proposal`` annotated by ``with_desk_figures``, owner and call loaded)."""
     best = proposal.best_match or {}
     score = best.get("score")
@@ -82,7 +98,7 @@ def row_of(proposal: Proposal) -> list[str]:
         proposal.owner.display_name,
         proposal.owner.email,
         proposal.organisation,
-        proposal.call.code if proposal.call_id else "Unsolicited",
+        proposal.call.code if proposal.call else "Unsolicited",
         proposal.get_status_display(),
         _moment(proposal.created_at),
         _moment(proposal.submitted_at),
@@ -104,7 +120,7 @@ def row_of(proposal: Proposal) -> list[str]:
     return [safe_cell(value) for value in values]
 
 
-def _chunks(ids: list[int]) -> Iterable[list[Proposal]]:
+def _chunks(ids: list[int]) -> Iterable[list["DeskProposal"]]:
     for start in range(0, len(ids), CHUNK_SIZE):
         chunk = ids[start : start + CHUNK_SIZE]
         loaded = with_desk_figures(Proposal.objects.filter(pk__in=chunk).select_related("owner", "call"))

@@ -158,7 +158,7 @@ def draft_decision(proposal: Proposal, change: StatusChange, by: User) -> Decisi
     )
 
 
-def edit_draft(email: DecisionEmail, subject: str, body: str, by: User) -> bool:
+def edit_draft(email: DecisionEmail, subject: str, body: str, by: User | None) -> bool:
     """Save staff's wording; a draft already sent is left as it went (returns False)."""
     return bool(
         DecisionEmail.objects.filter(pk=email.pk, sent_at__isnull=True).update(

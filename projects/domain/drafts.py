@@ -7,8 +7,10 @@ answers they changed (read from the proposal's history), so the person can merge
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -50,7 +52,7 @@ def _listed(labels: list[str]) -> str:
 
 
 def _label(field: str) -> str:
-    name = str(Proposal._meta.get_field(field).verbose_name)
+    name = str(cast(Field, Proposal._meta.get_field(field)).verbose_name)
     return name[:1].upper() + name[1:]
 
 

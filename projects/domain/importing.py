@@ -231,7 +231,7 @@ def _parse(source) -> tuple[list, list[Problem], set[int]]:
         matches = [ITEM_PATH.match(problem.path) for problem in error.problems]
         if not isinstance(items, list) or not all(matches):
             raise  # the document itself is wrong (not JSON, wrong format, no list): nothing more to check
-        return items, list(error.problems), {int(match.group(1)) for match in matches}
+        return items, list(error.problems), {int(match.group(1)) for match in matches if match}
     return document["proposals"], [], set()
 
 

@@ -33,7 +33,7 @@ NOTE_MAX_LENGTH = 5000
 def team_accounts(proposal: Proposal) -> list[User]:
     """The principal investigator and every co-investigator who joined with an account."""
     members = [proposal.owner]
-    members += [coi.user for coi in proposal.co_investigators.select_related("user") if coi.user_id]
+    members += [coi.user for coi in proposal.co_investigators.select_related("user") if coi.user]
     return members
 
 
@@ -223,6 +223,7 @@ def answer_introduction(introduction: Introduction, by: User, interested: bool, 
 
 def _notify_answer(introduction: Introduction) -> None:
     proposal, organisation, member = introduction.proposal, introduction.organisation, introduction.answered_by
+    assert member is not None  # called once answer_introduction has recorded who answered
     if introduction.is_interested:
         subject = f"{organisation.name} is interested in “{proposal.display_title}”"
     else:

@@ -115,10 +115,10 @@ def start_suggestions(call: Call, user, return_url: str):
 def accept_suggestions(call: Call, suggestion_ids: list[int] | None, by) -> int:
     """Turn the chosen suggestions (None: all of the call's) into assignments, all or none (panels.PanelError lists
     every reason). Returns how many were assigned."""
-    chosen = SuggestedAssignment.objects.filter(call=call).select_related("proposal__call", "reviewer")
+    suggestions = SuggestedAssignment.objects.filter(call=call).select_related("proposal__call", "reviewer")
     if suggestion_ids is not None:
-        chosen = chosen.filter(pk__in=suggestion_ids)
-    chosen = list(chosen)
+        suggestions = suggestions.filter(pk__in=suggestion_ids)
+    chosen = list(suggestions)
     with transaction.atomic():
         assign(
             [(s.proposal, s.reviewer) for s in chosen],

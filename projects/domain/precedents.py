@@ -126,7 +126,7 @@ def _parse(source) -> tuple[list, list[Problem], set[int]]:
         matches = [ITEM_PATH.match(problem.path) for problem in error.problems]
         if not isinstance(items, list) or not all(matches):
             raise
-        return items, list(error.problems), {int(match.group(1)) for match in matches}
+        return items, list(error.problems), {int(match.group(1)) for match in matches if match}
     return document["precedents"], [], set()
 
 
@@ -260,6 +260,7 @@ def apply_import(plan: ImportPlan, source_name: str = "") -> ImportPlan:
                 entry.precedent = precedent
                 evidence.append(Evidence(set(precedent.needs), new_listings))
             else:
+                assert entry.precedent is not None  # an update names the precedent it changes
                 precedent = entry.precedent
                 old_listings = {listing.pk for listing in precedent.listings.all()}  # prefetched by the plan
                 evidence.append(Evidence({*precedent.needs, *entry.values["needs"]}, old_listings | new_listings))

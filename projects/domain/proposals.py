@@ -155,7 +155,7 @@ def save_co_investigators(proposal: Proposal, formset, user: User) -> bool:
 
 def submit_proposal(proposal: Proposal, user: User) -> StatusChange:
     """Submit (or resubmit after revisions). Raises SubmissionRefused with what is missing; the draft stays."""
-    notes = {
+    notes: dict[str, str] = {
         ProposalStatus.REVISIONS_REQUESTED: "Resubmitted after revisions.",
         ProposalStatus.INVITED: "Full proposal submitted after the invitation.",
     }

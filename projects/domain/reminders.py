@@ -32,6 +32,7 @@ def _unsubmitted():
 
 def _remind(proposal: Proposal, dedupe_key: str, lead: str) -> int:
     what = "concept summary" if proposal.stage == Stage.CONCEPT else "proposal"
+    assert proposal.call is not None  # _unsubmitted() holds proposals to a call only
     deadline = format_deadline(proposal.deadline)
     sent = notify(
         _team(proposal),

@@ -122,6 +122,8 @@ def proposal_progress(proposal, history, missing_count: int, typical_days: dict,
         return Progress(stages, f"Withdrawn on {withdrawn_on}.", "It is no longer reviewed or matched to hardware.", "")
 
     current = _index(status, proposal.stage, two_stage)
+    # Every status has a stage but withdrawn (above) and invited on a one-stage call, which no transition makes.
+    assert current is not None
     decided = status in (S.ACCEPTED, S.DECLINED)
     stages = tuple(
         Stage(

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.functional import Promise
 
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused
@@ -72,7 +73,7 @@ def format_usd(amount: Decimal) -> str:
 # --- Submission -----------------------------------------------------------------------------------------------
 
 
-def _labels() -> dict[str, str]:
+def _labels() -> dict[str, str | Promise]:  # verbose names, often lazy translations
     return {field.name: field.verbose_name for field in Proposal._meta.get_fields() if hasattr(field, "verbose_name")}
 
 
@@ -151,7 +152,7 @@ def missing_for_submission(proposal: Proposal) -> list[Missing]:
     required("Funding", "amount_requested")
     if proposal.matching_funds and not proposal.matching_funds_sources.strip():
         missing.append(Missing("Funding", "matching_funds_sources", "Sources of matching funds: say who provides them"))
-    cap = proposal.call.funding_cap if proposal.call_id else None
+    cap = proposal.call.funding_cap if proposal.call else None
     if cap is not None and proposal.amount_requested is not None and proposal.amount_requested > cap:
         missing.append(
             Missing(

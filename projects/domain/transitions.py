@@ -199,7 +199,7 @@ def set_status_of_many(proposal_ids, new_status: S, by: User, note: str = "") ->
 
 def _team_accounts(proposal: Proposal) -> list[User]:
     members = [proposal.owner]
-    members += [coi.user for coi in proposal.co_investigators.select_related("user") if coi.user_id]
+    members += [coi.user for coi in proposal.co_investigators.select_related("user") if coi.user]
     return members
 
 
@@ -242,7 +242,7 @@ def _notify_team(proposal: Proposal, change: StatusChange, by: User) -> None:
 
 def _notify_staff_of_submission(proposal: Proposal, by: User, resubmission: bool = False) -> None:
     """Every submission and resubmission reaches program staff once (the count makes a resubmission new)."""
-    call = proposal.call.code if proposal.call_id else "unsolicited"
+    call = proposal.call.code if proposal.call else "unsolicited"
     kind = "resubmitted" if resubmission else "submitted"
     staff = User.objects.program_staff()
     if resubmission:
@@ -265,7 +265,7 @@ def _notify_staff_of_submission(proposal: Proposal, by: User, resubmission: bool
 
 def _notify_staff_of_withdrawal(proposal: Proposal, change: StatusChange, by: User) -> None:
     """Staff stop reviewing a withdrawn proposal: tell them (the team is told by _notify_team)."""
-    call = proposal.call.code if proposal.call_id else "unsolicited"
+    call = proposal.call.code if proposal.call else "unsolicited"
     body = f"{by.display_name} withdrew “{proposal.display_title}” ({call})."
     if change.note:
         body += f"\n\nReason given:\n{change.note}"

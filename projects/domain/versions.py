@@ -10,8 +10,10 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django.core.files.storage import default_storage
+from django.db.models import Field
 
 from projects.domain.submission import CONCEPT_FIELDS, EDITABLE_FIELDS
 from projects.models import Proposal, ProposalVersion
@@ -33,12 +35,12 @@ def freeze_version(proposal: Proposal, by, at) -> ProposalVersion:
     kept = {item["key"]: item["stored"] for item in (previous.files if previous else [])}
     fields = CONCEPT_FIELDS if proposal.is_concept else EDITABLE_FIELDS
     answers = {
-        name: _json(proposal.call.code if name == "call" and proposal.call_id else getattr(proposal, name))
+        name: _json(proposal.call.code if name == "call" and proposal.call else getattr(proposal, name))
         for name in fields
         if name != "call"
     }
     if not proposal.is_concept:
-        answers["call"] = proposal.call.code if proposal.call_id else ""
+        answers["call"] = proposal.call.code if proposal.call else ""
     number = (previous.number if previous else 0) + 1
     files = []
     for attachment in proposal.attachments.all():
@@ -117,7 +119,7 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]]:
 def _label(name: str) -> str:
     if name == "call":
         return "Call"
-    label = str(Proposal._meta.get_field(name).verbose_name)
+    label = str(cast(Field, Proposal._meta.get_field(name)).verbose_name)
     return label[:1].upper() + label[1:]
 
 

@@ -7,12 +7,16 @@ temperatures, availability windows) as NaN-padded columns; categories and resear
 """
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Literal, cast
 
 import numpy as np
+from scipy import sparse
 
-from projects.matching.criteria import CRITERIA, LIKELY_NEED_THRESHOLD, day_number, returns_samples
+from projects.matching.arrays import Array, Arrays, BoolArray, FloatArray, IntArray
+from projects.matching.criteria import CRITERIA, LIKELY_NEED_THRESHOLD, Criterion, day_number, returns_samples
 from projects.matching.explain import cycle_collector_paused
 from projects.matching.inputs import CapabilityFacts, PrecedentFacts, ProposalNeeds
 from projects.matching.lexicon import analyze_text, capability_text, inferred_needs
@@ -31,75 +35,19 @@ from projects.matching.vocabulary import (
 # Needs and offers are integers on this scale so that products summed by matrix multiplication are exact.
 SCALE = 64
 
-
-class Arrays:
-    """Named arrays describing one side (proposals or listings), all with the same first dimension.
-
-    ``take`` is lazy: an array is gathered the first time it is read, so checking a few criteria on many gathered
-    pairs only copies what those criteria use.
-    """
-
-    def __init__(self, size: int, arrays: dict, index=None, transform=None):
-        self.size = size
-        self._arrays = arrays
-        self._index = index
-        self._transform = transform
-        self._cache = {}
-
-    def __getattr__(self, name):
-        cache = self.__dict__.get("_cache")
-        if cache is None:
-            raise AttributeError(name)
-        if name in cache:
-            return cache[name]
-        try:
-            array = self.__dict__["_arrays"][name]
-        except KeyError:
-            raise AttributeError(name) from None
-        if self._index is not None:
-            array = array[self._index]
-        if self._transform == "rows":
-            array = array[:, None]
-        elif self._transform == "columns":
-            array = array[None]
-        cache[name] = array
-        return array
-
-    def _materialised(self) -> dict:
-        return {name: getattr(self, name) for name in self._arrays}
-
-    def take(self, index) -> "Arrays":
-        """Rows ``index`` (an integer array or a slice), as 1-D arrays for gathered pairs."""
-        if self._transform:
-            raise ValueError("take() reads rows of untransformed arrays")
-        size = len(range(self.size)[index]) if isinstance(index, slice) else len(index)
-        if self._index is not None:
-            if isinstance(self._index, slice):
-                index = np.arange(self._index.start or 0, self._index.stop, self._index.step or 1)[index]
-            else:
-                index = self._index[index]
-        return Arrays(size, self._arrays, index)
-
-    def as_rows(self) -> "Arrays":
-        """Shaped (n, 1, ...) to broadcast against listings."""
-        source = self._materialised() if self._transform else self._arrays
-        return Arrays(self.size, source, None if self._transform else self._index, "rows")
-
-    def as_columns(self) -> "Arrays":
-        """Shaped (1, n, ...) to broadcast against proposals."""
-        source = self._materialised() if self._transform else self._arrays
-        return Arrays(self.size, source, None if self._transform else self._index, "columns")
+# Per item, the id of its combination of the fields or arrays a criterion's sentence reads; and per id, its first item.
+KeyIds = tuple[IntArray, IntArray]
 
 
-def _tri(values) -> np.ndarray:
+def _tri(values: Iterable[bool | None]) -> Array:
     return np.array([-1 if v is None else int(bool(v)) for v in values], dtype=np.int8)
 
 
-def _floats(values) -> np.ndarray:
+def _floats(values: Iterable[float | None]) -> FloatArray:
     return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
 
 
-def _padded(lists, width=None) -> np.ndarray:
+def _padded(lists: Sequence[Sequence[float] | None], width: int | None = None) -> FloatArray:
     width = max([len(values) for values in lists if values] + [1]) if width is None else width
     padded = np.full((len(lists), width), np.nan)
     for row, values in enumerate(lists):
@@ -108,9 +56,10 @@ def _padded(lists, width=None) -> np.ndarray:
     return padded
 
 
-def _key_ids(items, fields):
+def _key_ids(items: Sequence[object], fields: Sequence[str]) -> KeyIds:
     """Per item, an id of its combination of ``fields`` (the explanation sentences depend on nothing else)."""
-    ids, first_of = {}, []
+    ids: dict[tuple[object, ...], int] = {}
+    first_of: list[int] = []
     out = np.empty(len(items), dtype=np.int64)
     for row, item in enumerate(items):
         key = tuple(getattr(item, name) for name in fields)
@@ -122,7 +71,7 @@ def _key_ids(items, fields):
     return out, np.array(first_of, dtype=np.int64)
 
 
-def _array_key_ids(arrays, names):
+def _array_key_ids(arrays: Arrays, names: Sequence[str]) -> KeyIds:
     """The same from derived arrays: one id per distinct row of the named columns."""
     if arrays.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
@@ -131,8 +80,10 @@ def _array_key_ids(arrays, names):
     return inverse.ravel().astype(np.int64), first_of.astype(np.int64)
 
 
-def criterion_key_ids(criteria, items, arrays, side):
-    key_ids = {}
+def criterion_key_ids(
+    criteria: Iterable[Criterion], items: Sequence[object], arrays: Arrays, side: Literal["p", "c"]
+) -> dict[str, KeyIds]:
+    key_ids: dict[str, KeyIds] = {}
     for criterion in criteria:
         names = criterion.p_key_arrays if side == "p" else criterion.c_key_arrays
         fields = criterion.p_fields if side == "p" else criterion.c_fields
@@ -151,12 +102,12 @@ class Catalogue:
     columns: Arrays
     text: TextIndex
     providers: tuple[str, ...]
-    provider_of: np.ndarray
+    provider_of: IntArray
     precedents: PrecedentIndex = field(repr=False)
-    key_ids: dict = field(repr=False)
+    key_ids: dict[str, KeyIds] = field(repr=False)
 
     @classmethod
-    def build(cls, capabilities, precedents: "tuple[PrecedentFacts, ...] | list" = ()) -> "Catalogue":
+    def build(cls, capabilities: Iterable[CapabilityFacts], precedents: Iterable[PrecedentFacts] = ()) -> "Catalogue":
         capabilities = tuple(sorted(capabilities, key=lambda c: c.id))
         duplicates = sorted(i for i, count in Counter(c.id for c in capabilities).items() if count > 1)
         if duplicates:
@@ -180,15 +131,15 @@ class Catalogue:
             key_ids=key_ids,
         )
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.capabilities)
 
-    def with_precedents(self, precedents) -> "Catalogue":
+    def with_precedents(self, precedents: Iterable[PrecedentFacts]) -> "Catalogue":
         """The same listings with other flight precedents (the evaluation leaves some out)."""
         return replace(self, precedents=PrecedentIndex(precedents, self.capabilities))
 
 
-def capability_arrays(capabilities) -> Arrays:
+def capability_arrays(capabilities: Sequence[CapabilityFacts]) -> Arrays:
     n = len(capabilities)
     offered_full = np.zeros((n, len(CATEGORIES)), dtype=bool)
     hostable = np.zeros((n, len(CATEGORIES)), dtype=bool)
@@ -247,28 +198,28 @@ class ProposalBatch:
 
     proposals: tuple[ProposalNeeds, ...]
     arrays: Arrays
-    text: object  # scipy CSR, one row per proposal, in the listings' text space
-    precedent_text: object  # the same in the precedents' text space
-    profile_text: object  # the same in the listing profiles' text space
-    need_strengths: np.ndarray  # (P, K) inferred strength per category (stated or not)
+    text: sparse.csr_matrix  # one row per proposal, in the listings' text space
+    precedent_text: sparse.csr_matrix  # the same in the precedents' text space
+    profile_text: sparse.csr_matrix  # the same in the listing profiles' text space
+    need_strengths: FloatArray  # (P, K) inferred strength per category (stated or not)
 
     @cached_property
-    def key_ids(self) -> dict:
+    def key_ids(self) -> dict[str, KeyIds]:
         """Per criterion, an id per proposal of what its sentences depend on (needed only to explain)."""
         return criterion_key_ids(CRITERIA, self.proposals, self.arrays, "p")
 
     @classmethod
-    def build(cls, proposals, catalogue: Catalogue) -> "ProposalBatch":
+    def build(cls, proposals: Iterable[ProposalNeeds], catalogue: Catalogue) -> "ProposalBatch":
         with cycle_collector_paused():
             return cls._build(tuple(proposals), catalogue)
 
     @classmethod
-    def _build(cls, proposals, catalogue):
+    def _build(cls, proposals: tuple[ProposalNeeds, ...], catalogue: Catalogue) -> "ProposalBatch":
         n = len(proposals)
         stated = np.zeros((n, len(CATEGORIES)), dtype=bool)
         strengths = np.zeros((n, len(CATEGORIES)), dtype=np.float64)
         areas = np.zeros((n, len(RESEARCH_AREAS)), dtype=bool)
-        features = []
+        features: list[Sequence[str]] = []
         for row, p in enumerate(proposals):
             words, found = analyze_text(p.text)
             features.append(words)
@@ -280,7 +231,7 @@ class ProposalBatch:
                 stated[row, CATEGORY_INDEX[category]] = True
             for area in p.research_areas:
                 areas[row, RESEARCH_AREA_INDEX[area]] = True
-        has_stated = stated.any(axis=1)
+        has_stated = cast(BoolArray, stated.any(axis=1))  # an array along an axis (the stubs allow a scalar)
         likely = (strengths >= LIKELY_NEED_THRESHOLD) & ~has_stated[:, None]
         temperature = [p.temperature_c or (None, None) for p in proposals]
         window = [p.launch_window or (None, None) for p in proposals]
@@ -321,5 +272,5 @@ class ProposalBatch:
             need_strengths=strengths,
         )
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.proposals)

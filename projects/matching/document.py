@@ -1,22 +1,37 @@
 """Interchange in, interchange out: a ``leoportal.proposals/1`` document and capability items to a rankings document."""
 
+from collections.abc import Iterable
+from typing import TypedDict
+
 from projects.matching.catalogue import Catalogue
-from projects.matching.inputs import CapabilityFacts, PrecedentFacts, ProposalNeeds
-from projects.matching.ranking import rank
+from projects.matching.inputs import CapabilityFacts, Item, PrecedentFacts, ProposalNeeds
+from projects.matching.ranking import MatchDict, ProviderOptionDict, rank
 from projects.matching.weights import DEFAULT_WEIGHTS, Weights, algorithm_version
 
 RANKINGS_FORMAT = "leoportal.rankings/1"
 
 
+class RankingDict(TypedDict):
+    proposal: str
+    matches: list[MatchDict]
+    providers: list[ProviderOptionDict]
+
+
+class RankingsDocument(TypedDict):
+    format: str
+    algorithm: str
+    rankings: list[RankingDict]
+
+
 def rankings_document(
-    proposals_document: dict,
-    capability_items: list[dict],
-    precedent_items: list[dict] = (),
+    proposals_document: Item,
+    capability_items: Iterable[Item],
+    precedent_items: Iterable[Item] = (),
     *,
     top: int = 25,
     near_misses: int = 5,
     weights: Weights = DEFAULT_WEIGHTS,
-) -> dict:
+) -> RankingsDocument:
     """Rank every proposal of a (validated) proposals document against ``capability_items``.
 
     Each ranking lists the top ``top`` matches by rank, then the near misses that rank lower (they do not fit, rank

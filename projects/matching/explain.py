@@ -8,13 +8,41 @@ written once by the criterion's own ``detail`` and shared, as an immutable ``Che
 
 import gc
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 import numpy as np
+import numpy.typing as npt
+from numpy.typing import ArrayLike
 
+from projects.matching.arrays import BoolArray, FloatArray, IntArray
 from projects.matching.criteria import CRITERIA, FAIL, NOT_CHECKED, OUTCOMES, PARTIAL, PASS, UNKNOWN, Fit
 from projects.matching.vocabulary import join_words
+from projects.matching.weights import Weights
+
+if TYPE_CHECKING:  # the catalogue imports this module (cycle_collector_paused)
+    from projects.matching.catalogue import Catalogue, ProposalBatch
+
+
+class CheckDict(TypedDict):
+    name: str
+    outcome: str
+    detail: str
+
+
+class CertaintyDict(TypedDict):
+    stated: int
+    met: int
+    to_confirm: int
+    not_met: int
+    elsewhere: int
+
+
+class CitationDict(TypedDict):
+    label: str
+    year: int
+
 
 # Precedents named in a sentence; the rest are counted.
 CITED_IN_SENTENCE = 3
@@ -27,7 +55,7 @@ class Check(NamedTuple):
     outcome: str
     detail: str
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> CheckDict:
         return {"name": self.name, "outcome": self.outcome, "detail": self.detail}
 
 
@@ -46,7 +74,7 @@ class Certainty(NamedTuple):
     not_met: int = 0
     elsewhere: int = 0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> CertaintyDict:
         return {
             "stated": self.stated,
             "met": self.met,
@@ -81,11 +109,19 @@ class Citation(NamedTuple):
     label: str
     year: int
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> CitationDict:
         return {"label": self.label, "year": self.year}
 
 
-def precedent_sentence(citations) -> str:
+# A check as the engine makes it, or as stored (a match's criteria are saved as JSON).
+CheckLike = Check | CheckDict
+# Per proposal row: its nearest precedents (indices, -1 padding) and their similarity, when they were computed.
+Neighbours = tuple[IntArray | None, FloatArray | None]
+# One explained pair: its checks, its certainty and the precedents cited.
+Explained = tuple[tuple[Check, ...], Certainty, tuple[Citation, ...]]
+
+
+def precedent_sentence(citations: Sequence[Citation]) -> str:
     named = [f"{c.label} ({c.year})" for c in citations[:CITED_IN_SENTENCE]]
     more = len(citations) - len(named)
     if more:
@@ -95,7 +131,7 @@ def precedent_sentence(citations) -> str:
 
 
 @contextmanager
-def cycle_collector_paused():
+def cycle_collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many acyclic objects (tuples of shared checks).
 
     Otherwise every few hundred thousand new tuples trigger a collection that walks all of them again.
@@ -109,7 +145,14 @@ def cycle_collector_paused():
             gc.enable()
 
 
-def explain_pairs(catalogue, batch, weights, proposal_rows, capability_columns, neighbours=None) -> list[tuple]:
+def explain_pairs(
+    catalogue: "Catalogue",
+    batch: "ProposalBatch",
+    weights: Weights,
+    proposal_rows: ArrayLike,
+    capability_columns: ArrayLike,
+    neighbours: Neighbours | None = None,
+) -> list[Explained]:
     """Per pair (proposal_rows[i], capability_columns[i]): (checks in the order of ``CRITERIA`` then the
     precedents check, ``Certainty``, citations)."""
     proposal_rows = np.asarray(proposal_rows, dtype=np.int64)
@@ -126,7 +169,8 @@ def explain_pairs(catalogue, batch, weights, proposal_rows, capability_columns, 
     offers_some = (met + to_confirm) > 0
     not_met = np.where(offers_some, 0, missing)
     elsewhere = np.where(offers_some, missing, 0)
-    columns, checked = [], []
+    columns: list[npt.NDArray[np.object_]] = []
+    checked: list[BoolArray] = []
     for criterion in CRITERIA:
         codes = criterion.codes(p, c, weights)
         if criterion.fact:
@@ -152,12 +196,12 @@ def explain_pairs(catalogue, batch, weights, proposal_rows, capability_columns, 
         columns.append(checks[inverse])
         checked.append(codes != NOT_CHECKED)
     # Pairs sharing the same set of checked criteria (it depends on the proposal alone) are cut out together.
-    patterns = np.packbits(np.stack(checked, axis=1), axis=1, bitorder="little")
-    patterns = patterns.astype(np.int64) @ (256 ** np.arange(patterns.shape[1], dtype=np.int64))
+    packed = np.packbits(np.stack(checked, axis=1), axis=1, bitorder="little")
+    patterns = packed.astype(np.int64) @ (256 ** np.arange(packed.shape[1], dtype=np.int64))
     distinct, inverse, counts = np.unique(patterns, return_inverse=True, return_counts=True)
     order = np.argsort(inverse, kind="stable")
     ends = np.cumsum(counts).tolist()
-    explained = [()] * len(proposal_rows)
+    explained: list[tuple[Check, ...]] = [()] * len(proposal_rows)
     start = 0
     for pattern, end in zip(distinct.tolist(), ends, strict=True):
         members = order[start:end]
@@ -166,33 +210,44 @@ def explain_pairs(catalogue, batch, weights, proposal_rows, capability_columns, 
         for member, row in zip(members.tolist(), zip(*wanted, strict=True), strict=True):
             explained[member] = row
     citations = cite_precedents(catalogue, weights, proposal_rows, capability_columns, neighbours)
-    certainties = {}
-    result = []
-    counts = zip(stated.tolist(), met.tolist(), to_confirm.tolist(), not_met.tolist(), elsewhere.tolist(), strict=True)
-    for i, values in enumerate(counts):
+    certainties: dict[tuple[int, int, int, int, int], Certainty] = {}
+    result: list[Explained] = []
+    per_pair = zip(
+        stated.tolist(), met.tolist(), to_confirm.tolist(), not_met.tolist(), elsewhere.tolist(), strict=True
+    )
+    for i, values in enumerate(per_pair):
         certainty = certainties.get(values)
         if certainty is None:
             certainty = certainties[values] = Certainty(*values)
         cited = citations.get(i, ())
-        checks = explained[i]
+        pair_checks = explained[i]
         if cited:
-            checks = (*checks, Check("precedents", "pass", precedent_sentence(cited)))
-        result.append((checks, certainty, cited))
+            pair_checks = (*pair_checks, Check("precedents", "pass", precedent_sentence(cited)))
+        result.append((pair_checks, certainty, cited))
     return result
 
 
-def cite_precedents(catalogue, weights, proposal_rows, capability_columns, neighbours) -> dict[int, tuple]:
+def cite_precedents(
+    catalogue: "Catalogue",
+    weights: Weights,
+    proposal_rows: IntArray,
+    capability_columns: IntArray,
+    neighbours: Neighbours | None,
+) -> dict[int, tuple[Citation, ...]]:
     """Per pair position, the proposal's neighbours that flew on that listing (cited from a minimum similarity)."""
     precedents = catalogue.precedents
-    if neighbours is None or neighbours[0] is None or not len(precedents) or neighbours[0].shape[1] == 0:
+    if neighbours is None:
         return {}
-    indices = neighbours[0][proposal_rows]  # (n, k)
-    similarity = neighbours[1][proposal_rows]
+    all_indices, all_similarity = neighbours  # set together by a selection
+    if all_indices is None or all_similarity is None or not len(precedents) or all_indices.shape[1] == 0:
+        return {}
+    indices = all_indices[proposal_rows]  # (n, k)
+    similarity = all_similarity[proposal_rows]
     valid = indices >= 0
     flew = precedents.flew[np.where(valid, indices, 0), capability_columns[:, None]] > 0
     cited = valid & flew & (similarity >= weights.precedent_cited_from)
     labels = [Citation(p.label, p.year) for p in precedents.precedents]
-    found = {}
+    found: dict[int, tuple[Citation, ...]] = {}
     for position in np.flatnonzero(cited.any(axis=1)).tolist():
         found[position] = tuple(labels[j] for j in indices[position][cited[position]].tolist())
     return found
@@ -227,12 +282,12 @@ GROUPS = (
 )
 
 
-def group_checks(checks) -> list[tuple[str, str, list]]:
+def group_checks(checks: Iterable[CheckLike]) -> list[tuple[str, str, list[CheckLike]]]:
     """The checks (``Check`` or dicts with name, outcome, detail) in the groups a reader scans: what fits, what to
     confirm with the provider, the kinds of hardware it covers only in part (another listing, or the proposer's own
     payload on a host, covers the rest), what does not fit, then what describes the listing. Empty groups are left
     out."""
-    grouped: dict[str, list] = {key: [] for key, _ in GROUPS}
+    grouped: dict[str, list[CheckLike]] = {key: [] for key, _ in GROUPS}
     for check in checks:
         name, outcome = (check["name"], check["outcome"]) if isinstance(check, dict) else (check.name, check.outcome)
         if name not in NEED_CHECKS or (name == "status" and outcome == "pass"):
@@ -250,7 +305,7 @@ def group_checks(checks) -> list[tuple[str, str, list]]:
 
 # The sentences speak to the researcher; a provider reading an introduction is addressed instead, and the researcher
 # becomes "the researcher". In order: the provider's own facts first, then the researcher's needs.
-_TO_PROVIDER = [
+_TO_PROVIDER: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\bprovider has not (stated|listed|published)\b"), r"you have not \1"),
     (re.compile(r"\bprovider states\b"), "you state"),
     (re.compile(r"\bprovider has no open slots\b"), "you have no open slots"),

@@ -8,18 +8,21 @@ defined by the JSON Schemas, which the caller has validated) and refuses values 
 naming every problem.
 """
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Final
 
 from projects.matching.vocabulary import CATEGORY_INDEX, HOST_CATEGORIES, RESEARCH_AREA_INDEX
 
 # A precedent from a curated file, or one recorded on the portal (its text is confidential: explanations show its
 # label, never its title).
-CURATED, PORTAL = "curated", "portal"
+CURATED: Final = "curated"
+PORTAL: Final = "portal"
 
 
 class FactsError(ValueError):
-    def __init__(self, item_id, problems):
+    def __init__(self, item_id: str, problems: Iterable[str]):
         self.item_id = item_id
         self.problems = list(problems)
         super().__init__(f"{item_id}: " + "; ".join(self.problems))
@@ -27,6 +30,8 @@ class FactsError(ValueError):
 
 Range = tuple[float, float]
 Window = tuple[date, date]
+# One item of an interchange document, parsed from JSON and validated against its schema by the caller.
+Item = Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +58,13 @@ class CapabilityFacts:
     biosafety_level: int | None = None
     first_flight_year: int | None = None
     availability: tuple[Window, ...] | None = None
-    # Not read by the engine; carries the caller's key (a database id) through a ranking run.
-    ref: object = field(default=None, compare=False)
+    # Not read by the engine; carries the caller's key (a database id) through a ranking run. Typed Any: it is the
+    # caller's value, of the caller's type, handed back untouched.
+    ref: Any = field(default=None, compare=False)
 
     @classmethod
-    def from_interchange(cls, item: dict, ref=None) -> "CapabilityFacts":
-        problems = []
+    def from_interchange(cls, item: Item, ref: Any = None) -> "CapabilityFacts":
+        problems: list[str] = []
         facts = cls(
             id=item["id"],
             name=item["name"],
@@ -138,12 +144,13 @@ class ProposalNeeds:
     return_temperature_c: float | None = None
     biosafety_level: int | None = None
     launch_window: Window | None = None
-    # Not read by the engine; kept so a caller can carry its own key (a database id) through a ranking run.
-    ref: object = field(default=None, compare=False)
+    # Not read by the engine; kept so a caller can carry its own key (a database id) through a ranking run (Any: the
+    # caller's value, handed back untouched).
+    ref: Any = field(default=None, compare=False)
 
     @classmethod
-    def from_interchange(cls, item: dict, ref=None) -> "ProposalNeeds":
-        problems = []
+    def from_interchange(cls, item: Item, ref: Any = None) -> "ProposalNeeds":
+        problems: list[str] = []
         windows = _windows(
             None if item.get("launch_window") is None else [item["launch_window"]],
             "launch_window",
@@ -224,7 +231,7 @@ class PrecedentFacts:
     label: str = ""
 
     @classmethod
-    def from_interchange(cls, item: dict) -> "PrecedentFacts":
+    def from_interchange(cls, item: Item) -> "PrecedentFacts":
         origin = item.get("origin") or CURATED
         if origin not in (CURATED, PORTAL):
             raise FactsError(item["id"], [f"origin: {origin!r} is neither {CURATED!r} nor {PORTAL!r}"])
@@ -246,11 +253,11 @@ class PrecedentFacts:
         return f"{self.title} {self.summary}"
 
 
-def _areas(item) -> tuple[str, ...]:
+def _areas(item: Item) -> tuple[str, ...]:
     return tuple(sorted(set(item.get("research_areas") or ()), key=RESEARCH_AREA_INDEX.__getitem__))
 
 
-def _range(item, key, problems) -> Range | None:
+def _range(item: Item, key: str, problems: list[str]) -> Range | None:
     value = item.get(key)
     if value is None:
         return None
@@ -260,10 +267,12 @@ def _range(item, key, problems) -> Range | None:
     return (low, high)
 
 
-def _windows(values, key, start_key, end_key, problems) -> tuple[Window, ...] | None:
+def _windows(
+    values: Sequence[Mapping[str, str]] | None, key: str, start_key: str, end_key: str, problems: list[str]
+) -> tuple[Window, ...] | None:
     if values is None:
         return None
-    windows = []
+    windows: list[Window] = []
     for value in values:
         try:
             start, end = date.fromisoformat(value[start_key]), date.fromisoformat(value[end_key])

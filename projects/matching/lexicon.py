@@ -13,6 +13,8 @@ lower case, split on anything that is not a letter or digit, with a leading minu
 """
 
 import re
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from itertools import chain, pairwise
 
@@ -195,18 +197,26 @@ def analyze_text(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     return tuple(features), frozenset(found)
 
 
-def concepts(text: str) -> set[str]:
+def concepts(text: str) -> frozenset[str]:
     """The concepts a text mentions."""
     return analyze_text(text)[1]
 
 
-def capability_text(name, platform, description, categories, research_areas) -> str:
+def capability_text(
+    name: str, platform: str | None, description: str | None, categories: Iterable[str], research_areas: Iterable[str]
+) -> str:
     """The text a listing is matched on: its own words plus the names of its categories and research areas."""
     labels = [CATEGORY_LABELS[c] for c in categories] + [RESEARCH_AREA_LABELS[a] for a in research_areas]
     return " ".join(part for part in (name, platform, description, ". ".join(labels)) if part)
 
 
-def inferred_needs(found_concepts, sample_type, research_areas, variable_gravity, sample_return) -> dict[str, float]:
+def inferred_needs(
+    found_concepts: AbstractSet[str],
+    sample_type: str | None,
+    research_areas: Iterable[str],
+    variable_gravity: bool | None,
+    sample_return: bool | None,
+) -> dict[str, float]:
     """Likely hardware kinds with a strength in (0, 1], combining the evidence as independent signals.
 
     Two rules on top of the tables: culture-bearing hardware (an organ-chip system, an animal habitat) already
@@ -215,7 +225,7 @@ def inferred_needs(found_concepts, sample_type, research_areas, variable_gravity
     """
     evidence: dict[str, list[float]] = {}
 
-    def add(table):
+    def add(table: Mapping[str, float]) -> None:
         for category, strength in table.items():
             evidence.setdefault(category, []).append(strength)
 
@@ -232,7 +242,7 @@ def inferred_needs(found_concepts, sample_type, research_areas, variable_gravity
             add({"analytical_sequencing": ON_ORBIT_ANALYSIS})
         if "microscopy" in found_concepts:
             add({"imaging_microscopy": ON_ORBIT_ANALYSIS})
-    combined = {}
+    combined: dict[str, float] = {}
     for category, strengths in sorted(evidence.items()):
         miss = 1.0
         for strength in strengths:

@@ -15,32 +15,36 @@ Precedents naming no listing of the catalogue are ignored; a listing with no pre
 text. With no precedents at all both signals reduce to plain text relevance and zero votes.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
-from projects.matching.inputs import PrecedentFacts
+from projects.matching.arrays import BoolArray, FloatArray, IntArray
+from projects.matching.inputs import CapabilityFacts, PrecedentFacts
 from projects.matching.lexicon import capability_text
-from projects.matching.text import TextIndex
+from projects.matching.text import Float32Array, TextIndex
 from projects.matching.vocabulary import RESEARCH_AREA_INDEX, RESEARCH_AREAS, SAMPLE_TYPES
+from projects.matching.weights import Weights
 
-SAMPLE_TYPE_CODE = {name: code for code, name in enumerate(SAMPLE_TYPES)}
+# Looked up with a proposal's or precedent's sample type, None when unstated (code -1).
+SAMPLE_TYPE_CODE: dict[str | None, int] = {name: code for code, name in enumerate(SAMPLE_TYPES)}
 
 
 @dataclass(frozen=True)
 class Neighbourhood:
     """Per proposal row: its nearest precedents (indices into the index, -1 padding) and their vote weights."""
 
-    indices: np.ndarray  # (P, k) int64
-    weights: np.ndarray  # (P, k) float64, 0 for padding
-    similarity: np.ndarray  # (P, k) float64
+    indices: IntArray  # (P, k) int64
+    weights: FloatArray  # (P, k) float64, 0 for padding
+    similarity: FloatArray  # (P, k) float64
 
 
 class PrecedentIndex:
     """The precedents of one catalogue as arrays, built with it; the weights of a scoring run are passed in."""
 
-    def __init__(self, precedents, capabilities):
+    def __init__(self, precedents: Iterable[PrecedentFacts], capabilities: Sequence[CapabilityFacts]):
         index = {c.id: i for i, c in enumerate(capabilities)}
         kept = [p for p in sorted(precedents, key=lambda p: p.id) if any(f in index for f in p.facilities)]
         self.precedents: tuple[PrecedentFacts, ...] = tuple(kept)
@@ -48,7 +52,7 @@ class PrecedentIndex:
         self.flew = np.zeros((n, size), dtype=np.float64)
         self.areas = np.zeros((n, len(RESEARCH_AREAS)), dtype=np.float64)
         self.sample_types = np.full(n, -1, dtype=np.int64)
-        flown_texts = [[] for _ in range(size)]
+        flown_texts: list[list[str]] = [[] for _ in range(size)]
         for row, precedent in enumerate(kept):
             for facility in precedent.facilities:
                 if facility in index:
@@ -68,10 +72,12 @@ class PrecedentIndex:
         # Per listing, the precedents that flew on it (for explanations).
         self.by_listing = [np.flatnonzero(self.flew[:, column]) for column in range(size)]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.precedents)
 
-    def similarity(self, text_rows, areas: np.ndarray, sample_types: np.ndarray, weights) -> np.ndarray:
+    def similarity(
+        self, text_rows: sparse.csr_matrix, areas: BoolArray, sample_types: IntArray, weights: Weights
+    ) -> FloatArray:
         """(proposals x precedents) similarity; each row depends on its own proposal alone."""
         rows = text_rows.shape[0]
         if not self.precedents:
@@ -85,7 +91,7 @@ class PrecedentIndex:
         similarity += weights.sample_type_similarity * same_type
         return similarity
 
-    def neighbourhood(self, similarity: np.ndarray, weights) -> Neighbourhood:
+    def neighbourhood(self, similarity: FloatArray, weights: Weights) -> Neighbourhood:
         """The ``weights.neighbours`` most similar precedents of each row, ties broken by precedent order."""
         rows, count = similarity.shape
         k = min(weights.neighbours, count)
@@ -106,7 +112,7 @@ class PrecedentIndex:
         votes = np.maximum(chosen, 0.0) ** weights.neighbour_power
         return Neighbourhood(order.astype(np.int64), votes, chosen)
 
-    def votes(self, neighbourhood: Neighbourhood) -> np.ndarray:
+    def votes(self, neighbourhood: Neighbourhood) -> Float32Array:
         """(proposals x listings): each listing's share of the neighbours' votes, 0..1."""
         rows = neighbourhood.indices.shape[0]
         if neighbourhood.indices.shape[1] == 0:
@@ -120,11 +126,13 @@ class PrecedentIndex:
         )
         return np.asarray(sparse_shares @ self.flew, dtype=np.float32)
 
-    def profile_relevance(self, text_rows) -> np.ndarray:
+    def profile_relevance(self, text_rows: sparse.csr_matrix) -> Float32Array:
         """(proposals x listings) cosine of the proposal's text with each listing's profile."""
         return self.profiles.similarity(text_rows)
 
-    def flown_here(self, indices, similarity, column: int, minimum: float) -> list[PrecedentFacts]:
+    def flown_here(
+        self, indices: Iterable[int], similarity: Iterable[float], column: int, minimum: float
+    ) -> list[PrecedentFacts]:
         """Of one proposal's neighbours (``indices``, ``similarity``), those that flew on this listing, most similar
         first, at least ``minimum`` similar."""
         return [

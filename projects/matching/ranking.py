@@ -10,22 +10,57 @@ score, not mixed into it.
 positions only; ``explain`` turns the kept positions into ``RankedPair`` objects with their criteria.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import NamedTuple
+from typing import NamedTuple, NotRequired, TypedDict
 
 import numpy as np
 
+from projects.matching.arrays import Array, BoolArray, FloatArray, IntArray
 from projects.matching.catalogue import Catalogue, ProposalBatch
 from projects.matching.criteria import CRITERIA
-from projects.matching.explain import Certainty, Check, Citation, cycle_collector_paused, explain_pairs
-from projects.matching.scorer import FIT_BY_CODE, Fit, Scorer, default_chunk_rows, score_of, single_threaded_blas
+from projects.matching.explain import (
+    Certainty,
+    CertaintyDict,
+    Check,
+    CheckDict,
+    Citation,
+    CitationDict,
+    cycle_collector_paused,
+    explain_pairs,
+)
+from projects.matching.inputs import ProposalNeeds
+from projects.matching.scorer import FIT_BY_CODE, Block, Fit, Scorer, default_chunk_rows, score_of, single_threaded_blas
 from projects.matching.vocabulary import CATEGORIES
 from projects.matching.weights import DEFAULT_WEIGHTS, Weights
 
 # The provider view considers a provider's best few listings and combinations of up to this many.
 PROVIDER_CANDIDATES = 6
 PROVIDER_MAX_LISTINGS = 3
+
+
+class MatchDict(TypedDict):
+    capability: str
+    provider: str
+    rank: int
+    score: float
+    eligibility: str
+    summary: str
+    certainty: CertaintyDict
+    precedents: list[CitationDict]
+    criteria: list[CheckDict]
+    near_miss: NotRequired[str]
+
+
+class ProviderOptionDict(TypedDict):
+    provider: str
+    score: float
+    eligibility: str
+    capabilities: list[str]
+    covers: dict[str, str]
+    hosted: list[str]
+    missing: list[str]
 
 
 class RankedPair(NamedTuple):
@@ -49,8 +84,8 @@ class RankedPair(NamedTuple):
     def summary(self) -> str:
         return self.certainty.summary(self.fit, len(self.precedents))
 
-    def as_dict(self) -> dict:
-        data = {
+    def as_dict(self) -> MatchDict:
+        data: MatchDict = {
             "capability": self.capability_id,
             "provider": self.provider,
             "rank": self.rank,
@@ -74,11 +109,11 @@ class ProviderOption:
     score: float
     fit: Fit
     capabilities: tuple[str, ...]
-    covers: dict  # need -> capability id; a need only a host could carry maps to that host
+    covers: dict[str, str]  # need -> capability id; a need only a host could carry maps to that host
     hosted: tuple[str, ...]  # needs covered only as the proposer's own payload on a host platform
     missing: tuple[str, ...]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> ProviderOptionDict:
         return {
             "provider": self.provider,
             "score": self.score,
@@ -92,7 +127,7 @@ class ProviderOption:
 
 @dataclass
 class ProposalRanking:
-    proposal: object  # ProposalNeeds
+    proposal: ProposalNeeds
     matches: list[RankedPair]
     near_misses: list[RankedPair]
     providers: list[ProviderOption] = field(default_factory=list)
@@ -112,23 +147,23 @@ class Selection:
     """Kept pairs as arrays, sorted by proposal then rank."""
 
     batch: ProposalBatch
-    rows: np.ndarray
-    columns: np.ndarray
-    quantised: np.ndarray
-    fit: np.ndarray
-    ranks: np.ndarray
-    near_criterion: np.ndarray  # index into CRITERIA of the single failed fact, -1 if not a near miss
-    in_top: np.ndarray
-    providers: dict = field(default_factory=dict)  # proposal row -> [ProviderOption]
+    rows: IntArray
+    columns: IntArray
+    quantised: IntArray
+    fit: IntArray
+    ranks: IntArray
+    near_criterion: IntArray  # index into CRITERIA of the single failed fact, -1 if not a near miss
+    in_top: BoolArray
+    providers: dict[int, list[ProviderOption]] = field(default_factory=dict)  # proposal row -> its options
     # Per listing (catalogue order), how many of the proposals it fits or is to confirm for, over all pairs.
-    open_counts: np.ndarray | None = None
+    open_counts: IntArray | None = None
     # Per listing, how many of the proposals it fits (nothing contradicted, nothing to confirm).
-    fits_counts: np.ndarray | None = None
+    fits_counts: IntArray | None = None
     # Per proposal, its nearest precedents (indices into the catalogue's precedents, -1 padding) and similarity.
-    neighbour_indices: np.ndarray | None = None
-    neighbour_similarity: np.ndarray | None = None
+    neighbour_indices: IntArray | None = None
+    neighbour_similarity: FloatArray | None = None
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.rows)
 
 
@@ -146,12 +181,21 @@ def select(
         return _select(catalogue, batch, weights, top, near_misses, providers, chunk_rows)
 
 
-def _select(catalogue, batch, weights, top, near_misses, providers, chunk_rows) -> Selection:
+def _select(
+    catalogue: Catalogue,
+    batch: ProposalBatch,
+    weights: Weights,
+    top: int,
+    near_misses: int,
+    providers: bool,
+    chunk_rows: int | None,
+) -> Selection:
     scorer = Scorer(catalogue, batch, weights)
     size = len(catalogue)
     chunk_rows = chunk_rows or default_chunk_rows(size)
     keep = min(top, size)
-    parts, provider_views = [], {}
+    parts: list[Part] = []
+    provider_views: dict[int, list[ProviderOption]] = {}
     open_counts = np.zeros(size, dtype=np.int64)
     fits_counts = np.zeros(size, dtype=np.int64)
     for start in range(0, len(batch), chunk_rows):
@@ -190,14 +234,29 @@ def _select(catalogue, batch, weights, top, near_misses, providers, chunk_rows) 
     return selection
 
 
-def open_counts(catalogue: Catalogue, proposals, weights: Weights = DEFAULT_WEIGHTS) -> dict[str, int]:
+def open_counts(
+    catalogue: Catalogue, proposals: Iterable[ProposalNeeds], weights: Weights = DEFAULT_WEIGHTS
+) -> dict[str, int]:
     """Per listing id, how many of ``proposals`` it fits or is to confirm for (what a listing page shows)."""
     batch = ProposalBatch.build(proposals, catalogue)
     selection = select(catalogue, batch, weights, top=0, near_misses=0)
+    assert selection.open_counts is not None  # select() always counts
     return {c.id: int(count) for c, count in zip(catalogue.capabilities, selection.open_counts, strict=True)}
 
 
-def _part(scorer, block, local_rows, columns, ranks, near_criterion, start):
+# Kept pairs of one block, as arrays of equal length named like the fields of ``Selection``.
+Part = dict[str, Array]
+
+
+def _part(
+    scorer: Scorer,
+    block: Block,
+    local_rows: IntArray,
+    columns: IntArray,
+    ranks: IntArray,
+    near_criterion: IntArray | None,
+    start: int,
+) -> Part:
     return {
         "rows": local_rows + start,
         "columns": columns,
@@ -209,7 +268,7 @@ def _part(scorer, block, local_rows, columns, ranks, near_criterion, start):
     }
 
 
-def _merge(batch, parts, provider_views) -> Selection:
+def _merge(batch: ProposalBatch, parts: Sequence[Part], provider_views: dict[int, list[ProviderOption]]) -> Selection:
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return Selection(batch, empty, empty, empty, empty, empty, empty, np.zeros(0, dtype=bool), provider_views)
@@ -233,7 +292,7 @@ def explain(catalogue: Catalogue, selection: Selection, weights: Weights = DEFAU
         return _explain(catalogue, selection, weights)
 
 
-def _explain(catalogue, selection, weights):
+def _explain(catalogue: Catalogue, selection: Selection, weights: Weights) -> list[ProposalRanking]:
     batch = selection.batch
     explained = explain_pairs(
         catalogue,
@@ -269,7 +328,7 @@ def _explain(catalogue, selection, weights):
 
 def rank(
     catalogue: Catalogue,
-    proposals,
+    proposals: Iterable[ProposalNeeds],
     *,
     weights: Weights = DEFAULT_WEIGHTS,
     top: int = 25,
@@ -286,14 +345,19 @@ def rank(
 
 
 def rank_one(
-    catalogue: Catalogue, proposal, *, weights: Weights = DEFAULT_WEIGHTS, top: int = 25, near_misses: int = 5
-):
+    catalogue: Catalogue,
+    proposal: ProposalNeeds,
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    top: int = 25,
+    near_misses: int = 5,
+) -> ProposalRanking:
     """One proposal against the catalogue, with the provider view: what a proposal page shows."""
     (result,) = rank(catalogue, [proposal], weights=weights, top=top, near_misses=near_misses, providers=True)
     return result
 
 
-def provider_options(scorer: Scorer, block, local: int, limit: int = 10) -> list[ProviderOption]:
+def provider_options(scorer: Scorer, block: Block, local: int, limit: int = 10) -> list[ProviderOption]:
     """Per provider, the combination of its listings that best covers the proposal's hardware needs.
 
     The needs are the stated ones, or the likely ones when none is stated. A provider's best combination covers the
@@ -332,12 +396,13 @@ def provider_options(scorer: Scorer, block, local: int, limit: int = 10) -> list
     for provider in np.unique(catalogue.provider_of[useful]).tolist():
         members = np.flatnonzero(useful & (catalogue.provider_of == provider))
         members = members[np.lexsort((members, -scores[members]))][:PROVIDER_CANDIDATES].tolist()
-        best = None
+        best: Option | None = None
         for size in range(1, min(len(targets), PROVIDER_MAX_LISTINGS, len(members)) + 1):
             for group in combinations(members, size):
                 option = combination.evaluate(group)
                 if option is not None and (best is None or preference(option) > preference(best)):
                     best = option
+        assert best is not None  # every member offers a need: alone it covers something
         value, group, covers, hosted, missing = best
         fits = all(codes[i] == 0 for i in group) and not missing
         options.append(
@@ -355,7 +420,12 @@ def provider_options(scorer: Scorer, block, local: int, limit: int = 10) -> list
     return options[:limit]
 
 
-def preference(option) -> tuple:
+# A combination valued: (score, member listings, need -> the member covering it, needs left to a host, needs
+# missing); needs and members are indices (into CATEGORIES and the catalogue).
+Option = tuple[float, tuple[int, ...], dict[int, int], list[int], list[int]]
+
+
+def preference(option: Option) -> tuple[int, int, float]:
     """Combinations compare by needs covered in full, then needs left to a host, then score."""
     value, _, covers, hosted, _ = option
     return (len(covers) - len(hosted), -len(hosted), value)
@@ -365,7 +435,7 @@ def preference(option) -> tuple:
 class Combination:
     """What the provider view needs to value a group of one provider's listings for one proposal."""
 
-    targets: list  # category indices the proposal needs
+    targets: list[int]  # category indices the proposal needs
     offered: np.ndarray  # (C, targets) listing offers the kind
     hostable: np.ndarray  # (C, targets) listing could carry it as the proposer's payload
     scores: np.ndarray  # (C,) listing scores, 0..100
@@ -375,10 +445,12 @@ class Combination:
     coefficient: float  # the hardware coefficient per unit of offer
     weights: Weights
 
-    def evaluate(self, group):
+    def evaluate(self, group: Sequence[int]) -> Option | None:
         """(score, group, covers, hosted, missing), or None when a member would cover nothing."""
         by_score = sorted(group, key=lambda i: (-self.scores[i], i))
-        covers, hosted, missing = {}, [], []
+        covers: dict[int, int] = {}
+        hosted: list[int] = []
+        missing: list[int] = []
         for position, target in enumerate(self.targets):
             full = [i for i in by_score if self.offered[i, position]]
             host = [i for i in by_score if self.hostable[i, position]]

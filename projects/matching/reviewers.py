@@ -8,6 +8,8 @@ pick weighs affinity against how full the reviewer already is, so nobody passes 
 Every suggestion says why ("shares organoids and stem cells; 3 assigned of 5").
 """
 
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,7 +63,7 @@ def _features(text: str) -> tuple[list[str], frozenset[str]]:
     return list(features), concepts
 
 
-def _shared_words(proposal_features: set[str], proposal_concepts, reviewer: Reviewer) -> list[str]:
+def _shared_words(proposal_features: set[str], proposal_concepts: AbstractSet[str], reviewer: Reviewer) -> list[str]:
     """The reviewer's own keywords the proposal speaks of (every content word of the keyword found in it), in the
     reviewer's words; then concepts of the lexicon both mention that no keyword already named."""
     words = []
@@ -94,7 +96,7 @@ def suggest(
     reviewers: list[Reviewer],
     per_proposal: int,
     max_load: int,
-    progress=None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> Suggestions:
     """Suggest reviewers so that each proposal has ``per_proposal`` in all, nobody passes ``max_load``."""
     proposals = sorted(proposals, key=lambda p: p.id)
@@ -106,7 +108,7 @@ def suggest(
     result = Suggestions()
     picked: list[tuple[int, int]] = []
 
-    def eligible(row, proposal):
+    def eligible(row: int, proposal: ProposalToReview) -> list[int]:
         return [
             column
             for column, r in enumerate(reviewers)

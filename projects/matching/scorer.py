@@ -16,13 +16,17 @@ All products are of small integers or row-wise, and the rest is elementwise, so 
 scores alone or inside any batch.
 """
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import cast, overload
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from projects.matching.catalogue import SCALE, Arrays, Catalogue, ProposalBatch
-from projects.matching.criteria import CRITERIA, MARGIN_CRITERIA, Fit
+from projects.matching.arrays import Array, Arrays, BoolArray, FloatArray, IntArray
+from projects.matching.catalogue import SCALE, Catalogue, ProposalBatch
+from projects.matching.criteria import CRITERIA, MARGIN_CRITERIA, Criterion, Fit
 from projects.matching.weights import DEFAULT_WEIGHTS, Weights
 
 FIT_BY_CODE = (Fit.FITS, Fit.TO_CONFIRM, Fit.DOES_NOT_FIT)
@@ -53,7 +57,8 @@ class Block:
     ineligible: np.ndarray  # (n, C) bool: does not fit
     other_failure: np.ndarray  # (n, C) bool: a failure that is not a fact (retired, none of the stated kinds)
     keys: np.ndarray  # (n, C) float64 integer ranking keys: does-not-fit last, then z descending, then index
-    parts: dict  # name -> (n, C) array: the parts of z before their coefficients (what the fitting tool reads)
+    # name -> (n, C) array: the parts of z before their coefficients (what the fitting tool reads)
+    parts: dict[str, FloatArray]
 
 
 class Scorer:
@@ -112,7 +117,7 @@ class Scorer:
         self.has_stated = p.stated_any[:, None]
         self.states_nothing = ~p.states_requirements[:, None]
         self.target = p.target.astype(np.float32)
-        self.target_any = p.target.any(axis=1)[:, None]
+        self.target_any = cast(BoolArray, p.target.any(axis=1))[:, None]  # an array along an axis
         self.hardware_coefficient = np.float32(w.hardware / SCALE / RARITY_STEPS)
         self.capability_index = np.arange(c.size, dtype=np.float64)[None, :]
         # The precedent neighbourhood of every proposal, filled block by block (explanations read it).
@@ -120,7 +125,7 @@ class Scorer:
         self.neighbour_indices = np.full((len(batch), k), -1, dtype=np.int64)
         self.neighbour_similarity = np.zeros((len(batch), k), dtype=np.float64)
 
-    def _parts(self, rows: slice, confirmed) -> dict[str, np.ndarray]:
+    def _parts(self, rows: slice, confirmed: FloatArray) -> dict[str, FloatArray]:
         """The parts of z for proposals ``rows`` against every listing, each (n, C), before their coefficients."""
         catalogue, batch = self.catalogue, self.batch
         text_rows = batch.text[rows]
@@ -187,7 +192,9 @@ class Scorer:
         ) + self.capability_index
         return Block(rows, quantised, z, hardware_z, failures, open_checks, ineligible, other_failure, keys, parts)
 
-    def _pair(self, crit, method, rows, p, columns):
+    def _pair(
+        self, crit: Criterion, method: Callable[[Arrays, Arrays], Array], rows: slice, p: Arrays, columns: Arrays
+    ) -> Array:
         """``method`` over (proposals x listings); once per distinct proposal value when the criterion allows it.
 
         A few return temperatures or launch windows recur across many proposals, and those criteria are the
@@ -204,13 +211,13 @@ class Scorer:
         stand_in = Arrays(len(distinct), {name: distinct[:, i][:, None] for i, name in enumerate(crit.distinct_on)})
         return method(stand_in, columns)[inverse.ravel()]
 
-    def fit_codes(self, block: Block, local_rows, columns) -> np.ndarray:
+    def fit_codes(self, block: Block, local_rows: IntArray, columns: IntArray) -> IntArray:
         """0 fits, 1 to confirm, 2 does not fit, for pairs (row within the block, listing index)."""
         failed = block.ineligible[local_rows, columns]
         open_checks = block.open_checks[local_rows, columns]
         return np.where(failed, 2, np.where(open_checks, 1, 0)).astype(np.int8)
 
-    def near_miss_candidates(self, block: Block):
+    def near_miss_candidates(self, block: Block) -> tuple[IntArray, IntArray, IntArray]:
         """Pairs (local row, listing) failing exactly one fact by a small margin, and that criterion's index.
 
         Only listings offering one of the kinds the proposal states in full (or, when it states none, one of its
@@ -234,16 +241,21 @@ class Scorer:
         return local_rows[keep], columns[keep], criterion[keep]
 
 
-def score_of(z, weights: Weights):
+@overload
+def score_of(z: np.float32, weights: Weights) -> np.float32: ...
+@overload
+def score_of(z: FloatArray, weights: Weights) -> FloatArray: ...
+def score_of(z: FloatArray | np.float32, weights: Weights) -> FloatArray | np.float32:
     """The 0-100 score of a linear score z (float32 in, float32 out)."""
     exponent = (np.float32(weights.offset) - z) / np.float32(weights.scale)
-    return np.float32(100.0) / (np.float32(1.0) + np.exp(exponent, dtype=np.float32))
+    score: FloatArray | np.float32 = np.float32(100.0) / (np.float32(1.0) + np.exp(exponent, dtype=np.float32))
+    return score
 
 
-_threadpools = None
+_threadpools: ThreadpoolController | None = None
 
 
-def single_threaded_blas():
+def single_threaded_blas() -> AbstractContextManager[object]:
     """A context in which BLAS runs on one thread.
 
     The products here are thin (a few dozen columns); on a small shared machine a multi-threaded BLAS spends more
@@ -252,7 +264,8 @@ def single_threaded_blas():
     global _threadpools
     if _threadpools is None:
         _threadpools = ThreadpoolController()
-    return _threadpools.limit(limits=1, user_api="blas")
+    limited: AbstractContextManager[object] = _threadpools.limit(limits=1, user_api="blas")  # threadpoolctl is untyped
+    return limited
 
 
 def default_chunk_rows(capabilities: int) -> int:

@@ -8,7 +8,10 @@ The listings' matrix is kept dense (terms x listings, float32) when it is small 
 one sparse-times-dense product whose rows do not depend on which other proposals are in the batch.
 """
 
+from collections.abc import Sequence
+
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -17,15 +20,18 @@ from projects.matching.lexicon import analyze_text
 # Above this many cells the listings' matrix stays sparse (about 200 MB of float32).
 DENSE_LIMIT = 50_000_000
 
+Float32Array = npt.NDArray[np.float32]
 
-def _identity(features):
+
+def _identity(features: Sequence[str]) -> Sequence[str]:
     return features
 
 
 class TextIndex:
     def __init__(self, capability_texts: list[str]):
         features = [analyze_text(text)[0] for text in capability_texts]
-        self.vectorizer = None
+        self.vectorizer: TfidfVectorizer | None = None
+        self.listings: Float32Array | sparse.csr_matrix
         if not any(features):  # no listings, or no words in any: text relevance is zero everywhere
             self.vocabulary_size = 0
             self.listings = np.zeros((0, len(capability_texts)), dtype=np.float32)
@@ -40,14 +46,15 @@ class TextIndex:
         else:
             self.listings = transposed
 
-    def transform(self, features: list[list[str]]) -> sparse.csr_matrix:
+    def transform(self, features: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         if self.vectorizer is None or not features:
-            return sparse.csr_matrix((len(features), self.vocabulary_size), dtype=np.float32)
-        matrix = self.vectorizer.transform(features).astype(np.float32).tocsr()
+            # scipy-stubs 1.17 types an empty matrix made from a shape as float64 whatever its dtype (a stub gap).
+            return sparse.csr_matrix((len(features), self.vocabulary_size), dtype=np.float32)  # type: ignore[arg-type]
+        matrix: sparse.csr_matrix = self.vectorizer.transform(features).astype(np.float32).tocsr()
         matrix.sort_indices()
         return matrix
 
-    def similarity(self, proposal_rows: sparse.csr_matrix) -> np.ndarray:
+    def similarity(self, proposal_rows: sparse.csr_matrix) -> Float32Array:
         """Cosine similarity, (proposals x listings) float32."""
         result = proposal_rows @ self.listings
         if sparse.issparse(result):

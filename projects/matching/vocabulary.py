@@ -4,6 +4,8 @@ The order of each tuple is fixed: it gives the bit and column positions in the c
 these tuples against the TextChoices in ``partners.enums`` and ``projects.enums``.
 """
 
+from collections.abc import Iterable
+
 CATEGORIES = (
     "cell_culture_bioreactor",
     "3d_bioprinter",
@@ -95,13 +97,14 @@ SAMPLE_TYPES = (
 
 # Ordered: a proposal states the most crew involvement it accepts, a listing the least it demands.
 CREW_TIMES = ("none", "low", "medium", "high")
-CREW_RANK = {name: rank for rank, name in enumerate(CREW_TIMES)}
+# Looked up with a stated or unstated (None) value: .get(value, default).
+CREW_RANK: dict[str | None, int] = {name: rank for rank, name in enumerate(CREW_TIMES)}
 
 STATUSES = ("operational", "planned", "retired")
-STATUS_CODE = {name: code for code, name in enumerate(STATUSES)}
+STATUS_CODE: dict[str | None, int] = {name: code for code, name in enumerate(STATUSES)}
 
 
-def join_words(words, conjunction="and"):
+def join_words(words: Iterable[str], conjunction: str = "and") -> str:
     """["a"] -> "a"; ["a", "b"] -> "a and b"; ["a", "b", "c"] -> "a, b and c"."""
     words = list(words)
     if len(words) <= 1:

@@ -27,16 +27,18 @@ well it fits" apart from "how much was stated".
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
+from typing import Any, Final
 
 import numpy as np
 
 from projects.matching import lexicon
 
-ENGINE_VERSION = "2.0"
-FITTED = Path(__file__).with_name("weights.json")
-COEFFICIENTS = ("hardware", "text", "profile", "precedents", "research_areas", "confirmed", "status", "heritage")
+ENGINE_VERSION: Final = "2.0"
+FITTED: Final = Path(__file__).with_name("weights.json")
+COEFFICIENTS: Final = ("hardware", "text", "profile", "precedents", "research_areas", "confirmed", "status", "heritage")
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Weights:
     # Provider view: score points a combination loses per listing beyond the first (one more integration).
     provider_extra_listing: float = 2.0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name, value in asdict(self).items():
             if isinstance(value, float) and (not np.isfinite(value) or (value < 0 and name != "offset")):
                 raise ValueError(f"weight {name} must be a finite number >= 0, not {value!r}")
@@ -90,14 +92,16 @@ class Weights:
         if not 0 <= self.does_not_fit_factor <= 1:
             raise ValueError("weight does_not_fit_factor must be between 0 and 1")
 
-    def with_values(self, values: dict) -> "Weights":
+    def with_values(self, values: Mapping[str, float]) -> "Weights":
         known = {f.name: f.type for f in fields(self)}
         unknown = sorted(set(values) - set(known))
         if unknown:
             raise ValueError(f"unknown weights: {', '.join(unknown)}")
-        return replace(
-            self, **{name: (int(v) if known[name] in (int, "int") else float(v)) for name, v in values.items()}
-        )
+        # Each weight keeps its field's type (int or float); replace() takes them by name, so the dict is untyped.
+        changes: dict[str, Any] = {
+            name: (int(v) if known[name] in (int, "int") else float(v)) for name, v in values.items()
+        }
+        return replace(self, **changes)
 
 
 def fitted_weights(path: Path = FITTED) -> Weights:

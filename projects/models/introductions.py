@@ -93,6 +93,8 @@ class Introduction(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+    # Set before a save; django-simple-history writes it into the history row (declared for the type checker).
+    _change_reason: str
     objects = IntroductionQuerySet.as_manager()
 
     class Meta:

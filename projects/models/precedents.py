@@ -13,6 +13,7 @@ vocabularies of the text fields; the list fields are checked by the model and th
 """
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator, RegexValidator
@@ -30,6 +31,9 @@ from partners.models import Capability
 from partners.models.validation import validate_sources
 from projects.enums import FlightStatus, PrecedentOrigin, SampleType
 from projects.models.conditions import choice_q, range_q
+
+if TYPE_CHECKING:
+    from leoportal.models import User
 
 # The bounds of leoportal.precedents/1 (leoportal/interchange/schemas/precedents.schema.json).
 PRECEDENT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,99}$"
@@ -149,6 +153,9 @@ class Precedent(models.Model):
     updated_at = models.DateTimeField("last change", auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[listings], excluded_fields=["updated_at"])
+    # Set before a save; django-simple-history writes them into the history row (declared for the type checker).
+    _change_reason: str
+    _history_user: "User | None"
     objects = PrecedentQuerySet.as_manager()
 
     class Meta:

@@ -302,6 +302,8 @@ class Proposal(models.Model):
     )
 
     history = HistoricalRecords(excluded_fields=["match_requested_at", "matched_at", "match_version"])
+    # Set before a save; django-simple-history writes it into the history row (declared for the type checker).
+    _change_reason: str
     objects = ProposalQuerySet.as_manager()
 
     class Meta:

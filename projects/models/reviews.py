@@ -86,6 +86,8 @@ class Review(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     history = HistoricalRecords()
+    # Set before a save; django-simple-history writes it into the history row (declared for the type checker).
+    _change_reason: str
     objects = ReviewQuerySet.as_manager()
 
     class Meta:

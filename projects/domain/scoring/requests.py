@@ -1,6 +1,8 @@
 """Requests for scoring: recorded first (``match_requested_at``, ``RescoreRequest`` rows), then queued after the
 commit, so a broker that is down delays the scoring and never loses it."""
 
+from datetime import timedelta
+
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -64,7 +66,7 @@ def rescore_requested() -> int:
 
 
 def pending_rescore_requests(grace_seconds: int = 120) -> bool:
-    cutoff = timezone.now() - timezone.timedelta(seconds=grace_seconds)
+    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
     return RescoreRequest.objects.filter(requested_at__lte=cutoff).exists()
 
 

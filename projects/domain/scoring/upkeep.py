@@ -1,6 +1,8 @@
 """Upkeep run by the sweeps and the nightly beat: proposals whose scoring never happened or is out of date, and the
 demand count per listing."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
@@ -24,7 +26,7 @@ from webhooks.domain import events as webhook_events
 def unscored_proposal_ids(grace_seconds: int = 120) -> list[int]:
     """Open proposals whose requested scoring has not happened (older than ``grace_seconds``, so the sweep does not
     race the task queued with the request)."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=grace_seconds)
+    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
     return list(
         Proposal.objects.filter(status__in=OPEN_STATUSES)
         .filter(Q(matched_at__isnull=True) | Q(match_requested_at__gt=F("matched_at")))
@@ -59,6 +61,7 @@ def refresh_listing_demand() -> int:
     if proposals and len(loaded.catalogue):
         batch = ProposalBatch.build(proposals, loaded.catalogue)
         selection = select(loaded.catalogue, batch, weights(), top=0, near_misses=0)
+        assert selection.open_counts is not None and selection.fits_counts is not None  # select() counts both
         for capability, n_open, n_fits in zip(
             loaded.catalogue.capabilities, selection.open_counts, selection.fits_counts, strict=True
         ):

@@ -34,6 +34,8 @@ Decisions where the interchange format leaves room:
 - Crew time: one level more than the proposal accepts is to confirm; two levels or more does not fit.
 """
 
+from typing import Final
+
 from projects.matching.criteria.base import (
     FAIL,
     LIKELY_NEED_THRESHOLD,
@@ -64,8 +66,10 @@ from projects.matching.criteria.envelope import (
 )
 from projects.matching.criteria.fit import FlightHeritage, Hardware, ResearchAreas, Status
 from projects.matching.criteria.logistics import LaunchWindow, ReturnTemperature
+from projects.matching.inputs import CapabilityFacts, ProposalNeeds
+from projects.matching.weights import Weights
 
-CRITERIA = (
+CRITERIA: Final[tuple[Criterion, ...]] = (
     Status(),
     Hardware(),
     ResearchAreas(),
@@ -89,13 +93,17 @@ FACT_CRITERIA = tuple(c for c in CRITERIA if c.fact)
 MARGIN_CRITERIA = tuple(c for c in CRITERIA if c.margin)
 
 
-def explain_pair(p, c, weights):
+def explain_pair(
+    p: ProposalNeeds, c: CapabilityFacts, weights: Weights | None
+) -> tuple[list[tuple[str, str, str]], Fit, list[str]]:
     """The reference explanation of one pair: [(name, outcome name, detail)], its fit, and the failed criteria.
 
     Hard criteria decide the fit: a FAIL makes it ``does_not_fit``; an UNKNOWN or a PARTIAL (a planned facility,
     one crew-time level more, some of the kinds of hardware) leaves it ``to_confirm``.
     """
-    rows, failed, open_checks = [], [], []
+    rows: list[tuple[str, str, str]] = []
+    failed: list[str] = []
+    open_checks: list[str] = []
     for criterion in CRITERIA:
         outcome = criterion.outcome(p, c, weights)
         if outcome is None:

@@ -1,13 +1,18 @@
 """Shared parts of the criteria: outcome codes, the ``Criterion`` interface, and sentence formatting."""
 
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
+from typing import Final
 
 import numpy as np
 
+from projects.matching.arrays import Arrays, BoolArray, IntArray
+from projects.matching.inputs import CapabilityFacts, ProposalNeeds, Window
 from projects.matching.lexicon import concepts, inferred_needs
 from projects.matching.vocabulary import CATEGORY_INDEX, join_words
+from projects.matching.weights import Weights
 
 
 class Fit(StrEnum):
@@ -34,19 +39,22 @@ def fit_of(failed: bool, open_checks: bool, states_requirements: bool) -> Fit:
     return Fit.FITS
 
 
-PASS, PARTIAL, UNKNOWN, FAIL = 0, 1, 2, 3
-NOT_CHECKED = -1
-OUTCOMES = ("pass", "partial", "unknown", "fail")
+PASS: Final = 0
+PARTIAL: Final = 1
+UNKNOWN: Final = 2
+FAIL: Final = 3
+NOT_CHECKED: Final = -1
+OUTCOMES: Final = ("pass", "partial", "unknown", "fail")
 
 # A proposal's likely needs (inferred) count as a target for the hardware criterion from this strength on.
-LIKELY_NEED_THRESHOLD = 0.5
+LIKELY_NEED_THRESHOLD: Final = 0.5
 # Frozen samples: at or below this temperature a colder stowage keeps them.
-FROZEN_C = -20.0
+FROZEN_C: Final = -20.0
 # Cold-stowage temperatures within this distance of the return temperature keep it.
-STOWAGE_TOLERANCE_C = 1.0
+STOWAGE_TOLERANCE_C: Final = 1.0
 
 
-def num(value) -> str:
+def num(value: float) -> str:
     """37.0 -> "37", 36.5 -> "36.5", 0.125 -> "0.13"."""
     value = float(value)
     if value == int(value):
@@ -54,7 +62,7 @@ def num(value) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def temperature_range(low, high) -> str:
+def temperature_range(low: float, high: float) -> str:
     if low == high:
         return f"{num(low)} C"
     if low < 0 or high < 0:
@@ -62,23 +70,23 @@ def temperature_range(low, high) -> str:
     return f"{num(low)}-{num(high)} C"
 
 
-def temperatures(values) -> str:
+def temperatures(values: Iterable[float]) -> str:
     return join_words([num(v) for v in values]) + " C"
 
 
-def windows_text(windows) -> str:
+def windows_text(windows: Iterable[Window]) -> str:
     return join_words([f"{start.isoformat()} to {end.isoformat()}" for start, end in windows])
 
 
 @lru_cache(maxsize=4096)
-def likely_needs(p) -> tuple[str, ...]:
+def likely_needs(p: ProposalNeeds) -> tuple[str, ...]:
     """The hardware kinds a proposal probably needs when it lists none (strength >= LIKELY_NEED_THRESHOLD)."""
     strengths = inferred_needs(concepts(p.text), p.sample_type, p.research_areas, p.variable_gravity, p.sample_return)
     likely = [c for c, s in strengths.items() if s >= LIKELY_NEED_THRESHOLD]
     return tuple(sorted(likely, key=CATEGORY_INDEX.__getitem__))
 
 
-def bits(matrix) -> np.ndarray:
+def bits(matrix: BoolArray) -> IntArray:
     """Each row of a boolean (n, k) matrix as an int64 bit set (k <= 15)."""
     return matrix.astype(np.int64) @ (np.int64(1) << np.arange(matrix.shape[-1], dtype=np.int64))
 
@@ -99,35 +107,42 @@ class Criterion:
     p_key_arrays: tuple[str, ...] = ()
     c_key_arrays: tuple[str, ...] = ()
 
-    def pair_key(self, p, c, codes):
+    def pair_key(self, p: Arrays, c: Arrays, codes: IntArray) -> IntArray | None:
         """For set-valued criteria: an int64 < 2**48 per gathered pair naming all its sentence depends on, or None."""
         return None
 
-    def outcome(self, p, c, weights):
+    def outcome(self, p: ProposalNeeds, c: CapabilityFacts, weights: Weights | None) -> int | None:
         raise NotImplementedError
 
-    def detail(self, p, c, outcome) -> str:
+    def detail(self, p: ProposalNeeds, c: CapabilityFacts, outcome: int) -> str:
         raise NotImplementedError
 
-    def applicable(self, p):
+    def applicable(self, p: Arrays) -> BoolArray:
         raise NotImplementedError
 
-    def fail_c(self, c):
+    def fail_c(self, c: Arrays) -> BoolArray:
         return np.zeros(c.size, dtype=bool)
 
-    def unknown_c(self, c):
+    def unknown_c(self, c: Arrays) -> BoolArray:
         return np.zeros(c.size, dtype=bool)
 
-    def fail_pair(self, p, c):
+    def fail_pair(self, p: Arrays, c: Arrays) -> BoolArray:
         raise NotImplementedError
 
-    def unknown_pair(self, p, c):
+    def unknown_pair(self, p: Arrays, c: Arrays) -> BoolArray:
         raise NotImplementedError
 
-    def partial_pair(self, p, c):
+    def partial_pair(self, p: Arrays, c: Arrays) -> BoolArray | None:
         return None
 
-    def codes(self, p, c, weights):
+    # Margin criteria (``margin = True``) say which failures are near misses and what would make them fit.
+    def within_margin(self, p: Arrays, c: Arrays, weights: Weights) -> BoolArray:
+        raise NotImplementedError
+
+    def change(self, p: ProposalNeeds, c: CapabilityFacts) -> str:
+        raise NotImplementedError
+
+    def codes(self, p: Arrays, c: Arrays, weights: Weights) -> IntArray:
         """Outcome codes for gathered pairs (1-D arrays of equal length in ``p`` and ``c``)."""
         applicable = self.applicable(p)
         fail = self.fail_c(c) if self.outer_fail else self.fail_pair(p, c)

@@ -1,9 +1,14 @@
 """Criteria on the listing's stated envelope: numbers, controls, crew time, centrifuge and sample return."""
 
+from typing import Literal
+
 import numpy as np
 
+from projects.matching.arrays import Array, Arrays, BoolArray, FloatArray
 from projects.matching.criteria.base import FAIL, PARTIAL, PASS, UNKNOWN, Criterion, num, temperature_range
+from projects.matching.inputs import CapabilityFacts, ProposalNeeds
 from projects.matching.vocabulary import CREW_RANK
+from projects.matching.weights import Weights
 
 
 class NumberAtMost(Criterion):
@@ -13,7 +18,7 @@ class NumberAtMost(Criterion):
     margin = True
     p_attr = c_attr = ""
 
-    def outcome(self, p, c, weights):
+    def outcome(self, p: ProposalNeeds, c: CapabilityFacts, weights: Weights | None) -> int | None:
         need, limit = getattr(p, self.p_fields[0]), getattr(c, self.c_fields[0])
         if need is None:
             return None
@@ -21,17 +26,23 @@ class NumberAtMost(Criterion):
             return UNKNOWN
         return FAIL if need > limit else PASS
 
-    def applicable(self, p):
-        return ~np.isnan(getattr(p, self.p_attr))
+    # numpy's stubs type ufuncs and comparisons over columns of unknown dtype as Any: the locals name the result.
+    def applicable(self, p: Arrays) -> BoolArray:
+        stated: BoolArray = ~np.isnan(getattr(p, self.p_attr))
+        return stated
 
-    def unknown_c(self, c):
-        return np.isnan(getattr(c, self.c_attr))
+    def unknown_c(self, c: Arrays) -> BoolArray:
+        unstated: BoolArray = np.isnan(getattr(c, self.c_attr))
+        return unstated
 
-    def fail_pair(self, p, c):
-        return getattr(p, self.p_attr) > getattr(c, self.c_attr)
+    def fail_pair(self, p: Arrays, c: Arrays) -> BoolArray:
+        need: FloatArray = getattr(p, self.p_attr)
+        limit: FloatArray = getattr(c, self.c_attr)
+        return need > limit
 
-    def within_margin(self, p, c, weights):
-        need, limit = getattr(p, self.p_attr), getattr(c, self.c_attr)
+    def within_margin(self, p: Arrays, c: Arrays, weights: Weights) -> BoolArray:
+        need: FloatArray = getattr(p, self.p_attr)
+        limit: FloatArray = getattr(c, self.c_attr)
         return (limit > 0) & (need <= limit * (1.0 + weights.near_miss_relative))
 
 
@@ -40,12 +51,15 @@ class Units(NumberAtMost):
     p_fields, c_fields = ("units_needed",), ("capacity_units",)
     p_attr, c_attr = "units", "capacity"
 
-    def detail(self, p, c, outcome):
+    def detail(self, p: ProposalNeeds, c: CapabilityFacts, outcome: int) -> str:
+        assert p.units_needed is not None  # outcome() checked it: only a stated need is explained
         if outcome == UNKNOWN:
             return f"provider has not stated a capacity; you need {num(p.units_needed)} units"
+        assert c.capacity_units is not None
         return f"needs {num(p.units_needed)} units; holds {num(c.capacity_units)}"
 
-    def change(self, p, c):
+    def change(self, p: ProposalNeeds, c: CapabilityFacts) -> str:
+        assert p.units_needed is not None and c.capacity_units is not None  # a near miss: both stated
         return f"fits if you can fly {num(c.capacity_units)} units instead of {num(p.units_needed)}"
 
 
@@ -54,12 +68,15 @@ class Duration(NumberAtMost):
     p_fields, c_fields = ("duration_days",), ("max_duration_days",)
     p_attr, c_attr = "duration", "max_duration"
 
-    def detail(self, p, c, outcome):
+    def detail(self, p: ProposalNeeds, c: CapabilityFacts, outcome: int) -> str:
+        assert p.duration_days is not None  # outcome() checked it: only a stated need is explained
         if outcome == UNKNOWN:
             return f"provider has not stated a maximum duration; you need {num(p.duration_days)} days"
+        assert c.max_duration_days is not None
         return f"needs {num(p.duration_days)} days; runs up to {num(c.max_duration_days)} days"
 
-    def change(self, p, c):
+    def change(self, p: ProposalNeeds, c: CapabilityFacts) -> str:
+        assert p.duration_days is not None and c.max_duration_days is not None  # a near miss: both stated
         return f"fits if your experiment can run in {num(c.max_duration_days)} days instead of {num(p.duration_days)}"
 
 
@@ -68,12 +85,15 @@ class Power(NumberAtMost):
     p_fields, c_fields = ("power_w",), ("power_w",)
     p_attr, c_attr = "power", "power"
 
-    def detail(self, p, c, outcome):
+    def detail(self, p: ProposalNeeds, c: CapabilityFacts, outcome: int) -> str:
+        assert p.power_w is not None  # outcome() checked it: only a stated need is explained
         if outcome == UNKNOWN:
             return f"provider has not stated the power it supplies; you need {num(p.power_w)} W"
+        assert c.power_w is not None
         return f"needs {num(p.power_w)} W; supplies up to {num(c.power_w)} W"
 
-    def change(self, p, c):
+    def change(self, p: ProposalNeeds, c: CapabilityFacts) -> str:
+        assert p.power_w is not None and c.power_w is not None  # a near miss: both stated
         return f"fits if your payload can run on {num(c.power_w)} W instead of {num(p.power_w)} W"
 
 
@@ -83,7 +103,7 @@ class Biosafety(NumberAtMost):
     p_attr, c_attr = "bsl", "bsl"
     margin = False  # nobody lowers the biosafety level of their organisms to fit a facility
 
-    def detail(self, p, c, outcome):
+    def detail(self, p: ProposalNeeds, c: CapabilityFacts, outcome: int) -> str:
         if outcome == UNKNOWN:
             return f"provider has not stated a biosafety level; you work at BSL-{p.biosafety_level}"
         return f"you work at BSL-{p.biosafety_level}; it supports up to BSL-{c.biosafety_level}"
@@ -95,7 +115,7 @@ class Temperature(Criterion):
     outer_fail = False
     margin = True
 
-    def outcome(self, p, c, weights):
+    def outcome(self, p: ProposalNeeds, c: CapabilityFacts, weights: Weights | None) -> int | None:
         if p.temperature_c is None:
             return None
         if c.temperature_c is None:
@@ -103,26 +123,30 @@ class Temperature(Criterion):
         (need_low, need_high), (low, high) = p.temperature_c, c.temperature_c
         return FAIL if need_low < low or need_high > high else PASS
 
-    def detail(self, p, c, outcome):
+    def detail(self, p: ProposalNeeds, c: CapabilityFacts, outcome: int) -> str:
+        assert p.temperature_c is not None  # outcome() checked it: only a stated need is explained
         need = temperature_range(*p.temperature_c)
         if outcome == UNKNOWN:
             return f"provider has not stated a temperature range; you need {need}"
+        assert c.temperature_c is not None
         return f"needs {need}; holds {temperature_range(*c.temperature_c)}"
 
-    def applicable(self, p):
+    def applicable(self, p: Arrays) -> BoolArray:
         return ~np.isnan(p.temp_min)
 
-    def unknown_c(self, c):
+    def unknown_c(self, c: Arrays) -> BoolArray:
         return np.isnan(c.temp_min)
 
-    def fail_pair(self, p, c):
+    def fail_pair(self, p: Arrays, c: Arrays) -> BoolArray:
         return (p.temp_min < c.temp_min) | (p.temp_max > c.temp_max)
 
-    def within_margin(self, p, c, weights):
+    def within_margin(self, p: Arrays, c: Arrays, weights: Weights) -> BoolArray:
         excess = np.maximum(c.temp_min - p.temp_min, p.temp_max - c.temp_max)
-        return excess <= weights.near_miss_temperature_c
+        within: BoolArray = excess <= weights.near_miss_temperature_c
+        return within
 
-    def change(self, p, c):
+    def change(self, p: ProposalNeeds, c: CapabilityFacts) -> str:
+        assert p.temperature_c is not None and c.temperature_c is not None  # a near miss: both stated
         (need_low, need_high), (low, high) = p.temperature_c, c.temperature_c
         fitted = (min(max(need_low, low), high), max(min(need_high, high), low))
         return (
@@ -137,7 +161,7 @@ class StatedControl(Criterion):
     p_attr = c_attr = ""
     feature = ""
 
-    def outcome(self, p, c, weights):
+    def outcome(self, p: ProposalNeeds, c: CapabilityFacts, weights: Weights | None) -> int | None:
         if not getattr(p, self.p_fields[0]):
             return None
         offered = getattr(c, self.c_fields[0])
@@ -145,21 +169,25 @@ class StatedControl(Criterion):
             return UNKNOWN
         return PASS if offered else FAIL
 
-    def detail(self, p, c, outcome):
+    def detail(self, p: ProposalNeeds, c: CapabilityFacts, outcome: int) -> str:
         if outcome == UNKNOWN:
             return f"provider has not stated whether it offers {self.feature}; you need it"
         if outcome == FAIL:
             return f"needs {self.feature}; provider states it has none"
         return f"needs {self.feature}; provides it"
 
-    def applicable(self, p):
-        return getattr(p, self.p_attr)
+    # Comparisons with == are typed Any by numpy's stubs, as is getattr: the locals name the results.
+    def applicable(self, p: Arrays) -> BoolArray:
+        needed: BoolArray = getattr(p, self.p_attr)
+        return needed
 
-    def fail_c(self, c):
-        return getattr(c, self.c_attr) == 0
+    def fail_c(self, c: Arrays) -> BoolArray:
+        stated_no: BoolArray = getattr(c, self.c_attr) == 0
+        return stated_no
 
-    def unknown_c(self, c):
-        return getattr(c, self.c_attr) < 0
+    def unknown_c(self, c: Arrays) -> BoolArray:
+        offered: Array = getattr(c, self.c_attr)
+        return offered < 0
 
 
 class CO2(StatedControl):
@@ -183,7 +211,7 @@ class Imaging(StatedControl):
     feature = "imaging"
 
 
-def crew_phrase(level, subject):
+def crew_phrase(level: str, subject: Literal["proposal", "listing"]) -> str:
     if subject == "proposal":
         return "you accept no crew time" if level == "none" else f"you accept up to {level} crew time"
     return "it needs no crew time" if level == "none" else f"it needs {level} crew time"
@@ -202,7 +230,7 @@ class CrewTimeLimit(Criterion):
     outer_fail = False
     margin = True
 
-    def outcome(self, p, c, weights):
+    def outcome(self, p: ProposalNeeds, c: CapabilityFacts, weights: Weights | None) -> int | None:
         if p.crew_time is None:
             return None
         if c.crew_time is None:
@@ -212,31 +240,35 @@ class CrewTimeLimit(Criterion):
             return PASS
         return PARTIAL if excess == 1 else FAIL
 
-    def detail(self, p, c, outcome):
+    def detail(self, p: ProposalNeeds, c: CapabilityFacts, outcome: int) -> str:
+        assert p.crew_time is not None  # outcome() checked it: only a stated need is explained
         accepts = crew_phrase(p.crew_time, "proposal")
         if outcome == UNKNOWN:
             return f"provider has not stated how much crew time it needs; {accepts}"
+        assert c.crew_time is not None
         if outcome == PARTIAL:
             return f"{accepts}; {crew_phrase(c.crew_time, 'listing')}: confirm the crew time with the provider"
         return f"{accepts}; {crew_phrase(c.crew_time, 'listing')}"
 
-    def applicable(self, p):
+    def applicable(self, p: Arrays) -> BoolArray:
         return p.crew >= 0
 
-    def unknown_c(self, c):
+    def unknown_c(self, c: Arrays) -> BoolArray:
         return c.crew < 0
 
-    def fail_pair(self, p, c):
+    def fail_pair(self, p: Arrays, c: Arrays) -> BoolArray:
         # An unstated proposal value is stored as 127 and an unstated listing value as -1: neither fails.
         return c.crew > p.crew_accepts + 1
 
-    def partial_pair(self, p, c):
-        return c.crew == p.crew_accepts + 1
+    def partial_pair(self, p: Arrays, c: Arrays) -> BoolArray | None:
+        one_level_more: BoolArray = c.crew == p.crew_accepts + 1  # numpy's stubs type == as Any
+        return one_level_more
 
-    def within_margin(self, p, c, weights):
-        return c.crew == p.crew_accepts + 2
+    def within_margin(self, p: Arrays, c: Arrays, weights: Weights) -> BoolArray:
+        two_levels_more: BoolArray = c.crew == p.crew_accepts + 2
+        return two_levels_more
 
-    def change(self, p, c):
+    def change(self, p: ProposalNeeds, c: CapabilityFacts) -> str:
         return f"fits if you can accept {c.crew_time} crew time instead of {p.crew_time}"
 
 
@@ -244,14 +276,14 @@ class VariableGravity(Criterion):
     name = "variable_gravity"
     p_fields, c_fields = ("variable_gravity",), ("variable_gravity_g", "categories")
 
-    def outcome(self, p, c, weights):
+    def outcome(self, p: ProposalNeeds, c: CapabilityFacts, weights: Weights | None) -> int | None:
         if not p.variable_gravity:
             return None
         if c.variable_gravity_g is not None or "variable_gravity_centrifuge" in c.categories:
             return PASS
         return UNKNOWN if c.is_host else FAIL
 
-    def detail(self, p, c, outcome):
+    def detail(self, p: ProposalNeeds, c: CapabilityFacts, outcome: int) -> str:
         need = "needs on-orbit centrifugation"
         if outcome == PASS:
             if c.variable_gravity_g is None:
@@ -262,13 +294,14 @@ class VariableGravity(Criterion):
             return f"{need}; has no centrifuge"
         return f"{need}; provider has not stated whether a centrifuge can fly in your payload or theirs"
 
-    def applicable(self, p):
+    def applicable(self, p: Arrays) -> BoolArray:
         return p.variable_gravity
 
-    def fail_c(self, c):
-        return c.centrifuge == 0
+    def fail_c(self, c: Arrays) -> BoolArray:
+        has_none: BoolArray = c.centrifuge == 0  # numpy's stubs type == as Any
+        return has_none
 
-    def unknown_c(self, c):
+    def unknown_c(self, c: Arrays) -> BoolArray:
         return c.centrifuge < 0
 
 
@@ -276,7 +309,7 @@ class SampleReturn(Criterion):
     name = "sample_return"
     p_fields, c_fields = ("sample_return",), ("sample_return", "categories")
 
-    def outcome(self, p, c, weights):
+    def outcome(self, p: ProposalNeeds, c: CapabilityFacts, weights: Weights | None) -> int | None:
         if not p.sample_return:
             return None
         state = returns_samples(c)
@@ -284,7 +317,7 @@ class SampleReturn(Criterion):
             return UNKNOWN
         return PASS if state else FAIL
 
-    def detail(self, p, c, outcome):
+    def detail(self, p: ProposalNeeds, c: CapabilityFacts, outcome: int) -> str:
         if outcome == UNKNOWN:
             return "provider has not stated whether it returns samples; you need them back"
         if outcome == FAIL:
@@ -293,17 +326,18 @@ class SampleReturn(Criterion):
             return "needs samples back; returns samples"
         return "needs samples back; it is a sample-return service"
 
-    def applicable(self, p):
+    def applicable(self, p: Arrays) -> BoolArray:
         return p.sample_return
 
-    def fail_c(self, c):
-        return c.returns == 0
+    def fail_c(self, c: Arrays) -> BoolArray:
+        returns_none: BoolArray = c.returns == 0  # numpy's stubs type == as Any
+        return returns_none
 
-    def unknown_c(self, c):
+    def unknown_c(self, c: Arrays) -> BoolArray:
         return c.returns < 0
 
 
-def returns_samples(c) -> bool | None:
+def returns_samples(c: CapabilityFacts) -> bool | None:
     if c.sample_return is not None:
         return c.sample_return
     if "sample_return" in c.categories or "free_flyer_recoverable_capsule" in c.categories:
