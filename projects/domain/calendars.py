@@ -94,20 +94,21 @@ def _review_events(user) -> list[Event]:
     assigned)."""
     assignments = (
         ReviewAssignment.objects.filter(reviewer=user, round__isnull=False, proposal__status__in=OPEN_STATUSES)
-        .select_related("proposal__call", "round")
+        .select_related("proposal", "round__call")
         .order_by("round__closes_at", "pk")
     )
     key = _reviewer_key(user)
     return [
         _event(
             f"review-{assignment.proposal.public_id}-{key}",
-            f"Review due: “{assignment.proposal.display_title}” ({assignment.proposal.call.code})",
-            assignment.round.closes_at,
+            f"Review due: “{assignment.proposal.display_title}” ({review_round.call.code})",
+            review_round.closes_at,
             reverse("projects:review_proposal", args=[assignment.proposal.public_id]),
-            assignment.round.updated_at,
-            assignment.round.name,
+            review_round.updated_at,
+            review_round.name,
         )
         for assignment in assignments
+        if (review_round := assignment.round) is not None  # always, by the filter above
     ]
 
 

@@ -283,7 +283,7 @@ def assign(
                 assigned_by=by,
                 source=source,
                 reason=reasons.get((proposal.pk, reviewer.pk), "")[:300],
-                round=rounds.get(proposal.call_id),
+                round=rounds.get(proposal.call_id) if proposal.call_id is not None else None,
             )
         )
     if problems:
@@ -321,7 +321,7 @@ def is_assigned(proposal: Proposal, reviewer: User) -> bool:
 
 def panel_of(call: Call) -> list[PanelMember]:
     """The call's panel, each member with ``load`` (assignments in this call) and their expertise."""
-    members = list(
+    members: list[PanelMember] = list(
         PanelMember.objects.filter(call=call)
         .select_related("reviewer__reviewer_profile")
         .annotate(load=Count("reviewer__assignments", filter=Q(reviewer__assignments__proposal__call=call)))

@@ -86,7 +86,7 @@ def _assignment(proposal: Proposal, reviewer: User) -> ReviewAssignment | None:
 def round_not_open(proposal: Proposal, reviewer: User, now=None) -> ReviewRound | None:
     """The review round of ``reviewer``'s assignment to ``proposal`` when it has not opened yet, else None."""
     assignment = _assignment(proposal, reviewer)
-    return assignment.round if not_open_yet(assignment, now) else None
+    return assignment.round if assignment is not None and not_open_yet(assignment, now) else None
 
 
 def submission_not_open(proposal: Proposal, reviewer: User, now=None) -> str | None:
