@@ -68,9 +68,10 @@ services:
 test: install services
 	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
-# The inner loop: everything but the browser (tests/e2e) and the tests that start a real Celery worker.
+# The inner loop: everything but the browser (tests/e2e), the tests that start a real Celery worker and the slow ones.
 test-fast: install services
-	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal --ignore=tests/e2e -m "not worker" $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal --ignore=tests/e2e -m "not worker and not slow" \
+		$(PYTEST_ARGS)
 
 # The README's pictures: the crawl of every page (tests/e2e/test_every_page.py) photographs each role's tour.
 tour: install services

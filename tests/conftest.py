@@ -1,5 +1,6 @@
 """Fixtures shared by every test: a fixed cast of users, eager Celery, a clean cache, fast password hashing."""
 
+import itertools
 import os
 import subprocess
 import sys
@@ -14,6 +15,39 @@ from django.db import connection
 
 from leoportal.celery import app as celery_app
 from tests.factories import ProviderUserFactory, ResearcherFactory, StaffFactory, UserFactory
+
+
+def _scheduler_runs(total: int, processes: int) -> list[int]:
+    """How pytest-xdist's worksteal scheduler first shares ``total`` tests: a consecutive run for each process, the
+    first ``total // processes`` long and each next one an equal share of what is left."""
+    runs = []
+    for remaining in range(processes, 0, -1):
+        runs.append((total - sum(runs)) // remaining)
+    return runs
+
+
+def slow_first(items: list, seconds: dict, processes: int) -> list:
+    """``items`` reordered so that each of ``processes`` starts its first run (``_scheduler_runs``) with its share of
+    the slow ones (``seconds`` by item): dealt longest first, each to the run with the fewest slow seconds so far."""
+    dealt: list[list] = [[] for _ in range(processes)]
+    for item in sorted(seconds, key=lambda item: -seconds[item]):
+        min(dealt, key=lambda run: sum(seconds[i] for i in run)).append(item)
+    rest = iter(item for item in items if item not in seconds)
+    ordered = []
+    for run, size in zip(dealt, _scheduler_runs(len(items), processes), strict=True):
+        ordered += run + list(itertools.islice(rest, max(0, size - len(run))))
+    return ordered + list(rest)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist each process starts on a consecutive run of the collection, and processes that finish
+    take tests from the end of the others' runs. A slow test (marked ``slow(seconds=...)``) left near the end of a run
+    finishes alone after everything else, so the slow tests are dealt out to the start of the runs (``slow_first``).
+    Without xdist the order is left as collected."""
+    processes = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    seconds = {item: marker.kwargs["seconds"] for item in items if (marker := item.get_closest_marker("slow"))}
+    if processes >= 2 and seconds:
+        items[:] = slow_first(items, seconds, processes)
 
 
 def _redis_of_this_process(base: str | None) -> str | None:

@@ -85,6 +85,7 @@ def sign_in_as_demo(page, email, password):
     return page.url
 
 
+@pytest.mark.slow(seconds=100)
 def test_every_page_each_demo_role_reaches_fits_phone_and_desktop(new_page, live_server, settings):
     call_command("seed_demo", stdout=StringIO())
     public_kinds = Counter()

@@ -77,6 +77,7 @@ def choose_score(page, legend, label):
     page.locator("fieldset.desk-radios", has=page.locator("legend", has_text=legend)).get_by_label(label).check()
 
 
+@pytest.mark.slow(seconds=35)
 def test_researcher_submits_staff_introduce_and_the_provider_answers(new_page, tmp_path):
     CallFactory(code="NLRA 2027-1", title="Cells, tissues and organoids")
     StaffFactory(email="eve@portal.example", full_name="Eve Marchetti")

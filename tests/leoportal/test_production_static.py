@@ -4,6 +4,8 @@ process."""
 
 import json
 
+import pytest
+
 from tests.utils import manage_output
 
 PROBE = """
@@ -26,6 +28,7 @@ print(json.dumps(found))
 """
 
 
+@pytest.mark.slow(seconds=25)
 def test_static_files_are_served_hashed_compressed_and_cached_in_production(tmp_path):
     env = {
         "DEBUG": "false",

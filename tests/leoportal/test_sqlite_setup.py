@@ -5,6 +5,8 @@ pages that filter JSON lists, which take another route on SQLite."""
 import json
 import re
 
+import pytest
+
 from tests.utils import manage_output, run_manage
 
 PROBE = """
@@ -26,6 +28,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow(seconds=50)
 def test_the_demo_runs_on_sqlite_with_in_process_tasks(tmp_path):
     # E-mails go to the console, as in `make run`: seeding must not print the demo's, nor warn about a broker.
     env = {

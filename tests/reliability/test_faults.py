@@ -91,6 +91,7 @@ def test_submissions_while_redis_is_down_are_saved_then_scored_and_announced_onc
     assert emailed.filter(kind=NotificationKind.SUBMISSION).count() == 3
 
 
+@pytest.mark.slow(seconds=120)
 def test_a_worker_killed_mid_rescoring_is_redelivered_and_gives_the_same_result(
     redis_server, make_worker, mail_dir, staff, settings
 ):
@@ -121,6 +122,7 @@ def test_a_worker_killed_mid_rescoring_is_redelivered_and_gives_the_same_result(
     assert sent_messages(mail_dir) == sorted((n.recipient.email, f"[LEO Portal] {n.subject}") for n in emailed)
 
 
+@pytest.mark.slow(seconds=35)
 def test_the_site_recovers_when_its_database_connections_are_dropped(transactional_db, tmp_path):
     """gunicorn keeps database connections open between requests (CONN_MAX_AGE); when PostgreSQL drops them, the
     next request checks the connection, reconnects and answers normally."""

@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.reliability.conftest import BASE_DIR, free_port
 
 
@@ -34,6 +36,7 @@ def health(port: int) -> dict | None:
         return None
 
 
+@pytest.mark.slow(seconds=45)
 def test_run_starts_worker_beat_and_site_and_ctrl_c_stops_them_all(redis_server, tmp_path):
     port = free_port()
     env = {

@@ -643,6 +643,7 @@ COUNTERS = re.compile(
 )
 
 
+@pytest.mark.slow(seconds=30)
 def test_no_form_of_the_site_carries_a_database_id():
     """Every page each visitor can open: no form field holds a row's database id (they would reveal counts)."""
     world = build_world()

@@ -88,7 +88,9 @@ def test_a_decompression_bomb_is_refused_within_the_time_limit(researcher_client
 
     assert response.status_code == 400
     assert field_error(response) == TOO_COMPLEX
-    assert elapsed < 2.5, f"took {elapsed:.1f} s"
+    # One second of the child's processor time, which a busy machine may spread over up to four of the clock's
+    # (WALL_CLOCK_FACTOR); without the limit the file takes about 8 s of processor time.
+    assert elapsed < settings.PDF_CHECK_SECONDS * attachments.WALL_CLOCK_FACTOR + 1, f"took {elapsed:.1f} s"
     assert (Attachment.objects.count(), stored_files(settings)) == (0, [])
 
 

@@ -37,6 +37,7 @@ def evaluation() -> dict:
     return {(row["split"], row["ranker"]): row for row in json.loads(out)}
 
 
+@pytest.mark.slow(seconds=30)
 def test_cross_validated_figures_stay_above_their_floors_with_the_spread_across_folds():
     engine = evaluation()["5-fold grouped CV", "engine"]
     assert engine["cases"] == 155
@@ -65,6 +66,7 @@ def test_the_engine_beats_both_baselines(split):
             assert engine[name] > other[name], (split, baseline, name)
 
 
+@pytest.mark.slow(seconds=25)
 def test_with_no_precedents_the_engine_does_at_least_as_well_as_the_plain_hybrid():
     rows = evaluation()
     engine, hybrid = (
