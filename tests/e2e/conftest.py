@@ -32,7 +32,9 @@ def pytest_report_header(config):
     return f"browser screenshots: {ARTIFACTS}"
 
 
-@pytest.fixture(scope="session")
+# A module's browser, not the session's: while Playwright's synchronous API runs, this thread has a running event loop,
+# and a test of another kind run after it in the same process (async_to_sync in a view) would fail on it.
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM} (Debian: apt-get install chromium).")

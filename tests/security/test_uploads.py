@@ -18,6 +18,7 @@ from projects.domain import attachments
 from projects.models import Attachment
 from tests.partners.factories import MembershipFactory, OrganisationFactory
 from tests.projects.factories import NarrativeFactory, ProposalFactory, pdf_bytes, pdf_upload
+from tests.security import slow_readers
 from tests.security.pdf_bombs import content_stream_bomb, object_stream_bomb, padded_pdf, pdf_with
 from tests.utils import soup
 
@@ -121,22 +122,28 @@ def test_a_slow_clock_alone_refuses_no_sound_file(researcher_client, draft, sett
     """The limit is the check's own processor time: a child kept waiting (a busy server) past the limit, by the
     clock, still passes a sound file; one that never answers is stopped at four times the limit."""
     settings.PDF_CHECK_SECONDS = 1.0
-    real_reader = attachments.PdfReader
-
-    def waits_then_reads(*args, **kwargs):
-        time.sleep(1.5)  # over the limit by the clock, with next to no processor time
-        return real_reader(*args, **kwargs)
-
-    monkeypatch.setattr(attachments, "PdfReader", waits_then_reads)
+    monkeypatch.setattr(attachments, "READER", slow_readers.waits_then_reads)
     response = upload(researcher_client, draft, pdf_upload("narrative.pdf", pdf_bytes(pages=2)))
     assert response.status_code == 302
     assert Attachment.objects.get().page_count == 2
 
-    monkeypatch.setattr(attachments, "PdfReader", lambda *args, **kwargs: time.sleep(60))
+    monkeypatch.setattr(attachments, "READER", slow_readers.never_answers)
     started = time.monotonic()
     response = upload(researcher_client, draft, pdf_upload("bomb.pdf", pdf_bytes(pages=2)))
     assert field_error(response) == TOO_COMPLEX
     assert 4.0 <= time.monotonic() - started < 10.0
+
+
+def test_a_lock_another_thread_holds_does_not_hang_the_check(researcher_client, draft, settings, monkeypatch):
+    """The child comes from the fork server, not from this process: a lock one of this process's threads holds
+    while the file is checked is not the child's."""
+    settings.PDF_CHECK_SECONDS = 1.0
+    monkeypatch.setattr(attachments, "READER", slow_readers.reads_under_the_lock)
+    with slow_readers.HELD_ELSEWHERE:
+        response = upload(researcher_client, draft, pdf_upload("narrative.pdf", pdf_bytes(pages=2)))
+
+    assert response.status_code == 302
+    assert Attachment.objects.get().page_count == 2
 
 
 def test_a_file_over_the_limit_is_refused_without_being_kept(researcher_client, draft, settings):
