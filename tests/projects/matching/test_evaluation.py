@@ -1,11 +1,11 @@
 """Matching measured honestly on real flights: the evaluation command's figures, above both baselines, with floors
 under the measured values; the fitted weights up to date; no rule of the engine written for one project."""
 
+import fcntl
 import json
 import re
 import subprocess
 import sys
-from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -23,9 +23,8 @@ ROOT = Path(__file__).resolve().parents[3]
 FLOORS = {"provider_top3": 0.84, "facility_top3": 0.75, "provider_mrr": 0.72, "facility_mrr": 0.68}
 
 
-@cache
-def evaluation() -> dict:
-    """The command's rows, by (split, ranker): run once for the module (it takes about half a minute)."""
+def run_evaluation() -> list:
+    """The command's rows (it takes about half a minute)."""
     out = subprocess.run(
         [sys.executable, "manage.py", "evaluate_matching", "--json"],
         cwd=ROOT,
@@ -34,12 +33,28 @@ def evaluation() -> dict:
         timeout=600,
         check=True,
     ).stdout
-    return {(row["split"], row["ranker"]): row for row in json.loads(out)}
+    return json.loads(out)
 
 
-@pytest.mark.slow(seconds=30)
-def test_cross_validated_figures_stay_above_their_floors_with_the_spread_across_folds():
-    engine = evaluation()["5-fold grouped CV", "engine"]
+@pytest.fixture(scope="session")
+def evaluation(tmp_path_factory, worker_id) -> dict:
+    """The command's rows, by (split, ranker), run once for the whole test run: under pytest-xdist the first process
+    to ask runs it and leaves the rows in the run's shared temporary folder for the others (a file lock between)."""
+    if worker_id == "master":
+        rows = run_evaluation()
+    else:
+        shared = tmp_path_factory.getbasetemp().parent / "evaluate_matching.json"
+        with open(shared.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not shared.exists():
+                shared.write_text(json.dumps(run_evaluation()))
+            rows = json.loads(shared.read_text())
+    return {(row["split"], row["ranker"]): row for row in rows}
+
+
+@pytest.mark.slow(seconds=40)  # runs the evaluation the other tests here read
+def test_cross_validated_figures_stay_above_their_floors_with_the_spread_across_folds(evaluation):
+    engine = evaluation["5-fold grouped CV", "engine"]
     assert engine["cases"] == 155
     assert {name: engine[name] >= floor for name, floor in FLOORS.items()} == dict.fromkeys(FLOORS, True), engine
     spread = engine["folds"]["provider_top3"]
@@ -56,8 +71,8 @@ def test_cross_validated_figures_stay_above_their_floors_with_the_spread_across_
         "time split (fitted up to 2019, tested after)",
     ],
 )
-def test_the_engine_beats_both_baselines(split):
-    rows = evaluation()
+def test_the_engine_beats_both_baselines(split, evaluation):
+    rows = evaluation
     engine = rows[split, "engine"]
     for baseline in ("plain hybrid", "keyword (TF-IDF)"):
         other = rows[split, baseline]
@@ -66,9 +81,8 @@ def test_the_engine_beats_both_baselines(split):
             assert engine[name] > other[name], (split, baseline, name)
 
 
-@pytest.mark.slow(seconds=25)
-def test_with_no_precedents_the_engine_does_at_least_as_well_as_the_plain_hybrid():
-    rows = evaluation()
+def test_with_no_precedents_the_engine_does_at_least_as_well_as_the_plain_hybrid(evaluation):
+    rows = evaluation
     engine, hybrid = (
         rows["no precedents at all", "engine without precedents"],
         rows["no precedents at all", "plain hybrid"],
