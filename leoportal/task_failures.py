@@ -8,7 +8,7 @@ import json
 import logging
 
 from celery.signals import task_failure
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -31,31 +31,33 @@ def record_task_failure(sender=None, task_id=None, exception=None, args=None, kw
     name = getattr(sender, "name", str(sender))
     logger.error("task %s[%s] failed for good: %r", name, task_id, exception)
     try:
-        failure, created = FailedTask.objects.get_or_create(
-            task_id=task_id or "",
-            defaults={
-                "task_name": name,
-                "args": _jsonable(list(args or [])),
-                "kwargs": _jsonable(dict(kwargs or {})),
-                "exception": f"{type(exception).__name__}: {exception}"[:5000],
-                "traceback": str(einfo or "")[:50000],
-            },
-        )
-        if created and name == "leoportal.send_notification_email":
-            # Mark the notification, but tell nobody by e-mail: the mail server is what failed, and a notification
-            # about it would fail the same way (and report itself again).
-            Notification.objects.filter(pk__in=[a for a in (args or [])[:1] if isinstance(a, int)]).update(
-                email_failed_at=failure.failed_at
+        # One transaction: the failure and what it marks are seen together (or not at all).
+        with transaction.atomic():
+            failure, created = FailedTask.objects.get_or_create(
+                task_id=task_id or "",
+                defaults={
+                    "task_name": name,
+                    "args": _jsonable(list(args or [])),
+                    "kwargs": _jsonable(dict(kwargs or {})),
+                    "exception": f"{type(exception).__name__}: {exception}"[:5000],
+                    "traceback": str(einfo or "")[:50000],
+                },
             )
-        elif created:
-            notify(
-                User.objects.program_staff(),
-                NotificationKind.TASK_FAILED,
-                subject=f"Background task failed: {name}",
-                body=f"{name} failed after its retries with {failure.exception}. See Failed tasks in the admin.",
-                dedupe_key=f"task-failed:{failure.task_id}",
-                url=f"/admin/leoportal/failedtask/{failure.pk}/change/",
-                target=failure,
-            )
+            if created and name == "leoportal.send_notification_email":
+                # Mark the notification, but tell nobody by e-mail: the mail server is what failed, and a notification
+                # about it would fail the same way (and report itself again).
+                Notification.objects.filter(pk__in=[a for a in (args or [])[:1] if isinstance(a, int)]).update(
+                    email_failed_at=failure.failed_at
+                )
+            elif created:
+                notify(
+                    User.objects.program_staff(),
+                    NotificationKind.TASK_FAILED,
+                    subject=f"Background task failed: {name}",
+                    body=f"{name} failed after its retries with {failure.exception}. See Failed tasks in the admin.",
+                    dedupe_key=f"task-failed:{failure.task_id}",
+                    url=f"/admin/leoportal/failedtask/{failure.pk}/change/",
+                    target=failure,
+                )
     except DatabaseError:
         logger.exception("could not record the failure of %s[%s]", name, task_id)
