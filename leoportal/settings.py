@@ -416,6 +416,8 @@ MATCH_TOP_N = env.get_int("MATCH_TOP_N", 25, minimum=1, maximum=200)
 MATCH_NEAR_MISSES = env.get_int("MATCH_NEAR_MISSES", 5, minimum=0, maximum=50)
 # Staff are told of a match scoring at least this (and not "does not fit").
 MATCH_STRONG_SCORE = env.get_float("MATCH_STRONG_SCORE", 70.0, minimum=0, maximum=100)
+# Proposals scored and stored together (one transaction each) when many are rescored.
+SCORING_BATCH_SIZE = env.get_int("SCORING_BATCH_SIZE", 2000, minimum=1, maximum=100_000)
 
 # --- Review desk (the admin) ----------------------------------------------------------------------------------
 

@@ -33,12 +33,11 @@ from projects.domain.scoring.requests import (
     request_scoring,
     rescore_requested,
 )
-from projects.domain.scoring.runs import BATCH_SIZE, RescoreFigures, preview, rescore, score_proposal
+from projects.domain.scoring.runs import RescoreFigures, preview, rescore, score_proposal
 from projects.domain.scoring.upkeep import refresh_listing_demand, stale_proposal_ids, unscored_proposal_ids
 from projects.exceptions import ScoringBusy
 
 __all__ = [
-    "BATCH_SIZE",
     "LoadedCatalogue",
     "RescoreFigures",
     "ScoringBusy",

@@ -22,7 +22,6 @@ from projects.matching import (
 )
 from projects.models import OPEN_STATUSES, Proposal
 
-BATCH_SIZE = 2000
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: SELECT ... FOR UPDATE NOWAIT found the row locked
 
 
@@ -61,12 +60,13 @@ class RescoreFigures:
     persist_s: float = 0.0
 
 
-def rescore(proposal_ids=None, batch_size: int = BATCH_SIZE) -> RescoreFigures:
+def rescore(proposal_ids=None, batch_size: int | None = None) -> RescoreFigures:
     """Score many open proposals against one catalogue, in batches; each batch is stored in one transaction.
 
     ``proposal_ids`` None means every open proposal. Proposals locked by a running single scoring are skipped (that
     scoring stores current results; if it read older listings, the sweep's staleness check catches it).
     """
+    batch_size = batch_size or settings.SCORING_BATCH_SIZE
     figures = RescoreFigures()
     clock = time.perf_counter()
     loaded = load_catalogue()
