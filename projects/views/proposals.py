@@ -56,6 +56,7 @@ from projects.rules import (
     can_start_proposal,
     can_submit_proposal,
     can_withdraw_proposal,
+    is_proposal_editor,
     is_proposal_team,
 )
 
@@ -357,6 +358,14 @@ def proposal_autosave(request, public_id):
     message): someone else saved since the form was opened (``conflict``, the message says who changed what), or
     an answer is invalid (``errors``). Both are answers the page expects, so they come with status 200."""
     proposal = visible_proposal(request, public_id)
+    if is_proposal_editor(request.user, proposal) and not can_edit_proposal(request.user, proposal):
+        # Submitted (or moved on) since the form was opened: from this page, when leaving a field for Submit started
+        # a save that arrives after it, or from another. An answer the page expects, like a conflict.
+        message = (
+            f"Not saved: this proposal is “{proposal.get_status_display()}” now and is no longer edited here. "
+            "Reload the page to see it."
+        )
+        return JsonResponse({"saved": False, "closed": True, "message": message})
     if not can_edit_proposal(request.user, proposal):
         return JsonResponse({"message": "This proposal cannot be edited now: reload the page."}, status=403)
     form = form_class(proposal)(request.POST, instance=proposal)

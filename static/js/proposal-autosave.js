@@ -100,6 +100,9 @@ document.addEventListener("DOMContentLoaded", () => {
           }
           return false;
         }
+        if (answer.closed) {
+          stopped = true; // submitted since the page was opened: nothing more is saved from it
+        }
         say(answer.message || "Not saved yet: correct the form, or press Save draft.", "not-saved");
         return false;
       })

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from projects.enums import Access
+from projects.enums import Access, ProposalStatus
 from projects.models import Proposal
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, ProposalFactory
 from tests.projects.forms_data import proposal_data
@@ -138,6 +138,22 @@ def test_a_view_only_member_cannot_autosave(client, researcher, researcher2):
 
     proposal.refresh_from_db()
     assert (response.status_code, proposal.title) == (403, "Original")
+
+
+def test_an_autosave_arriving_after_the_submission_saves_nothing_and_says_so(client, researcher):
+    proposal = ProposalFactory(owner=researcher, title="Submitted title", status=ProposalStatus.SUBMITTED)
+    client.force_login(researcher)
+
+    response = client.post(autosave_url(proposal), proposal_data(proposal, title="Late"))
+
+    proposal.refresh_from_db()
+    assert (response.status_code, proposal.title) == (200, "Submitted title")
+    assert response.json() == {
+        "saved": False,
+        "closed": True,
+        "message": "Not saved: this proposal is “Submitted” now and is no longer edited here. Reload the page to "
+        "see it.",
+    }
 
 
 def test_a_concept_autosaves_its_own_fields(client, researcher):
