@@ -47,6 +47,13 @@ class BaseCoInvestigatorFormSet(forms.BaseInlineFormSet):
         super().clean()
         owner_email = self.instance.owner.email.lower()
         seen = {}
+        if self.instance.pk:
+            # Saved co-investigators the posted forms do not cover (a form sent with fewer rows than the page had)
+            # stay as they are, and their addresses stay taken.
+            covered = {form.instance.pk for form in self.initial_forms}
+            for coi in self.instance.co_investigators.exclude(pk__in=covered):
+                if coi.email:
+                    seen[coi.email.lower()] = coi
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
                 continue

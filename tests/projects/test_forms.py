@@ -248,6 +248,14 @@ def test_co_investigators_need_their_own_addresses(draft):
     assert formset_errors(draft, rows) == [{}, {"email": ["Another co-investigator already has this e-mail address."]}]
 
 
+def test_a_new_row_may_not_take_the_address_of_a_saved_co_investigator_left_out_of_the_form(draft):
+    """A form posted with fewer rows than the page had (a tampered count) leaves the saved ones as they are."""
+    CoInvestigatorFactory(proposal=draft, email="coi@example.edu")
+    rows = [{"name": "New", "email": "COI@example.edu", "organisation": "", "role": ""}]
+
+    assert formset_errors(draft, rows) == [{"email": ["Another co-investigator already has this e-mail address."]}]
+
+
 def test_the_pi_is_not_listed_as_a_co_investigator(draft):
     rows = [{"name": "Me", "email": draft.owner.email.upper(), "organisation": "", "role": ""}]
 
