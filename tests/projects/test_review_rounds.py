@@ -214,19 +214,21 @@ def call_form(call, rounds, *, initial=0):
     return data
 
 
-def test_staff_add_rounds_to_a_call_in_the_admin(client, staff, call):
+def post_call_form(client, staff, call, rounds):
+    """Staff save the call's admin page with these rounds."""
     client.force_login(staff)
-    url = reverse("admin:projects_call_change", args=[call.pk])
+    return client.post(reverse("admin:projects_call_change", args=[call.pk]), call_form(call, rounds))
 
-    response = client.post(
-        url,
-        call_form(
-            call,
-            [
-                (None, "Concept screening", "2027-03-01", "2027-03-20"),
-                (None, "Full proposal review", "2027-03-21", "2027-04-30"),
-            ],
-        ),
+
+def test_staff_add_rounds_to_a_call_in_the_admin(client, staff, call):
+    response = post_call_form(
+        client,
+        staff,
+        call,
+        [
+            (None, "Concept screening", "2027-03-01", "2027-03-20"),
+            (None, "Full proposal review", "2027-03-21", "2027-04-30"),
+        ],
     )
 
     assert response.status_code == 302
@@ -237,18 +239,14 @@ def test_staff_add_rounds_to_a_call_in_the_admin(client, staff, call):
 
 
 def test_overlapping_rounds_typed_together_in_the_admin_are_refused_with_the_message(client, staff, call):
-    client.force_login(staff)
-    url = reverse("admin:projects_call_change", args=[call.pk])
-
-    response = client.post(
-        url,
-        call_form(
-            call,
-            [
-                (None, "Concept screening", "2027-03-01", "2027-03-20"),
-                (None, "Full proposal review", "2027-03-15", "2027-04-30"),
-            ],
-        ),
+    response = post_call_form(
+        client,
+        staff,
+        call,
+        [
+            (None, "Concept screening", "2027-03-01", "2027-03-20"),
+            (None, "Full proposal review", "2027-03-15", "2027-04-30"),
+        ],
     )
 
     assert response.status_code == 200
