@@ -30,7 +30,7 @@ from django.urls import reverse
 from leoportal.demo.accounts import DEMO_STAFF_EMAIL
 from leoportal.models import User
 from partners.models import Capability, Organisation
-from projects.models import Call, Introduction, Proposal
+from projects.models import EDITABLE_STATUSES, Call, Introduction, Proposal
 
 BASE_DIR = Path(settings.BASE_DIR)
 RESEARCHER = "researcher@example.org"
@@ -69,8 +69,9 @@ def demo_pages() -> list[Page]:
     researcher = User.objects.get(email=RESEARCHER)
     provider = User.objects.get(email=PROVIDER)
     own = Proposal.objects.filter(owner=researcher)
-    draft = own.filter(status="draft").order_by("created_at").first()
-    submitted = own.exclude(status="draft").annotate(shown=Count("matches")).order_by("-shown", "created_at").first()
+    editable = own.filter(status__in=EDITABLE_STATUSES).order_by("created_at").first()
+    shown = own.exclude(status__in=EDITABLE_STATUSES).annotate(shown=Count("matches"))
+    submitted = shown.order_by("-shown", "created_at").first()
     call = Call.objects.order_by("-closes_at").first()
     listing = Capability.objects.public().order_by("created_at").first()
     organisation = Organisation.objects.for_member(provider).order_by("pk").first()
@@ -79,7 +80,7 @@ def demo_pages() -> list[Page]:
     missing = [
         name
         for name, found in [
-            ("a draft of the demo researcher", draft),
+            ("a proposal the demo researcher may edit", editable),
             ("a submitted proposal of the demo researcher", submitted),
             ("a call", call),
             ("a public listing", listing),
@@ -101,7 +102,7 @@ def demo_pages() -> list[Page]:
         Page("sign-in", "public", reverse("account_login")),
         Page("My proposals", "researcher", reverse("projects:dashboard")),
         Page("a proposal's page", "researcher", submitted.get_absolute_url()),
-        Page("the proposal form", "researcher", reverse("projects:proposal_edit", args=[draft.public_id])),
+        Page("the proposal form", "researcher", reverse("projects:proposal_edit", args=[editable.public_id])),
         Page("notifications", "researcher", reverse("notifications")),
         Page("provider's home", "provider", reverse("partners:dashboard")),
         Page("introductions", "provider", reverse("projects:introduction_list")),

@@ -240,6 +240,10 @@ MFA_TOTP_TOLERANCE = 1
 # Browsers allow passkeys only over HTTPS, except on localhost, which is how `make run` serves the demo.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
+# Every signed-in request reads its session: from Redis when there is one, written through to the database so a
+# restarted Redis loses nobody's session. Not from each process's own memory: one would still hold a session that
+# was signed out in another.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if REDIS_URL else 'db'}"
 SESSION_COOKIE_AGE = env.get_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -7,13 +7,15 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
+from leoportal.page_cache import for_visitors
 from partners.domain.queries import public_catalogue_counts, public_category_counts
-from projects.domain.queries import open_call_count
+from projects.domain.queries import calls_fingerprint, open_call_count
 from projects.domain.scoring import catalogue_fingerprint
 from projects.domain.suggestions import landing_example
 
 
 @require_GET
+@for_visitors(lambda: (catalogue_fingerprint(), calls_fingerprint()))
 def home(request):
     """The landing page: what the portal does for each kind of user, the live catalogue figures, a real example
     of a match explained, and the way in for each role (never the admin's sign-in)."""

@@ -11,6 +11,7 @@ from django.db.models import (
     FloatField,
     IntegerField,
     JSONField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -78,6 +79,14 @@ def typical_days_in_status(limit=50) -> dict[str, list[float]]:
         days[status] = [(left_at - arrived_at).total_seconds() / 86400 for arrived_at, left_at in departures]
     cache.set(TYPICAL_DAYS_KEY, days, 3600)
     return days
+
+
+def calls_fingerprint(now=None) -> tuple:
+    """Changes whenever the calls list or a call's page may show something else: a call added, edited or deleted,
+    and each minute, as calls open and steps close at their times (one aggregate query)."""
+    now = now or timezone.now()
+    row = Call.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
+    return row["count"], row["changed"], int(now.timestamp() // 60)
 
 
 def calls_for_listing(now=None) -> tuple[list[Call], list[Call]]:

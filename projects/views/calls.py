@@ -4,12 +4,14 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from leoportal.page_cache import for_visitors
 from projects.domain import queries
 from projects.models import Call
 from projects.rules import can_start_proposal
 
 
 @require_GET
+@for_visitors(queries.calls_fingerprint)
 def call_list(request):
     open_calls, upcoming = queries.calls_for_listing()
     return render(
@@ -25,6 +27,7 @@ def call_list(request):
 
 
 @require_GET
+@for_visitors(lambda public_id: queries.calls_fingerprint())
 def call_detail(request, public_id):
     call = get_object_or_404(Call, public_id=public_id)
     return render(

@@ -10,9 +10,11 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from projects.domain import invitations, queries
+from projects.domain import suggestions as proposal_suggestions
 from projects.domain.calendars import feed_of
 from projects.domain.drafts import (
     StaleDraft,
@@ -33,7 +35,6 @@ from projects.domain.proposals import (
 )
 from projects.domain.stages import proposal_progress
 from projects.domain.submission import CONCEPT_WORD_LIMIT, missing_for_submission
-from projects.domain.suggestions import suggestions_for
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused, TransitionError
 from projects.forms import (
@@ -161,11 +162,14 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
         "withdraw_form": withdraw_form or WithdrawForm(),
         "missing": missing,
         "progress": proposal_progress(proposal, history, len(missing), queries.typical_days_in_status()),
-        "suggestions": suggestions_for(proposal),
+        # Worked out only when the rendered suggestions are not kept under their key.
+        "suggestions": SimpleLazyObject(lambda: proposal_suggestions.suggestions_for(proposal)),
+        "suggestions_seconds": proposal_suggestions.RENDERING_SECONDS,
         "introductions": list(proposal.introductions.all()),
     }
     team = is_proposal_team(user, proposal)
     context["can_ask"] = team and proposal.status not in NOT_INTRODUCIBLE
+    context["suggestions_key"] = proposal_suggestions.rendering_key(proposal, context["can_ask"])
     context["introduction_requests"] = (
         list(proposal.introduction_requests.select_related("requested_by")) if team or user.is_staff else []
     )

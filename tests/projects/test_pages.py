@@ -115,8 +115,8 @@ def test_dashboard_query_count_does_not_grow_with_proposals(
     client.force_login(researcher)
     feed_of(researcher)  # the calendar address exists from the first visit on
 
-    # session, user, proposals, open calls, the calendar address, unread notifications
-    with django_assert_num_queries(6):
+    # user, proposals, open calls, the calendar address, unread notifications (the session is read from Redis)
+    with django_assert_num_queries(5):
         response = client.get(reverse("projects:dashboard"))
 
     assert len(rows(response)) == count + 1

@@ -1,0 +1,144 @@
+"""Public pages are kept whole for visitors who are not signed in (leoportal.page_cache): the second visit costs the
+page's fingerprint alone, a change shows at the next visit, and nobody with a session, a message waiting or a form
+token is ever given a kept page."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from leoportal.page_cache import for_visitors
+from projects.domain.queries import calls_fingerprint
+from tests.partners.factories import CapabilityFactory
+from tests.projects.factories import CallFactory
+from tests.utils import soup
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def listing():
+    return CapabilityFactory(name="Bioreactor Alpha")
+
+
+@pytest.fixture
+def pages(listing):
+    call = CallFactory(title="Cells and tissues")
+    return {
+        "home": reverse("home"),
+        "calls list": reverse("projects:call_list"),
+        "a call": call.get_absolute_url(),
+        "catalogue": reverse("partners:catalogue"),
+        "catalogue search": reverse("partners:catalogue") + "?q=bioreactor",
+        "a listing": listing.get_absolute_url(),
+    }
+
+
+# The aggregates of a page's fingerprint: the home page's are the listings', the precedents' and the calls'.
+@pytest.mark.parametrize(
+    ("name", "queries"),
+    [("home", 3), ("calls list", 1), ("a call", 1), ("catalogue", 1), ("catalogue search", 1), ("a listing", 1)],
+)
+def test_a_visitors_second_visit_is_the_kept_page_for_its_fingerprint(
+    client, pages, django_assert_num_queries, name, queries
+):
+    first = client.get(pages[name])
+    with django_assert_num_queries(queries):
+        second = client.get(pages[name])
+
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert "Cookie" in second.headers["Vary"] and "Cookie" in first.headers["Vary"]
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+
+
+def test_a_change_to_a_listing_or_a_call_shows_at_the_next_visit(client, pages, listing):
+    assert "Bioreactor Alpha" in client.get(pages["a listing"]).text
+    assert "Cells and tissues" in client.get(pages["calls list"]).text
+
+    listing.name = "Bioreactor Beta"
+    listing.save()
+    call = CallFactory(title="Crystals in orbit")
+
+    assert "Bioreactor Beta" in client.get(pages["a listing"]).text
+    assert "Bioreactor Beta" in client.get(pages["catalogue"]).text
+    assert "Crystals in orbit" in client.get(pages["calls list"]).text
+    assert client.get(call.get_absolute_url()).status_code == 200
+
+
+def test_a_call_opens_on_its_page_when_its_time_comes_without_any_change_saved(client):
+    call = CallFactory(upcoming=True)
+    assert soup(client.get(call.get_absolute_url())).select_one("[data-state]")["data-state"] == "upcoming"
+
+    later = call.opens_at + timedelta(minutes=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert soup(client.get(call.get_absolute_url())).select_one("[data-state]")["data-state"] == "open"
+
+
+def test_a_signed_in_user_never_gets_the_visitors_page(client, pages, researcher):
+    assert "Sign up" in client.get(pages["calls list"]).text  # kept for visitors
+
+    client.force_login(researcher)
+    page = client.get(pages["calls list"])
+
+    assert "Sign out" in page.text and "Sign up" not in page.text
+    assert "Cookie" in page.headers["Vary"]
+    client.logout()
+    assert "Sign up" in Client().get(pages["calls list"]).text
+
+
+def test_the_message_after_signing_out_is_shown_on_a_kept_page(pages, researcher):
+    Client().get(pages["home"])  # kept for visitors
+    client = Client()
+    client.force_login(researcher)
+
+    home = client.post(reverse("account_logout"), follow=True)
+
+    assert home.request["PATH_INFO"] == pages["home"]
+    assert "You have signed out." in home.text
+    assert "You have signed out." not in client.get(pages["home"]).text  # shown once
+    assert "You have signed out." not in Client().get(pages["home"]).text  # and never kept
+
+
+def test_a_page_that_used_a_form_token_or_set_a_cookie_is_never_kept(rf):
+    rendered = []
+
+    @for_visitors(lambda: "always the same")
+    def with_a_form(request):
+        rendered.append(request)
+        return HttpResponse(f'<input name="csrfmiddlewaretoken" value="{get_token(request)}">')
+
+    @for_visitors(lambda: "always the same")
+    def with_a_cookie(request):
+        rendered.append(request)
+        response = HttpResponse("chosen")
+        response.set_cookie("choice", "a")
+        return response
+
+    for view in (with_a_form, with_a_form, with_a_cookie, with_a_cookie):
+        view(rf.get("/page"))
+
+    assert len(rendered) == 4
+
+
+def test_an_error_page_is_never_kept(rf):
+    answers = iter([HttpResponse("busy", status=503), HttpResponse("fine")])
+
+    @for_visitors(lambda: "always the same")
+    def flaky(request):
+        return next(answers)
+
+    assert flaky(rf.get("/page")).status_code == 503
+    assert flaky(rf.get("/page")).content == b"fine"
+
+
+def test_the_calls_fingerprint_moves_each_minute():
+    now = timezone.now()
+
+    assert calls_fingerprint(now) == calls_fingerprint(now)
+    assert calls_fingerprint(now) != calls_fingerprint(now + timedelta(minutes=1))
