@@ -164,7 +164,7 @@ def test_dashboard_is_staff_only(client, request, who):
 def test_dashboard_query_count_does_not_grow_with_data(client, staff, researcher, django_assert_num_queries):
     client.force_login(staff)
     client.get(URL)
-    with django_assert_num_queries(12) as small:
+    with django_assert_num_queries(11) as small:  # the session is read from Redis
         client.get(URL)
     for _ in range(5):
         MatchFactory(proposal=ProposalFactory(owner=researcher, status=S.SUBMITTED, call=CallFactory()), rank=1)
