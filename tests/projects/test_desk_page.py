@@ -267,9 +267,9 @@ def test_page_query_count_does_not_grow_with_matches_reviews_and_team(
     client.force_login(staff)
     client.get(page_url(proposal))  # the content types cached, as in any running process
 
-    # user (the session is read from Redis), the proposal with its PI and call (once: Django's form view asks for it again), matches,
-    # the providers already introduced, reviews, team, files, history, conflict and team checks for the reviewer,
-    # introductions, introduction requests, two permission lookups of the admin
+    # user (the session is read from Redis), the proposal with its PI and call (once: Django's form view asks for it
+    # again), matches, the providers already introduced, reviews, team, files, history, conflict and team checks for
+    # the reviewer, introductions, introduction requests, two permission lookups of the admin
     with django_assert_num_queries(14):
         response = client.get(page_url(proposal))
 
