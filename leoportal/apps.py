@@ -10,10 +10,13 @@ class LeoPortalConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules  # noqa: PLC0415 -- app ready
 
         from leoportal import (  # noqa: PLC0415 -- app ready
+            public_pages,
             second_factor,  # noqa: F401 - counts a second factor added for the session that added it
             task_failures,  # noqa: F401 - connects the Celery failure signal
         )
 
+        # The public pages kept for visitors forget their fingerprints when a listing, call or precedent changes.
+        public_pages.connect()
         # Every app's jobs.py registers its kinds of background job (leoportal.jobs), in web and worker alike.
         autodiscover_modules("jobs")
 

@@ -20,12 +20,18 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.utils.cache import patch_vary_headers
 
 # A safety net: a fingerprint cannot see a change made around the models (a queryset update, the database's shell).
 PAGE_CACHE_SECONDS = 300
+# How long a fingerprint read from the database is remembered: a change saved through the models forgets it at once;
+# one made around them shows after this long.
+FINGERPRINT_SECONDS = 10
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage
 
 
@@ -51,6 +57,33 @@ def for_visitors(fingerprint: Callable[..., Hashable]):
         return kept
 
     return decorator
+
+
+class Remembered:
+    """A fingerprint read from the database (an aggregate query), remembered in the cache for FINGERPRINT_SECONDS
+    and forgotten as soon as one of ``changed_by`` is saved or deleted, and again when that transaction commits (a
+    visit in between would remember what was there before). ``connect`` ties it to those models' signals."""
+
+    def __init__(self, name: str, compute: Callable[[], Hashable], changed_by: tuple[type[Model], ...]):
+        self.key = f"page-fingerprint:{name}"
+        self.compute = compute
+        self.changed_by = changed_by
+
+    def __call__(self) -> Hashable:
+        value = cache.get(self.key)
+        if value is None:
+            value = self.compute()
+            cache.set(self.key, value, FINGERPRINT_SECONDS)
+        return value
+
+    def forget(self, **_signal) -> None:
+        cache.delete(self.key)
+        transaction.on_commit(lambda: cache.delete(self.key))
+
+    def connect(self) -> None:
+        for model in self.changed_by:
+            for signal in (post_save, post_delete):
+                signal.connect(self.forget, sender=model, weak=False, dispatch_uid=f"{self.key}:{model.__name__}")
 
 
 def page_key(request: HttpRequest, fingerprint: Hashable) -> str:

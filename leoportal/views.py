@@ -7,15 +7,15 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
+from leoportal import public_pages
 from leoportal.page_cache import for_visitors
 from partners.domain.queries import public_catalogue_counts, public_category_counts
-from projects.domain.queries import calls_fingerprint, open_call_count
-from projects.domain.scoring import catalogue_fingerprint
+from projects.domain.queries import open_call_count
 from projects.domain.suggestions import landing_example
 
 
 @require_GET
-@for_visitors(lambda: (catalogue_fingerprint(), calls_fingerprint()))
+@for_visitors(lambda: (public_pages.matching(), public_pages.calls_now()))
 def home(request):
     """The landing page: what the portal does for each kind of user, the live catalogue figures, a real example
     of a match explained, and the way in for each role (never the admin's sign-in)."""
@@ -47,7 +47,7 @@ def catalogue_figures() -> dict:
     """The home page's catalogue figures and example match, kept under the catalogue's fingerprint (two aggregate
     queries instead of five): a listing published, edited or withdrawn, a provider verified or a precedent recorded
     shows at the next visit."""
-    key = "home-figures:" + hashlib.sha256(repr(catalogue_fingerprint()).encode()).hexdigest()[:32]
+    key = "home-figures:" + hashlib.sha256(repr(public_pages.matching()).encode()).hexdigest()[:32]
     figures = cache.get(key)
     if figures is None:
         figures = {**public_catalogue_counts(), "categories": public_category_counts(), "example": landing_example()}

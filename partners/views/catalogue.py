@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from leoportal import public_pages
 from leoportal.page_cache import for_visitors
 from partners.domain.queries import public_fingerprint
 from partners.filters import CatalogueFilter
@@ -24,7 +25,7 @@ CATALOGUE_CACHE_SECONDS = 300
 
 
 @require_GET
-@for_visitors(public_fingerprint)
+@for_visitors(public_pages.listings)
 def catalogue(request):
     key = _catalogue_key(request.GET)
     parts = cache.get(key)
@@ -79,7 +80,7 @@ def _without(query, name) -> str:
 
 
 @require_GET
-@for_visitors(lambda public_id: public_fingerprint())
+@for_visitors(lambda public_id: public_pages.listings())
 def capability(request, public_id):
     listing = get_object_or_404(Capability.objects.public().with_related(), public_id=public_id)
     # The listing's own provider (and staff) see how many open proposals it could serve: counts, never content.

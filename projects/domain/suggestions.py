@@ -2,6 +2,7 @@
 
 import hashlib
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -52,11 +53,12 @@ class Suggestions:
 RENDERING_SECONDS = 600
 
 
-def rendering_key(proposal: Proposal, can_ask: bool, now: float | None = None) -> str:
+def rendering_key(proposal: Proposal, can_ask: bool, catalogue: Hashable, now: float | None = None) -> str:
     """A key for the rendered suggestions of a proposal's page (stored matches and their check lists, or a draft's
     live preview), which cost about a third of the page. The markup depends only on what the key holds: the
-    proposal as saved and as last scored, the listings it may be compared with and whether they are public (the
-    catalogue's fingerprint), whether the viewer may ask a provider, and the minute ("scored 3 minutes ago")."""
+    proposal as saved and as last scored, the listings it may be compared with and whether they are public
+    (``catalogue``: the catalogue's fingerprint), whether the viewer may ask a provider, and the minute ("scored 3
+    minutes ago")."""
     parts = (
         "suggestions/1",
         proposal.pk,
@@ -65,7 +67,7 @@ def rendering_key(proposal: Proposal, can_ask: bool, now: float | None = None) -
         proposal.matched_at and proposal.matched_at.isoformat(),
         proposal.match_requested_at and proposal.match_requested_at.isoformat(),
         proposal.match_version,
-        scoring.catalogue_fingerprint(),
+        catalogue,
         can_ask,
         int((time.time() if now is None else now) // 60),
     )

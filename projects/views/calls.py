@@ -4,6 +4,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from leoportal import public_pages
 from leoportal.page_cache import for_visitors
 from projects.domain import queries
 from projects.models import Call
@@ -11,7 +12,7 @@ from projects.rules import can_start_proposal
 
 
 @require_GET
-@for_visitors(queries.calls_fingerprint)
+@for_visitors(public_pages.calls_now)
 def call_list(request):
     open_calls, upcoming = queries.calls_for_listing()
     return render(
@@ -27,7 +28,7 @@ def call_list(request):
 
 
 @require_GET
-@for_visitors(lambda public_id: queries.calls_fingerprint())
+@for_visitors(lambda public_id: public_pages.calls_now())
 def call_detail(request, public_id):
     call = get_object_or_404(Call, public_id=public_id)
     return render(

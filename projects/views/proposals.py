@@ -13,6 +13,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from leoportal import public_pages
 from projects.domain import invitations, queries
 from projects.domain import suggestions as proposal_suggestions
 from projects.domain.calendars import feed_of
@@ -169,7 +170,9 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
     }
     team = is_proposal_team(user, proposal)
     context["can_ask"] = team and proposal.status not in NOT_INTRODUCIBLE
-    context["suggestions_key"] = proposal_suggestions.rendering_key(proposal, context["can_ask"])
+    context["suggestions_key"] = proposal_suggestions.rendering_key(
+        proposal, context["can_ask"], public_pages.matching()
+    )
     context["introduction_requests"] = (
         list(proposal.introduction_requests.select_related("requested_by")) if team or user.is_staff else []
     )

@@ -141,15 +141,17 @@ def test_without_listings_the_example_says_when_it_appears(client):
     )
 
 
-def test_the_landing_page_takes_a_few_queries_once_the_example_is_cached(client, catalogue):
+def test_the_landing_page_takes_a_few_queries_once_the_example_is_cached(client, researcher, catalogue):
+    client.force_login(researcher)  # signed in: the page is rendered each time (leoportal.page_cache)
     client.get(reverse("home"))
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("home"))
 
     assert response.status_code == 200
-    # Open calls, and the catalogue's fingerprint (listings, flight precedents) that keys the cached figures and
-    # example; counting listings, providers and categories again cost three more.
+    # The user, their unread notifications and the open calls; the catalogue's fingerprint (listings, flight
+    # precedents) that keys the cached figures and example is remembered (leoportal.public_pages). Counting listings,
+    # providers and categories again cost three more.
     assert len(queries) == 3
 
 
