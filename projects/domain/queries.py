@@ -322,11 +322,11 @@ def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
         IntroductionRequest.objects.waiting().select_related("proposal", "organisation").order_by("created_at", "id")
     )
     screen_count, screen = _first_and_count(to_screen.only("title", "last_submitted_at"), limit)
-    due_count, due = _first_and_count(due.only("title", "updated_at"), limit)
-    send_count, to_send = _first_and_count(to_send, limit)
-    asked_count, asked = _first_and_count(asked, limit)
-    unanswered_count, unanswered = _first_and_count(unanswered, limit)
-    failed_count, failed = _first_and_count(failed.only("task_name", "failed_at"), limit)
+    due_count, due_rows = _first_and_count(due.only("title", "updated_at"), limit)
+    send_count, send_rows = _first_and_count(to_send, limit)
+    asked_count, asked_rows = _first_and_count(asked, limit)
+    unanswered_count, unanswered_rows = _first_and_count(unanswered, limit)
+    failed_count, failed_rows = _first_and_count(failed.only("task_name", "failed_at"), limit)
     return [
         DeskPile(
             "screen",
@@ -340,7 +340,7 @@ def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
             "reviews",
             "Reviews due from you",
             due_count,
-            [(p.display_title, _admin(change, p.pk), f"last changed {_ago(p.updated_at, now)}") for p in due],
+            [(p.display_title, _admin(change, p.pk), f"last changed {_ago(p.updated_at, now)}") for p in due_rows],
             f"{proposals}?reviews=not_mine&status__exact={ProposalStatus.UNDER_REVIEW}",
             "You have reviewed every proposal under review.",
         ),
@@ -354,7 +354,7 @@ def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
                     reverse("projects:decision_email", args=[e.public_id]),
                     f"drafted {_ago(e.created_at, now)}",
                 )
-                for e in to_send
+                for e in send_rows
             ],
             reverse("projects:decision_outbox"),
             "Every decision's e-mail has been sent.",
@@ -369,7 +369,7 @@ def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
                     _admin("projects_introductionrequest", r.pk),
                     f"asked {_ago(r.created_at, now)}",
                 )
-                for r in asked
+                for r in asked_rows
             ],
             f"{reverse('admin:projects_introductionrequest_changelist')}?state__exact=waiting",
             "No researcher is waiting for an answer about an introduction.",
@@ -384,7 +384,7 @@ def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
                     _admin("projects_introduction", i.pk),
                     f"introduced {_ago(i.created_at, now)}",
                 )
-                for i in unanswered
+                for i in unanswered_rows
             ],
             f"{reverse('admin:projects_introduction_changelist')}?answered=awaiting",
             "Providers have answered every introduction.",
@@ -393,7 +393,10 @@ def desk_piles(user, limit: int = 4, now=None) -> list[DeskPile]:
             "failures",
             "Failed background tasks",
             failed_count,
-            [(f.task_name, _admin("leoportal_failedtask", f.pk), f"failed {_ago(f.failed_at, now)}") for f in failed],
+            [
+                (f.task_name, _admin("leoportal_failedtask", f.pk), f"failed {_ago(f.failed_at, now)}")
+                for f in failed_rows
+            ],
             f"{reverse('admin:leoportal_failedtask_changelist')}?resolved_at__isempty=1",
             "No background task has failed for good.",
         ),
