@@ -2,16 +2,18 @@
 
 A public page (the home page, the calls, the catalogue, a listing) shows the same to everyone who is not signed in
 and has nothing waiting for them. For such a visitor the rendered page is kept in the cache under its address and a
-fingerprint of what it shows, which the view gives (listings' and calls' last changes, say): a change shows at the
-next visit, and a visit costs one small query and a cache read instead of the page's queries and templates.
+fingerprint of what it shows, which the view gives (listings' and calls' last changes, say; leoportal.public_pages):
+a change shows at the next visit, and a visit costs a cache read instead of the page's queries and templates.
 
 Rendered afresh, never kept or served from here: a visitor with a session or a message waiting (their pages say who
-they are and what just happened), a page that used a CSRF token or set a cookie (a form's token belongs to one
-visitor), and anything but a 200. Every answer says ``Vary: Cookie``, so a shared cache in front of the site never
-gives a kept page to a signed-in user.
+they are and what just happened), a page that used a CSRF token (a form's token belongs to one visitor, unless the
+view says its tokens are filled in at each visit), set a cookie or wrote to the session, and anything but a 200.
+Every answer says ``Vary: Cookie``, so a shared cache in front of the site never gives a kept page to a signed-in
+user.
 """
 
 import hashlib
+import re
 from collections.abc import Callable, Hashable
 from functools import cache as once
 from functools import wraps
@@ -24,7 +26,9 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.template import engines
+from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_vary_headers
 
 # A safety net: a fingerprint cannot see a change made around the models (a queryset update, the database's shell).
@@ -35,9 +39,13 @@ FINGERPRINT_SECONDS = 10
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' cookie storage
 
 
-def for_visitors(fingerprint: Callable[..., Hashable]):
+def for_visitors(fingerprint: Callable[..., Hashable], *, form_tokens: bool = False):
     """Keep the view's page for visitors who are not signed in, under ``fingerprint(*args, **kwargs)`` (the view's
-    URL arguments): it must change whenever what the page shows changes."""
+    URL arguments): it must change whenever what the page shows changes.
+
+    ``form_tokens``: the page's forms carry CSRF tokens, each as the hidden input of ``{% csrf_token %}`` and nowhere
+    else. They are kept as blanks and filled with a token of each visitor's own at every visit (which also gives
+    the visitor their CSRF cookie), as rendering would."""
 
     def decorator(view):
         @wraps(view)
@@ -48,15 +56,42 @@ def for_visitors(fingerprint: Callable[..., Hashable]):
             stored = cache.get(key)
             if stored is not None:
                 status, headers, content = stored
+                if form_tokens:
+                    content = _fill_tokens(request, content)
                 return _vary(HttpResponse(content, status=status, headers=headers))
             response = view(request, *args, **kwargs)
-            if _keepable(request, response):
-                cache.set(key, (response.status_code, dict(response.headers), response.content), PAGE_CACHE_SECONDS)
+
+            def keep(rendered: HttpResponse) -> None:
+                if _keepable(request, rendered, form_tokens):
+                    content = _blank_tokens(rendered.content) if form_tokens else rendered.content
+                    cache.set(key, (rendered.status_code, dict(rendered.headers), content), PAGE_CACHE_SECONDS)
+
+            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+                response.add_post_render_callback(keep)  # what the template uses is known once it is rendered
+            else:
+                keep(response)
             return _vary(response)
 
         return kept
 
     return decorator
+
+
+TOKEN_INPUT = re.compile(rb'<input type="hidden" name="csrfmiddlewaretoken" value="[A-Za-z0-9]+">')
+TOKEN_BLANK = b'<input type="hidden" name="csrfmiddlewaretoken" value="{form-token}">'
+
+
+def _blank_tokens(content: bytes) -> bytes:
+    return TOKEN_INPUT.sub(lambda _token: TOKEN_BLANK, content)
+
+
+def _fill_tokens(request: HttpRequest, content: bytes) -> bytes:
+    parts = content.split(TOKEN_BLANK)
+    filled = [parts[0]]
+    for part in parts[1:]:
+        token = get_token(request).encode()
+        filled += [TOKEN_BLANK.replace(b"{form-token}", token), part]
+    return b"".join(filled)
 
 
 class Remembered:
@@ -95,12 +130,14 @@ def _anonymous(request: HttpRequest) -> bool:
     return request.method == "GET" and not (set(request.COOKIES) & {settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE})
 
 
-def _keepable(request: HttpRequest, response: HttpResponse) -> bool:
+def _keepable(request: HttpRequest, response: HttpResponse, form_tokens: bool) -> bool:
+    session = getattr(request, "session", None)
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and (form_tokens or not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+        and not (session is not None and session.modified)
         and not len(messages.get_messages(request))
     )
 

@@ -1,3 +1,4 @@
+from allauth.account import views as account_views
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -7,6 +8,7 @@ from django.views.generic import RedirectView
 from leoportal import health, job_views, notification_views, token_views, views
 from leoportal.api import api
 from leoportal.api import docs as api_docs
+from leoportal.page_cache import for_visitors
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,6 +37,12 @@ urlpatterns = [
         name="organisation_api_token_revoke",
     ),
     path("api/v1/", api.urls),
+    # The sign-in page is the same for every visitor but its form's token: kept whole, a token filled in per visitor.
+    path(
+        "accounts/login/",
+        for_visitors(lambda: "sign-in", form_tokens=True)(account_views.login),
+        name="account_login",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("projects.urls")),

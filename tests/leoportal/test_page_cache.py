@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from leoportal import public_pages
 from leoportal.page_cache import for_visitors
+from tests.factories import PASSWORD
 from tests.partners.factories import CapabilityFactory
 from tests.projects.factories import CallFactory
-from tests.utils import soup
+from tests.utils import form_data, soup
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +153,26 @@ def test_a_fingerprint_is_read_once_and_forgotten_when_a_listing_is_saved(listin
 
     with django_assert_num_queries(1):
         assert public_pages.listings() != first
+
+
+def test_the_sign_in_page_is_kept_with_a_working_token_of_each_visitors_own(researcher, django_assert_num_queries):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_page = first.get(reverse("account_login"))
+    with django_assert_num_queries(0):
+        second_page = second.get(reverse("account_login"))
+
+    tokens = [form_data(page, "form[method=post]")["csrfmiddlewaretoken"][0] for page in (first_page, second_page)]
+    assert tokens[0] != tokens[1]
+    assert second.cookies["csrftoken"].value and second.cookies["csrftoken"].value != first.cookies["csrftoken"].value
+    assert "{form-token}" not in second_page.text
+    assert second_page.text.replace(tokens[1], "") == first_page.text.replace(tokens[0], "")
+    signed_in = second.post(
+        reverse("account_login"),
+        {"csrfmiddlewaretoken": tokens[1], "login": researcher.email, "password": PASSWORD},
+    )
+    assert (signed_in.status_code, signed_in["Location"]) == (302, reverse("dashboard"))
+    refused = first.post(
+        reverse("account_login"),
+        {"csrfmiddlewaretoken": tokens[1], "login": researcher.email, "password": PASSWORD},
+    )
+    assert refused.status_code == 403  # the other visitor's token is no good with this visitor's cookie

@@ -4,8 +4,10 @@ accounts. (tests/leoportal/test_accounts.py has the per-address lockout and the 
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,6 +75,7 @@ def test_an_expired_session_must_sign_in_again(client, researcher):
     Session.objects.filter(session_key=client.session.session_key).update(
         expire_date=timezone.now() - timedelta(seconds=1)
     )
+    cache.delete(SessionStore(client.session.session_key).cache_key)  # Redis keeps it until the same moment
 
     response = client.get(reverse("projects:dashboard"))
 
