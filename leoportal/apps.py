@@ -10,6 +10,7 @@ class LeoPortalConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules  # noqa: PLC0415 -- app ready
 
         from leoportal import (  # noqa: PLC0415 -- app ready
+            notifications,  # noqa: F401 - forgets a user's kept unread count when one of theirs changes
             public_pages,
             second_factor,  # noqa: F401 - counts a second factor added for the session that added it
             task_failures,  # noqa: F401 - connects the Celery failure signal

@@ -11,7 +11,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -122,11 +125,39 @@ def mark_read(user, notification_ids=None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
-    return unread.update(read_at=timezone.now())
+    changed = unread.update(read_at=timezone.now())
+    forget_unread_count(user.pk)
+    return changed
+
+
+# Every page's menu shows the unread count: kept per user, forgotten whenever one of their notifications is added,
+# read, changed or deleted (and again when that transaction commits, as a page in between would keep the old count).
+UNREAD_SECONDS = 300
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_SECONDS)
+    return count
+
+
+def forget_unread_count(user_id: int) -> None:
+    key = _unread_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+@receiver(post_save, sender=Notification, dispatch_uid="forget-unread-on-save")
+@receiver(post_delete, sender=Notification, dispatch_uid="forget-unread-on-delete")
+def _notification_changed(sender, instance, **kwargs) -> None:
+    forget_unread_count(instance.recipient_id)
+
+
+def _unread_key(user_id: int) -> str:
+    return f"unread-notifications:{user_id}"
 
 
 def users_due_a_digest(today):

@@ -57,13 +57,13 @@ def for_visitors(fingerprint: Callable[..., Hashable], *, form_tokens: bool = Fa
             if stored is not None:
                 status, headers, content = stored
                 if form_tokens:
-                    content = _fill_tokens(request, content)
+                    content = fill_tokens(request, content)
                 return _vary(HttpResponse(content, status=status, headers=headers))
             response = view(request, *args, **kwargs)
 
             def keep(rendered: HttpResponse) -> None:
                 if _keepable(request, rendered, form_tokens):
-                    content = _blank_tokens(rendered.content) if form_tokens else rendered.content
+                    content = blank_tokens(rendered.content) if form_tokens else rendered.content
                     cache.set(key, (rendered.status_code, dict(rendered.headers), content), PAGE_CACHE_SECONDS)
 
             if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
@@ -81,11 +81,14 @@ TOKEN_INPUT = re.compile(rb'<input type="hidden" name="csrfmiddlewaretoken" valu
 TOKEN_BLANK = b'<input type="hidden" name="csrfmiddlewaretoken" value="{form-token}">'
 
 
-def _blank_tokens(content: bytes) -> bytes:
+def blank_tokens(content: bytes) -> bytes:
+    """``content`` with each form's CSRF token (the hidden input of ``{% csrf_token %}``) left blank, to keep."""
     return TOKEN_INPUT.sub(lambda _token: TOKEN_BLANK, content)
 
 
-def _fill_tokens(request: HttpRequest, content: bytes) -> bytes:
+def fill_tokens(request: HttpRequest, content: bytes) -> bytes:
+    """Kept ``content`` with each blank token filled with a token of this visitor's own, freshly masked, as
+    rendering would (which also gives the visitor their CSRF cookie)."""
     parts = content.split(TOKEN_BLANK)
     filled = [parts[0]]
     for part in parts[1:]:

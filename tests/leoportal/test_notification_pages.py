@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification, NotificationPreference
-from leoportal.notifications import notify, send_digest, users_due_a_digest
+from leoportal.notifications import notify, send_digest, unread_count, users_due_a_digest
 from leoportal.tasks import send_daily_digests
 from tests.factories import ReviewerFactory
 from tests.utils import soup
@@ -32,6 +32,50 @@ def test_bell_shows_the_unread_count(client, researcher):
 
     assert bell["data-unread"] == "2"
     assert bell.get_text(" ", strip=True) == "Notifications 2 unread"
+
+
+def bell(client, url="/proposals/"):
+    return soup(client.get(url)).select_one("[data-unread]")["data-unread"]
+
+
+def test_the_kept_unread_count_follows_each_new_notification_and_each_read(
+    client, researcher, django_assert_num_queries
+):
+    client.force_login(researcher)
+    assert bell(client) == "0"
+    first = make_notification(researcher, "a")
+    assert bell(client) == "1"
+    make_notification(researcher, "b")
+    assert bell(client) == "2"
+    with django_assert_num_queries(0):
+        assert unread_count(researcher) == 2  # kept
+
+    client.post(reverse("notification_open", args=[first.pk]))
+    assert bell(client) == "1"
+    client.post(reverse("notifications_read_all"))
+    assert bell(client) == "0"
+    Notification.objects.filter(recipient=researcher).delete()
+    make_notification(researcher, "c")
+    assert bell(client, reverse("notifications")) == "1"
+
+
+def test_the_kept_menu_is_each_users_own_with_a_fresh_token(client, researcher, researcher2):
+    client.force_login(researcher)
+    first = soup(client.get(reverse("projects:dashboard")))
+    second = soup(client.get(reverse("projects:dashboard")))
+    client.force_login(researcher2)
+    other = soup(client.get(reverse("projects:dashboard")))
+
+    def menu(page):
+        return page.select_one("[data-nav=account] .dropdown-toggle").get_text(" ", strip=True)
+
+    def token(page):
+        return page.select_one("form[action$='/accounts/logout/'] [name=csrfmiddlewaretoken]")["value"]
+
+    assert menu(first) == menu(second) == f"{researcher.display_name} Researcher"
+    assert menu(other) == f"{researcher2.display_name} Researcher"
+    assert len({token(first), token(second), token(other)}) == 3
+    assert "{form-token}" not in str(second)
 
 
 def test_notification_list_shows_only_the_users_own(client, researcher, researcher2):
