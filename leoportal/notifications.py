@@ -22,6 +22,7 @@ from leoportal.dispatch import dispatch
 from leoportal.emails import build_email
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification, NotificationPreference, User
+from leoportal.page_cache import forget_now_and_on_commit
 from leoportal.tasks import send_notification_email
 from leoportal.text import single_line
 
@@ -131,7 +132,7 @@ def mark_read(user, notification_ids=None) -> int:
 
 
 # Every page's menu shows the unread count: kept per user, forgotten whenever one of their notifications is added,
-# read, changed or deleted (and again when that transaction commits, as a page in between would keep the old count).
+# read, changed or deleted.
 UNREAD_SECONDS = 300
 
 
@@ -145,9 +146,7 @@ def unread_count(user) -> int:
 
 
 def forget_unread_count(user_id: int) -> None:
-    key = _unread_key(user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    forget_now_and_on_commit(_unread_key(user_id))
 
 
 @receiver(post_save, sender=Notification, dispatch_uid="forget-unread-on-save")

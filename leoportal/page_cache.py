@@ -115,13 +115,19 @@ class Remembered:
         return value
 
     def forget(self, **_signal) -> None:
-        cache.delete(self.key)
-        transaction.on_commit(lambda: cache.delete(self.key))
+        forget_now_and_on_commit(self.key)
 
     def connect(self) -> None:
         for model in self.changed_by:
             for signal in (post_save, post_delete):
                 signal.connect(self.forget, sender=model, weak=False, dispatch_uid=f"{self.key}:{model.__name__}")
+
+
+def forget_now_and_on_commit(key: str) -> None:
+    """Drop a kept value at once, and again when the transaction that changed what it was made from commits: a
+    visit in between, reading what was there before the commit, would keep the old value again."""
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def page_key(request: HttpRequest, fingerprint: Hashable) -> str:

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET
 
 from leoportal import public_pages
 from leoportal.page_cache import for_visitors
-from partners.domain.queries import public_fingerprint
 from partners.filters import CatalogueFilter
 from partners.models import Capability, Organisation
 from partners.rules import can_manage_capability
@@ -39,7 +38,7 @@ def _catalogue_key(params) -> str:
     """The filters asked for (unknown parameters ignored) and the state of the public listings, as a cache key."""
     known = set(CatalogueFilter.base_filters) | {"page"}
     asked = sorted((name, params.getlist(name)) for name in params if name in known)
-    digest = hashlib.sha256(repr((public_fingerprint(), settings.CATALOGUE_PAGE_SIZE, asked)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((public_pages.listings(), settings.CATALOGUE_PAGE_SIZE, asked)).encode()).hexdigest()
     return f"catalogue-page:{digest}"
 
 
