@@ -387,9 +387,9 @@ def test_staff_encourage_concepts_in_bulk_with_a_note(client, researcher, staff,
     assert mail.outbox == []  # the decisions' e-mails wait in the outbox
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("projects:decision_outbox"), {"intent": "send_all"})
-    assert sorted(message.subject for message in mail.outbox if message.to == [researcher.email]) == [
+    assert sorted(message.subject for message in mail.outbox if message.to == [researcher.email]) == sorted(
         f"[LEO Portal] {p.call.code}: your concept summary “{p.title}” is encouraged" for p in concepts
-    ]
+    )
     assert all("Please write the full proposal." in message.body for message in mail.outbox)
 
 

@@ -220,9 +220,9 @@ def test_send_a_selection_then_all_each_once_and_an_already_sent_one_is_said(
     with django_capture_on_commit_callbacks(execute=True):
         repeat = client.post(OUTBOX, {"intent": "send_selected", "email": [str(first.public_id)]}, follow=True)
 
-    assert sorted(m.subject for m in mail.outbox) == [
+    assert sorted(m.subject for m in mail.outbox) == sorted(
         f"[LEO Portal] {p.call.code}: “{p.title}” is accepted" for p in proposals
-    ]
+    )
     assert messages_of(chosen) == ["Sent 1 decision e-mail to the teams."]
     assert messages_of(rest) == ["Sent 2 decision e-mails to the teams."]
     assert messages_of(repeat) == ["1 was sent already and was not sent again: “Proposal 1”."]
