@@ -30,6 +30,7 @@ def job_detail(request, public_id):
     context = {
         "job": job,
         "status": jobs.status(job, _download_url(job)),
+        "links": jobs.links(job),
         "retention_hours": settings.JOB_RESULT_RETENTION_HOURS,
     }
     return render(request, "leoportal/job_detail.html", context)

@@ -1,9 +1,10 @@
 """Background jobs people wait for: long work runs in a Celery worker and the browser shows its progress.
 
-A request that would take too long (exporting thousands of proposals, importing a large capability file) starts a
-job instead and sends the person to the job's page. The page polls a small JSON endpoint, shows a progress bar
-and, when the job is done, a download link. The result file is private: it is stored under MEDIA_ROOT with a
-random name and only the job's owner can download it, through a view that checks.
+This is the one job system: the review desk's CSV exports, a panel's reviewer suggestions and the capability
+import are kinds of job. A request that would take too long starts a job instead and sends the person to the job's
+page (leoportal/job_views.py), which polls a small JSON endpoint, shows a progress bar and, when the job is over,
+its outcome: a summary, the problems to fix, or a download link. A result file is private: it is stored under
+MEDIA_ROOT with a random name and only the job's owner can download it, through a view that checks.
 
 Adding a kind of job
 --------------------
@@ -12,44 +13,48 @@ the worker alike) and register it::
 
     from leoportal import jobs
 
-    @jobs.job_kind("partners.capability_import")
-    def import_capabilities(job, output, progress):
-        entries = load(job.params["upload_id"])
-        for done, entry in enumerate(entries, 1):
+    @jobs.job_kind("projects.proposal_csv")
+    def export_proposals_csv(job, output, progress):
+        for done, row in enumerate(rows, 1):
             ...
-            progress(done, len(entries))        # cheap to call often: the row is written at most twice a second
-        output.write(report_bytes)              # optional: a binary file opened for writing
-        return jobs.JobResult(filename="import-report.csv", content_type="text/csv")   # or None: no file
+            progress(done, len(rows))           # cheap to call often: written at most twice a second
+        output.write(data)                      # optional: a binary file opened for writing
+        return jobs.JobResult(filename="proposals.csv", content_type="text/csv")   # or None: no file
 
-Start it from a view (the view checks permission; the runner trusts ``job.params``) and send the person to it::
+``all_or_nothing=True`` runs the runner and the job's success in one transaction (the capability import: every
+listing or none); its progress goes to the cache, as nothing the transaction writes is seen before it commits.
+``links`` gives the job's page its way on once the job is over (``[(url, label), ...]``, worked out when the page
+is shown). Start a job from a view (the view checks permission; the runner trusts ``job.params``)::
 
-    job = jobs.start_job(request.user, "partners.capability_import", label="Import of 5,000 listings",
-                         params={"upload_id": upload.pk}, total=5000)
+    job = jobs.start_job(request.user, "projects.proposal_csv", label="CSV export of 4,210 proposals",
+                         params={"proposal_ids": ids}, total=len(ids))
     return redirect(job)
 
 ``params`` may also hold ``return_url`` (a path on this site) and ``return_label``: the job's page links back there.
 
-Raise ``JobError("what went wrong and what to do")`` in a runner for a failure the owner should read; any other
-exception fails the job with a general message, is logged and reaches staff as a failed task.
+Raise ``JobError("what went wrong and what to do", problems=[...])`` in a runner for a failure the owner should
+read; any other exception fails the job with a general message, is logged and reaches staff as a failed task.
 
 Reliability: the job row is saved before the task is queued (after commit). A worker claims it with a conditional
-update, so a duplicate delivery runs it once. A job whose task was never queued (broker down) is queued again by
-the periodic ``leoportal.job_upkeep`` task, which also fails jobs whose worker died and deletes result files
-older than ``JOB_RESULT_RETENTION_HOURS``.
+update, so a duplicate delivery runs it once. The periodic ``leoportal.job_upkeep`` task queues again a job whose
+task never reached a worker (broker down) and one whose worker died, up to ``MAX_ATTEMPTS`` times, then fails it;
+it also deletes result files older than ``JOB_RESULT_RETENTION_HOURS``.
 """
 
 import logging
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files import File
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from leoportal.dispatch import dispatch
@@ -60,40 +65,74 @@ from leoportal.tasks import run_background_job
 logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.5
-UNEXPECTED_FAILURE = "The job stopped because of an unexpected error. Program staff have been told; try again later."
-TIME_LIMIT_FAILURE = "The job took longer than the time allowed and was stopped. Try a smaller selection."
-WORKER_LOST_FAILURE = "The job stopped when the worker running it went away. Start it again."
+PROGRESS_TTL_S = 24 * 3600
+# A queued job no worker has taken after this long is queued again (the broker may have been down).
+QUEUE_PATIENCE = timedelta(minutes=2)
+# A job is tried at most this many times: a worker killed mid-run leaves it running, and the upkeep retries it.
+MAX_ATTEMPTS = 3
+ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
+OVER_STATES = (JobState.DONE, JobState.FAILED, JobState.EXPIRED)
+
+
+def unexpected_failure(all_or_nothing: bool) -> str:
+    kept = " Nothing was saved." if all_or_nothing else ""
+    return f"The job stopped on an unexpected error.{kept} Program staff have been told; try again later."
+
+
+def time_limit_failure(all_or_nothing: bool) -> str:
+    what_now = "Nothing was saved: try" if all_or_nothing else "Try"
+    return (
+        f"The job took longer than the {settings.CELERY_TASK_TIME_LIMIT} seconds a background task may run and was "
+        f"stopped. {what_now} a smaller selection or file."
+    )
+
+
+def lost_failure(all_or_nothing: bool) -> str:
+    what_now = "Nothing was saved: try" if all_or_nothing else "Try"
+    return (
+        f"The job was stopped {MAX_ATTEMPTS} times before it could finish (it may be too large for the time a "
+        f"background task is allowed). {what_now} a smaller selection or file."
+    )
 
 
 class JobError(Exception):
-    """A failure the job's owner should read: say what went wrong and what to do."""
+    """A failure the job's owner should read: say what went wrong and what to do, and list what to fix."""
+
+    def __init__(self, message: str, problems: Sequence[dict] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True)
 class JobResult:
-    filename: str  # what the owner's browser saves the file as
-    content_type: str
+    filename: str = ""  # what the owner's browser saves the file as; empty: no file
+    content_type: str = ""
+    summary: str = ""  # what the job did, in a line for its owner
 
 
-Runner = Callable[[BackgroundJob, IO[bytes], Callable[[int, int | None], None]], JobResult | None]
+Progress = Callable[[int, int | None], None]
+Runner = Callable[[BackgroundJob, IO[bytes], Progress], JobResult | None]
+Links = Callable[[BackgroundJob], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
 class JobKind:
     name: str
     runner: Runner
+    all_or_nothing: bool = False
+    links: Links | None = None
 
 
 _kinds: dict[str, JobKind] = {}
 
 
-def job_kind(name: str):
+def job_kind(name: str, *, all_or_nothing: bool = False, links: Links | None = None):
     """Register the decorated function as the runner of jobs of kind ``name``."""
 
     def register(runner: Runner) -> Runner:
         if name in _kinds and _kinds[name].runner is not runner:
             raise ValueError(f"Job kind {name!r} is registered twice.")
-        _kinds[name] = JobKind(name, runner)
+        _kinds[name] = JobKind(name, runner, all_or_nothing, links)
         return runner
 
     return register
@@ -101,6 +140,10 @@ def job_kind(name: str):
 
 def registered_kinds() -> list[str]:
     return sorted(_kinds)
+
+
+def kind_of(job: BackgroundJob) -> JobKind | None:
+    return _kinds.get(job.kind)
 
 
 def start_job(owner: User, kind: str, *, label: str, params: dict | None = None, total: int | None = None):
@@ -121,11 +164,20 @@ def jobs_of(user):
     return BackgroundJob.objects.filter(owner=user)
 
 
-class _Progress:
-    """Writes progress to the row, at most every PROGRESS_INTERVAL_S (and always at the end)."""
+# --- Progress ---------------------------------------------------------------------------------------------------
 
-    def __init__(self, job: BackgroundJob):
+
+def _progress_key(job: BackgroundJob) -> str:
+    return f"leoportal:job:{job.public_id}:progress"
+
+
+class ProgressRecorder:
+    """Records progress at most every PROGRESS_INTERVAL_S (and always at the end): on the row, or in the cache
+    for an all-or-nothing job, whose row changes are not seen until its transaction commits."""
+
+    def __init__(self, job: BackgroundJob, in_cache: bool):
         self.job = job
+        self.in_cache = in_cache
         self.written_at: float | None = None  # the first call always writes (monotonic time may start near zero)
 
     def __call__(self, done: int, total: int | None = None) -> None:
@@ -134,51 +186,105 @@ class _Progress:
         self.job.progress_done, self.job.progress_total = done, total
         now = time.monotonic()
         due = self.written_at is None or now - self.written_at >= PROGRESS_INTERVAL_S
-        if due or (total is not None and done >= total):
-            self.written_at = now
-            BackgroundJob.objects.filter(pk=self.job.pk, state=JobState.RUNNING).update(
-                progress_done=done, progress_total=total
-            )
+        if not (due or (total is not None and done >= total)):
+            return
+        self.written_at = now
+        if self.in_cache:
+            try:
+                cache.set(_progress_key(self.job), (done, total), PROGRESS_TTL_S)
+            except Exception:  # any cache backend error: progress is best effort, the job carries on
+                logger.warning("could not record the progress of job %s", self.job.public_id, exc_info=True)
+            return
+        BackgroundJob.objects.filter(pk=self.job.pk, state=JobState.RUNNING).update(
+            progress_done=done, progress_total=total
+        )
+
+
+def progress_of(job: BackgroundJob) -> tuple[int, int | None]:
+    """(done, total) as far as anyone can tell now."""
+    kind = kind_of(job)
+    if job.state == JobState.RUNNING and kind is not None and kind.all_or_nothing:
+        try:
+            recorded = cache.get(_progress_key(job))
+        except Exception:  # any cache backend error: show the job as started
+            recorded = None
+        if recorded:
+            done, total = recorded
+            return done, total
+        return 0, job.progress_total
+    return job.progress_done, job.progress_total
+
+
+# --- Running ----------------------------------------------------------------------------------------------------
+
+
+def _stale_before(now: datetime) -> datetime:
+    """A running job started before this has outlived the task's hard time limit: its worker is gone."""
+    return now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def claim(job_id: int) -> BackgroundJob | None:
+    """Mark the job running for this worker; None when it is gone, over, or another worker runs it."""
+    now = timezone.now()
+    claimable = Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING, started_at__lt=_stale_before(now))
+    claimed = (
+        BackgroundJob.objects.filter(pk=job_id, attempts__lt=MAX_ATTEMPTS)
+        .filter(claimable)
+        .update(state=JobState.RUNNING, started_at=now, attempts=F("attempts") + 1, progress_done=0)
+    )
+    if not claimed:
+        return None
+    return BackgroundJob.objects.select_related("owner").get(pk=job_id)
 
 
 def run_job(job_id: int) -> bool:
     """Run one job if it is still waiting (claimed with a conditional update). Returns whether this call ran it."""
-    now = timezone.now()
-    claimed = BackgroundJob.objects.filter(pk=job_id, state=JobState.QUEUED).update(
-        state=JobState.RUNNING, started_at=now
-    )
-    if not claimed:
+    job = claim(job_id)
+    if job is None:
         return False
-    job = BackgroundJob.objects.select_related("owner").get(pk=job_id)
-    kind = _kinds.get(job.kind)
+    kind = kind_of(job)
     if kind is None:
         _finish(job, JobState.FAILED, error=f"This kind of job ({job.kind}) is no longer available.")
         return True
-    progress = _Progress(job)
     try:
         with tempfile.TemporaryFile() as output:
-            result = kind.runner(job, output, progress)
-            if result is not None:
-                output.seek(0)
-                job.result_file.save(result.filename, File(output), save=False)
-                job.result_name = result.filename[:200]
-                job.result_content_type = result.content_type[:100]
+            if kind.all_or_nothing:
+                with transaction.atomic():
+                    _run(kind, job, output)
+            else:
+                _run(kind, job, output)
     except JobError as error:
-        _finish(job, JobState.FAILED, error=str(error))
+        _fail(job, str(error), error.problems)
         return True
     except SoftTimeLimitExceeded:
-        _delete_file(job)
-        _finish(job, JobState.FAILED, error=TIME_LIMIT_FAILURE)
+        _fail(job, time_limit_failure(kind.all_or_nothing))
         raise
     except Exception:
         logger.exception("background job %s (%s) failed", job.public_id, job.kind)
-        _delete_file(job)
-        _finish(job, JobState.FAILED, error=UNEXPECTED_FAILURE)
+        _fail(job, unexpected_failure(kind.all_or_nothing))
         raise  # recorded as a failed task and reported to staff (leoportal.task_failures)
+    return True
+
+
+def _run(kind: JobKind, job: BackgroundJob, output: IO[bytes]) -> None:
+    """Run the runner and record the job done (inside an all-or-nothing job's transaction, so they commit as one)."""
+    result = kind.runner(job, output, ProgressRecorder(job, in_cache=kind.all_or_nothing))
+    if result is not None:
+        job.summary = result.summary[:200]
+        if result.filename:
+            output.seek(0)
+            job.result_file.save(result.filename, File(output), save=False)
+            job.result_name = result.filename[:200]
+            job.result_content_type = result.content_type[:100]
     if job.progress_total is not None:
         job.progress_done = job.progress_total
     _finish(job, JobState.DONE)
-    return True
+
+
+def _fail(job: BackgroundJob, message: str, problems: Sequence[dict] = ()) -> None:
+    _delete_file(job)
+    job.summary, job.progress_done, job.problems = "", 0, list(problems)
+    _finish(job, JobState.FAILED, error=message)
 
 
 def _finish(job: BackgroundJob, state: JobState, error: str = "") -> None:
@@ -186,6 +292,8 @@ def _finish(job: BackgroundJob, state: JobState, error: str = "") -> None:
     BackgroundJob.objects.filter(pk=job.pk).update(
         state=state,
         error=error,
+        summary=job.summary,
+        problems=job.problems,
         finished_at=job.finished_at,
         progress_done=job.progress_done,
         progress_total=job.progress_total,
@@ -193,6 +301,10 @@ def _finish(job: BackgroundJob, state: JobState, error: str = "") -> None:
         result_name=job.result_name,
         result_content_type=job.result_content_type,
     )
+    try:
+        cache.delete(_progress_key(job))
+    except Exception:  # any cache backend error: the entry expires on its own
+        logger.warning("could not forget the progress of job %s", job.public_id, exc_info=True)
 
 
 def _delete_file(job: BackgroundJob) -> None:
@@ -211,23 +323,25 @@ class UpkeepFigures:
     expired: int = 0
 
 
-def upkeep(now=None) -> UpkeepFigures:
-    """Queue jobs whose task was never queued, fail jobs whose worker died, delete result files past retention."""
+def upkeep(now: datetime | None = None) -> UpkeepFigures:
+    """Queue again jobs whose task never reached a worker or whose worker died (failing those out of attempts),
+    and delete result files past retention."""
     now = now or timezone.now()
     figures = UpkeepFigures()
-    waiting = BackgroundJob.objects.filter(state=JobState.QUEUED, created_at__lt=now - timedelta(minutes=2))
-    for job_id in waiting.values_list("pk", flat=True):
+    lost = BackgroundJob.objects.filter(
+        Q(state=JobState.QUEUED, created_at__lt=now - QUEUE_PATIENCE)
+        | Q(state=JobState.RUNNING, started_at__lt=_stale_before(now))
+    )
+    for job in lost.filter(attempts__gte=MAX_ATTEMPTS):
+        kind = kind_of(job)
+        _fail(job, lost_failure(kind is not None and kind.all_or_nothing))
+        figures.failed += 1
+    for job_id in lost.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
         dispatch(run_background_job, job_id)  # claimed conditionally: a duplicate runs nothing
         figures.requeued += 1
-    # With acks_late a lost worker's task is redelivered, but the claim already moved the row to RUNNING; past the
-    # task time limit (with a margin) nobody is running it any more.
-    lost_before = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2)
-    figures.failed = BackgroundJob.objects.filter(state=JobState.RUNNING, started_at__lt=lost_before).update(
-        state=JobState.FAILED, error=WORKER_LOST_FAILURE, finished_at=now
-    )
     retention = now - timedelta(hours=settings.JOB_RESULT_RETENTION_HOURS)
-    old = BackgroundJob.objects.filter(finished_at__lt=retention).filter(
-        Q(state=JobState.DONE) | (Q(state=JobState.FAILED) & ~Q(result_file=""))
+    old = BackgroundJob.objects.filter(finished_at__lt=retention, state__in=[JobState.DONE, JobState.FAILED]).exclude(
+        result_file=""
     )
     for job in old:
         _delete_file(job)
@@ -240,16 +354,53 @@ def upkeep(now=None) -> UpkeepFigures:
     return figures
 
 
+# --- What the page shows ----------------------------------------------------------------------------------------
+
+
+def status_message(job: BackgroundJob, done: int, total: int | None, now: datetime | None = None) -> str:
+    """A line saying where the job is, for its page and the status endpoint."""
+    now = now or timezone.now()
+    if job.state == JobState.QUEUED:
+        if now - job.created_at > QUEUE_PATIENCE:
+            return "Still waiting for a background worker. The job starts as soon as one is free; nothing is lost."
+        return "Waiting for a background worker to start the job."
+    if job.state == JobState.RUNNING:
+        counted = f"{done:,} of {total:,} done." if total is not None else "Started."
+        kind = kind_of(job)
+        if kind is not None and kind.all_or_nothing:
+            counted += " Nothing is saved until all of it is in."
+        return counted
+    if job.state == JobState.DONE:
+        return f"Done: {job.summary}." if job.summary else "Done."
+    if job.state == JobState.EXPIRED:
+        return "Done. Its file was deleted after the time results are kept."
+    return job.error
+
+
+def links(job: BackgroundJob) -> list[tuple[str, str]]:
+    """Where the job's page leads once the job is over: the kind's own ways on, then back where it started."""
+    kind = kind_of(job)
+    found = list(kind.links(job)) if kind is not None and kind.links is not None and job.is_over else []
+    if job.params.get("return_url"):
+        found.append((job.params["return_url"], job.params.get("return_label") or "Back"))
+    return found
+
+
 def status(job: BackgroundJob, download_url: str = "") -> dict:
     """What the status endpoint answers (and the page shows first)."""
+    done, total = progress_of(job)
+    percent = job.percent if job.state != JobState.RUNNING else (min(100, done * 100 // total) if total else None)
     return {
         "state": job.state,
         "state_label": job.get_state_display(),
-        "done": job.progress_done,
-        "total": job.progress_total,
-        "percent": job.percent,
+        "done": done,
+        "total": total,
+        "percent": percent,
         "over": job.is_over,
+        "message": status_message(job, done, total),
+        "summary": job.summary,
         "error": job.error,
+        "problem_count": sum(len(group.get("problems", [])) for group in job.problems),
         "download_url": download_url if job.has_download else "",
         "result_name": job.result_name if job.has_download else "",
     }

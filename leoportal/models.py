@@ -197,11 +197,12 @@ def job_result_path(instance, filename) -> str:
 
 
 class BackgroundJob(models.Model):
-    """Work a person started and waits for (a large export, a large import): its progress and its result file.
+    """Work a person started and waits for (a large export, a capability import, reviewer suggestions): its
+    progress and its outcome (a summary, the problems to fix, or a result file).
 
-    Run by leoportal.jobs.run_job in a Celery worker; the owner follows it on its status page and downloads the
-    result there. Files live under MEDIA_ROOT (never served publicly) and are deleted after
-    ``JOB_RESULT_RETENTION_HOURS``.
+    The one job model for all long work: run by leoportal.jobs.run_job in a Celery worker; the owner follows it on
+    its page and downloads any result there. Files live under MEDIA_ROOT (never served publicly) and are deleted
+    after ``JOB_RESULT_RETENTION_HOURS``.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -216,6 +217,13 @@ class BackgroundJob(models.Model):
     result_name = models.CharField(max_length=200, blank=True, help_text="The file name the owner downloads.")
     result_content_type = models.CharField(max_length=100, blank=True)
     error = models.TextField(blank=True, help_text="What went wrong, in words for the owner.")
+    summary = models.CharField(max_length=200, blank=True, help_text="What the job did, once it is done.")
+    problems = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='What the owner must fix, in groups: [{"label": ..., "problems": [[field, path, message]]}].',
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Workers that took it (a lost one is retried).")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -362,11 +362,10 @@ CELERY_BEAT_SCHEDULE = {
     "delete-orphaned-files": {"task": "projects.delete_orphaned_files", "schedule": 3600.0},
     # Teams of unsubmitted proposals are reminded a week and a day before the deadline (each reminder once).
     "deadline-reminders": {"task": "projects.send_deadline_reminders", "schedule": 3600.0},
-    # Background imports queued while the broker was down, or whose worker died, are queued again.
-    "requeue-import-jobs": {"task": "partners.requeue_import_jobs", "schedule": 300.0},
     # Webhook deliveries due (first attempts the broker never got, retries whose backoff has passed) are sent.
     "webhook-deliveries": {"task": "webhooks.send_due_deliveries", "schedule": 60.0},
-    # Background jobs: queue those the broker never got, fail those whose worker died, delete old result files.
+    # Background jobs (exports, imports, suggestions): queue again those the broker never got or whose worker died,
+    # fail those out of attempts, delete old result files.
     "job-upkeep": {"task": "leoportal.job_upkeep", "schedule": 300.0},
 }
 # /healthz answers 503 when no worker has sent its heartbeat for longer than this (beat sends one a minute).

@@ -27,7 +27,6 @@ from partners.models import (
     AvailabilityWindow,
     Capability,
     CapabilityUpload,
-    ImportJob,
     Invitation,
     Membership,
     Organisation,
@@ -415,50 +414,3 @@ class CapabilityUploadAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
-    """Background imports of confirmed uploads, for staff to see what ran, what failed and why (read-only)."""
-
-    list_display = [
-        "upload",
-        "organisation",
-        "owner",
-        "state",
-        "done",
-        "total",
-        "attempts",
-        "created_at",
-        "finished_at",
-    ]
-    list_filter = ["state", "created_at"]
-    search_fields = ["upload__filename", "upload__organisation__name", "owner__email", "=public_id"]
-    list_select_related = ["upload__organisation", "owner"]
-    date_hierarchy = "created_at"
-    readonly_fields = [
-        "public_id",
-        "upload",
-        "owner",
-        "state",
-        "digest",
-        "total",
-        "done",
-        "attempts",
-        "summary",
-        "error",
-        "problems",
-        "created_at",
-        "started_at",
-        "finished_at",
-    ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="organisation", ordering="upload__organisation__name")
-    def organisation(self, job):
-        return job.upload.organisation

@@ -90,12 +90,3 @@ class ImportOutcome(models.TextChoices):
     CREATED = "created", "Created"
     UPDATED = "updated", "Updated"
     UNCHANGED = "unchanged", "Unchanged"
-
-
-class ImportJobState(models.TextChoices):
-    """Where a background import of a confirmed upload is (partners/domain/import_jobs.py)."""
-
-    QUEUED = "queued", "Waiting for a worker"
-    RUNNING = "running", "Importing"
-    SUCCEEDED = "succeeded", "Done"
-    FAILED = "failed", "Failed"

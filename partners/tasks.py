@@ -29,23 +29,3 @@ def send_pending_invitations() -> int:
     for invitation_id in invitation_ids:
         dispatch(send_invitation, invitation_id)
     return len(invitation_ids)
-
-
-@shared_task(name="partners.run_capability_import")
-def run_capability_import(job_id: int) -> bool:
-    """Import a confirmed upload in the background (all or nothing); the job row says how it went."""
-    from partners.domain import uploads  # noqa: PLC0415 -- leaf
-
-    return uploads.run_import_job(job_id)
-
-
-@shared_task(name="partners.requeue_import_jobs")
-def requeue_import_jobs() -> int:
-    """Queue again background imports no worker is running (queued while the broker was down, or orphaned by a
-    worker that died); the claim in run_import_job lets only one run through."""
-    from partners.domain import import_jobs  # noqa: PLC0415 -- leaf
-
-    job_ids = import_jobs.jobs_to_requeue()
-    for job_id in job_ids:
-        dispatch(run_capability_import, job_id)
-    return len(job_ids)

@@ -41,11 +41,6 @@ urlpatterns = [
         views.import_job,
         name="import_job",
     ),
-    path(
-        "provider/organisations/<slug:slug>/import/jobs/<uuid:public_id>/status/",
-        views.import_job_status,
-        name="import_job_status",
-    ),
     path("provider/organisations/<slug:slug>/export/", views.export, name="export"),
     path("provider/listings/<uuid:public_id>/", views.listing, name="listing"),
     path("provider/listings/<uuid:public_id>/edit/", views.listing_edit, name="listing_edit"),

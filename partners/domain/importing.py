@@ -369,6 +369,10 @@ class EntryProblems:
     label: str
     problems: list[tuple[str, str, str]]  # (what the field is called on the listing form, JSON path, message)
 
+    def as_json(self) -> dict:
+        """As a background job keeps it (leoportal.models.BackgroundJob.problems)."""
+        return {"entry": self.index, "label": self.label, "problems": [list(problem) for problem in self.problems]}
+
 
 # The keys of an entry that are not named after a model field, as the listing form calls them.
 KEY_LABELS = {

@@ -3,27 +3,31 @@
 An organisation admin uploads a document, sees the preview, and confirms. ``confirm_upload`` plans the import
 again against the listings as they are then and goes ahead only if that is still what the preview showed. A small
 import is applied at once; one that creates or changes more than CAPABILITY_IMPORT_BACKGROUND_ENTRIES listings is
-handed to a Celery task (``run_import_job``) and the browser follows its progress (partners/domain/import_jobs.py).
-Either way the import is all or nothing: one transaction writes every listing and marks the upload applied.
+run as a background job of kind ``CAPABILITY_IMPORT`` (leoportal.jobs; registered in partners/jobs.py) and the
+browser follows it on the job's page. Either way the import is all or nothing: one transaction writes every listing
+and marks the upload applied (in the background, together with the job's success).
 """
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from leoportal.dispatch import dispatch
+from leoportal import jobs
 from leoportal.interchange import InterchangeError
-from partners.domain import import_jobs
-from partners.domain.importing import ImportPlan, apply_import, plan_import
+from leoportal.models import BackgroundJob
+from partners.domain.importing import ImportPlan, apply_import, plan_import, problems_by_entry
 from partners.enums import ImportOutcome
-from partners.models import CapabilityUpload, ImportJob
-from partners.tasks import run_capability_import
+from partners.models import CapabilityUpload, Organisation
 
 logger = logging.getLogger(__name__)
+
+CAPABILITY_IMPORT = "partners.capability_import"
 
 
 class UploadChanged(Exception):
@@ -40,7 +44,29 @@ class Confirmation:
     """What confirming did: imported at once (``plan``), or queued for a background worker (``job``)."""
 
     plan: ImportPlan | None = None
-    job: ImportJob | None = None
+    job: BackgroundJob | None = None
+
+
+def imports() -> QuerySet[BackgroundJob]:
+    return BackgroundJob.objects.filter(kind=CAPABILITY_IMPORT)
+
+
+def active_import(upload: CapabilityUpload) -> BackgroundJob | None:
+    """The job importing ``upload`` now (queued or running), if any."""
+    return imports().filter(params__upload_id=upload.pk, state__in=jobs.ACTIVE_STATES).first()
+
+
+def uploads_being_imported() -> list[int]:
+    """The uploads a queued or running import works on (kept until it is over)."""
+    running = imports().filter(state__in=jobs.ACTIVE_STATES)
+    return [int(pk) for pk in running.values_list("params__upload_id", flat=True)]
+
+
+def recent_imports(organisation: Organisation, owner, hours: int = 24) -> list[BackgroundJob]:
+    """``owner``'s imports into ``organisation`` from the last ``hours``: running ones, and the outcome of the rest."""
+    since = timezone.now() - timedelta(hours=hours)
+    started = imports().filter(params__organisation_id=organisation.pk, owner=owner, created_at__gte=since)
+    return list(started.order_by("-created_at")[:3])
 
 
 def plan_upload(upload: CapabilityUpload) -> ImportPlan:
@@ -95,15 +121,27 @@ def confirm_upload(upload: CapabilityUpload, digest: str, by) -> Confirmation:
     """
     with transaction.atomic():
         locked = _locked_pending(upload.pk)
-        running = import_jobs.active_job(locked)
+        running = active_import(locked)
         if running is not None:
             return Confirmation(job=running)
         plan = plan_upload(locked)
         if plan.digest() != digest:
             raise _changed_since_preview(locked, in_background=False)
         if runs_in_background(plan):
-            job = import_jobs.create_job(locked, owner=by, total=len(plan.entries), digest=digest)
-            dispatch(run_capability_import, job.pk)
+            job = jobs.start_job(
+                by,
+                CAPABILITY_IMPORT,
+                label=f"Import of {locked.filename} into {locked.organisation.name}",
+                params={
+                    "upload_id": locked.pk,
+                    "filename": locked.filename,
+                    "organisation_id": locked.organisation_id,
+                    "digest": digest,
+                    "return_url": locked.organisation.get_manage_url(),
+                    "return_label": f"Back to {locked.organisation.name}",
+                },
+                total=len(plan.entries),
+            )
             return Confirmation(job=job)
         apply_import(plan, organisation=locked.organisation)
         locked.applied_at = timezone.now()
@@ -123,43 +161,36 @@ def apply_upload(upload_id: int, digest: str, progress=None) -> ImportPlan:
     return plan
 
 
-def run_import_job(job_id: int) -> bool:
-    """Carry out a queued background import (the Celery task's body). True when this call imported it.
-
-    Safe to run twice: the claim lets one run through. On any failure nothing is written and the job says why.
-    """
-    job = import_jobs.claim_job(job_id)
-    if job is None:
-        return False
-    organisation = job.upload.organisation
+def import_in_background(job: BackgroundJob, progress: jobs.Progress) -> str:
+    """Carry out a confirmed import as a background job (all or nothing: the job runs it in one transaction with
+    its own success). Returns what it did; raises ``JobError`` saying why nothing was imported."""
+    upload_id, digest = job.params["upload_id"], job.params["digest"]
     try:
-        with transaction.atomic():
-            plan = apply_upload(job.upload_id, job.digest, progress=import_jobs.progress_reporter(job))
-            import_jobs.finish_job(job, plan.summary())
+        return apply_upload(upload_id, digest, progress=progress).summary()
     except InterchangeError as error:
-        import_jobs.fail_job(
-            job,
-            f"Nothing was imported: the file no longer fits {organisation.name}. Fix the problems below and upload "
-            "it again.",
-            error.problems,
-        )
-        return False
+        upload = CapabilityUpload.objects.select_related("organisation").get(pk=upload_id)
+        raise jobs.JobError(
+            f"Nothing was imported: the file no longer fits {upload.organisation.name}. Fix the problems below and "
+            "upload it again.",
+            problems=[group.as_json() for group in problems_by_entry(error, upload.document)],
+        ) from error
     except UploadChanged as error:
-        import_jobs.fail_job(job, error.message)
-        return False
-    except SoftTimeLimitExceeded:
-        import_jobs.fail_job(
-            job,
-            f"The import took longer than the {settings.CELERY_TASK_TIME_LIMIT} seconds a background task may run "
-            "and was stopped. Nothing was saved: split the file into smaller ones and upload them one by one.",
-        )
-        raise
-    except Exception:
-        logger.exception("background import %s failed", job.public_id)
-        import_jobs.fail_job(
-            job,
-            "The import stopped on an unexpected error. Nothing was saved, and program staff have been told. "
-            "Try again later from the preview.",
-        )
-        raise
-    return True
+        raise jobs.JobError(error.message) from error
+
+
+def import_links(job: BackgroundJob) -> list[tuple[str, str]]:
+    """Where an import's page leads once it is over: back to a preview still open, or to upload a corrected file."""
+    if job.state != jobs.JobState.FAILED:
+        return []
+    upload = CapabilityUpload.objects.select_related("organisation").filter(pk=job.params.get("upload_id")).first()
+    if upload is None:
+        organisation = Organisation.objects.filter(pk=job.params.get("organisation_id")).first()
+        slug = organisation.slug if organisation else None
+        return [(reverse("partners:import_upload", args=[slug]), "Upload a corrected file")] if slug else []
+    found = []
+    fresh_since = timezone.now() - timedelta(hours=settings.CAPABILITY_UPLOAD_TTL_HOURS)
+    if upload.applied_at is None and upload.created_at >= fresh_since:
+        preview = reverse("partners:import_preview", args=[upload.organisation.slug, upload.public_id])
+        found.append((preview, "Back to the preview"))
+    found.append((reverse("partners:import_upload", args=[upload.organisation.slug]), "Upload a corrected file"))
+    return found

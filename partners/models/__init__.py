@@ -7,7 +7,7 @@ admin or a bulk import. ``None`` (or ``""`` for text) always means "not stated",
 
 from partners.models.capabilities import AvailabilityWindow, Capability, CapabilityQuerySet
 from partners.models.organisations import Invitation, InvitationQuerySet, Membership, Organisation, OrganisationQuerySet
-from partners.models.uploads import CapabilityUpload, ImportJob
+from partners.models.uploads import CapabilityUpload
 from partners.models.validation import (
     COLD_STOWAGE_BOUNDS,
     DURATION_MAX_DAYS,
@@ -34,7 +34,6 @@ __all__ = [
     "Capability",
     "CapabilityQuerySet",
     "CapabilityUpload",
-    "ImportJob",
     "Invitation",
     "InvitationQuerySet",
     "Membership",

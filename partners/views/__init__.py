@@ -5,7 +5,6 @@ from partners.views.imports import (
     export,
     import_confirm,
     import_job,
-    import_job_status,
     import_preview,
     import_upload,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "export",
     "import_confirm",
     "import_job",
-    "import_job_status",
     "import_preview",
     "import_upload",
     "invitation",

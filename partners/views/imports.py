@@ -14,19 +14,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from leoportal.interchange import InterchangeError, Problem, dumps, loads
-from partners.domain import import_jobs
+from leoportal.interchange import InterchangeError, dumps, loads
+from partners.domain import uploads
 from partners.domain.importing import export_document, plan_import, problems_by_entry
 from partners.domain.uploads import UploadChanged, confirm_upload, plan_upload
 from partners.enums import ImportOutcome
 from partners.forms import UploadForm
-from partners.models import CapabilityUpload, ImportJob
+from partners.models import CapabilityUpload
 from partners.views.access import admin_organisation, member_organisation
 
 
@@ -66,7 +65,7 @@ def import_upload(request, slug):
                 # One pending upload per admin and organisation; anyone's expired ones go too.
                 expired = timezone.now() - timedelta(hours=settings.CAPABILITY_UPLOAD_TTL_HOURS)
                 unconfirmed = CapabilityUpload.objects.filter(applied_at__isnull=True).exclude(
-                    job__state__in=import_jobs.ACTIVE_STATES
+                    pk__in=uploads.uploads_being_imported()
                 )
                 unconfirmed.filter(
                     Q(organisation=organisation, uploaded_by=request.user) | Q(created_at__lt=expired)
@@ -97,9 +96,9 @@ def import_upload(request, slug):
 def import_preview(request, slug, public_id):
     organisation = admin_organisation(request, slug)
     upload = _pending_upload(request, organisation, public_id)
-    running = import_jobs.active_job(upload)
+    running = uploads.active_import(upload)
     if running is not None:
-        return redirect("partners:import_job", slug=slug, public_id=running.public_id)
+        return redirect(running)
     try:
         plan = plan_upload(upload)
     except InterchangeError as error:
@@ -148,52 +147,20 @@ def import_confirm(request, slug, public_id):
         messages.info(request, changed.message)
         return redirect(organisation.get_manage_url())
     if confirmation.job is not None:
-        return redirect("partners:import_job", slug=slug, public_id=confirmation.job.public_id)
+        return redirect(confirmation.job)
     messages.success(request, f"Import done: {confirmation.plan.summary()}.")
     return redirect(organisation.get_manage_url())
 
 
-def _job(request, organisation, public_id) -> ImportJob:
-    """A background import the user confirmed for this organisation (404 for anyone else's)."""
-    return get_object_or_404(
-        ImportJob.objects.select_related("upload__organisation"),
-        public_id=public_id,
-        upload__organisation=organisation,
-        owner=request.user,
-    )
-
-
-@never_cache
 @login_required
 @require_GET
 def import_job(request, slug, public_id):
-    """A background import's progress (polled by static/js/import-progress.js) and, once finished, its outcome."""
+    """An import's page from before imports were background jobs like any other: the job's page now."""
     organisation = admin_organisation(request, slug)
-    job = _job(request, organisation, public_id)
-    upload = job.upload
-    problems = InterchangeError([Problem(path, message) for path, message in job.problems])
-    fresh_since = timezone.now() - timedelta(hours=settings.CAPABILITY_UPLOAD_TTL_HOURS)
-    return render(
-        request,
-        "partners/import_job.html",
-        {
-            "organisation": organisation,
-            "job": job,
-            "upload": upload,
-            "status": import_jobs.job_status(job),
-            "problem_groups": problems_by_entry(problems, upload.document) if job.problems else [],
-            "problem_count": len(job.problems),
-            "preview_open": upload.applied_at is None and upload.created_at >= fresh_since,
-        },
+    job = get_object_or_404(
+        uploads.imports().filter(owner=request.user, params__organisation_id=organisation.pk), public_id=public_id
     )
-
-
-@never_cache
-@login_required
-@require_GET
-def import_job_status(request, slug, public_id):
-    organisation = admin_organisation(request, slug)
-    return JsonResponse(import_jobs.job_status(_job(request, organisation, public_id)))
+    return redirect(job)
 
 
 @login_required

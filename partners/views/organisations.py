@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from partners.domain import import_jobs
 from partners.domain import organisations as domain
+from partners.domain import uploads
 from partners.enums import MembershipRole, PublicationState
 from partners.forms import InvitationForm, MemberRoleForm, OrganisationForm
 from partners.models import Capability, Invitation, Membership, Organisation
@@ -110,7 +110,7 @@ def organisation(request, slug):
     listings = organisation.capabilities.select_related("organisation").order_by("name")
     members = organisation.memberships.select_related("user").order_by("user__email")
     invitations = organisation.invitations.pending().select_related("invited_by") if is_admin else []
-    recent_imports = import_jobs.recent_jobs(organisation, request.user) if is_admin else []
+    recent_imports = uploads.recent_imports(organisation, request.user) if is_admin else []
     return render(
         request,
         "partners/organisation_detail.html",

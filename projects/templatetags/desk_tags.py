@@ -21,7 +21,6 @@ SYSTEM_MODELS = {
     "mfa.Authenticator",
     "partners.AvailabilityWindow",
     "partners.CapabilityUpload",
-    "partners.ImportJob",
     "partners.Invitation",
     "projects.Attachment",
     "projects.CoInvestigator",

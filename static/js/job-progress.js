@@ -1,43 +1,24 @@
-// A background job's page (leoportal.jobs): poll its status and show progress, then the download link or the error.
-// Loaded as a file: the Content-Security-Policy forbids inline scripts.
+// A background job's page (leoportal.jobs): poll its status and move the progress bar; once the job is over,
+// reload the page so the server shows the outcome (the download, the summary, or every problem to fix).
+// Without JavaScript the page refreshes itself instead. Loaded as a file: the Content-Security-Policy forbids
+// inline scripts.
 "use strict";
 
 (() => {
-  const POLL_MS = 1000;
+  const NORMAL_DELAY = 1000;
+  const MAX_DELAY = 15000;
   const section = document.querySelector("[data-job-status-url]");
   if (!section || section.dataset.jobOver === "true") {
     return;
   }
   const stateHeading = document.getElementById("job-state");
   const bar = document.getElementById("job-progress");
-  const counts = document.getElementById("job-counts");
-  const result = document.getElementById("job-result");
-  const number = new Intl.NumberFormat("en-GB");
+  const message = document.getElementById("job-message");
+  let delay = NORMAL_DELAY;
+  let announced = "";
 
-  function showResult(status) {
-    result.replaceChildren();
-    if (status.download_url) {
-      const link = document.createElement("a");
-      link.className = "btn btn-primary";
-      link.href = status.download_url;
-      link.dataset.jobDownload = "";
-      link.textContent = `Download ${status.result_name}`;
-      result.append(link);
-      link.focus();
-    } else if (status.error) {
-      const alert = document.createElement("p");
-      alert.className = "alert alert-danger mb-0";
-      alert.setAttribute("role", "alert");
-      alert.textContent = status.error;
-      result.append(alert);
-    } else {
-      const done = document.createElement("p");
-      done.className = "mb-0";
-      done.textContent = "Done. This job made no file.";
-      result.append(done);
-    }
-  }
-
+  // The message is a live region: change it in steps of ten per cent, not on every poll, so screen readers are
+  // not flooded. The bar itself always shows the latest count.
   function render(status) {
     stateHeading.textContent = status.state_label;
     stateHeading.dataset.jobState = status.state;
@@ -47,36 +28,37 @@
       bar.value = status.percent;
       bar.textContent = `${status.percent}%`;
     }
-    if (status.total !== null) {
-      const percent = status.percent === null ? "" : ` (${status.percent}%)`;
-      counts.textContent = `${number.format(status.done)} of ${number.format(status.total)} done${percent}`;
-    }
-    if (status.over) {
-      showResult(status);
+    const step = `${status.state}:${status.percent === null ? "" : Math.floor(status.percent / 10)}`;
+    if (step !== announced) {
+      announced = step;
+      message.textContent = status.message;
     }
   }
 
   async function poll() {
-    let status;
     try {
       const response = await fetch(section.dataset.jobStatusUrl, {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
+        cache: "no-store",
       });
       if (!response.ok) {
         throw new Error(`status ${response.status}`);
       }
-      status = await response.json();
+      const status = await response.json();
+      if (status.over) {
+        window.location.reload();
+        return;
+      }
+      render(status);
+      delay = NORMAL_DELAY;
     } catch {
-      counts.textContent = "Could not reach the server; trying again…";
-      window.setTimeout(poll, POLL_MS * 3);
-      return;
+      message.textContent = "Lost contact with the site; trying again. The job carries on meanwhile.";
+      announced = "";
+      delay = Math.min(delay * 2, MAX_DELAY);
     }
-    render(status);
-    if (!status.over) {
-      window.setTimeout(poll, POLL_MS);
-    }
+    window.setTimeout(poll, delay);
   }
 
-  window.setTimeout(poll, POLL_MS);
+  window.setTimeout(poll, NORMAL_DELAY);
 })();

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import ApiToken, BackgroundJob, FailedTask, Notification, NotificationPreference, WorkerHeartbeat
-from partners.models import CapabilityUpload, ImportJob
+from partners.models import CapabilityUpload
 from projects.models import (
     DecisionEmail,
     DecisionTemplate,
@@ -138,14 +138,6 @@ def make(label, staff):
         ),
         "partners.capabilityupload": lambda: CapabilityUpload.objects.create(
             organisation=OrganisationFactory(), uploaded_by=staff, filename="listings.json", document={}
-        ),
-        "partners.importjob": lambda: ImportJob.objects.create(
-            upload=CapabilityUpload.objects.create(
-                organisation=OrganisationFactory(), uploaded_by=staff, filename="listings.json", document={}
-            ),
-            owner=staff,
-            digest="0" * 64,
-            total=3,
         ),
         "webhooks.endpoint": EndpointFactory,
         "webhooks.delivery": lambda: WebhookDelivery.objects.create(

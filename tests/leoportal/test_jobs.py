@@ -112,7 +112,11 @@ def test_an_unexpected_error_fails_the_job_and_keeps_no_file(staff, settings):
         jobs.run_job(job.pk)
 
     job.refresh_from_db()
-    assert (job.state, job.error, job.result_file.name) == (JobState.FAILED, jobs.UNEXPECTED_FAILURE, "")
+    assert (job.state, job.error, job.result_file.name) == (
+        JobState.FAILED,
+        jobs.unexpected_failure(all_or_nothing=False),
+        "",
+    )
     assert sorted(Path(settings.MEDIA_ROOT).rglob("*")) == []
 
 
@@ -134,7 +138,7 @@ def test_progress_is_written_at_most_once_an_interval_and_always_at_the_end(staf
     job = job_for(staff)
     job.state = JobState.RUNNING
     job.save()
-    progress = jobs._Progress(job)
+    progress = jobs.ProgressRecorder(job, in_cache=False)
 
     progress(1, 10)
     progress(2, 10)  # within the interval: not written
@@ -162,7 +166,10 @@ def test_status_endpoint_reports_progress_to_the_owner(client, staff):
         "total": 4,
         "percent": 25,
         "over": False,
+        "message": "1 of 4 done.",
+        "summary": "",
         "error": "",
+        "problem_count": 0,
         "download_url": "",
         "result_name": "",
     }
@@ -177,7 +184,7 @@ def test_job_page_shows_progress_and_loads_its_script(client, staff):
 
     assert page.select_one("#job-state").get_text(strip=True) == "Running"
     assert page.select_one("#job-progress")["value"] == "25"
-    assert page.select_one("#job-counts").get_text(strip=True) == "2 of 8 done (25%)"
+    assert page.select_one("#job-message[role=status]").get_text(strip=True) == "2 of 8 done."
     assert page.select_one("[data-job-status-url]")["data-job-status-url"] == reverse(
         "job_status", args=[job.public_id]
     )
@@ -192,7 +199,7 @@ def test_failed_job_page_says_what_went_wrong(client, staff):
 
     page = soup(client.get(job.get_absolute_url()))
 
-    assert page.select_one("#job-result [role=alert]").get_text(strip=True) == (
+    assert page.select_one("[role=alert] [data-job-message]").get_text(strip=True) == (
         "The file has 3 problems: fix the dates in rows 4, 9 and 12 and upload it again."
     )
 
@@ -242,15 +249,36 @@ def test_upkeep_queues_jobs_the_broker_never_got(staff, django_capture_on_commit
     assert dict(BackgroundJob.objects.values_list("pk", "state")) == {stuck.pk: "done", fresh.pk: "queued"}
 
 
-def test_upkeep_fails_jobs_whose_worker_died(staff, settings):
+def test_upkeep_queues_again_a_job_whose_worker_died_and_fails_it_once_out_of_attempts(
+    staff, settings, django_capture_on_commit_callbacks
+):
+    long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
+    retried, hopeless = job_for(staff), job_for(staff, n=2)
+    BackgroundJob.objects.filter(pk=retried.pk).update(state=JobState.RUNNING, started_at=long_ago, attempts=1)
+    BackgroundJob.objects.filter(pk=hopeless.pk).update(
+        state=JobState.RUNNING, started_at=long_ago, attempts=jobs.MAX_ATTEMPTS
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        figures = jobs.upkeep()
+
+    retried.refresh_from_db()
+    hopeless.refresh_from_db()
+    assert (figures.requeued, figures.failed) == (1, 1)
+    assert (retried.state, retried.attempts) == (JobState.DONE, 2)
+    assert (hopeless.state, hopeless.error) == (JobState.FAILED, jobs.lost_failure(all_or_nothing=False))
+    assert hopeless.error == (
+        "The job was stopped 3 times before it could finish (it may be too large for the time a background task is "
+        "allowed). Try a smaller selection or file."
+    )
+
+
+def test_a_running_job_is_not_taken_twice_before_its_time_limit(staff):
     job = job_for(staff)
-    long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT * 2 + 60)
-    BackgroundJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=long_ago)
+    BackgroundJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=timezone.now(), attempts=1)
 
-    figures = jobs.upkeep()
-
-    job.refresh_from_db()
-    assert (figures.failed, job.state, job.error) == (1, JobState.FAILED, jobs.WORKER_LOST_FAILURE)
+    assert jobs.run_job(job.pk) is False
+    assert jobs.upkeep().requeued == 0
 
 
 def test_upkeep_deletes_result_files_past_retention(staff, settings):

@@ -98,7 +98,6 @@ def arguments(world) -> dict:
         "partners:import_preview": {**orbital, "public_id": o["upload"].public_id},
         "partners:import_confirm": {**orbital, "public_id": o["upload"].public_id},
         "partners:import_job": {**orbital, "public_id": o["import_job"].public_id},
-        "partners:import_job_status": {**orbital, "public_id": o["import_job"].public_id},
         "partners:export": orbital,
         "partners:listing": {"public_id": o["draft_listing"].public_id},
         "partners:listing_edit": {"public_id": o["draft_listing"].public_id},

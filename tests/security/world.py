@@ -13,9 +13,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.http import int_to_base36
 
+from leoportal import jobs
 from leoportal.enums import JobState, NotificationKind
 from leoportal.models import ApiToken, BackgroundJob, Notification
-from partners.domain import import_jobs
+from partners.domain import uploads
 from partners.domain.organisations import invitation_url
 from partners.enums import MembershipRole, PublicationState
 from partners.models import CapabilityUpload
@@ -175,7 +176,13 @@ def build_world() -> World:
     upload = CapabilityUpload.objects.create(
         organisation=orbital, uploaded_by=introduced, filename="canary-upload.json", document={}
     )
-    import_job = import_jobs.create_job(upload, owner=introduced, total=2, digest="0" * 64)
+    import_job = jobs.start_job(
+        introduced,
+        uploads.CAPABILITY_IMPORT,
+        label="Import of canary-upload.json",
+        params={"upload_id": upload.pk, "organisation_id": orbital.pk, "filename": upload.filename, "digest": "0" * 64},
+        total=2,
+    )
     webhook = EndpointFactory(
         organisation=orbital,
         url="https://canary-hooks.orbital.example/leo",
