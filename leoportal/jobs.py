@@ -36,9 +36,9 @@ Raise ``JobError("what went wrong and what to do", problems=[...])`` in a runner
 read; any other exception fails the job with a general message, is logged and reaches staff as a failed task.
 
 Reliability: the job row is saved before the task is queued (after commit). A worker claims it with a conditional
-update, so a duplicate delivery runs it once. The periodic ``leoportal.job_upkeep`` task queues again a job whose
-task never reached a worker (broker down) and one whose worker died, up to ``MAX_ATTEMPTS`` times, then fails it;
-it also deletes result files older than ``JOB_RESULT_RETENTION_HOURS``.
+update, so a duplicate delivery runs it once. Jobs are an outbox (leoportal.outbox): the periodic sweep queues again
+a job whose task never reached a worker (broker down) and one whose worker died, up to ``MAX_ATTEMPTS`` times, then
+fails it. ``expire_results`` (run hourly) deletes result files older than ``JOB_RESULT_RETENTION_HOURS``.
 """
 
 import logging
@@ -68,7 +68,7 @@ PROGRESS_INTERVAL_S = 0.5
 PROGRESS_TTL_S = 24 * 3600
 # A queued job no worker has taken after this long is queued again (the broker may have been down).
 QUEUE_PATIENCE = timedelta(minutes=2)
-# A job is tried at most this many times: a worker killed mid-run leaves it running, and the upkeep retries it.
+# A job is tried at most this many times: a worker killed mid-run leaves it running, and the sweep retries it.
 MAX_ATTEMPTS = 3
 ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
 OVER_STATES = (JobState.DONE, JobState.FAILED, JobState.EXPIRED)
@@ -316,18 +316,10 @@ def _delete_file(job: BackgroundJob) -> None:
 # --- Upkeep -----------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class UpkeepFigures:
-    requeued: int = 0
-    failed: int = 0
-    expired: int = 0
-
-
-def upkeep(now: datetime | None = None) -> UpkeepFigures:
-    """Queue again jobs whose task never reached a worker or whose worker died (failing those out of attempts),
-    and delete result files past retention."""
+def overdue_ids(now: datetime | None = None) -> list[int]:
+    """Jobs that should be running but are not: queued while the broker was down, or left running by a worker that
+    died. Those out of attempts are failed, saying so; the rest are an outbox the sweep empties (leoportal.outbox)."""
     now = now or timezone.now()
-    figures = UpkeepFigures()
     lost = BackgroundJob.objects.filter(
         Q(state=JobState.QUEUED, created_at__lt=now - QUEUE_PATIENCE)
         | Q(state=JobState.RUNNING, started_at__lt=_stale_before(now))
@@ -335,14 +327,17 @@ def upkeep(now: datetime | None = None) -> UpkeepFigures:
     for job in lost.filter(attempts__gte=MAX_ATTEMPTS):
         kind = kind_of(job)
         _fail(job, lost_failure(kind is not None and kind.all_or_nothing))
-        figures.failed += 1
-    for job_id in lost.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True):
-        dispatch(run_background_job, job_id)  # claimed conditionally: a duplicate runs nothing
-        figures.requeued += 1
+    return list(lost.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
+
+
+def expire_results(now: datetime | None = None) -> int:
+    """Delete result files past ``JOB_RESULT_RETENTION_HOURS``; a done job whose file went is "expired"."""
+    now = now or timezone.now()
     retention = now - timedelta(hours=settings.JOB_RESULT_RETENTION_HOURS)
     old = BackgroundJob.objects.filter(finished_at__lt=retention, state__in=[JobState.DONE, JobState.FAILED]).exclude(
         result_file=""
     )
+    expired = 0
     for job in old:
         _delete_file(job)
         if job.state == JobState.DONE:
@@ -350,8 +345,8 @@ def upkeep(now: datetime | None = None) -> UpkeepFigures:
         BackgroundJob.objects.filter(pk=job.pk).update(
             state=job.state, result_file="", result_name="", result_content_type=""
         )
-        figures.expired += 1
-    return figures
+        expired += 1
+    return expired
 
 
 # --- What the page shows ----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ racing on the same row send once.
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -207,15 +207,20 @@ def send_digest(user_id: int, today) -> bool:
     return True
 
 
-def unsent_email_ids(grace_seconds: int = 300, max_age_days: int = 2) -> list[int]:
-    """Immediate notifications whose e-mail was never sent nor failed for good (queued while the broker was down)."""
-    now = timezone.now()
+EMAIL_GRACE = timedelta(minutes=5)  # the e-mail task queued with a notification may still be on its way
+EMAIL_MAX_AGE = timedelta(days=2)  # older news stays on the site: an e-mail days late would mislead
+
+
+def overdue_email_ids(now: datetime | None = None, grace: timedelta = EMAIL_GRACE) -> list[int]:
+    """Immediate notifications whose e-mail was never sent nor failed for good (queued while the broker was down):
+    an outbox the periodic sweep empties (leoportal.outbox)."""
+    now = now or timezone.now()
     return list(
         Notification.objects.filter(
             delivery=Delivery.IMMEDIATE,
             emailed_at__isnull=True,
             email_failed_at__isnull=True,
-            created_at__lte=now - timedelta(seconds=grace_seconds),
-            created_at__gte=now - timedelta(days=max_age_days),
+            created_at__lte=now - grace,
+            created_at__gte=now - EMAIL_MAX_AGE,
         ).values_list("pk", flat=True)
     )

@@ -343,30 +343,23 @@ CELERY_TIMEZONE = "UTC"
 DIGEST_HOUR_UTC = env.get_int("DIGEST_HOUR_UTC", 7, minimum=0, maximum=23)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "leoportal.heartbeat", "schedule": 60.0},
-    # Notification e-mails that could not be queued (broker down) are queued again; each is still sent once.
-    "unsent-notification-emails": {"task": "leoportal.send_unsent_notification_emails", "schedule": 300.0},
+    # Every outbox (leoportal/outbox.py): the tasks a broker that was down never got, or a dead worker dropped, of
+    # notification e-mails, invitations (co-investigators', reviewers', organisation members'), webhook deliveries
+    # (with their retries' backoff), scoring and rescoring requests and background jobs are queued again; each row
+    # is still acted on once.
+    "sweep-outboxes": {"task": "leoportal.sweep_outboxes", "schedule": 60.0},
     "daily-digests": {"task": "leoportal.send_daily_digests", "schedule": crontab(hour=DIGEST_HOUR_UTC, minute=0)},
-    # Proposals whose scoring was requested but never done (queued while the broker was down, or lost).
-    "scoring-sweep": {"task": "projects.sweep_unscored", "schedule": 300.0},
     # Results from an older algorithm or older than the listings they read.
     "nightly-rescore": {"task": "projects.rescore_stale", "schedule": crontab(hour=2, minute=30)},
     "listing-demand": {"task": "projects.refresh_listing_demand", "schedule": 600.0},
-    # Invitations (co-investigators', reviewers', organisation members') whose e-mail could not be queued (broker
-    # down) are sent by these sweeps once it is back.
-    "send-pending-invitations": {"task": "projects.send_pending_invitations", "schedule": 300.0},
-    "send-pending-member-invitations": {"task": "partners.send_pending_invitations", "schedule": 300.0},
-    "send-pending-reviewer-invitations": {"task": "projects.send_pending_reviewer_invitations", "schedule": 300.0},
     # Panel reviews past their review round's close remind their reviewer, once each.
     "overdue-reviews": {"task": "projects.remind_overdue_reviews", "schedule": 3600.0},
     # Attachment files whose row never committed (a rolled-back upload) are removed after an hour.
     "delete-orphaned-files": {"task": "projects.delete_orphaned_files", "schedule": 3600.0},
     # Teams of unsubmitted proposals are reminded a week and a day before the deadline (each reminder once).
     "deadline-reminders": {"task": "projects.send_deadline_reminders", "schedule": 3600.0},
-    # Webhook deliveries due (first attempts the broker never got, retries whose backoff has passed) are sent.
-    "webhook-deliveries": {"task": "webhooks.send_due_deliveries", "schedule": 60.0},
-    # Background jobs (exports, imports, suggestions): queue again those the broker never got or whose worker died,
-    # fail those out of attempts, delete old result files.
-    "job-upkeep": {"task": "leoportal.job_upkeep", "schedule": 300.0},
+    # Background jobs' result files past JOB_RESULT_RETENTION_HOURS are deleted.
+    "expire-job-results": {"task": "leoportal.expire_job_results", "schedule": 3600.0},
 }
 # /healthz answers 503 when no worker has sent its heartbeat for longer than this (beat sends one a minute).
 WORKER_HEARTBEAT_MAX_AGE = env.get_int("WORKER_HEARTBEAT_MAX_AGE", 180, minimum=60)

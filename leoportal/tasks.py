@@ -1,5 +1,5 @@
 import smtplib
-from datetime import date
+from datetime import date, datetime
 
 from celery import shared_task
 from django.utils import timezone
@@ -28,17 +28,6 @@ def send_notification_email(notification_id: int) -> bool:
     from leoportal import notifications  # noqa: PLC0415 -- leaf
 
     return notifications.send_email(notification_id)
-
-
-@shared_task(name="leoportal.send_unsent_notification_emails")
-def send_unsent_notification_emails(grace_seconds: int = 300) -> int:
-    """Queue the e-mails of notifications recorded while the broker was down (each is still sent only once)."""
-    from leoportal import notifications  # noqa: PLC0415 -- leaf
-
-    ids = notifications.unsent_email_ids(grace_seconds)
-    for notification_id in ids:
-        send_notification_email.delay(notification_id)
-    return len(ids)
 
 
 @shared_task(name="leoportal.send_daily_digests")
@@ -77,10 +66,19 @@ def run_background_job(job_id: int) -> bool:
     return jobs.run_job(job_id)
 
 
-@shared_task(name="leoportal.job_upkeep")
-def job_upkeep() -> dict:
-    """Queue jobs that never reached a worker, fail those whose worker died, delete old result files."""
+@shared_task(name="leoportal.expire_job_results")
+def expire_job_results() -> int:
+    """Delete background jobs' result files past their retention."""
     from leoportal import jobs  # noqa: PLC0415 -- leaf
 
-    figures = jobs.upkeep()
-    return {"requeued": figures.requeued, "failed": figures.failed, "expired": figures.expired}
+    return jobs.expire_results()
+
+
+@shared_task(name="leoportal.sweep_outboxes")
+def sweep_outboxes(now: str | None = None) -> dict[str, int]:
+    """Queue again the task of every row of every outbox whose task never ran (the broker was down, a worker died):
+    notification e-mails, invitations, webhook deliveries, scoring, background jobs (leoportal.outbox). ``now`` (ISO
+    8601) lets a caller look ahead past the outboxes' grace periods."""
+    from leoportal import outbox  # noqa: PLC0415 -- leaf
+
+    return outbox.sweep(datetime.fromisoformat(now) if now else None)

@@ -2,7 +2,7 @@ import smtplib
 
 from celery import shared_task
 
-from leoportal.dispatch import dispatch, retrying
+from leoportal.dispatch import retrying
 
 # Tasks are leaves: each imports its domain module inside its body, so the domain modules can import these tasks at
 # the top of their files to queue them.
@@ -17,15 +17,3 @@ def send_invitation(invitation_id: int) -> bool:
     from partners.domain import organisations  # noqa: PLC0415 -- leaf
 
     return organisations.send_invitation_email(invitation_id)
-
-
-@shared_task(name="partners.send_pending_invitations")
-def send_pending_invitations() -> int:
-    """Queue member invitations whose e-mail never went out (the broker was down when they were made); the claim in
-    send_invitation_email sends each once."""
-    from partners.domain import organisations  # noqa: PLC0415 -- leaf
-
-    invitation_ids = organisations.unsent_invitation_ids()
-    for invitation_id in invitation_ids:
-        dispatch(send_invitation, invitation_id)
-    return len(invitation_ids)

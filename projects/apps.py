@@ -6,4 +6,23 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Proposals and matching"
 
     def ready(self):
-        from projects import receivers  # noqa: F401, PLC0415 -- app ready: connects the matcher to listing changes
+        from leoportal import outbox  # noqa: PLC0415 -- app ready
+        from projects import (  # noqa: PLC0415 -- app ready
+            receivers,  # noqa: F401 - connects the matcher to listing changes
+            tasks,
+        )
+        from projects.domain import invitations, panels, scoring  # noqa: PLC0415 -- app ready
+
+        outbox.register("projects.invitations", overdue=invitations.overdue_ids, task=tasks.send_invitation)
+        outbox.register(
+            "projects.reviewer_invitations",
+            overdue=panels.overdue_reviewer_invitation_ids,
+            task=tasks.send_reviewer_invitation,
+        )
+        outbox.register("projects.scoring", overdue=scoring.unscored_proposal_ids, task=tasks.score_proposal_task)
+        outbox.register(
+            "projects.rescore_requests",
+            overdue=scoring.overdue_rescore_request_ids,
+            task=tasks.rescore_requested_task,
+            batch=True,
+        )

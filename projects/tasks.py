@@ -3,7 +3,7 @@ import smtplib
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from leoportal.dispatch import dispatch, retrying
+from leoportal.dispatch import retrying
 
 # Tasks are leaves: each imports its domain module inside its body, so the domain modules can import these tasks at
 # the top of their files to queue them.
@@ -20,17 +20,6 @@ def send_invitation(invitation_id: int) -> bool:
     return invitations.send_invitation_email(invitation_id)
 
 
-@shared_task(name="projects.send_pending_invitations")
-def send_pending_invitations() -> int:
-    """Queue invitations whose e-mail never went out (the broker was down when they were made)."""
-    from projects.domain import invitations  # noqa: PLC0415 -- leaf
-
-    pending = list(invitations.pending_unsent().values_list("pk", flat=True))
-    for invitation_id in pending:
-        dispatch(send_invitation, invitation_id)
-    return len(pending)
-
-
 @shared_task(
     name="projects.send_reviewer_invitation",
     **retrying(OSError, smtplib.SMTPException),
@@ -40,17 +29,6 @@ def send_reviewer_invitation(invitation_id: int) -> bool:
     from projects.domain import panels  # noqa: PLC0415 -- leaf
 
     return panels.send_reviewer_invitation_email(invitation_id)
-
-
-@shared_task(name="projects.send_pending_reviewer_invitations")
-def send_pending_reviewer_invitations() -> int:
-    """Queue reviewer invitations whose e-mail never went out (the broker was down when they were made)."""
-    from projects.domain import panels  # noqa: PLC0415 -- leaf
-
-    pending = list(panels.pending_unsent_reviewer_invitations().values_list("pk", flat=True))
-    for invitation_id in pending:
-        dispatch(send_reviewer_invitation, invitation_id)
-    return len(pending)
 
 
 @shared_task(name="projects.remind_overdue_reviews")
@@ -120,19 +98,6 @@ def rescore_all_task() -> int:
     from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     return scoring.rescore().proposals
-
-
-@shared_task(name="projects.sweep_unscored")
-def sweep_unscored(grace_seconds: int = 120) -> int:
-    """Queue scoring for open proposals whose requested scoring never happened (broker down, lost worker)."""
-    from projects.domain import scoring  # noqa: PLC0415 -- leaf
-
-    ids = scoring.unscored_proposal_ids(grace_seconds)
-    for proposal_id in ids:
-        dispatch(score_proposal_task, proposal_id)
-    if scoring.pending_rescore_requests(grace_seconds):
-        dispatch(rescore_requested_task)  # listing changes whose rescoring was never queued
-    return len(ids)
 
 
 @shared_task(name="projects.rescore_stale", **retrying(*DATABASE_ERRORS))

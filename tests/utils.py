@@ -4,10 +4,12 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from django.utils import timezone
 
 
 def wait_for(condition, timeout=30.0, interval=0.2):
@@ -83,3 +85,9 @@ def totp_code(secret: str, steps_ahead: int = 0) -> str:
     counters = list(yield_hotp_counters_from_time())
     now = counters[len(counters) // 2]
     return format_hotp_value(hotp_value(secret, now + steps_ahead))
+
+
+def later(minutes: int = 10) -> str:
+    """A moment past every outbox's grace period, as ``leoportal.sweep_outboxes`` takes it (ISO 8601): rows written
+    just now are overdue then."""
+    return (timezone.now() + timedelta(minutes=minutes)).isoformat()

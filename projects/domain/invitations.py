@@ -126,8 +126,9 @@ def send_claimed(model, pk, claimed_at, message) -> bool:
     return True
 
 
-def pending_unsent(now=None):
-    return unsent(Invitation, now)
+def overdue_ids(now=None) -> list[int]:
+    """Co-investigator invitations whose e-mail should have gone by now: an outbox the sweep empties."""
+    return list(unsent(Invitation, now).values_list("pk", flat=True))
 
 
 def unsent(model, now=None):

@@ -120,8 +120,9 @@ def send_reviewer_invitation_email(invitation_id: int) -> bool:
     return send_claimed(ReviewerInvitation, invitation_id, now, message)
 
 
-def pending_unsent_reviewer_invitations(now=None):
-    return unsent(ReviewerInvitation, now)
+def overdue_reviewer_invitation_ids(now=None) -> list[int]:
+    """Reviewer invitations whose e-mail should have gone by now: an outbox the sweep empties."""
+    return list(unsent(ReviewerInvitation, now).values_list("pk", flat=True))
 
 
 def find_reviewer_invitation(token: str) -> ReviewerInvitation | None:

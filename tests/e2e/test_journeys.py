@@ -16,16 +16,17 @@ from django.core import mail
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
+from leoportal.tasks import sweep_outboxes
 from partners.enums import MembershipRole
 from partners.models import Capability, Organisation
 from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.matching.explain import group_checks
 from projects.models import Introduction, Match, Proposal, RescoreRequest, Review
-from projects.tasks import sweep_unscored
 from tests.e2e.helpers import answer_interested, check_page, open_section, sign_in, sign_in_to_admin, sign_out
 from tests.factories import PASSWORD, ProviderUserFactory, ResearcherFactory, StaffFactory
 from tests.partners.factories import MembershipFactory, OrganisationFactory, adsep_listing
 from tests.projects.factories import CallFactory, ProposalFactory, pdf_bytes
+from tests.utils import later
 
 pytestmark = pytest.mark.e2e
 
@@ -303,7 +304,7 @@ def test_a_new_providers_listing_reaches_a_researchers_suggestions(new_page):
         "Your proposal is being matched against the catalogue. Suggestions appear here within a few minutes; "
         "reload the page to see them.",
     )
-    assert sweep_unscored(grace_seconds=0) == 1  # what beat runs every few minutes
+    assert sweep_outboxes(later())["projects.scoring"] == 1  # what beat runs every minute
     researcher.reload()
     assert (state.get_attribute("data-suggestions-state"), state.inner_text()) == (
         "none",

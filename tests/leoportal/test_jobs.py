@@ -1,4 +1,5 @@
-"""Background jobs: run once, progress, failures in words, owner-only pages and files, upkeep, a real worker."""
+"""Background jobs: run once, progress, failures in words, owner-only pages and files, the sweep, expiry, a real
+worker."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from django.utils import timezone
 from leoportal import jobs
 from leoportal.enums import JobState
 from leoportal.models import BackgroundJob
+from leoportal.tasks import expire_job_results, sweep_outboxes
 from projects.enums import ProposalStatus
 from projects.jobs import start_proposal_export
 from tests.factories import StaffFactory
@@ -234,22 +236,22 @@ def test_owner_downloads_the_result_under_its_name(client, staff):
     assert b"".join(response.streaming_content) == b"1\n2\n3\n"
 
 
-# --- Upkeep -----------------------------------------------------------------------------------------------------
+# --- Sweep and expiry -----------------------------------------------------------------------------------------------
 
 
-def test_upkeep_queues_jobs_the_broker_never_got(staff, django_capture_on_commit_callbacks):
+def test_the_sweep_queues_jobs_the_broker_never_got(staff, django_capture_on_commit_callbacks):
     stuck = job_for(staff)
     BackgroundJob.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     fresh = job_for(staff, n=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        figures = jobs.upkeep()
+        queued = sweep_outboxes()["leoportal.jobs"]
 
-    assert figures.requeued == 1
+    assert queued == 1
     assert dict(BackgroundJob.objects.values_list("pk", "state")) == {stuck.pk: "done", fresh.pk: "queued"}
 
 
-def test_upkeep_queues_again_a_job_whose_worker_died_and_fails_it_once_out_of_attempts(
+def test_the_sweep_queues_again_a_job_whose_worker_died_and_fails_it_once_out_of_attempts(
     staff, settings, django_capture_on_commit_callbacks
 ):
     long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
@@ -260,11 +262,11 @@ def test_upkeep_queues_again_a_job_whose_worker_died_and_fails_it_once_out_of_at
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        figures = jobs.upkeep()
+        queued = sweep_outboxes()["leoportal.jobs"]
 
     retried.refresh_from_db()
     hopeless.refresh_from_db()
-    assert (figures.requeued, figures.failed) == (1, 1)
+    assert queued == 1
     assert (retried.state, retried.attempts) == (JobState.DONE, 2)
     assert (hopeless.state, hopeless.error) == (JobState.FAILED, jobs.lost_failure(all_or_nothing=False))
     assert hopeless.error == (
@@ -278,10 +280,10 @@ def test_a_running_job_is_not_taken_twice_before_its_time_limit(staff):
     BackgroundJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=timezone.now(), attempts=1)
 
     assert jobs.run_job(job.pk) is False
-    assert jobs.upkeep().requeued == 0
+    assert jobs.overdue_ids() == []
 
 
-def test_upkeep_deletes_result_files_past_retention(staff, settings):
+def test_result_files_past_retention_are_deleted(staff, settings):
     settings.JOB_RESULT_RETENTION_HOURS = 24
     old, recent = job_for(staff), job_for(staff)
     jobs.run_job(old.pk)
@@ -290,11 +292,11 @@ def test_upkeep_deletes_result_files_past_retention(staff, settings):
     path = old.result_file.name
     BackgroundJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(hours=25))
 
-    figures = jobs.upkeep()
+    expired = expire_job_results()
 
     old.refresh_from_db()
     recent.refresh_from_db()
-    assert (figures.expired, old.state, old.result_file.name, default_storage.exists(path)) == (
+    assert (expired, old.state, old.result_file.name, default_storage.exists(path)) == (
         1,
         JobState.EXPIRED,
         "",

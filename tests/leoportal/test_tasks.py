@@ -69,7 +69,7 @@ def test_the_celery_app_runs_tasks_safely():
     assert (conf.task_acks_late, conf.task_reject_on_worker_lost, conf.worker_prefetch_multiplier) == (True, True, 1)
     assert 0 < conf.task_soft_time_limit < conf.task_time_limit
     assert sorted(scheduled - set(app.tasks)) == []
-    assert {"projects.score_proposal", "leoportal.heartbeat", "projects.sweep_unscored"} <= set(app.tasks)
+    assert {"projects.score_proposal", "leoportal.heartbeat", "leoportal.sweep_outboxes"} <= set(app.tasks)
     daily = {
         name: entry["schedule"] for name, entry in conf.beat_schedule.items() if hasattr(entry["schedule"], "hour")
     }

@@ -6,11 +6,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from leoportal import outbox
+from leoportal.tasks import sweep_outboxes
 from partners.domain import organisations
 from partners.domain.organisations import MembershipError
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership
-from partners.tasks import send_pending_invitations
 from tests.factories import ProviderUserFactory, ResearcherFactory
 from tests.partners.factories import InvitationFactory, MembershipFactory
 from tests.utils import soup
@@ -382,17 +383,15 @@ def test_member_invitations_that_could_not_be_queued_are_sent_by_the_sweep(
     Invitation.objects.filter(pk__in=[lost.pk, revoked.pk]).update(created_at=timezone.now() - timedelta(minutes=10))
 
     with django_capture_on_commit_callbacks(execute=True):
-        queued = send_pending_invitations()
+        queued = sweep_outboxes()["partners.invitations"]
     with django_capture_on_commit_callbacks(execute=True):
-        again = send_pending_invitations()
+        again = sweep_outboxes()["partners.invitations"]
 
     assert (queued, again) == (1, 0)
     assert [message.to for message in mail.outbox] == [["lost@orbital.example"]]
     assert Invitation.objects.get(pk=recent.pk).emailed_at is None  # its own task may still be on its way
 
 
-def test_beat_runs_the_member_invitation_sweep(settings):
-    assert settings.CELERY_BEAT_SCHEDULE["send-pending-member-invitations"] == {
-        "task": "partners.send_pending_invitations",
-        "schedule": 300.0,
-    }
+def test_the_outbox_sweep_covers_member_invitations(settings):
+    assert "partners.invitations" in outbox.registered()
+    assert settings.CELERY_BEAT_SCHEDULE["sweep-outboxes"] == {"task": "leoportal.sweep_outboxes", "schedule": 60.0}

@@ -2,6 +2,8 @@
 staff edit it, release reviewers' comments (quoted unsigned) and send one, a selection or all, each once, through
 the notification machinery."""
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -237,7 +239,7 @@ def test_a_decision_sent_while_the_broker_is_down_is_e_mailed_by_the_sweep_once(
 
     (row,) = Notification.objects.filter(dedupe_key=f"decision:{email.public_id}")
     assert (row.recipient, row.emailed_at, mail.outbox) == (researcher, None, [])
-    assert notifications.unsent_email_ids(grace_seconds=0) == [row.pk]
+    assert notifications.overdue_email_ids(grace=timedelta(0)) == [row.pk]
     assert [notifications.send_email(pk) for pk in (row.pk, row.pk)] == [True, False]
     assert [m.to for m in mail.outbox] == [[researcher.email]]
     assert decisions.send_decisions([email], staff).already_sent == [email]

@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from leoportal.enums import Role
 from leoportal.models import Notification
+from leoportal.tasks import sweep_outboxes
 from projects.domain import panels
 from projects.domain.reviews import ReviewRefused, declare_conflict, save_draft, submit_review
 from projects.enums import ProposalStatus
 from projects.models import PanelMember, Review, ReviewAssignment, ReviewerInvitation
-from projects.tasks import remind_overdue_reviews, send_pending_reviewer_invitations, send_reviewer_invitation
+from projects.tasks import remind_overdue_reviews, send_reviewer_invitation
 from tests.factories import ResearcherFactory, ReviewerFactory
 from tests.projects.factories import (
     CallFactory,
@@ -198,7 +199,7 @@ def test_a_stale_sweep_sends_reviewer_invitations_the_broker_never_got(call, sta
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        queued = send_pending_reviewer_invitations()
+        queued = sweep_outboxes()["projects.reviewer_invitations"]
 
     assert queued == 1
     invitation.refresh_from_db()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
+from leoportal.tasks import sweep_outboxes
 from partners.domain import listings
 from partners.domain.importing import import_capabilities
 from partners.models import Capability
@@ -20,7 +21,7 @@ from projects.domain.scoring import requests, store
 from projects.domain.transitions import set_proposal_status
 from projects.enums import ProposalStatus
 from projects.models import ListingDemand, Match
-from projects.tasks import rescore_stale, score_proposal_task, sweep_unscored
+from projects.tasks import rescore_stale, score_proposal_task
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import NarrativeFactory, ProposalFactory
 from tests.utils import wait_for
@@ -220,11 +221,11 @@ def test_the_sweep_scores_proposals_whose_scoring_was_requested_but_never_done(
     type(fresh).objects.filter(pk=fresh.pk).update(match_requested_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_unscored() == 1  # the fresh request is left to its own task for a while
+        assert sweep_outboxes()["projects.scoring"] == 1  # the fresh request is left to its own task for a while
 
     assert len(stored(proposal)) > 0
     assert stored(fresh) == []
-    assert sweep_unscored() == 0
+    assert sweep_outboxes()["projects.scoring"] == 0
 
 
 @pytest.mark.django_db
@@ -428,7 +429,7 @@ def test_the_sweep_picks_up_listing_changes_whose_rescoring_was_never_queued(
     RescoreRequest.objects.filter(pk=request.pk).update(requested_at=timezone.now() - timedelta(minutes=5))
 
     with django_capture_on_commit_callbacks(execute=True):
-        sweep_unscored()
+        assert sweep_outboxes()["projects.rescore_requests"] == 1
 
     assert RescoreRequest.objects.count() == 0
     assert "airbus-organoid-hardware" in [c for c, *_ in stored(proposal)]

@@ -20,16 +20,16 @@ from django.utils import timezone
 from devtools import volume
 from leoportal.enums import NotificationKind
 from leoportal.models import FailedTask, Notification
-from leoportal.notifications import notify, unsent_email_ids
-from leoportal.tasks import send_unsent_notification_emails
+from leoportal.notifications import notify, overdue_email_ids
+from leoportal.tasks import sweep_outboxes
 from partners.domain.importing import import_capabilities
 from projects.domain import scoring
 from projects.enums import ProposalStatus
 from projects.models import Match, Proposal
-from projects.tasks import rescore_all_task, sweep_unscored
+from projects.tasks import rescore_all_task
 from tests.projects.factories import NarrativeFactory, ProposalFactory
 from tests.reliability.conftest import free_port, sent_messages
-from tests.utils import form_data, wait_for
+from tests.utils import form_data, later, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -70,13 +70,11 @@ def test_submissions_while_redis_is_down_are_saved_then_scored_and_announced_onc
     assert (announcements.count(), announcements.filter(emailed_at__isnull=True).count()) == (3, 3)
 
     redis_server.start()  # the worker reconnects on its own
-    sweep_unscored.delay(grace_seconds=0)
-    send_unsent_notification_emails.delay(grace_seconds=0)
+    sweep_outboxes.delay(later())
 
     wait_for(lambda: all(Match.objects.filter(proposal=d).exists() for d in drafts), timeout=90)
     wait_for(lambda: not announcements.filter(emailed_at__isnull=True).exists(), timeout=60)
-    send_unsent_notification_emails.delay(grace_seconds=0)  # a second sweep finds nothing left to send
-    sweep_unscored.delay(grace_seconds=0)
+    sweep_outboxes.delay(later())  # a second sweep finds nothing left to send
     emailed = Notification.objects.filter(emailed_at__isnull=False)
 
     def expected():
@@ -198,7 +196,7 @@ def test_a_task_that_keeps_failing_ends_visible_to_staff(redis_server, make_work
     assert (notification.emailed_at, notification.email_failed_at is not None) == (None, True)
     # The failure of an e-mail is not announced by e-mail (it would fail the same way): staff see it in the admin.
     assert Notification.objects.filter(kind=NotificationKind.TASK_FAILED).count() == 0
-    assert notification.pk not in unsent_email_ids(0)  # and the sweep does not send it again and again
+    assert notification.pk not in overdue_email_ids(grace=timedelta(0))  # and the sweep does not send it again
     client = Client()
     client.force_login(staff)
     page = client.get(reverse("admin:leoportal_failedtask_changelist")).content.decode()
@@ -209,4 +207,4 @@ def test_stale_notification_sweep_window(db, staff):
     notify([staff], NotificationKind.SUBMISSION, subject="s", body="b", dedupe_key="old")
     Notification.objects.update(created_at=timezone.now() - timedelta(days=3))
 
-    assert send_unsent_notification_emails(grace_seconds=0) == 0  # too old to send now: it stays on the site
+    assert sweep_outboxes(later())["leoportal.notification_emails"] == 0  # too old to send now: it stays on the site

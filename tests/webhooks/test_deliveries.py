@@ -12,8 +12,8 @@ from django.db import connection
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
+from leoportal.tasks import sweep_outboxes
 from tests.webhooks.factories import EndpointFactory
-from webhooks import tasks
 from webhooks.domain import deliveries, endpoints
 from webhooks.enums import TEST_EVENT, DeliveryStatus, Event
 from webhooks.models import Delivery, Endpoint
@@ -40,7 +40,7 @@ def emit(organisation, key="one", event=Event.DEMAND_CHANGED, data=None):
 
 def sweep(capture):
     with capture(execute=True):
-        return tasks.send_due_deliveries()
+        return sweep_outboxes()["webhooks.deliveries"]
 
 
 def test_delivery_signed_over_timestamp_and_body_verified_by_the_receiver(

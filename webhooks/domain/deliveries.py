@@ -206,6 +206,13 @@ def due_delivery_ids(now=None, limit: int = 500) -> list[int]:
     )
 
 
+def overdue_delivery_ids(now=None) -> list[int]:
+    """Deliveries whose attempt is due (first attempts the broker never got, retries whose backoff has passed, and
+    attempts whose worker died mid-way): an outbox the sweep empties."""
+    release_stale_claims(now)
+    return due_delivery_ids(now)
+
+
 def release_stale_claims(now=None) -> int:
     """Claims whose worker died (no answer recorded long after the claim) become due again."""
     now = now or timezone.now()

@@ -3,7 +3,7 @@
 The engine is pure; this module is the thin layer around it.
 
 - ``request_scoring`` records that a proposal needs (re)scoring and queues the task after commit. If the broker is
-  down the request survives in ``match_requested_at`` and ``sweep_unscored`` queues it again later.
+  down the request survives in ``match_requested_at`` and the outbox sweep (leoportal.outbox) queues it again later.
 - ``score_proposal`` scores one proposal under a row lock (two scorings of the same proposal never run at once)
   and replaces its stored matches in one transaction (readers see the previous results until then).
 - ``rescore`` scores many proposals against one catalogue in vectorized batches and writes the kept rows with
@@ -26,7 +26,7 @@ from projects.domain.scoring.catalogue import (
     weights,
 )
 from projects.domain.scoring.requests import (
-    pending_rescore_requests,
+    overdue_rescore_request_ids,
     proposals_affected_by,
     request_rescoring,
     request_rescoring_for_capability,
@@ -47,7 +47,7 @@ __all__ = [
     "current_algorithm",
     "load_catalogue",
     "needs_of",
-    "pending_rescore_requests",
+    "overdue_rescore_request_ids",
     "precedent_items",
     "preview",
     "proposals_affected_by",

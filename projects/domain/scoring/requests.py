@@ -1,7 +1,7 @@
 """Requests for scoring: recorded first (``match_requested_at``, ``RescoreRequest`` rows), then queued after the
 commit, so a broker that is down delays the scoring and never loses it."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -65,9 +65,11 @@ def rescore_requested() -> int:
     return rescored
 
 
-def pending_rescore_requests(grace_seconds: int = 120) -> bool:
-    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
-    return RescoreRequest.objects.filter(requested_at__lte=cutoff).exists()
+def overdue_rescore_request_ids(now: datetime | None = None, grace: timedelta = timedelta(minutes=2)) -> list[int]:
+    """Listing changes whose rescoring was never queued (or whose worker died): an outbox the sweep empties, with
+    one rescoring task for them all."""
+    cutoff = (now or timezone.now()) - grace
+    return list(RescoreRequest.objects.filter(requested_at__lte=cutoff).values_list("pk", flat=True)[:1000])
 
 
 def proposals_affected_by(capability_id: int, categories) -> list[int]:

@@ -1,7 +1,7 @@
 """Upkeep run by the sweeps and the nightly beat: proposals whose scoring never happened or is out of date, and the
 demand count per listing."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Max, Q
@@ -22,11 +22,13 @@ from projects.matching import (
 from projects.models import OPEN_STATUSES, ListingDemand, Proposal
 from webhooks.domain import events as webhook_events
 
+SCORING_GRACE = timedelta(minutes=2)  # the scoring task queued with a request may still be on its way
 
-def unscored_proposal_ids(grace_seconds: int = 120) -> list[int]:
-    """Open proposals whose requested scoring has not happened (older than ``grace_seconds``, so the sweep does not
-    race the task queued with the request)."""
-    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
+
+def unscored_proposal_ids(now: datetime | None = None, grace: timedelta = SCORING_GRACE) -> list[int]:
+    """Open proposals whose requested scoring has not happened (requested before ``now - grace``, so the sweep does
+    not race the task queued with the request): an outbox the sweep empties."""
+    cutoff = (now or timezone.now()) - grace
     return list(
         Proposal.objects.filter(status__in=OPEN_STATUSES)
         .filter(Q(matched_at__isnull=True) | Q(match_requested_at__gt=F("matched_at")))
