@@ -209,7 +209,7 @@ def send_digest(user_id: int, today) -> bool:
     items = [{"notification": n, "link": absolute_url(n.url) if n.url else ""} for n in pending]
     context = {"user": user, "items": items, "today": today}
     message = build_email(
-        subject=f"Your daily digest: {len(pending)} update{'s' if len(pending) != 1 else ''}",
+        subject=single_line(render_to_string("emails/digest_subject.txt", context)),
         text=render_to_string("emails/digest.txt", context),
         html=render_to_string("emails/digest.html", context),
         to=user.email,
