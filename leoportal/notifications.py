@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -63,6 +64,21 @@ def deliveries_for(users, kind) -> dict[int, str]:
 def set_preferences(user, choices: dict[str, str]) -> None:
     for kind, delivery in choices.items():
         NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"delivery": delivery})
+
+
+def wording(kind: str, context: dict, *, event: str = "") -> tuple[str, str]:
+    """A notification's subject and body, from ``templates/notifications/<kind>/subject.txt`` and ``body.txt`` (a
+    kind with more than one message keeps the others in ``<kind>/<event>/``).
+
+    The wording is plain text, rendered without HTML escaping: "Smith & Sons" stays so in the e-mail, and the
+    notifications page escapes it when it shows it. A missing template raises TemplateDoesNotExist.
+    """
+    folder = f"notifications/{NotificationKind(kind).value}/{event + '/' if event else ''}"
+    engine = Engine.get_default()
+    plain = Context(context, autoescape=False)
+    subject = engine.get_template(f"{folder}subject.txt").render(plain)
+    body = engine.get_template(f"{folder}body.txt").render(plain)
+    return single_line(subject), body.strip()
 
 
 def notify(recipients, kind, *, subject, body, dedupe_key, url="", target=None) -> list[Notification]:
@@ -193,7 +209,7 @@ def send_digest(user_id: int, today) -> bool:
     items = [{"notification": n, "link": absolute_url(n.url) if n.url else ""} for n in pending]
     context = {"user": user, "items": items, "today": today}
     message = build_email(
-        subject=f"Your daily digest: {len(pending)} update{'s' if len(pending) != 1 else ''}",
+        subject=single_line(render_to_string("emails/digest_subject.txt", context)),
         text=render_to_string("emails/digest.txt", context),
         html=render_to_string("emails/digest.html", context),
         to=user.email,

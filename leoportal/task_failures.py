@@ -26,7 +26,7 @@ def record_task_failure(sender=None, task_id=None, exception=None, args=None, kw
     # Connected when Celery starts, before Django's apps are loaded: the models are imported when a task fails.
     from leoportal.enums import NotificationKind  # noqa: PLC0415 -- app ready
     from leoportal.models import FailedTask, Notification, User  # noqa: PLC0415 -- app ready
-    from leoportal.notifications import notify  # noqa: PLC0415 -- app ready
+    from leoportal.notifications import notify, wording  # noqa: PLC0415 -- app ready
 
     name = getattr(sender, "name", str(sender))
     logger.error("task %s[%s] failed for good: %r", name, task_id, exception)
@@ -50,11 +50,12 @@ def record_task_failure(sender=None, task_id=None, exception=None, args=None, kw
                     email_failed_at=failure.failed_at
                 )
             elif created:
+                subject, body = wording(NotificationKind.TASK_FAILED, {"name": name, "failure": failure})
                 notify(
                     User.objects.program_staff(),
                     NotificationKind.TASK_FAILED,
-                    subject=f"Background task failed: {name}",
-                    body=f"{name} failed after its retries with {failure.exception}. See Failed tasks in the admin.",
+                    subject=subject,
+                    body=body,
                     dedupe_key=f"task-failed:{failure.task_id}",
                     url=f"/admin/leoportal/failedtask/{failure.pk}/change/",
                     target=failure,

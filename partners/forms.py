@@ -169,7 +169,7 @@ class CapabilityForm(forms.ModelForm):
             ),
             Fieldset(
                 "Environment",
-                HTML('<p class="form-text">Leave both ends empty if the temperature range is not stated.</p>'),
+                HTML('{% include "partners/forms/_temperature_hint.html" %}'),
                 "temperature_min_c",
                 "temperature_max_c",
                 "co2_control",
@@ -187,10 +187,7 @@ class CapabilityForm(forms.ModelForm):
             ),
             Fieldset(
                 "Gravity and sample return",
-                HTML(
-                    '<p class="form-text">Fill in a gravity range only if the facility has an on-orbit centrifuge '
-                    "(a 1 g control or partial gravity).</p>"
-                ),
+                HTML('{% include "partners/forms/_gravity_hint.html" %}'),
                 "variable_gravity_min_g",
                 "variable_gravity_max_g",
                 "sample_return",

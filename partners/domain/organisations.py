@@ -22,7 +22,7 @@ from leoportal.emails import build_email
 from leoportal.enums import NotificationKind
 from leoportal.invitation_limits import sending_problem
 from leoportal.models import User
-from leoportal.notifications import absolute_url, notify
+from leoportal.notifications import absolute_url, notify, wording
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership, Organisation
 from partners.signals import member_joined, organisation_verification_changed
@@ -73,21 +73,18 @@ def same_name(organisation: Organisation, name: str | None = None):
 
 
 def notify_staff_to_verify(organisation: Organisation, *, created_by: User | None = None) -> None:
-    who = f" by {created_by.display_name} ({created_by.email})" if created_by else ""
-    body = (
-        f"{organisation.name} was registered{who}. Its listings stay out of the public catalogue until you "
-        "check the organisation and tick 'verified' in the admin."
+    subject, body = wording(
+        NotificationKind.ORGANISATION_TO_VERIFY,
+        {
+            "organisation": organisation,
+            "created_by": created_by,
+            "twins": list(same_name(organisation).order_by("created_at")),
+        },
     )
-    twins = list(same_name(organisation).order_by("created_at"))
-    if twins:
-        body += "\n\nOther organisations have the same name; check whether they are the same one: " + "; ".join(
-            f"{twin.name} (registered {twin.created_at:%d %B %Y}, {'verified' if twin.verified else 'not verified'})"
-            for twin in twins
-        )
     notify(
         User.objects.program_staff(),
         NotificationKind.ORGANISATION_TO_VERIFY,
-        subject=f"New provider organisation to verify: {organisation.name}",
+        subject=subject,
         body=body,
         dedupe_key=f"organisation-to-verify:{organisation.pk}",
         url=reverse("admin:partners_organisation_change", args=[organisation.pk]),
@@ -153,30 +150,26 @@ def update_organisation(organisation: Organisation, *, by: User | None = None, *
 
 
 def _notify_staff_of_requested_changes(organisation: Organisation) -> None:
-    by = organisation.changes_requested_by
-    lines = [
-        f"{by.display_name} ({by.email}) asks to change what researchers see of {organisation.name}, a verified "
-        "organisation:"
-        if by
-        else f"A change of {organisation.name}, a verified organisation, was asked for:"
+    requested = organisation.requested_changes
+    changes = [
+        (field, getattr(organisation, field), requested[field]) for field in IDENTITY_FIELDS if field in requested
     ]
-    for field in IDENTITY_FIELDS:
-        if field in organisation.requested_changes:
-            old = getattr(organisation, field) or "(none)"
-            lines.append(f"- {field}: “{old}” → “{organisation.requested_changes[field] or '(none)'}”")
-    twins = same_name(organisation, organisation.requested_changes.get("name"))
-    if "name" in organisation.requested_changes and twins.exists():
-        lines.append("Another organisation already has the requested name: " + "; ".join(t.name for t in twins))
-    lines += [
-        "",
-        f"The public keeps “{organisation.name}” until you approve the change in the admin (the organisation's page, "
-        "action “Approve the requested name or website changes”), or refuse it.",
-    ]
+    twins = same_name(organisation, requested.get("name")) if "name" in requested else Organisation.objects.none()
+    subject, body = wording(
+        NotificationKind.ORGANISATION_TO_VERIFY,
+        {
+            "organisation": organisation,
+            "by": organisation.changes_requested_by,
+            "changes": changes,
+            "twins": [twin.name for twin in twins],
+        },
+        event="changes_requested",
+    )
     notify(
         User.objects.program_staff(),
         NotificationKind.ORGANISATION_TO_VERIFY,
-        subject=f"{organisation.name} asks to change its name or website",
-        body="\n".join(lines),
+        subject=subject,
+        body=body,
         dedupe_key=f"organisation-change:{organisation.pk}:{organisation.changes_requested_at:%Y%m%d%H%M%S%f}",
         url=reverse("admin:partners_organisation_change", args=[organisation.pk]),
         target=organisation,

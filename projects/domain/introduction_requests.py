@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from leoportal.enums import NotificationKind
 from leoportal.models import User
-from leoportal.notifications import notify
+from leoportal.notifications import notify, wording
 from leoportal.rules import is_program_staff
 from partners.models import Capability
 from projects.domain.introductions import (
@@ -102,15 +102,15 @@ def request_introduction(proposal: Proposal, capability: Capability, by: User, m
             raise IntroductionError(
                 f"You already asked about {capability.organisation.name} for “{proposal.display_title}”."
             ) from None
+        subject, body = wording(
+            NotificationKind.INTRODUCTION_REQUEST,
+            {"by": by, "proposal": proposal, "capability": capability, "message": message},
+        )
         notify(
             User.objects.filter(is_staff=True, is_active=True),
             NotificationKind.INTRODUCTION_REQUEST,
-            subject=f"{by.display_name} asks for an introduction to {capability.organisation.name}",
-            body=(
-                f"{by.display_name} asks you to introduce “{proposal.display_title}” to {capability.organisation.name} "
-                f"about {capability.name}.\n\nTheir message:\n{message}\n\nIntroduce it or decline with a note from "
-                "the request's page. The provider knows nothing of it until you introduce it."
-            ),
+            subject=subject,
+            body=body,
             dedupe_key=f"introduction-request:{request.public_id}",
             url=request.get_admin_url(),
             target=request,
@@ -152,12 +152,7 @@ def grant_request(request: IntroductionRequest, by: User, note: str, contact_ema
         locked.introduction = introduction
         locked.save(update_fields=["state", "decided_by", "decided_at", "introduction"])
         webhook_events.request_approved(locked, introduction)
-        _notify_team(
-            locked,
-            f"Introduced to {locked.organisation.name}: “{locked.proposal.display_title}”",
-            f"Program staff introduced “{locked.proposal.display_title}” to {locked.organisation.name}, as you asked "
-            f"about {locked.facility_name}. You will be told when they answer.",
-        )
+        _notify_team(locked, "introduced")
     request.state, request.introduction = locked.state, introduction
     return introduction
 
@@ -176,17 +171,14 @@ def decline_request(request: IntroductionRequest, by: User, note: str) -> Introd
         locked.state, locked.decided_by, locked.decided_at = RequestState.DECLINED, by, timezone.now()
         locked.staff_note = note
         locked.save(update_fields=["state", "decided_by", "decided_at", "staff_note"])
-        _notify_team(
-            locked,
-            f"Your request about {locked.facility_name} was declined",
-            f"Program staff did not introduce “{locked.proposal.display_title}” to {locked.organisation.name}.\n\n"
-            f"Their note:\n{note}",
-        )
+        _notify_team(locked, "declined")
     request.state, request.staff_note = locked.state, locked.staff_note
     return locked
 
 
-def _notify_team(request: IntroductionRequest, subject: str, body: str) -> None:
+def _notify_team(request: IntroductionRequest, event: str) -> None:
+    """Tell the research team what program staff decided (``event``: introduced or declined)."""
+    subject, body = wording(NotificationKind.INTRODUCTION_REQUEST, {"request": request}, event=event)
     notify(
         team_accounts(request.proposal),
         NotificationKind.INTRODUCTION_REQUEST,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from leoportal.enums import NotificationKind
 from leoportal.models import User
-from leoportal.notifications import notify
+from leoportal.notifications import notify, wording
 from leoportal.rules import is_program_staff
 from partners.domain.organisations import MembershipError, invite_contact, pending_contact_invitation
 from partners.models import Organisation
@@ -153,22 +153,16 @@ def notify_new_member_of_waiting(organisation_id: int, user_id: int) -> int:
 
 
 def _notify_provider(introduction: Introduction, recipients=None) -> list:
-    proposal, organisation = introduction.proposal, introduction.organisation
-    about = f" for {introduction.facility_name}" if introduction.facility_name else ""
-    body = [
-        f"Program staff introduced the proposal “{proposal.display_title}” to {organisation.name}{about}.",
-        "",
-        "Note from program staff:",
-        introduction.note,
-        "",
-        "Read its summary, flight requirements and why it matches, then answer interested or not interested. The "
-        "research team's contact details are shared with you (and yours with them) if you answer interested.",
-    ]
+    organisation = introduction.organisation
+    subject, body = wording(
+        NotificationKind.INTRODUCTION,
+        {"introduction": introduction, "proposal": introduction.proposal, "organisation": organisation},
+    )
     return notify(
         provider_members(organisation) if recipients is None else recipients,
         NotificationKind.INTRODUCTION,
-        subject=f"Introduction to a proposal: “{proposal.display_title}”",
-        body="\n".join(body),
+        subject=subject,
+        body=body,
         dedupe_key=f"introduction:{introduction.public_id}",
         url=introduction.get_absolute_url(),
         target=introduction,
@@ -224,25 +218,10 @@ def answer_introduction(introduction: Introduction, by: User, interested: bool, 
 def _notify_answer(introduction: Introduction) -> None:
     proposal, organisation, member = introduction.proposal, introduction.organisation, introduction.answered_by
     assert member is not None  # called once answer_introduction has recorded who answered
-    if introduction.is_interested:
-        subject = f"{organisation.name} is interested in “{proposal.display_title}”"
-    else:
-        subject = f"{organisation.name} is not interested in “{proposal.display_title}”"
-    lines = [
-        f"{member.display_name} of {organisation.name} answered the introduction of “{proposal.display_title}”: "
-        f"{introduction.get_answer_display().lower()}."
-    ]
-    if introduction.message:
-        lines += ["", "Their message:", introduction.message]
-    if introduction.is_interested:
-        contact = organisation.contact_email or member.email
-        lines += [
-            "",
-            "Contacts are now shared:",
-            f"- {organisation.name}: {contact}; {member.display_name} <{member.email}>",
-            f"- Principal investigator: {proposal.owner.display_name} <{proposal.owner.email}>",
-        ]
-    body = "\n".join(lines)
+    subject, body = wording(
+        NotificationKind.INTRODUCTION_ANSWER,
+        {"introduction": introduction, "proposal": proposal, "organisation": organisation, "member": member},
+    )
     dedupe_key = f"introduction-answer:{introduction.public_id}"
     notify(
         team_accounts(proposal),

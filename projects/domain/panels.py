@@ -29,7 +29,7 @@ from leoportal.emails import build_email
 from leoportal.enums import NotificationKind
 from leoportal.invitation_limits import sending_problem
 from leoportal.models import User
-from leoportal.notifications import absolute_url, notify
+from leoportal.notifications import absolute_url, notify, wording
 from leoportal.rules import is_program_staff
 from projects.domain.invitations import has_verified_address, send_claimed, token_hash, unsent
 from projects.domain.rounds import current_round, overdue_q
@@ -345,15 +345,12 @@ def remind_overdue(now=None) -> int:
     sent = 0
     for assignment in overdue_assignments(now):
         proposal = assignment.proposal
+        subject, body = wording(NotificationKind.REVIEW_OVERDUE, {"proposal": proposal, "assignment": assignment})
         created = notify(
             [assignment.reviewer],
             NotificationKind.REVIEW_OVERDUE,
-            subject=f"Your review of “{proposal.display_title}” is overdue",
-            body=(
-                f"Reviews for {proposal.call.code} ({assignment.round.name}) were due on "
-                f"{assignment.round.closes_at:%-d %B %Y}. Please submit your review of “{proposal.display_title}”, "
-                "or tell us of a conflict of interest on its page."
-            ),
+            subject=subject,
+            body=body,
             dedupe_key=f"review-overdue:{assignment.pk}",
             url=reverse("projects:review_proposal", args=[proposal.public_id]),
             target=assignment,

@@ -12,8 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from leoportal.enums import NotificationKind
-from leoportal.notifications import notify
-from projects.domain.submission import format_deadline
+from leoportal.notifications import notify, wording
 from projects.enums import ProposalStatus, Stage
 from projects.models import Call, Proposal
 
@@ -31,15 +30,12 @@ def _unsubmitted():
 
 
 def _remind(proposal: Proposal, dedupe_key: str, lead: str) -> int:
-    what = "concept summary" if proposal.stage == Stage.CONCEPT else "proposal"
-    assert proposal.call is not None  # _unsubmitted() holds proposals to a call only
-    deadline = format_deadline(proposal.deadline)
+    subject, body = wording(NotificationKind.DEADLINE_REMINDER, {"proposal": proposal, "lead": lead})
     sent = notify(
         _team(proposal),
         NotificationKind.DEADLINE_REMINDER,
-        subject=f"{lead}: “{proposal.display_title}” is due {deadline}",
-        body=f"Your {what} “{proposal.display_title}” for {proposal.call.code} is not submitted yet. The deadline is "
-        f"{deadline}.\n\nComplete it and submit it before then; what is still missing is listed on its page.",
+        subject=subject,
+        body=body,
         dedupe_key=dedupe_key,
         url=proposal.get_absolute_url(),
         target=proposal,

@@ -25,10 +25,6 @@ class Suggestion:
     near_miss: str = ""
     summary: str = ""
 
-    @property
-    def fit_label(self) -> str:
-        return Fit(self.fit).label
-
 
 @dataclass
 class ProviderSuggestion:

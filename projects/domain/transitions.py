@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from leoportal.enums import NotificationKind
 from leoportal.models import User
-from leoportal.notifications import notify
+from leoportal.notifications import notify, wording
 from leoportal.rules import is_program_staff
 from projects.domain.decisions import draft_decision, is_decision
 from projects.domain.scoring import request_scoring
@@ -221,19 +221,22 @@ def _notify_team(proposal: Proposal, change: StatusChange, by: User) -> None:
     here: their e-mails are drafted for the outbox (projects/domain/decisions.py)."""
     recipients = [member for member in _team_accounts(proposal) if member.pk != by.pk]
     new_status = S(change.to_status)
-    actor = "Program staff" if by.is_staff else by.display_name
-    what = "concept summary" if change.stage == Stage.CONCEPT else "proposal"
-    lines = [
-        f"Your {what} “{proposal.display_title}” {STATUS_SENTENCES[new_status]}.",
-        f"{actor} moved it from “{S(change.from_status).label}” to “{new_status.label}”.",
-    ]
-    if change.note:
-        lines += ["", "Note:", change.note]
+    subject, body = wording(
+        NotificationKind.STATUS_CHANGE,
+        {
+            "proposal": proposal,
+            "change": change,
+            "by": by,
+            "sentence": STATUS_SENTENCES[new_status],
+            "from_status": S(change.from_status),
+            "to_status": new_status,
+        },
+    )
     notify(
         recipients,
         NotificationKind.STATUS_CHANGE,
-        subject=f"“{proposal.display_title}” {STATUS_SENTENCES[new_status]}",
-        body="\n".join(lines),
+        subject=subject,
+        body=body,
         dedupe_key=f"status:{proposal.public_id}:{change.pk}",
         url=proposal.get_absolute_url(),
         target=proposal,
@@ -243,20 +246,15 @@ def _notify_team(proposal: Proposal, change: StatusChange, by: User) -> None:
 def _notify_staff_of_submission(proposal: Proposal, by: User, resubmission: bool = False) -> None:
     """Every submission and resubmission reaches program staff once (the count makes a resubmission new)."""
     call = proposal.call.code if proposal.call else "unsolicited"
-    kind = "resubmitted" if resubmission else "submitted"
-    staff = User.objects.program_staff()
-    if resubmission:
-        heading = "Resubmitted"
-    elif proposal.stage == Stage.CONCEPT:
-        heading = "New concept summary"
-    else:
-        heading = "New proposal"
-    notify(
-        staff,
+    subject, body = wording(
         NotificationKind.SUBMISSION,
-        subject=f"{heading} ({call}): {proposal.display_title}",
-        body=f"{by.display_name} ({proposal.organisation or 'no organisation given'}) {kind} "
-        f"“{proposal.display_title}” ({call}).",
+        {"proposal": proposal, "by": by, "call": call, "resubmission": resubmission},
+    )
+    notify(
+        User.objects.program_staff(),
+        NotificationKind.SUBMISSION,
+        subject=subject,
+        body=body,
         dedupe_key=f"submission:{proposal.public_id}:{proposal.submission_count}",
         url=reverse("admin:projects_proposal_change", args=[proposal.pk]),
         target=proposal,
@@ -266,13 +264,15 @@ def _notify_staff_of_submission(proposal: Proposal, by: User, resubmission: bool
 def _notify_staff_of_withdrawal(proposal: Proposal, change: StatusChange, by: User) -> None:
     """Staff stop reviewing a withdrawn proposal: tell them (the team is told by _notify_team)."""
     call = proposal.call.code if proposal.call else "unsolicited"
-    body = f"{by.display_name} withdrew “{proposal.display_title}” ({call})."
-    if change.note:
-        body += f"\n\nReason given:\n{change.note}"
+    subject, body = wording(
+        NotificationKind.STATUS_CHANGE,
+        {"proposal": proposal, "change": change, "by": by, "call": call},
+        event="withdrawn",
+    )
     notify(
         User.objects.program_staff(),
         NotificationKind.STATUS_CHANGE,
-        subject=f"Withdrawn ({call}): {proposal.display_title}",
+        subject=subject,
         body=body,
         dedupe_key=f"status:{proposal.public_id}:{change.pk}",
         url=reverse("admin:projects_proposal_change", args=[proposal.pk]),

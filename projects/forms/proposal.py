@@ -181,17 +181,11 @@ class ProposalForm(forms.ModelForm):
             ),
             Fieldset(
                 "Flight requirements",
-                HTML(
-                    '<p class="text-body-secondary small">Leave anything you do not know as “Not stated”: the '
-                    "matcher treats it as something to confirm with a provider, never as “no”.</p>"
-                ),
+                HTML('{% include "projects/forms/_flight_requirements_hint.html" %}'),
                 "sample_type",
                 Div("needs", css_class="checkbox-columns"),
                 "hardware_unsure",
-                HTML(
-                    '<p class="form-label mb-1" id="temperature-range-label">Temperature range samples must be '
-                    "held in</p>"
-                ),
+                HTML('{% include "projects/forms/_temperature_range_label.html" %}'),
                 Row(
                     Column("temperature_min_c", css_class="col-sm-6"),
                     Column("temperature_max_c", css_class="col-sm-6"),

@@ -154,10 +154,6 @@ class Introduction(models.Model):
         proposal closes."""
         return self.is_interested and not self.is_closed
 
-    @property
-    def fit_label(self) -> str:
-        return Fit(self.fit).label if self.fit else ""
-
 
 class IntroductionRequestQuerySet(models.QuerySet):
     def waiting(self):

@@ -7,6 +7,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from projects.domain.submission import format_usd
 from projects.enums import Fit, ProposalStatus
 from projects.matching.explain import for_provider, group_checks
 
@@ -29,6 +30,12 @@ def fit_badge(fit):
         return ""
     fit = Fit(fit)
     return format_html('<span class="fit-badge" data-fit="{}">{}</span>', fit, fit.label)
+
+
+@register.filter
+def fit_label(fit):
+    """Fits / To confirm / Does not fit, as words; nothing for a blank value."""
+    return Fit(fit).label if fit else ""
 
 
 @register.filter
@@ -66,7 +73,7 @@ def stated(value, unit=""):
 def usd(value):
     if value is None:
         return NOT_STATED
-    return f"${value:,.0f}" if value == value.to_integral_value() else f"${value:,.2f}"
+    return format_usd(value)
 
 
 @register.filter

@@ -229,6 +229,14 @@ def test_digest_gathers_the_undigested_notifications_into_one_email(researcher):
     assert Notification.objects.filter(digested_at__isnull=True).count() == 0
 
 
+def test_a_digest_of_one_says_update_in_the_singular(researcher):
+    digest_user(researcher, count=1)
+
+    send_daily_digests()
+
+    assert mail.outbox[0].subject == "[LEO Portal] Your daily digest: 1 update"
+
+
 def test_digest_goes_out_once_a_day(researcher):
     digest_user(researcher)
 

@@ -89,6 +89,23 @@ def test_listing_form_is_in_sections(provider_client, redwire):
     ]
 
 
+def test_listing_form_sections_say_when_to_leave_a_range_empty(provider_client, redwire):
+    page = soup(provider_client.get(create_url(redwire)))
+
+    fieldsets = {
+        fieldset.legend.get_text(strip=True): fieldset for fieldset in page.select("form.capability-form > fieldset")
+    }
+    hints = {
+        legend: fieldsets[legend].select_one("p.form-text").get_text(strip=True)
+        for legend in ("Environment", "Gravity and sample return")
+    }
+    assert hints == {
+        "Environment": "Leave both ends empty if the temperature range is not stated.",
+        "Gravity and sample return": "Fill in a gravity range only if the facility has an on-orbit centrifuge (a 1 g "
+        "control or partial gravity).",
+    }
+
+
 def test_nullable_facts_are_a_three_way_choice_starting_at_not_stated(provider_client, redwire):
     page = soup(provider_client.get(create_url(redwire)))
 

@@ -274,3 +274,41 @@ def test_page_query_count_does_not_grow_with_matches_reviews_and_team(
         response = client.get(page_url(proposal))
 
     assert response.status_code == 200
+
+
+def test_each_panel_has_its_heading_and_a_table_labelled_by_it_or_says_what_is_missing(
+    client, staff, proposal, matched
+):
+    client.force_login(staff)
+
+    page = soup(client.get(page_url(proposal)))
+
+    panels = [
+        (
+            panel.h2.get_text(strip=True),
+            panel.get("aria-labelledby") == panel.h2["id"],
+            [region["aria-labelledby"] == panel.h2["id"] for region in panel.select("[role=region]")],
+            [caption.get_text(strip=True) for caption in panel.select("table.desk-table > caption")],
+            [p.get_text(strip=True) for p in panel.select(":scope > p.desk-body")],
+        )
+        for panel in page.select("section.desk-panel[data-team], section.desk-panel[data-team] ~ section.desk-panel")
+    ]
+    assert panels == [
+        ("Team", True, [True], ["The principal investigator and the co-investigators the PI listed"], []),
+        ("Files (0)", True, [], [], ["No files uploaded yet."]),
+        ("Matches (2)", True, [True], ["Listings matched to this proposal, best first"], []),
+        ("Near misses (1)", True, [True], ["Listings that fail one requirement by a small margin"], []),
+        ("Reviews", True, [], [], ["No reviews yet.Write the first review."]),
+        ("Status history", True, [True], ["Every status move, oldest first"], []),
+    ]
+
+
+def test_the_desk_lists_a_matchs_checks_with_their_outcome(client, staff, proposal, matched):
+    client.force_login(staff)
+
+    page = soup(client.get(page_url(proposal)))
+
+    checks = page.select('[data-match-rank="2"] ul.desk-criteria li')
+    assert [(li["data-check"], li.select_one(".criterion").get_text()) for li in checks] == [
+        ("duration_days", "unknown")
+    ]

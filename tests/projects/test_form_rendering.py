@@ -103,3 +103,16 @@ def test_proposal_form_query_count_does_not_grow_with_the_team(client, researche
         response = client.get(edit_url(proposal))
 
     assert response.status_code == 200
+
+
+def test_flight_requirements_begin_with_the_not_stated_hint_and_label_the_temperature_range(client, researcher):
+    proposal = ProposalFactory(owner=researcher)
+    client.force_login(researcher)
+
+    section = soup(client.get(edit_url(proposal))).select_one("#section-flight")
+
+    assert section.select_one("p.text-body-secondary.small").get_text() == (
+        "Leave anything you do not know as “Not stated”: the matcher treats it as something to confirm with a "
+        "provider, never as “no”."
+    )
+    assert section.select_one("#temperature-range-label").get_text() == "Temperature range samples must be held in"

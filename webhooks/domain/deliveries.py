@@ -19,7 +19,7 @@ from django.utils import timezone
 from leoportal.dispatch import dispatch
 from leoportal.enums import NotificationKind
 from leoportal.fields import json_list_contains
-from leoportal.notifications import notify
+from leoportal.notifications import notify, wording
 from webhooks.domain.addresses import AddressError, check
 from webhooks.domain.sending import SendError, post
 from webhooks.domain.signing import SIGNATURE_HEADER, signature_header
@@ -181,16 +181,15 @@ def _disable(endpoint: Endpoint, last_error: str, now) -> None:
     ]
     endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason", "updated_at"])
     organisation = endpoint.organisation
+    subject, body = wording(
+        NotificationKind.WEBHOOK_DISABLED,
+        {"organisation": organisation, "endpoint": endpoint, "last_error": last_error},
+    )
     notify(
         [membership.user for membership in organisation.memberships.select_related("user")],
         NotificationKind.WEBHOOK_DISABLED,
-        subject=f"A webhook of {organisation.name} was disabled after repeated failures",
-        body=(
-            f"Events for {endpoint.url} failed {endpoint.consecutive_failures} times in a row, so the portal stopped "
-            f"sending to it. The last failure: {last_error}\n\nEvents since are kept. Once the receiving server "
-            "answers again, an administrator of the organisation can enable the webhook from its page; the events "
-            "waiting are then sent."
-        ),
+        subject=subject,
+        body=body,
         dedupe_key=f"webhook-disabled:{endpoint.public_id}:{now.isoformat()}",
         url=endpoint.get_absolute_url(),
         target=endpoint,

@@ -9,7 +9,7 @@ from django.db import connection
 
 from leoportal.enums import NotificationKind
 from leoportal.models import User
-from leoportal.notifications import notify
+from leoportal.notifications import notify, wording
 from projects.enums import Fit
 from projects.matching import (
     ProposalRanking,
@@ -155,20 +155,16 @@ def _notify_strong_matches(pairs: set[tuple[int, int]]) -> None:
         if (match.proposal_id, match.capability_id) in pairs:
             by_proposal.setdefault(match.proposal_id, []).append(match)
     for strong in by_proposal.values():
-        proposal, best = strong[0].proposal, strong[0]
-        lines = [
-            f"- {m.capability.name} ({m.capability.organisation.name}): {m.score:.0f}, "
-            f"{m.get_fit_display().lower()} · {m.summary}"
-            for m in strong
-        ]
-        more = f" and {len(strong) - 1} more" if len(strong) > 1 else ""
+        proposal = strong[0].proposal
+        subject, body = wording(
+            NotificationKind.STRONG_MATCH, {"proposal": proposal, "best": strong[0], "strong": strong}
+        )
         key = hashlib.sha256(",".join(sorted(str(m.capability.public_id) for m in strong)).encode()).hexdigest()
         notify(
             staff,
             NotificationKind.STRONG_MATCH,
-            subject=f"Strong match: {best.capability.name}{more} for “{proposal.title}”",
-            body=f"“{proposal.title}” has {len(strong)} new strong match{'es' if len(strong) > 1 else ''}:\n"
-            + "\n".join(lines),
+            subject=subject,
+            body=body,
             dedupe_key=f"strong-match:{proposal.public_id}:{key[:32]}",
             url=f"/admin/projects/proposal/{proposal.pk}/change/",
             target=proposal,
