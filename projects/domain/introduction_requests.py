@@ -103,7 +103,7 @@ def request_introduction(proposal: Proposal, capability: Capability, by: User, m
                 f"You already asked about {capability.organisation.name} for “{proposal.display_title}”."
             ) from None
         notify(
-            User.objects.filter(is_staff=True, is_active=True),
+            User.objects.program_staff(),
             NotificationKind.INTRODUCTION_REQUEST,
             subject=f"{by.display_name} asks for an introduction to {capability.organisation.name}",
             body=(
