@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from leoportal.constraints import choice_q
 from leoportal.text import validate_single_line
 from projects.enums import Access, CoInvestigatorRole
-from projects.models.conditions import choice_q
 
 
 class CoInvestigator(models.Model):
