@@ -351,10 +351,6 @@ class Capability(models.Model):
     def is_public(self):
         return self.is_published and self.organisation.verified
 
-    @property
-    def offers_variable_gravity(self) -> bool:
-        return self.variable_gravity_min_g is not None or Category.VARIABLE_GRAVITY_CENTRIFUGE in self.categories
-
     def windows(self):
         """Availability windows in date order (uses the prefetch when there is one)."""
         return sorted(self.availability_windows.all(), key=lambda window: (window.start, window.end))

@@ -62,10 +62,6 @@ class CoInvestigator(models.Model):
     def __str__(self):
         return self.name or self.email or "Co-investigator"
 
-    @property
-    def has_joined(self) -> bool:
-        return self.user_id is not None
-
 
 class Invitation(models.Model):
     """An e-mailed link that lets a co-investigator join the proposal's team. It expires and works once.
