@@ -28,7 +28,7 @@ help:
 	@echo "make test     install and run the whole test suite on PostgreSQL and Redis"
 	@echo "make test-fast  the suite without the browser and live-worker tests (the inner loop)"
 	@echo "make install  create .venv with the locked dependencies and install front-end assets"
-	@echo "make lint     ruff check, ruff format --check, makemigrations --check, the layout gates, mypy"
+	@echo "make lint     ruff check, ruff format --check, djlint (templates), makemigrations --check, the layout gates, mypy"
 	@echo "make typecheck  mypy alone: strict on the matching engine, default checks on the domain modules"
 	@echo "make tour     retake the README's pictures (docs/tour/) with the browser test that crawls every page"
 	@echo "make loadtest 50 researchers for 60 s against gunicorn on 10,000 proposals; prints the figures"
@@ -83,6 +83,7 @@ loadtest: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/python tools/check_layout.py
 	$(MYPY)

@@ -144,10 +144,10 @@ def prepare(users: int, drafts: int, log=print) -> dict:
         rows = []
         for user in researchers:
             rows.append(_draft(user, call, f"{EXTERNAL_PREFIX}{user.pk}-scratch", "Scratch draft", now, complete=False))
-            for number in range(drafts):
-                rows.append(
-                    _draft(user, call, f"{EXTERNAL_PREFIX}{user.pk}-{number}", f"Submission {number}", now, True)
-                )
+            rows.extend(
+                _draft(user, call, f"{EXTERNAL_PREFIX}{user.pk}-{number}", f"Submission {number}", now, True)
+                for number in range(drafts)
+            )
         made = Proposal.objects.bulk_create(rows, batch_size=2000)
         StatusChange.objects.bulk_create(
             [

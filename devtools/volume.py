@@ -20,7 +20,7 @@ from partners.enums import PublicationState
 from partners.models import AvailabilityWindow, Capability, Organisation
 from projects.domain.importing import fields_from_item
 from projects.enums import OperationsScreen, ProposalStatus
-from projects.models import Proposal, Review, StatusChange
+from projects.models import CRITERIA_FIELDS, Proposal, Review, StatusChange
 
 VOLUME_DOMAIN = "volume.leoportal.example"
 VOLUME_PREFIX = "Volume "
@@ -176,22 +176,19 @@ def _create_reviews(proposals, seed: int, now) -> int:
     for proposal in proposals:
         if generator.random() >= REVIEWED_SHARE:
             continue
-        for reviewer in generator.sample(reviewers, generator.randint(1, 3)):
-            rows.append(
-                Review(
-                    proposal=proposal,
-                    reviewer=reviewer,
-                    scientific_merit=generator.randint(1, 5),
-                    need_for_microgravity=generator.randint(1, 5),
-                    feasibility=generator.randint(1, 5),
-                    value=generator.randint(1, 5),
-                    operations=OperationsScreen.PASS if generator.random() < 0.8 else OperationsScreen.FAIL,
-                    comment="Volume.",
-                    created_at=now,
-                    updated_at=now,
-                    submitted_at=now,
-                )
+        rows.extend(
+            Review(
+                proposal=proposal,
+                reviewer=reviewer,
+                **{name: generator.randint(1, 5) for name in CRITERIA_FIELDS},
+                operations=OperationsScreen.PASS if generator.random() < 0.8 else OperationsScreen.FAIL,
+                comment="Volume.",
+                created_at=now,
+                updated_at=now,
+                submitted_at=now,
             )
+            for reviewer in generator.sample(reviewers, generator.randint(1, 3))
+        )
     Review.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 

@@ -4,6 +4,7 @@ Every getter fails loudly with ``ImproperlyConfigured`` naming the variable, so 
 start-up instead of silently falling back to a default.
 """
 
+import math
 import os
 from urllib.parse import urlsplit
 
@@ -75,7 +76,7 @@ def get_float(name: str, default: float, minimum: float | None = None, maximum: 
         number = float(value)
     except ValueError:
         raise _fail(name, value, "a number") from None
-    if number != number or (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+    if math.isnan(number) or (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
         raise _fail(name, value, f"a number between {minimum} and {maximum}")
     return number
 

@@ -182,6 +182,9 @@ class _Plainly:
     def __eq__(self, other):
         return isinstance(other, _Plainly) and other.quantity == self.quantity
 
+    def __hash__(self):
+        return hash(self.quantity)
+
 
 # Django's own number validators, replaced by the two above (their messages read "Ensure that there are no more
 # than 5 digits before the decimal point" and "Ensure this value is greater than or equal to 0.01").

@@ -213,8 +213,8 @@ class CapabilityForm(forms.ModelForm):
         if text.lower() in ("none", "no"):
             return []
         temperatures = []
-        for part in text.replace(";", ",").split(","):
-            part = part.strip().replace("°c", "").replace("°C", "").strip()
+        for typed in text.replace(";", ",").split(","):
+            part = typed.strip().replace("°c", "").replace("°C", "").strip()
             if not part:
                 continue
             try:
@@ -231,8 +231,8 @@ class CapabilityForm(forms.ModelForm):
 
     def clean_sources_text(self):
         sources = []
-        for line in self.cleaned_data.get("sources_text", "").splitlines():
-            line = line.strip()
+        for typed in self.cleaned_data.get("sources_text", "").splitlines():
+            line = typed.strip()
             if line and line not in sources:
                 sources.append(line)
         try:

@@ -1,7 +1,7 @@
 """Who may do what with a proposal. Views, the admin and domain functions all ask these predicates.
 
-Lookups go through the scoped querysets (Proposal.objects.visible_to / editable_by); these predicates decide the
-actions on an object already found, and mirror those querysets for code that holds an object.
+Lookups go through the scoped queryset (Proposal.objects.visible_to); these predicates decide the actions on an
+object already found, and mirror that queryset for code that holds an object.
 """
 
 import rules

@@ -42,7 +42,7 @@ LAYERS = {
 }
 LAYER_OF = {
     **dict.fromkeys(("enums", "exceptions", "signals", "tasks", "dispatch", "env", "text", "celery"), 0),
-    **dict.fromkeys(("models", "fields", "rules"), 1),
+    **dict.fromkeys(("models", "fields", "constraints", "rules"), 1),
     **dict.fromkeys(("forms", "filters"), 3),
     **dict.fromkeys(
         (

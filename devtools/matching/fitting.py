@@ -55,8 +55,7 @@ def training_differences(catalogue: Catalogue, cases, found):
         )
         if not flown or not others.size:
             continue
-        for listing in flown:
-            differences.append(parts[listing] - parts[others])
+        differences.extend(parts[listing] - parts[others] for listing in flown)
     return np.vstack(differences) if differences else np.zeros((0, len(COEFFICIENTS)))
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from leoportal.constraints import pair_q, range_q
 from leoportal.fields import ChoiceListField
 from leoportal.text import validate_single_line
 from partners.enums import (
@@ -33,8 +34,6 @@ from partners.models.validation import (
     GRAVITY_BOUNDS,
     RANGE_PAIRS,
     TEMPERATURE_BOUNDS,
-    both_or_neither,
-    in_bounds,
     validate_cold_stowage,
     validate_external_id,
     validate_positive,
@@ -249,24 +248,24 @@ class Capability(models.Model):
                 condition=Q(confidence__in=["", *Confidence.values]), name="capability_confidence_valid"
             ),
             models.CheckConstraint(
-                condition=both_or_neither("temperature_min_c", "temperature_max_c"),
+                condition=pair_q("temperature_min_c", "temperature_max_c"),
                 name="capability_temperature_range",
                 violation_error_message="Give both ends of the temperature range (lowest at most highest), or neither.",
             ),
             models.CheckConstraint(
-                condition=in_bounds("temperature_min_c", *TEMPERATURE_BOUNDS)
-                & in_bounds("temperature_max_c", *TEMPERATURE_BOUNDS),
+                condition=range_q("temperature_min_c", *TEMPERATURE_BOUNDS)
+                & range_q("temperature_max_c", *TEMPERATURE_BOUNDS),
                 name="capability_temperature_bounds",
                 violation_error_message="Temperatures must lie between -273.15 and 200 °C.",
             ),
             models.CheckConstraint(
-                condition=both_or_neither("variable_gravity_min_g", "variable_gravity_max_g"),
+                condition=pair_q("variable_gravity_min_g", "variable_gravity_max_g"),
                 name="capability_gravity_range",
                 violation_error_message="Give both ends of the gravity range (lowest at most highest), or neither.",
             ),
             models.CheckConstraint(
-                condition=in_bounds("variable_gravity_min_g", *GRAVITY_BOUNDS)
-                & in_bounds("variable_gravity_max_g", *GRAVITY_BOUNDS),
+                condition=range_q("variable_gravity_min_g", *GRAVITY_BOUNDS)
+                & range_q("variable_gravity_max_g", *GRAVITY_BOUNDS),
                 name="capability_gravity_bounds",
                 violation_error_message="Gravity levels must lie between 0 and 100 g.",
             ),
@@ -287,12 +286,12 @@ class Capability(models.Model):
                 violation_error_message="The power cannot be negative.",
             ),
             models.CheckConstraint(
-                condition=in_bounds("biosafety_level", 1, 4),
+                condition=range_q("biosafety_level", 1, 4),
                 name="capability_biosafety",
                 violation_error_message="The biosafety level is 1, 2, 3 or 4.",
             ),
             models.CheckConstraint(
-                condition=in_bounds("first_flight_year", *FLIGHT_YEAR_BOUNDS),
+                condition=range_q("first_flight_year", *FLIGHT_YEAR_BOUNDS),
                 name="capability_first_flight",
                 violation_error_message="The first flight year must lie between 1950 and 2100.",
             ),
@@ -351,10 +350,6 @@ class Capability(models.Model):
     @property
     def is_public(self):
         return self.is_published and self.organisation.verified
-
-    @property
-    def offers_variable_gravity(self) -> bool:
-        return self.variable_gravity_min_g is not None or Category.VARIABLE_GRAVITY_CENTRIFUGE in self.categories
 
     def windows(self):
         """Availability windows in date order (uses the prefetch when there is one)."""

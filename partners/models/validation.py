@@ -2,8 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models import Q
 
 EXTERNAL_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 validate_external_id = RegexValidator(
@@ -60,13 +58,3 @@ def validate_sources(value):
             raise ValidationError(
                 f"A source may be at most {MAX_SOURCE_LENGTH} characters long (one is {len(item)}).", code="too_long"
             )
-
-
-def both_or_neither(low: str, high: str) -> Q:
-    return Q(**{f"{low}__isnull": True, f"{high}__isnull": True}) | Q(
-        **{f"{low}__isnull": False, f"{high}__isnull": False, f"{low}__lte": models.F(high)}
-    )
-
-
-def in_bounds(field: str, low, high) -> Q:
-    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": low, f"{field}__lte": high})

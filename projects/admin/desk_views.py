@@ -105,17 +105,8 @@ def review(request, model_admin, object_id):
             else:
                 review_form = ReviewForm(request.POST, instance=current)
                 if review_form.is_valid():
-                    data = review_form.cleaned_data
-                    reviews.submit_review(
-                        proposal,
-                        request.user,
-                        scientific_merit=data["scientific_merit"],
-                        need_for_microgravity=data["need_for_microgravity"],
-                        feasibility=data["feasibility"],
-                        value=data["value"],
-                        operations=data["operations"],
-                        comment=data["comment"],
-                    )
+                    data = {name: review_form.cleaned_data[name] for name in review_form.Meta.fields}
+                    reviews.submit_review(proposal, request.user, **data)
                     messages.success(request, f"Your review of “{proposal.display_title}” is saved.")
                     return redirect(_change_url(proposal))
         except reviews.ReviewRefused as refused:

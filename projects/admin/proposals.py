@@ -47,7 +47,7 @@ from projects.domain import reviews
 from projects.domain.queries import attach_desk_figures, desk_figures, proposal_introductions
 from projects.domain.transitions import allowed_moves
 from projects.enums import Fit
-from projects.models import Match, Proposal, proposal_search_vector
+from projects.models import REVIEW_CRITERIA, Match, Proposal, proposal_search_vector
 
 TRI_STATE = {True: "Yes", False: "No", None: "Not stated"}
 SEARCH_IDS_MAX = 2000
@@ -399,6 +399,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
                 "matches": [match for match in matches if not match.is_near_miss],
                 "near_misses": [match for match in matches if match.is_near_miss],
                 "reviews": proposal_reviews,
+                "review_criteria": [label for _name, label in REVIEW_CRITERIA],
                 "review_average": sum(overall) / len(overall) if overall else None,
                 "review_total": len(overall),
                 "my_review": next((r for r in proposal_reviews if r.reviewer_id == user.pk), None),

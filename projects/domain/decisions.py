@@ -63,10 +63,6 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 }
 
 
-class DecisionError(Exception):
-    pass
-
-
 def template_for(call, decision: str) -> tuple[str, str]:
     """The call's subject and body for ``decision``, or the default wording when the call has none."""
     if call is not None:

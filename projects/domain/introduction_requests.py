@@ -107,7 +107,7 @@ def request_introduction(proposal: Proposal, capability: Capability, by: User, m
             {"by": by, "proposal": proposal, "capability": capability, "message": message},
         )
         notify(
-            User.objects.filter(is_staff=True, is_active=True),
+            User.objects.program_staff(),
             NotificationKind.INTRODUCTION_REQUEST,
             subject=subject,
             body=body,

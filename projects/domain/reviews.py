@@ -108,27 +108,21 @@ def submit_review(
     proposal: Proposal,
     reviewer: User,
     *,
-    scientific_merit: int,
-    need_for_microgravity: int,
-    feasibility: int,
-    value: int,
     operations: str,
     comment: str = "",
+    **scores: int,
 ) -> Review:
-    """Write (or revise) ``reviewer``'s review of ``proposal``; raise ReviewRefused when they may not (RoundNotOpen
-    when their round has not opened yet: nothing is saved, the caller may keep it as a draft)."""
+    """Write (or revise) ``reviewer``'s review of ``proposal``, a score for each of ``CRITERIA_FIELDS``; raise
+    ReviewRefused when they may not (RoundNotOpen when their round has not opened yet: nothing is saved, the caller
+    may keep it as a draft)."""
+    if set(scores) != set(CRITERIA_FIELDS):
+        raise TypeError(f"submit_review() takes a score for each of {', '.join(CRITERIA_FIELDS)}, got {sorted(scores)}")
     # Lock the proposal so a conflict declared, or a decision taken, at the same moment cannot slip between the
     # check and the save.
     locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
     refusal = review_refusal(locked, reviewer)
     if refusal:
         raise ReviewRefused(refusal)
-    scores = {
-        "scientific_merit": scientific_merit,
-        "need_for_microgravity": need_for_microgravity,
-        "feasibility": feasibility,
-        "value": value,
-    }
     review = own_review(locked, reviewer) or Review(proposal=locked, reviewer=reviewer)
     revising = review.submitted_at is not None and not review.conflict_of_interest
     too_early = None if revising else submission_not_open(locked, reviewer)

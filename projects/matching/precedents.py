@@ -129,14 +129,3 @@ class PrecedentIndex:
     def profile_relevance(self, text_rows: sparse.csr_matrix) -> Float32Array:
         """(proposals x listings) cosine of the proposal's text with each listing's profile."""
         return self.profiles.similarity(text_rows)
-
-    def flown_here(
-        self, indices: Iterable[int], similarity: Iterable[float], column: int, minimum: float
-    ) -> list[PrecedentFacts]:
-        """Of one proposal's neighbours (``indices``, ``similarity``), those that flew on this listing, most similar
-        first, at least ``minimum`` similar."""
-        return [
-            self.precedents[index]
-            for index, value in zip(indices, similarity, strict=True)
-            if index >= 0 and value >= minimum and self.flew[index, column]
-        ]

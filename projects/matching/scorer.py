@@ -261,7 +261,7 @@ def single_threaded_blas() -> AbstractContextManager[object]:
     The products here are thin (a few dozen columns); on a small shared machine a multi-threaded BLAS spends more
     time waking and spinning threads than multiplying, and its spinning slows the numpy work between products.
     """
-    global _threadpools
+    global _threadpools  # noqa: PLW0603 -- one controller per process, made on first use (it inspects the libraries)
     if _threadpools is None:
         _threadpools = ThreadpoolController()
     limited: AbstractContextManager[object] = _threadpools.limit(limits=1, user_api="blas")  # threadpoolctl is untyped

@@ -166,10 +166,6 @@ class Call(models.Model):
         return self.state() == CallState.OPEN
 
     @property
-    def is_upcoming(self) -> bool:
-        return self.state() == CallState.UPCOMING
-
-    @property
     def is_closed(self) -> bool:
         return self.state() == CallState.CLOSED
 

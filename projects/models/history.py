@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from leoportal.constraints import choice_q
 from projects.enums import ProposalStatus, Stage
-from projects.models.conditions import choice_q
 
 
 class StatusChange(models.Model):

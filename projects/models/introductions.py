@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from leoportal.constraints import choice_q
 from partners.models import Membership
 from projects.enums import CLOSED_STATUSES, Fit, IntroductionAnswer, RequestState
-from projects.models.conditions import choice_q
 
 
 def _active(user) -> bool:

@@ -81,10 +81,6 @@ class Match(models.Model):
         """The checks as dicts: name, outcome (pass, partial, unknown, fail) and detail (a sentence)."""
         return [{"name": n, "outcome": o, "detail": d} for n, o, d in json.loads(self.criteria_json)]
 
-    @staticmethod
-    def encode_criteria(checks) -> str:
-        return json.dumps([[c["name"], c["outcome"], c["detail"]] for c in checks], ensure_ascii=False)
-
 
 class ListingDemand(models.Model):
     """How many open proposals a listing fits or is to confirm for: counts only, never proposal content.

@@ -25,12 +25,12 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from leoportal.constraints import choice_q, range_q
 from leoportal.fields import ChoiceListField
 from partners.enums import Category, Confidence, CrewTime, ResearchArea
 from partners.models import Capability
 from partners.models.validation import validate_sources
 from projects.enums import FlightStatus, PrecedentOrigin, SampleType
-from projects.models.conditions import choice_q, range_q
 
 if TYPE_CHECKING:
     from leoportal.models import User

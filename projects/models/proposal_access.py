@@ -5,7 +5,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from projects.enums import Access, ProposalStatus
+from projects.enums import ProposalStatus
 from projects.models.team import CoInvestigator
 
 
@@ -22,13 +22,6 @@ def proposal_search_vector():
 def team_q(user) -> Q:
     """Proposals ``user`` works on: as principal investigator or as a co-investigator who accepted an invitation."""
     return Q(owner=user) | Q(Exists(CoInvestigator.objects.filter(proposal=OuterRef("pk"), user=user)))
-
-
-def editor_q(user) -> Q:
-    """Proposals ``user`` may change (in an editable status): the PI's and those shared with edit rights."""
-    return Q(owner=user) | Q(
-        Exists(CoInvestigator.objects.filter(proposal=OuterRef("pk"), user=user, access=Access.EDIT))
-    )
 
 
 def visibility_q(user) -> Q:
@@ -71,9 +64,3 @@ class ProposalQuerySet(models.QuerySet):
         owned = self.model.objects.filter(owner=user).order_by().values("pk")
         shared = CoInvestigator.objects.filter(user=user).order_by().values("proposal_id")
         return self.filter(pk__in=owned.union(shared, all=True))
-
-    def editable_by(self, user):
-        """What ``user`` may change now: their team's proposals with edit rights, in draft or revisions requested."""
-        if not (user and user.is_authenticated and user.is_active):
-            return self.none()
-        return self.filter(editor_q(user), status__in=EDITABLE_STATUSES)

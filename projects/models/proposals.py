@@ -15,13 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from leoportal.constraints import choice_q, pair_q, range_q
 from leoportal.fields import ChoiceListField
 from leoportal.text import validate_single_line
 from partners.enums import Category, CrewTime, ResearchArea
 from projects.enums import ProposalStatus, SampleType, Stage, TechnologyReadinessLevel
 from projects.matching import ProposalNeeds
 from projects.models.calls import Call
-from projects.models.conditions import choice_q, pair_q, range_q
 from projects.models.proposal_access import (
     EDITABLE_STATUSES,
     OPEN_STATUSES,

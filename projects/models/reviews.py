@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from leoportal.constraints import range_q
 from projects.enums import OperationsScreen, ReviewScore
 
 # The criteria, in the order reviewers see them (field name, label shown in tables).
@@ -28,9 +29,9 @@ CRITERIA_FIELDS = tuple(name for name, _label in REVIEW_CRITERIA)
 
 
 def review_score_expression(prefix: str = ""):
-    """A review's overall score (the mean of its four criteria) as a database expression; null for a conflict."""
+    """A review's overall score (the mean of its criteria) as a database expression; null for a conflict."""
     total = sum((F(f"{prefix}{name}") for name in CRITERIA_FIELDS[1:]), F(f"{prefix}{CRITERIA_FIELDS[0]}"))
-    return models.ExpressionWrapper(total / 4.0, output_field=models.FloatField())
+    return models.ExpressionWrapper(total / float(len(CRITERIA_FIELDS)), output_field=models.FloatField())
 
 
 def _score_field(verbose_name: str, help_text: str):
@@ -100,7 +101,7 @@ class Review(models.Model):
             ),
             *(
                 models.CheckConstraint(
-                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    condition=range_q(name, 1, 5),
                     name=f"review_{name}_1_to_5",
                     violation_error_message=f"{label} is scored from 1 to 5.",
                 )
@@ -141,7 +142,7 @@ class Review(models.Model):
 
     @property
     def overall(self) -> float | None:
-        """The mean of the four criteria (None for a declared conflict or a draft missing a score)."""
+        """The mean of the criteria (None for a declared conflict or a draft missing a score)."""
         scores = [getattr(self, name) for name in CRITERIA_FIELDS]
         if any(score is None for score in scores):
             return None

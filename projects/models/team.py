@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from leoportal.constraints import choice_q
 from leoportal.text import validate_single_line
 from projects.enums import Access, CoInvestigatorRole
-from projects.models.conditions import choice_q
 
 
 class CoInvestigator(models.Model):
@@ -61,10 +61,6 @@ class CoInvestigator(models.Model):
 
     def __str__(self):
         return self.name or self.email or "Co-investigator"
-
-    @property
-    def has_joined(self) -> bool:
-        return self.user_id is not None
 
 
 class Invitation(models.Model):

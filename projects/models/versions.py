@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from leoportal.constraints import choice_q
 from projects.enums import Stage
-from projects.models.conditions import choice_q
 
 
 class ProposalVersion(models.Model):

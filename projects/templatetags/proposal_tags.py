@@ -62,7 +62,7 @@ def tristate(value):
 @register.filter
 def stated(value, unit=""):
     """The value (with its unit), or "Not stated"."""
-    if value is None or value == "" or value == []:
+    if value is None or value in ("", []):
         return NOT_STATED
     if isinstance(value, Decimal):
         value = f"{value.normalize():f}"

@@ -212,8 +212,8 @@ def crawl(page, person, base_url, start, depth=2, samples=2, public_kinds=None):
                 page.screenshot(path=str(folder / f"{slug}-{label}.jpeg"), full_page=True, type="jpeg", quality=70)
                 report.spent["screenshot"] += time.monotonic() - step
             if level < depth:
-                for link in same_site_links(page, base_url):
-                    link = normalise(link)
+                for found in same_site_links(page, base_url):
+                    link = normalise(found)
                     if link in queued or DOWNLOADS.search(urlsplit(link).path):
                         continue
                     queued.add(link)

@@ -81,8 +81,7 @@ def content_stream_bomb(expands_to: int) -> bytes:
     from pypdf import PdfWriter
 
     compressor, chunk, parts = zlib.compressobj(9), bytes(1024 * 1024), []
-    for _ in range(expands_to // len(chunk)):
-        parts.append(compressor.compress(chunk))
+    parts.extend(compressor.compress(chunk) for _ in range(expands_to // len(chunk)))
     parts.append(compressor.compress(bytes(expands_to % len(chunk))) + compressor.flush())
     writer = PdfWriter()
     _page_with_content(writer, b"".join(parts))

@@ -84,6 +84,7 @@ def _exercise(operation, headers: dict, real_ids: dict) -> list[int]:
     return sent
 
 
+@pytest.mark.slow(seconds=15)  # every operation of the schema, with generated requests
 def test_generated_requests_meet_no_server_error(wsgi_app, secrets_by_path):
     secrets, real_ids = secrets_by_path
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)

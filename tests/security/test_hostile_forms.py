@@ -372,7 +372,11 @@ def test_the_valid_post_with_script_payloads_saves_and_shows_them_escaped(client
         assert any(ESCAPED_SCRIPT in page for page in pages), "the saved payload is shown on none of the pages"
 
 
-@pytest.mark.parametrize("name", list(FORMS))
+# The proposal's submission posts the whole proposal and checks every section: by far the slowest form to fuzz.
+SLOW_TO_FUZZ = {"proposal_submit": pytest.mark.slow(seconds=25)}
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=SLOW_TO_FUZZ.get(name, ())) for name in FORMS])
 @settings(
     max_examples=EXAMPLES,
     deadline=None,

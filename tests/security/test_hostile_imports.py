@@ -107,6 +107,7 @@ def assert_problems_listed(error: InterchangeError):
         assert problem.message.strip(), problem
 
 
+@pytest.mark.slow(seconds=10)  # each example imports a whole document and compares the database before and after
 @HYPOTHESIS
 @given(document=mutated_documents(CAPABILITIES, "capabilities", CAPABILITY_ENTRIES), as_text=st.booleans())
 def test_capability_imports_apply_everything_or_nothing_and_say_where(db, document, as_text):
@@ -123,6 +124,7 @@ def test_capability_imports_apply_everything_or_nothing_and_say_where(db, docume
                 assert Capability.objects.filter(external_id=entry.external_id, name=entry.name).exists()
 
 
+@pytest.mark.slow(seconds=10)  # each example imports a whole document and compares the database before and after
 @HYPOTHESIS
 @given(document=mutated_documents(PROPOSALS, "proposals", PROPOSAL_ITEMS), as_text=st.booleans())
 def test_proposal_imports_apply_everything_or_nothing_and_say_where(researcher, document, as_text):

@@ -542,11 +542,11 @@ def test_refused_changes_change_nothing():
     before = database_state()
     wrong, leaked = [], []
 
-    for key, row in REFUSED_POSTS.items():
+    for key, actors_row in REFUSED_POSTS.items():
         if key.startswith("admin:"):
-            row = (*row, *[ADMIN_LOGIN] * len(REVIEWERS))
+            row = (*actors_row, *[ADMIN_LOGIN] * len(REVIEWERS))
         else:
-            row = (*row, *reviewer_row(key, REFUSED_POSTS, refused=True))
+            row = (*actors_row, *reviewer_row(key, REFUSED_POSTS, refused=True))
         for actor, expected in zip((*ACTORS, *REVIEWERS), row, strict=True):
             if expected is None:
                 continue

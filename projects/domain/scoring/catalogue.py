@@ -96,7 +96,7 @@ _cached: LoadedCatalogue | None = None
 
 def cached_catalogue() -> LoadedCatalogue:
     """The catalogue for web pages and single scorings: rebuilt only when the fingerprint says the listings changed."""
-    global _cached
+    global _cached  # noqa: PLW0603 -- one catalogue per process, rebuilt under the lock when the listings change
     fingerprint = catalogue_fingerprint()
     with _cache_lock:
         if _cached is None or _cached.fingerprint != fingerprint:

@@ -1,6 +1,7 @@
 """The vectorized engine agrees with the scalar rules, pair by pair: outcomes, sentences, counts and the fit."""
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from projects.matching import CRITERIA, Catalogue, ProposalBatch, explain_pair, rank
@@ -50,6 +51,7 @@ def test_vectorized_agrees_with_scalar_rules_on_the_real_catalogue_and_flown_pro
     assert_agreement(real_catalogue(), list(flown_proposals()), DEFAULT_WEIGHTS)
 
 
+@pytest.mark.slow(seconds=15)  # 150 random catalogues and proposal lists, each pair explained both ways
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(listings=catalogues(), proposals=proposal_lists())
 def test_vectorized_agrees_with_scalar_rules_on_random_inputs(listings, proposals):

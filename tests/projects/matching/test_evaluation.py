@@ -52,6 +52,11 @@ def evaluation(tmp_path_factory, worker_id) -> dict:
     return {(row["split"], row["ranker"]): row for row in rows}
 
 
+# The tests that read the evaluation: the first to start runs it (about 40 s alone, see above), the others wait for it
+# and read its rows. All are slow for make test-fast, which leaves them out; make test deals them out first.
+READS_THE_EVALUATION = pytest.mark.slow(seconds=1)
+
+
 @pytest.mark.slow(seconds=40)  # runs the evaluation the other tests here read
 def test_cross_validated_figures_stay_above_their_floors_with_the_spread_across_folds(evaluation):
     engine = evaluation["5-fold grouped CV", "engine"]
@@ -71,6 +76,7 @@ def test_cross_validated_figures_stay_above_their_floors_with_the_spread_across_
         "time split (fitted up to 2019, tested after)",
     ],
 )
+@READS_THE_EVALUATION
 def test_the_engine_beats_both_baselines(split, evaluation):
     rows = evaluation
     engine = rows[split, "engine"]
@@ -81,6 +87,7 @@ def test_the_engine_beats_both_baselines(split, evaluation):
             assert engine[name] > other[name], (split, baseline, name)
 
 
+@READS_THE_EVALUATION
 def test_with_no_precedents_the_engine_does_at_least_as_well_as_the_plain_hybrid(evaluation):
     rows = evaluation
     engine, hybrid = (
@@ -109,6 +116,7 @@ def test_the_table_shows_every_figure_and_the_spread_of_the_cross_validated_ones
 SPREAD = {name: {"min": 0.8, "max": 1.0, "mean": 0.9, "sd": 0.1} for name in Metrics.NAMES}
 
 
+@pytest.mark.slow(seconds=15)  # fits the weights again
 def test_the_fitted_weights_are_those_a_new_fit_gives():
     # weights.json is what manage.py fit_matching_weights writes from the data and the engine as they are.
     call_command("fit_matching_weights", "--check")

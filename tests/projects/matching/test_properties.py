@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -265,6 +266,7 @@ def met_value(field, listing, p):
     raise AssertionError(field)
 
 
+@pytest.mark.slow(seconds=15)  # twice the examples of the others, each ranked twice with the real precedents
 @settings(max_examples=EXAMPLES * 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(listings=catalogues(max_size=8), p=proposals(), field=st.sampled_from(REQUIREMENTS), data=st.data())
 def test_stating_a_need_a_listing_meets_never_lowers_its_score_or_place(listings, p, field, data):

@@ -1,4 +1,6 @@
-"""Building blocks for the CheckConstraints of the projects models."""
+"""Building blocks for the CheckConstraints of every app's models (proposals, precedents, listings ...).
+
+Each returns the Q a constraint has always had: a constraint written another way would be a new migration."""
 
 from django.db.models import F, Q
 
