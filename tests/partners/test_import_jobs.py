@@ -482,11 +482,15 @@ def test_the_migration_moves_every_import_job_to_a_background_job():
     apps = executor.loader.project_state(before).apps
     owner = apps.get_model("leoportal", "User").objects.create(email="admin@example.org")
     organisation = apps.get_model("partners", "Organisation").objects.create(name="Redwire Space", slug="redwire")
-    Upload = apps.get_model("partners", "CapabilityUpload")
+    CapabilityUpload = apps.get_model("partners", "CapabilityUpload")
     ImportJob = apps.get_model("partners", "ImportJob")
     started = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-    done_upload = Upload.objects.create(organisation=organisation, uploaded_by=owner, filename="a.json", document={})
-    failed_upload = Upload.objects.create(organisation=organisation, uploaded_by=owner, filename="b.json", document={})
+    done_upload = CapabilityUpload.objects.create(
+        organisation=organisation, uploaded_by=owner, filename="a.json", document={}
+    )
+    failed_upload = CapabilityUpload.objects.create(
+        organisation=organisation, uploaded_by=owner, filename="b.json", document={}
+    )
     done = ImportJob.objects.create(
         upload=done_upload, owner=owner, state="succeeded", digest="1" * 64, total=5, done=5, attempts=1,
         summary="5 created, 0 updated, 0 unchanged", created_at=started, started_at=started, finished_at=started,
