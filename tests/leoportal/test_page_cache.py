@@ -41,7 +41,10 @@ def pages(listing):
 
 
 @pytest.mark.parametrize("name", ["home", "calls list", "a call", "catalogue", "catalogue search", "a listing"])
-def test_a_visitors_second_visit_is_the_kept_page_without_a_query(client, pages, django_assert_num_queries, name):
+def test_a_visitors_second_visit_is_the_kept_page_without_a_query(
+    client, pages, django_assert_num_queries, name, monkeypatch
+):
+    monkeypatch.setattr(public_pages, "minute", lambda: 29_000_000)  # both visits in the same minute, however slow
     first = client.get(pages[name])
     with django_assert_num_queries(0):  # the page and its fingerprint from the cache
         second = client.get(pages[name])
