@@ -24,9 +24,11 @@ class LeoPortalConfig(AppConfig):
         # Every app's jobs.py registers its kinds of background job (leoportal.jobs), in web and worker alike.
         autodiscover_modules("jobs")
         outbox.register(
-            "leoportal.notification_emails", overdue=notifications.overdue_email_ids, task=tasks.send_notification_email
+            "leoportal.notification_emails",
+            overdue=notifications.overdue_email_ids,
+            task=tasks.send_notification_email_task,
         )
-        outbox.register("leoportal.jobs", overdue=jobs.overdue_ids, task=tasks.run_background_job)
+        outbox.register("leoportal.jobs", overdue=jobs.overdue_ids, task=tasks.run_background_job_task)
 
 
 class StaffAdminConfig(admin_apps.AdminConfig):

@@ -60,7 +60,7 @@ from django.utils import timezone
 from leoportal.dispatch import dispatch
 from leoportal.enums import JobState
 from leoportal.models import BackgroundJob, User
-from leoportal.tasks import run_background_job
+from leoportal.tasks import run_background_job_task
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def start_job(owner: User, kind: str, *, label: str, params: dict | None = None,
     job = BackgroundJob.objects.create(
         owner=owner, kind=kind, label=label[:200], params=params or {}, progress_total=total
     )
-    dispatch(run_background_job, job.pk)
+    dispatch(run_background_job_task, job.pk)
     return job
 
 

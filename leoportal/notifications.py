@@ -24,7 +24,7 @@ from leoportal.emails import build_email
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification, NotificationPreference, User
 from leoportal.page_cache import forget_now_and_on_commit
-from leoportal.tasks import send_notification_email
+from leoportal.tasks import send_notification_email_task
 from leoportal.text import single_line
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def notify(recipients, kind, *, subject, body, dedupe_key, url="", target=None) 
             continue  # already notified about this event
         created.append(notification)
         if notification.delivery == Delivery.IMMEDIATE:
-            dispatch(send_notification_email, notification.pk)
+            dispatch(send_notification_email_task, notification.pk)
     return created
 
 

@@ -11,7 +11,7 @@ from leoportal.dispatch import retrying
 
 
 @shared_task(name="leoportal.heartbeat")
-def heartbeat(name: str = "worker") -> str:
+def heartbeat_task(name: str = "worker") -> str:
     """Record that a worker is alive and consuming the queue (run by beat every minute)."""
     from leoportal.models import WorkerHeartbeat  # noqa: PLC0415 -- leaf
 
@@ -24,21 +24,21 @@ def heartbeat(name: str = "worker") -> str:
     name="leoportal.send_notification_email",
     **retrying(OSError, smtplib.SMTPException),
 )
-def send_notification_email(notification_id: int) -> bool:
+def send_notification_email_task(notification_id: int) -> bool:
     from leoportal import notifications  # noqa: PLC0415 -- leaf
 
     return notifications.send_email(notification_id)
 
 
 @shared_task(name="leoportal.send_daily_digests")
-def send_daily_digests() -> int:
+def send_daily_digests_task() -> int:
     """Queue one digest task per user with undigested notifications (run daily by beat; safe to run twice)."""
     from leoportal import notifications  # noqa: PLC0415 -- leaf
 
     today = timezone.localdate()
     user_ids = list(notifications.users_due_a_digest(today))
     for user_id in user_ids:
-        send_user_digest.delay(user_id, today.isoformat())
+        send_user_digest_task.delay(user_id, today.isoformat())
     return len(user_ids)
 
 
@@ -46,7 +46,7 @@ def send_daily_digests() -> int:
     name="leoportal.send_user_digest",
     **retrying(OSError, smtplib.SMTPException),
 )
-def send_user_digest(user_id: int, day: str) -> bool:
+def send_user_digest_task(user_id: int, day: str) -> bool:
     from leoportal import notifications  # noqa: PLC0415 -- leaf
     from leoportal.models import User  # noqa: PLC0415 -- leaf
 
@@ -59,7 +59,7 @@ def send_user_digest(user_id: int, day: str) -> bool:
 
 
 @shared_task(name="leoportal.run_background_job")
-def run_background_job(job_id: int) -> bool:
+def run_background_job_task(job_id: int) -> bool:
     """Run one background job (claimed first, so a duplicate delivery runs nothing)."""
     from leoportal import jobs  # noqa: PLC0415 -- leaf
 
@@ -67,7 +67,7 @@ def run_background_job(job_id: int) -> bool:
 
 
 @shared_task(name="leoportal.expire_job_results")
-def expire_job_results() -> int:
+def expire_job_results_task() -> int:
     """Delete background jobs' result files past their retention."""
     from leoportal import jobs  # noqa: PLC0415 -- leaf
 
@@ -75,7 +75,7 @@ def expire_job_results() -> int:
 
 
 @shared_task(name="leoportal.sweep_outboxes")
-def sweep_outboxes(now: str | None = None) -> dict[str, int]:
+def sweep_outboxes_task(now: str | None = None) -> dict[str, int]:
     """Queue again the task of every row of every outbox whose task never ran (the broker was down, a worker died):
     notification e-mails, invitations, webhook deliveries, scoring, background jobs (leoportal.outbox). ``now`` (ISO
     8601) lets a caller look ahead past the outboxes' grace periods."""

@@ -10,4 +10,6 @@ class PartnersConfig(AppConfig):
         from partners import tasks  # noqa: PLC0415 -- app ready
         from partners.domain import organisations  # noqa: PLC0415 -- app ready
 
-        outbox.register("partners.invitations", overdue=organisations.unsent_invitation_ids, task=tasks.send_invitation)
+        outbox.register(
+            "partners.invitations", overdue=organisations.unsent_invitation_ids, task=tasks.send_invitation_task
+        )

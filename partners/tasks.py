@@ -12,7 +12,7 @@ from leoportal.dispatch import retrying
     name="partners.send_invitation_email",
     **retrying(OSError, smtplib.SMTPException),
 )
-def send_invitation(invitation_id: int) -> bool:
+def send_invitation_task(invitation_id: int) -> bool:
     """E-mail one member invitation (the Celery name is kept for messages already queued)."""
     from partners.domain import organisations  # noqa: PLC0415 -- leaf
 

@@ -13,11 +13,11 @@ class ProjectsConfig(AppConfig):
         )
         from projects.domain import invitations, panels, scoring  # noqa: PLC0415 -- app ready
 
-        outbox.register("projects.invitations", overdue=invitations.overdue_ids, task=tasks.send_invitation)
+        outbox.register("projects.invitations", overdue=invitations.overdue_ids, task=tasks.send_invitation_task)
         outbox.register(
             "projects.reviewer_invitations",
             overdue=panels.overdue_reviewer_invitation_ids,
-            task=tasks.send_reviewer_invitation,
+            task=tasks.send_reviewer_invitation_task,
         )
         outbox.register("projects.scoring", overdue=scoring.unscored_proposal_ids, task=tasks.score_proposal_task)
         outbox.register(

@@ -13,7 +13,7 @@ from leoportal.dispatch import retrying
     name="projects.send_invitation",
     **retrying(OSError, smtplib.SMTPException),
 )
-def send_invitation(invitation_id: int) -> bool:
+def send_invitation_task(invitation_id: int) -> bool:
     """E-mail one co-investigator invitation (once: the task claims the row before sending)."""
     from projects.domain import invitations  # noqa: PLC0415 -- leaf
 
@@ -24,7 +24,7 @@ def send_invitation(invitation_id: int) -> bool:
     name="projects.send_reviewer_invitation",
     **retrying(OSError, smtplib.SMTPException),
 )
-def send_reviewer_invitation(invitation_id: int) -> bool:
+def send_reviewer_invitation_task(invitation_id: int) -> bool:
     """E-mail one reviewer invitation (once: the task claims the row before sending)."""
     from projects.domain import panels  # noqa: PLC0415 -- leaf
 
@@ -32,7 +32,7 @@ def send_reviewer_invitation(invitation_id: int) -> bool:
 
 
 @shared_task(name="projects.remind_overdue_reviews")
-def remind_overdue_reviews() -> int:
+def remind_overdue_reviews_task() -> int:
     """Remind reviewers of reviews past their round's due date (once each)."""
     from projects.domain import panels  # noqa: PLC0415 -- leaf
 
@@ -40,7 +40,7 @@ def remind_overdue_reviews() -> int:
 
 
 @shared_task(name="projects.delete_orphaned_files")
-def delete_orphaned_files() -> int:
+def delete_orphaned_files_task() -> int:
     """Remove attachment files that no row refers to (see projects.domain.attachments.delete_orphaned_files)."""
     from projects.domain import attachments  # noqa: PLC0415 -- leaf
 
@@ -48,7 +48,7 @@ def delete_orphaned_files() -> int:
 
 
 @shared_task(name="projects.send_deadline_reminders")
-def send_deadline_reminders() -> int:
+def send_deadline_reminders_task() -> int:
     """Remind teams of unsubmitted proposals a week and a day before their deadline (each reminder once)."""
     from projects.domain import reminders  # noqa: PLC0415 -- leaf
 
@@ -93,15 +93,8 @@ def rescore_proposals_task(proposal_ids: list[int]) -> int:
     return scoring.rescore(proposal_ids).proposals
 
 
-@shared_task(name="projects.rescore_all", **retrying(*DATABASE_ERRORS))
-def rescore_all_task() -> int:
-    from projects.domain import scoring  # noqa: PLC0415 -- leaf
-
-    return scoring.rescore().proposals
-
-
 @shared_task(name="projects.rescore_stale", **retrying(*DATABASE_ERRORS))
-def rescore_stale() -> int:
+def rescore_stale_task() -> int:
     """Nightly: rescore results from an older algorithm version or older than the listings they read."""
     from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
@@ -110,7 +103,7 @@ def rescore_stale() -> int:
 
 
 @shared_task(name="projects.refresh_listing_demand", **retrying(*DATABASE_ERRORS))
-def refresh_listing_demand() -> int:
+def refresh_listing_demand_task() -> int:
     from projects.domain import scoring  # noqa: PLC0415 -- leaf
 
     return scoring.refresh_listing_demand()

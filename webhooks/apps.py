@@ -10,4 +10,4 @@ class WebhooksConfig(AppConfig):
         from webhooks import tasks  # noqa: PLC0415 -- app ready
         from webhooks.domain import deliveries  # noqa: PLC0415 -- app ready
 
-        outbox.register("webhooks.deliveries", overdue=deliveries.overdue_delivery_ids, task=tasks.send_delivery)
+        outbox.register("webhooks.deliveries", overdue=deliveries.overdue_delivery_ids, task=tasks.send_delivery_task)

@@ -6,7 +6,7 @@ from celery import shared_task
 
 
 @shared_task(name="webhooks.send_delivery")
-def send_delivery(delivery_id: int) -> bool:
+def send_delivery_task(delivery_id: int) -> bool:
     """Make one attempt at a due delivery; the claim in deliveries.send_delivery lets one worker through."""
     from webhooks.domain import deliveries  # noqa: PLC0415 -- leaf
 

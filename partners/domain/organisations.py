@@ -26,7 +26,7 @@ from leoportal.notifications import absolute_url, notify, wording
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership, Organisation
 from partners.signals import member_joined, organisation_verification_changed
-from partners.tasks import send_invitation
+from partners.tasks import send_invitation_task
 
 logger = logging.getLogger(__name__)
 
@@ -346,7 +346,7 @@ def invite_member(organisation: Organisation, *, by: User, email: str, role: str
             invited_by=by,
             expires_at=now + timedelta(days=settings.PROVIDER_INVITATION_DAYS),
         )
-        dispatch(send_invitation, invitation.pk)
+        dispatch(send_invitation_task, invitation.pk)
     return invitation
 
 

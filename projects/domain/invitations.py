@@ -29,7 +29,7 @@ from projects.enums import Access
 from projects.exceptions import InvitationError
 from projects.models import CoInvestigator, Invitation
 from projects.rules import can_manage_team
-from projects.tasks import send_invitation
+from projects.tasks import send_invitation_task
 
 # An invitation whose e-mail has not gone out this long after it was made is queued again by the sweep.
 RESEND_AFTER = timedelta(minutes=5)
@@ -76,7 +76,7 @@ def invite(co_investigator: CoInvestigator, access: Access, by) -> Invitation:
             created_at=now,
             expires_at=now + timedelta(days=settings.PROPOSAL_INVITATION_DAYS),
         )
-        dispatch(send_invitation, invitation.pk)
+        dispatch(send_invitation_task, invitation.pk)
     return invitation
 
 

@@ -45,7 +45,7 @@ from projects.models import (
     ReviewerInvitation,
     ReviewerProfile,
 )
-from projects.tasks import send_reviewer_invitation
+from projects.tasks import send_reviewer_invitation_task
 
 
 def organisation_key(name: str | None) -> str:
@@ -89,7 +89,7 @@ def invite_reviewer(call: Call, email: str, by: User) -> ReviewerInvitation:
             created_at=now,
             expires_at=now + timedelta(days=settings.REVIEWER_INVITATION_DAYS),
         )
-        dispatch(send_reviewer_invitation, invitation.pk)
+        dispatch(send_reviewer_invitation_task, invitation.pk)
     return invitation
 
 

@@ -16,7 +16,7 @@ from django.core import mail
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from leoportal.tasks import sweep_outboxes
+from leoportal.tasks import sweep_outboxes_task
 from partners.enums import MembershipRole
 from partners.models import Capability, Organisation
 from projects.enums import IntroductionAnswer, ProposalStatus
@@ -304,7 +304,7 @@ def test_a_new_providers_listing_reaches_a_researchers_suggestions(new_page):
         "Your proposal is being matched against the catalogue. Suggestions appear here within a few minutes; "
         "reload the page to see them.",
     )
-    assert sweep_outboxes(later())["projects.scoring"] == 1  # what beat runs every minute
+    assert sweep_outboxes_task(later())["projects.scoring"] == 1  # what beat runs every minute
     researcher.reload()
     assert (state.get_attribute("data-suggestions-state"), state.inner_text()) == (
         "none",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from leoportal import jobs
 from leoportal.enums import JobState
 from leoportal.models import BackgroundJob
-from leoportal.tasks import expire_job_results, sweep_outboxes
+from leoportal.tasks import expire_job_results_task, sweep_outboxes_task
 from projects.enums import ProposalStatus
 from projects.jobs import start_proposal_export
 from tests.factories import StaffFactory
@@ -245,7 +245,7 @@ def test_the_sweep_queues_jobs_the_broker_never_got(staff, django_capture_on_com
     fresh = job_for(staff, n=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        queued = sweep_outboxes()["leoportal.jobs"]
+        queued = sweep_outboxes_task()["leoportal.jobs"]
 
     assert queued == 1
     assert dict(BackgroundJob.objects.values_list("pk", "state")) == {stuck.pk: "done", fresh.pk: "queued"}
@@ -262,7 +262,7 @@ def test_the_sweep_queues_again_a_job_whose_worker_died_and_fails_it_once_out_of
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        queued = sweep_outboxes()["leoportal.jobs"]
+        queued = sweep_outboxes_task()["leoportal.jobs"]
 
     retried.refresh_from_db()
     hopeless.refresh_from_db()
@@ -292,7 +292,7 @@ def test_result_files_past_retention_are_deleted(staff, settings):
     path = old.result_file.name
     BackgroundJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(hours=25))
 
-    expired = expire_job_results()
+    expired = expire_job_results_task()
 
     old.refresh_from_db()
     recent.refresh_from_db()

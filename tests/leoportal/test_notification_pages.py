@@ -10,7 +10,7 @@ from django.urls import reverse
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification, NotificationPreference
 from leoportal.notifications import notify, send_digest, unread_count, users_due_a_digest
-from leoportal.tasks import send_daily_digests
+from leoportal.tasks import send_daily_digests_task
 from tests.factories import ReviewerFactory
 from tests.utils import soup
 
@@ -219,7 +219,7 @@ def digest_user(user, count=2):
 def test_digest_gathers_the_undigested_notifications_into_one_email(researcher):
     digest_user(researcher, count=3)
 
-    send_daily_digests()
+    send_daily_digests_task()
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -232,7 +232,7 @@ def test_digest_gathers_the_undigested_notifications_into_one_email(researcher):
 def test_a_digest_of_one_says_update_in_the_singular(researcher):
     digest_user(researcher, count=1)
 
-    send_daily_digests()
+    send_daily_digests_task()
 
     assert mail.outbox[0].subject == "[LEO Portal] Your daily digest: 1 update"
 
@@ -240,9 +240,9 @@ def test_a_digest_of_one_says_update_in_the_singular(researcher):
 def test_digest_goes_out_once_a_day(researcher):
     digest_user(researcher)
 
-    send_daily_digests()
+    send_daily_digests_task()
     make_notification(researcher, "later-today")
-    send_daily_digests()
+    send_daily_digests_task()
 
     assert len(mail.outbox) == 1
     assert list(users_due_a_digest(date.today())) == []

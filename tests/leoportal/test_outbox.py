@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from leoportal import outbox
-from leoportal.tasks import sweep_outboxes
+from leoportal.tasks import sweep_outboxes_task
 
 EVERY_OUTBOX = {
     "leoportal.jobs",
@@ -40,7 +40,7 @@ def test_every_outbox_is_swept():
 
 @pytest.mark.django_db
 def test_the_sweep_reports_every_outbox_even_when_nothing_is_overdue():
-    assert sweep_outboxes() == dict.fromkeys(EVERY_OUTBOX, 0)
+    assert sweep_outboxes_task() == dict.fromkeys(EVERY_OUTBOX, 0)
 
 
 @pytest.mark.django_db

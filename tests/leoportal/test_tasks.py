@@ -5,14 +5,16 @@ from django.db import transaction
 
 from leoportal.dispatch import dispatch
 from leoportal.models import WorkerHeartbeat
-from leoportal.tasks import heartbeat
+from leoportal.tasks import heartbeat_task
 from tests.utils import wait_for
+
+APPS = ("leoportal", "projects", "partners", "webhooks")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_task_is_dispatched_when_the_transaction_commits():
     with transaction.atomic():
-        dispatch(heartbeat, "committed")
+        dispatch(heartbeat_task, "committed")
         assert WorkerHeartbeat.objects.filter(name="committed").exists() is False
 
     assert WorkerHeartbeat.objects.filter(name="committed").count() == 1
@@ -24,7 +26,7 @@ def test_task_is_not_dispatched_when_the_transaction_rolls_back():
         pass
 
     with pytest.raises(Abort), transaction.atomic():
-        dispatch(heartbeat, "rolled-back")
+        dispatch(heartbeat_task, "rolled-back")
         raise Abort
 
     assert WorkerHeartbeat.objects.filter(name="rolled-back").exists() is False
@@ -50,7 +52,7 @@ def test_dispatch_logs_and_carries_on_when_the_broker_is_down(caplog):
 
 @pytest.mark.worker
 def test_a_real_worker_runs_a_task_sent_through_redis(live_worker):
-    heartbeat.delay("through-redis")
+    heartbeat_task.delay("through-redis")
 
     beat = wait_for(lambda: WorkerHeartbeat.objects.filter(name="through-redis").first(), timeout=30)
     assert beat.name == "through-redis"
@@ -79,3 +81,17 @@ def test_the_celery_app_runs_tasks_safely():
     }
     assert conf.beat_schedule["daily-digests"]["task"] == "leoportal.send_daily_digests"
     assert conf.beat_schedule["nightly-rescore"]["task"] == "projects.rescore_stale"
+
+
+def test_every_task_function_is_named_for_what_it_is_and_keeps_its_queued_name():
+    """Task functions end in ``_task`` (``send_invitation_task`` queues what ``send_invitation_email`` does); the names
+    Celery queues them under stay as they were, so messages already queued still find their task."""
+    from leoportal.celery import app
+
+    app.loader.import_default_modules()
+    ours = {name: task for name, task in app.tasks.items() if name.split(".")[0] in APPS}
+
+    names = {name: task.run.__name__ for name, task in ours.items()}
+    assert sorted(name for name, function in names.items() if not function.endswith("_task")) == []
+    assert names["projects.send_invitation"] == "send_invitation_task"
+    assert {"projects.send_invitation", "partners.send_invitation_email", "webhooks.send_delivery"} <= set(ours)

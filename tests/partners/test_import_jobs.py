@@ -15,7 +15,7 @@ from leoportal import jobs
 from leoportal.enums import JobState
 from leoportal.interchange import CAPABILITIES
 from leoportal.models import BackgroundJob
-from leoportal.tasks import sweep_outboxes
+from leoportal.tasks import sweep_outboxes_task
 from partners.domain import uploads
 from partners.enums import MembershipRole
 from partners.models import Capability, CapabilityUpload
@@ -410,7 +410,7 @@ def test_the_sweep_queues_lost_imports_again_and_gives_up_after_three_attempts(
     hopeless = job_for("hopeless.json", state=JobState.RUNNING, started_at=long_ago, attempts=3)
 
     with django_capture_on_commit_callbacks(execute=True):
-        queued = sweep_outboxes()["leoportal.jobs"]
+        queued = sweep_outboxes_task()["leoportal.jobs"]
 
     assert queued == 2
     hopeless.refresh_from_db()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leoportal import outbox
-from leoportal.tasks import sweep_outboxes
+from leoportal.tasks import sweep_outboxes_task
 from partners.domain import organisations
 from partners.domain.organisations import MembershipError
 from partners.enums import MembershipRole
@@ -383,9 +383,9 @@ def test_member_invitations_that_could_not_be_queued_are_sent_by_the_sweep(
     Invitation.objects.filter(pk__in=[lost.pk, revoked.pk]).update(created_at=timezone.now() - timedelta(minutes=10))
 
     with django_capture_on_commit_callbacks(execute=True):
-        queued = sweep_outboxes()["partners.invitations"]
+        queued = sweep_outboxes_task()["partners.invitations"]
     with django_capture_on_commit_callbacks(execute=True):
-        again = sweep_outboxes()["partners.invitations"]
+        again = sweep_outboxes_task()["partners.invitations"]
 
     assert (queued, again) == (1, 0)
     assert [message.to for message in mail.outbox] == [["lost@orbital.example"]]

@@ -194,7 +194,7 @@ def test_a_rolled_back_replacement_keeps_the_old_file_and_the_sweep_removes_the_
     from django.db import transaction
 
     from projects.domain.attachments import delete_orphaned_files
-    from projects.tasks import delete_orphaned_files as sweep_task
+    from projects.tasks import delete_orphaned_files_task as sweep_task
 
     first = add_attachment(draft, AttachmentKind.NARRATIVE, pdf_upload("v1.pdf"), researcher)
 

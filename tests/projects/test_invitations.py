@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from leoportal.tasks import sweep_outboxes
+from leoportal.tasks import sweep_outboxes_task
 from projects.domain.invitations import InvitationError, accept, invite, send_invitation_email
 from projects.enums import Access, ProposalStatus
 from projects.models import CoInvestigator, Invitation
@@ -289,13 +289,13 @@ def test_invitations_that_could_not_be_queued_are_sent_by_the_sweep(
     Invitation.objects.filter(pk=invitation.pk).update(created_at=timezone.now() - timedelta(minutes=10))
 
     with django_capture_on_commit_callbacks(execute=True):
-        queued = sweep_outboxes()["projects.invitations"]
+        queued = sweep_outboxes_task()["projects.invitations"]
 
     assert queued == 1  # the recent one may still be on its way
     assert [message.to for message in mail.outbox] == [[member.email]]
     assert Invitation.objects.get(pk=recent.pk).sent_at is None
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_outboxes()["projects.invitations"] == 0
+        assert sweep_outboxes_task()["projects.invitations"] == 0
 
 
 def test_invitations_work_in_any_status(member, researcher, researcher2):

@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from leoportal.enums import Role
 from leoportal.models import Notification
-from leoportal.tasks import sweep_outboxes
+from leoportal.tasks import sweep_outboxes_task
 from projects.domain import panels
 from projects.domain.reviews import ReviewRefused, declare_conflict, save_draft, submit_review
 from projects.enums import ProposalStatus
 from projects.models import PanelMember, Review, ReviewAssignment, ReviewerInvitation
-from projects.tasks import remind_overdue_reviews, send_reviewer_invitation
+from projects.tasks import remind_overdue_reviews_task, send_reviewer_invitation_task
 from tests.factories import ResearcherFactory, ReviewerFactory
 from tests.projects.factories import (
     CallFactory,
@@ -81,7 +81,7 @@ def invite_and_send(call, email, by, capture):
 def test_inviting_a_reviewer_e_mails_a_link_once(call, staff, django_capture_on_commit_callbacks):
     invitation, link = invite_and_send(call, "expert@example.edu", staff, django_capture_on_commit_callbacks)
 
-    send_reviewer_invitation(invitation.pk)  # a duplicate delivery of the task sends nothing
+    send_reviewer_invitation_task(invitation.pk)  # a duplicate delivery of the task sends nothing
 
     invitation.refresh_from_db()
     assert (len(mail.outbox), mail.outbox[0].to, invitation.sent_at is not None) == (1, ["expert@example.edu"], True)
@@ -199,7 +199,7 @@ def test_a_stale_sweep_sends_reviewer_invitations_the_broker_never_got(call, sta
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        queued = sweep_outboxes()["projects.reviewer_invitations"]
+        queued = sweep_outboxes_task()["projects.reviewer_invitations"]
 
     assert queued == 1
     invitation.refresh_from_db()
@@ -513,9 +513,9 @@ def test_an_overdue_review_reminds_its_reviewer_once_and_shows_as_overdue(
     review_round.save()
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = remind_overdue_reviews()
+        first = remind_overdue_reviews_task()
     with django_capture_on_commit_callbacks(execute=True):
-        second = remind_overdue_reviews()
+        second = remind_overdue_reviews_task()
     client.force_login(reviewer)
     overdue_rows = [
         row["data-assignment"]
@@ -540,4 +540,4 @@ def test_no_reminder_before_the_due_date(call, proposal, reviewer, staff):
     ReviewRoundFactory(call=call, closes_at=timezone.now() + timedelta(days=1))
     panels.assign([(proposal, reviewer)], staff)
 
-    assert remind_overdue_reviews() == 0
+    assert remind_overdue_reviews_task() == 0

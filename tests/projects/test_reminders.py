@@ -15,7 +15,7 @@ from leoportal.notifications import set_preferences
 from projects.domain.reminders import remind_unsubmitted, send_deadline_reminders
 from projects.enums import Access, ProposalStatus, Stage
 from projects.models import Call
-from projects.tasks import send_deadline_reminders as reminder_task
+from projects.tasks import send_deadline_reminders_task as reminder_task
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db

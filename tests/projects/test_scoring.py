@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from leoportal.tasks import sweep_outboxes
+from leoportal.tasks import sweep_outboxes_task
 from partners.domain import listings
 from partners.domain.importing import import_capabilities
 from partners.models import Capability
@@ -21,7 +21,7 @@ from projects.domain.scoring import requests, store
 from projects.domain.transitions import set_proposal_status
 from projects.enums import ProposalStatus
 from projects.models import ListingDemand, Match
-from projects.tasks import rescore_stale, score_proposal_task
+from projects.tasks import rescore_stale_task, score_proposal_task
 from tests.partners.factories import CapabilityFactory, OrganisationFactory
 from tests.projects.factories import NarrativeFactory, ProposalFactory
 from tests.utils import wait_for
@@ -221,11 +221,11 @@ def test_the_sweep_scores_proposals_whose_scoring_was_requested_but_never_done(
     type(fresh).objects.filter(pk=fresh.pk).update(match_requested_at=timezone.now())
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_outboxes()["projects.scoring"] == 1  # the fresh request is left to its own task for a while
+        assert sweep_outboxes_task()["projects.scoring"] == 1  # the fresh request is left to its own task for a while
 
     assert len(stored(proposal)) > 0
     assert stored(fresh) == []
-    assert sweep_outboxes()["projects.scoring"] == 0
+    assert sweep_outboxes_task()["projects.scoring"] == 0
 
 
 @pytest.mark.django_db
@@ -249,14 +249,14 @@ def test_the_nightly_rescore_applies_new_weights_from_the_settings(catalogue, se
     old_version = scoring.current_algorithm()
     settings.MATCHING_WEIGHTS = {**settings.MATCHING_WEIGHTS, "text": 0.0, "hardware": 60.0}
 
-    assert rescore_stale() == 2
+    assert rescore_stale_task() == 2
 
     for proposal in proposals:
         proposal.refresh_from_db()
         after = {c: score for c, _, score, *_ in stored(proposal)}
         assert proposal.match_version == scoring.current_algorithm() != old_version
         assert [c for c in after if c in before[proposal.pk] and after[c] != before[proposal.pk][c]] != []
-    assert rescore_stale() == 0
+    assert rescore_stale_task() == 0
 
 
 @pytest.mark.django_db
@@ -429,7 +429,7 @@ def test_the_sweep_picks_up_listing_changes_whose_rescoring_was_never_queued(
     RescoreRequest.objects.filter(pk=request.pk).update(requested_at=timezone.now() - timedelta(minutes=5))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep_outboxes()["projects.rescore_requests"] == 1
+        assert sweep_outboxes_task()["projects.rescore_requests"] == 1
 
     assert RescoreRequest.objects.count() == 0
     assert "airbus-organoid-hardware" in [c for c, *_ in stored(proposal)]

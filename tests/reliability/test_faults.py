@@ -21,12 +21,12 @@ from devtools import volume
 from leoportal.enums import NotificationKind
 from leoportal.models import FailedTask, Notification
 from leoportal.notifications import notify, overdue_email_ids
-from leoportal.tasks import sweep_outboxes
+from leoportal.tasks import sweep_outboxes_task
 from partners.domain.importing import import_capabilities
 from projects.domain import scoring
 from projects.enums import ProposalStatus
 from projects.models import Match, Proposal
-from projects.tasks import rescore_all_task
+from projects.tasks import rescore_proposals_task
 from tests.projects.factories import NarrativeFactory, ProposalFactory
 from tests.reliability.conftest import free_port, sent_messages
 from tests.utils import form_data, later, wait_for
@@ -70,11 +70,11 @@ def test_submissions_while_redis_is_down_are_saved_then_scored_and_announced_onc
     assert (announcements.count(), announcements.filter(emailed_at__isnull=True).count()) == (3, 3)
 
     redis_server.start()  # the worker reconnects on its own
-    sweep_outboxes.delay(later())
+    sweep_outboxes_task.delay(later())
 
     wait_for(lambda: all(Match.objects.filter(proposal=d).exists() for d in drafts), timeout=90)
     wait_for(lambda: not announcements.filter(emailed_at__isnull=True).exists(), timeout=60)
-    sweep_outboxes.delay(later())  # a second sweep finds nothing left to send
+    sweep_outboxes_task.delay(later())  # a second sweep finds nothing left to send
     emailed = Notification.objects.filter(emailed_at__isnull=False)
 
     def expected():
@@ -98,7 +98,7 @@ def test_a_worker_killed_mid_rescoring_is_redelivered_and_gives_the_same_result(
     worker_settings = {"CELERY_VISIBILITY_TIMEOUT": 4, "MATCH_STRONG_SCORE": 95, "SCORING_BATCH_SIZE": 300}
     worker = make_worker(**worker_settings)
 
-    rescore_all_task.delay()
+    rescore_proposals_task.delay(list(Proposal.objects.values_list("pk", flat=True)))
     scored = Proposal.objects.filter(matched_at__isnull=False)
     wait_for(lambda: scored.exists(), timeout=120)  # the first of four batches is committed: the task is mid-way
     worker.kill()
@@ -207,4 +207,6 @@ def test_stale_notification_sweep_window(db, staff):
     notify([staff], NotificationKind.SUBMISSION, subject="s", body="b", dedupe_key="old")
     Notification.objects.update(created_at=timezone.now() - timedelta(days=3))
 
-    assert sweep_outboxes(later())["leoportal.notification_emails"] == 0  # too old to send now: it stays on the site
+    assert (
+        sweep_outboxes_task(later())["leoportal.notification_emails"] == 0
+    )  # too old to send now: it stays on the site

@@ -12,7 +12,7 @@ from django.db import connection
 
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from leoportal.tasks import sweep_outboxes
+from leoportal.tasks import sweep_outboxes_task
 from tests.webhooks.factories import EndpointFactory
 from webhooks.domain import deliveries, endpoints
 from webhooks.enums import TEST_EVENT, DeliveryStatus, Event
@@ -40,7 +40,7 @@ def emit(organisation, key="one", event=Event.DEMAND_CHANGED, data=None):
 
 def sweep(capture):
     with capture(execute=True):
-        return sweep_outboxes()["webhooks.deliveries"]
+        return sweep_outboxes_task()["webhooks.deliveries"]
 
 
 def test_delivery_signed_over_timestamp_and_body_verified_by_the_receiver(

@@ -25,7 +25,7 @@ from webhooks.domain.sending import SendError, post
 from webhooks.domain.signing import SIGNATURE_HEADER, signature_header
 from webhooks.enums import DeliveryStatus
 from webhooks.models import Attempt, Delivery, Endpoint
-from webhooks.tasks import send_delivery as send_delivery_task
+from webhooks.tasks import send_delivery_task
 
 logger = logging.getLogger(__name__)
 

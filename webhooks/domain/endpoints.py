@@ -16,7 +16,7 @@ from webhooks.enums import TEST_EVENT, DeliveryStatus, Event
 from webhooks.exceptions import WebhookError
 from webhooks.models import Delivery, Endpoint
 from webhooks.rules import can_manage_webhooks
-from webhooks.tasks import send_delivery
+from webhooks.tasks import send_delivery_task
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def enable(endpoint: Endpoint, by) -> int:
         )
         Delivery.objects.filter(pk__in=waiting).update(next_attempt_at=timezone.now())
         for delivery_id in waiting:
-            dispatch(send_delivery, delivery_id)
+            dispatch(send_delivery_task, delivery_id)
     endpoint.refresh_from_db()
     return len(waiting)
 
