@@ -242,10 +242,16 @@ def run_job(job_id: int) -> bool:
     job = claim(job_id)
     if job is None:
         return False
+    run(job)
+    return True
+
+
+def run(job: BackgroundJob) -> None:
+    """Run a job this worker has claimed (``claim``) to its end: done, or failed saying why."""
     kind = kind_of(job)
     if kind is None:
         _finish(job, JobState.FAILED, error=f"This kind of job ({job.kind}) is no longer available.")
-        return True
+        return
     try:
         with tempfile.TemporaryFile() as output:
             if kind.all_or_nothing:
@@ -255,7 +261,6 @@ def run_job(job_id: int) -> bool:
                 _run(kind, job, output)
     except JobError as error:
         _fail(job, str(error), error.problems)
-        return True
     except SoftTimeLimitExceeded:
         _fail(job, time_limit_failure(kind.all_or_nothing))
         raise
@@ -263,7 +268,6 @@ def run_job(job_id: int) -> bool:
         logger.exception("background job %s (%s) failed", job.public_id, job.kind)
         _fail(job, unexpected_failure(kind.all_or_nothing))
         raise  # recorded as a failed task and reported to staff (leoportal.task_failures)
-    return True
 
 
 def _run(kind: JobKind, job: BackgroundJob, output: IO[bytes]) -> None:
@@ -366,7 +370,9 @@ def status_message(job: BackgroundJob, done: int, total: int | None, now: dateti
             counted += " Nothing is saved until all of it is in."
         return counted
     if job.state == JobState.DONE:
-        return f"Done: {job.summary}." if job.summary else "Done."
+        if job.summary:
+            return f"Done: {job.summary}."
+        return f"{done:,} of {total:,} done." if total is not None else "Done."
     if job.state == JobState.EXPIRED:
         return "Done. Its file was deleted after the time results are kept."
     return job.error

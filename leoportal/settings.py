@@ -137,7 +137,7 @@ PROPOSAL_FILES_MAX_MB = env.get_int("PROPOSAL_FILES_MAX_MB", 100, minimum=1, max
 ALLOW_UNSOLICITED_PROPOSALS = env.get_bool("ALLOW_UNSOLICITED_PROPOSALS", default=True)
 # Invitations e-mail an address the sender types: the same address is invited again to the same proposal or
 # organisation at the earliest this many minutes later, at most this many times in all, and one person sends at most
-# this many invitations (both kinds) in 24 hours (leoportal/invitation_limits.py).
+# this many invitations (both kinds) in 24 hours (leoportal/invitations.py).
 INVITATION_RESEND_MINUTES = env.get_int("INVITATION_RESEND_MINUTES", 10, minimum=0, maximum=24 * 60)
 INVITATIONS_PER_ADDRESS = env.get_int("INVITATIONS_PER_ADDRESS", 5, minimum=1, maximum=100)
 INVITATIONS_PER_SENDER_PER_DAY = env.get_int("INVITATIONS_PER_SENDER_PER_DAY", 30, minimum=1, maximum=10000)

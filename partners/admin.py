@@ -248,7 +248,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "organisation", "role", "state", "invited_by", "created_at", "expires_at", "emailed_at"]
+    list_display = ["email", "organisation", "role", "state", "invited_by", "created_at", "expires_at", "sent_at"]
     list_filter = ["role", ("accepted_at", admin.EmptyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["email", "organisation__name"]
     list_select_related = ["organisation", "invited_by"]
@@ -259,7 +259,7 @@ class InvitationAdmin(admin.ModelAdmin):
         "role",
         "invited_by",
         "created_at",
-        "emailed_at",
+        "sent_at",
         "accepted_at",
         "accepted_by",
         "revoked_at",

@@ -11,5 +11,5 @@ class PartnersConfig(AppConfig):
         from partners.domain import organisations  # noqa: PLC0415 -- app ready
 
         outbox.register(
-            "partners.invitations", overdue=organisations.unsent_invitation_ids, task=tasks.send_invitation_task
+            "partners.invitations", overdue=organisations.overdue_invitation_ids, task=tasks.send_invitation_task
         )

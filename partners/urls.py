@@ -48,5 +48,6 @@ urlpatterns = [
     path("provider/listings/<uuid:public_id>/unpublish/", views.listing_unpublish, name="listing_unpublish"),
     path("provider/listings/<uuid:public_id>/confirm/", views.listing_confirm, name="listing_confirm"),
     path("provider/listings/<uuid:public_id>/delete/", views.listing_delete, name="listing_delete"),
+    path("provider/invitations/for-you/<uuid:public_id>/", views.invitation_for_you, name="invitation_for_you"),
     path("provider/invitations/<str:token>/", views.invitation, name="invitation"),
 ]

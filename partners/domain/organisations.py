@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from leoportal import invitations
 from leoportal.dispatch import dispatch
 from leoportal.emails import build_email
 from leoportal.enums import NotificationKind
-from leoportal.invitation_limits import sending_problem
+from leoportal.invitations import sending_problem
 from leoportal.models import User
 from leoportal.notifications import absolute_url, notify, wording
 from partners.enums import MembershipRole
@@ -30,9 +31,9 @@ from partners.tasks import send_invitation_task
 
 logger = logging.getLogger(__name__)
 
-INVITATION_SALT = "partners.invitation"
+# Links e-mailed before every invitation shared one scheme (invitation_from_token).
+LEGACY_INVITATION_SALT = "partners.invitation"
 # An invitation whose e-mail has not gone out this long after it was made is queued again by the sweep.
-RESEND_AFTER = timedelta(minutes=5)
 ORGANISATION_PROFILE_FIELDS = ["name", "website", "description", "contact_email", "country"]
 # What researchers recognise a verified organisation by: its members' changes to these wait for program staff.
 IDENTITY_FIELDS = ("name", "website")
@@ -350,15 +351,9 @@ def invite_member(organisation: Organisation, *, by: User, email: str, role: str
     return invitation
 
 
-def unsent_invitation_ids(now=None) -> list[int]:
-    """Pending invitations whose e-mail never went out (queued while the broker was down, or lost): the sweep
-    queues them again. Recent ones are left alone, their task may still be on its way."""
-    now = now or timezone.now()
-    return list(
-        Invitation.objects.pending(now)
-        .filter(emailed_at__isnull=True, created_at__lte=now - RESEND_AFTER)
-        .values_list("pk", flat=True)
-    )
+def overdue_invitation_ids(now=None) -> list[int]:
+    """Member invitations whose e-mail should have gone by now: an outbox the sweep empties."""
+    return list(invitations.unsent(Invitation, now).values_list("pk", flat=True))
 
 
 def revoke_invitation(invitation: Invitation) -> bool:
@@ -369,21 +364,20 @@ def revoke_invitation(invitation: Invitation) -> bool:
     )
 
 
-def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps(str(invitation.key), salt=INVITATION_SALT, compress=False)
-
-
 def invitation_from_token(token: str) -> Invitation | None:
-    """The invitation a link points at, or None for a link that was never issued (or was tampered with)."""
+    """The invitation a link points at, or None for a link that was never issued (or was tampered with).
+
+    Links e-mailed before invitations shared one scheme carry the invitation's ``key``, signed: they open their
+    invitation until it expires, and only one whose e-mail went out under that scheme (it has no token hash)."""
+    found = Invitation.objects.select_related("organisation", "invited_by")
+    invitation = invitations.find(found, token)
+    if invitation is not None or not token or len(token) > 200:
+        return invitation
     try:
-        key = signing.loads(token, salt=INVITATION_SALT)
+        key = signing.loads(token, salt=LEGACY_INVITATION_SALT)
     except signing.BadSignature:
         return None
-    return Invitation.objects.select_related("organisation", "invited_by").filter(key=key).first()
-
-
-def invitation_url(invitation: Invitation) -> str:
-    return reverse("partners:invitation", kwargs={"token": invitation_token(invitation)})
+    return found.filter(key=key, token_hash="", sent_at__isnull=False).first()
 
 
 def account_has_address(user: User, email: str) -> bool:
@@ -439,15 +433,13 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
 def send_invitation_email(invitation_id: int) -> bool:
     """E-mail an invitation unless it was already sent, revoked or used. Returns whether this call sent it."""
     now = timezone.now()
-    claimed = Invitation.objects.filter(
-        pk=invitation_id, emailed_at__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(emailed_at=now)
-    if not claimed:
+    token = invitations.claim(Invitation, invitation_id, now)
+    if token is None:
         return False
     invitation = Invitation.objects.select_related("organisation", "invited_by").get(pk=invitation_id)
     context = {
         "invitation": invitation,
-        "link": absolute_url(invitation_url(invitation)),
+        "link": absolute_url(reverse("partners:invitation", kwargs={"token": token})),
         "inviter": invitation.invited_by.display_name if invitation.invited_by else "An administrator",
         "from_program_staff": bool(invitation.invited_by and invitation.invited_by.is_staff),
     }
@@ -457,10 +449,4 @@ def send_invitation_email(invitation_id: int) -> bool:
         html=render_to_string("partners/emails/invitation.html", context),
         to=invitation.email,
     )
-    try:
-        message.send()
-    except Exception:
-        # Release the claim so the retry sends it.
-        Invitation.objects.filter(pk=invitation_id, emailed_at=now).update(emailed_at=None)
-        raise
-    return True
+    return invitations.send_claimed(Invitation, invitation_id, now, message)

@@ -149,8 +149,10 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """An e-mailed invitation to join an organisation. Its link expires and works once.
 
-    ``key`` never appears anywhere but inside the signed token of the e-mailed link; ``public_id`` is what the
-    organisation's pages use to revoke it.
+    The link's token is made when the e-mail is sent and only its hash is kept (leoportal/invitations.py, the
+    scheme of every kind of invitation); ``public_id`` is what the organisation's pages use to revoke it. ``key``
+    opens links signed before that scheme (``partners.domain.organisations.invitation_from_token``) until the last
+    of them has expired; then it goes.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -163,7 +165,8 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     expires_at = models.DateTimeField()
-    emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
@@ -179,6 +182,9 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
                 name="invitation_not_accepted_and_revoked",
+            ),
+            models.UniqueConstraint(
+                fields=["token_hash"], condition=~Q(token_hash=""), name="member_invitation_token_unique"
             ),
         ]
         indexes = [models.Index(Lower("email"), name="invitation_email_ci")]

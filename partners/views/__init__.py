@@ -20,6 +20,7 @@ from partners.views.listings import (
 from partners.views.organisations import (
     dashboard,
     invitation,
+    invitation_for_you,
     invitation_revoke,
     invite,
     leave,
@@ -41,6 +42,7 @@ __all__ = [
     "import_preview",
     "import_upload",
     "invitation",
+    "invitation_for_you",
     "invitation_revoke",
     "invite",
     "leave",

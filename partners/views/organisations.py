@@ -40,7 +40,7 @@ def _pending_invitations_for(user):
     for address in addresses:
         query |= Q(email__iexact=address)
     return [
-        (invitation, domain.invitation_url(invitation))
+        (invitation, reverse("partners:invitation_for_you", args=[invitation.public_id]))
         for invitation in invitations.filter(query).exclude(organisation__memberships__user=user)
     ]
 
@@ -238,9 +238,27 @@ def leave(request, slug):
 
 @require_http_methods(["GET", "POST"])
 def invitation(request, token):
+    """An invitation opened from its e-mailed link."""
     invitation = domain.invitation_from_token(token)
     if invitation is None:
         raise Http404("No such invitation.")
+    return _answer(request, invitation)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_for_you(request, public_id):
+    """An invitation to one of the signed-in person's own addresses, opened from their dashboard (its link's token
+    exists only in the e-mail)."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("organisation", "invited_by"),
+        public_id=public_id,
+        email__in=_addresses(request.user),
+    )
+    return _answer(request, invitation)
+
+
+def _answer(request, invitation):
     user = request.user if request.user.is_authenticated else None
     problem = domain.invitation_problem(invitation, user)
     if request.method == "POST" and user is not None and problem is None:

@@ -66,7 +66,7 @@ def seed(log, users) -> None:
                 "role": MembershipRole.ADMIN,
                 "invited_by": staff,
                 # Marked as sent: the demo e-mails nobody.
-                "emailed_at": timezone.now(),
+                "sent_at": timezone.now(),
                 "expires_at": timezone.now() + timedelta(days=settings.PROVIDER_INVITATION_DAYS),
             },
         )

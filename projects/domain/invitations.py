@@ -8,8 +8,6 @@ Whoever opens the link must be signed in with an account whose *verified* e-mail
 address: a forwarded link or a different account is refused with a message saying which address to use.
 """
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -20,9 +18,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from leoportal import invitations
 from leoportal.dispatch import dispatch
 from leoportal.emails import build_email
-from leoportal.invitation_limits import sending_problem
+from leoportal.invitations import sending_problem
 from leoportal.models import User
 from leoportal.notifications import absolute_url
 from projects.enums import Access
@@ -32,11 +31,6 @@ from projects.rules import can_manage_team
 from projects.tasks import send_invitation_task
 
 # An invitation whose e-mail has not gone out this long after it was made is queued again by the sweep.
-RESEND_AFTER = timedelta(minutes=5)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invite(co_investigator: CoInvestigator, access: Access, by) -> Invitation:
@@ -83,15 +77,8 @@ def invite(co_investigator: CoInvestigator, access: Access, by) -> Invitation:
 def send_invitation_email(invitation_id: int) -> bool:
     """Send one invitation's e-mail unless it was sent already (or is no longer pending). Returns whether sent."""
     now = timezone.now()
-    token = secrets.token_urlsafe(32)
-    claimed = Invitation.objects.filter(
-        pk=invitation_id,
-        sent_at__isnull=True,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=now,
-    ).update(sent_at=now, token_hash=token_hash(token))
-    if not claimed:
+    token = invitations.claim(Invitation, invitation_id, now)
+    if token is None:
         return False
     invitation = Invitation.objects.select_related("co_investigator__proposal__owner", "invited_by").get(
         pk=invitation_id
@@ -112,46 +99,16 @@ def send_invitation_email(invitation_id: int) -> bool:
         html=render_to_string("projects/emails/invitation.html", context),
         to=invitation.email,
     )
-    return send_claimed(Invitation, invitation_id, now, message)
-
-
-def send_claimed(model, pk, claimed_at, message) -> bool:
-    """Send the e-mail of an invitation claimed at ``claimed_at``; if sending fails, release the claim so the retry
-    sends it (with a fresh token: the old one was never delivered)."""
-    try:
-        message.send()
-    except Exception:
-        model.objects.filter(pk=pk, sent_at=claimed_at).update(sent_at=None, token_hash="")
-        raise
-    return True
+    return invitations.send_claimed(Invitation, invitation_id, now, message)
 
 
 def overdue_ids(now=None) -> list[int]:
     """Co-investigator invitations whose e-mail should have gone by now: an outbox the sweep empties."""
-    return list(unsent(Invitation, now).values_list("pk", flat=True))
-
-
-def unsent(model, now=None):
-    """Invitations of ``model`` still to e-mail: never sent, still open, and older than the pause a queued send
-    gets before the sweep takes it over."""
-    now = now or timezone.now()
-    return model.objects.filter(
-        sent_at__isnull=True,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=now,
-        created_at__lte=now - RESEND_AFTER,
-    )
+    return list(invitations.unsent(Invitation, now).values_list("pk", flat=True))
 
 
 def find_invitation(token: str) -> Invitation | None:
-    if not token or len(token) > 100:
-        return None
-    return (
-        Invitation.objects.select_related("co_investigator__proposal__owner", "invited_by")
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
+    return invitations.find(Invitation.objects.select_related("co_investigator__proposal__owner", "invited_by"), token)
 
 
 def has_verified_address(user, email: str) -> bool:

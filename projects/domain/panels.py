@@ -3,7 +3,7 @@
 Reviewers are invited by program staff by e-mail for one call. The invitation works like a co-investigator's
 (projects/invitations.py): the row is recorded first, a task claims it and e-mails a one-time link whose token is
 stored only as its SHA-256, the link expires (REVIEWER_INVITATION_DAYS) and only an account with the invited address,
-verified, may accept it; the sending limits of leoportal/invitation_limits.py count these invitations too.
+verified, may accept it; the sending limits of leoportal/invitations.py count these invitations too.
 
 A conflict of interest is a hard rule: a reviewer is never assigned (by hand or by suggestion) a proposal
 - they declared a conflict with,
@@ -13,7 +13,6 @@ A conflict of interest is a hard rule: a reviewer is never assigned (by hand or 
 Organisations are compared by name, ignoring case and surrounding spaces.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,14 +23,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from leoportal import invitations
 from leoportal.dispatch import dispatch
 from leoportal.emails import build_email
 from leoportal.enums import NotificationKind
-from leoportal.invitation_limits import sending_problem
+from leoportal.invitations import sending_problem
 from leoportal.models import User
 from leoportal.notifications import absolute_url, notify, wording
 from leoportal.rules import is_program_staff
-from projects.domain.invitations import has_verified_address, send_claimed, token_hash, unsent
+from projects.domain.invitations import has_verified_address
 from projects.domain.rounds import current_round, overdue_q
 from projects.enums import AssignmentSource
 from projects.exceptions import PanelError
@@ -96,11 +96,8 @@ def invite_reviewer(call: Call, email: str, by: User) -> ReviewerInvitation:
 def send_reviewer_invitation_email(invitation_id: int) -> bool:
     """Send one reviewer invitation's e-mail unless it was sent already or is no longer pending."""
     now = timezone.now()
-    token = secrets.token_urlsafe(32)
-    claimed = ReviewerInvitation.objects.filter(
-        pk=invitation_id, sent_at__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-    ).update(sent_at=now, token_hash=token_hash(token))
-    if not claimed:
+    token = invitations.claim(ReviewerInvitation, invitation_id, now)
+    if token is None:
         return False
     invitation = ReviewerInvitation.objects.select_related("call", "invited_by").get(pk=invitation_id)
     context = {
@@ -117,18 +114,16 @@ def send_reviewer_invitation_email(invitation_id: int) -> bool:
         html=None,
         to=invitation.email,
     )
-    return send_claimed(ReviewerInvitation, invitation_id, now, message)
+    return invitations.send_claimed(ReviewerInvitation, invitation_id, now, message)
 
 
 def overdue_reviewer_invitation_ids(now=None) -> list[int]:
     """Reviewer invitations whose e-mail should have gone by now: an outbox the sweep empties."""
-    return list(unsent(ReviewerInvitation, now).values_list("pk", flat=True))
+    return list(invitations.unsent(ReviewerInvitation, now).values_list("pk", flat=True))
 
 
 def find_reviewer_invitation(token: str) -> ReviewerInvitation | None:
-    if not token or len(token) > 100:
-        return None
-    return ReviewerInvitation.objects.select_related("call", "invited_by").filter(token_hash=token_hash(token)).first()
+    return invitations.find(ReviewerInvitation.objects.select_related("call", "invited_by"), token)
 
 
 def reviewer_invitation_problem(invitation: ReviewerInvitation, user=None) -> str | None:

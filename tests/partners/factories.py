@@ -1,8 +1,11 @@
+import secrets
 from datetime import timedelta
 
 import factory
+from django.urls import reverse
 from django.utils import timezone
 
+from leoportal.invitations import token_hash
 from partners.enums import CapabilityStatus, Category, MembershipRole, PublicationState
 from partners.models import AvailabilityWindow, Capability, Invitation, Membership, Organisation
 
@@ -34,6 +37,16 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     role = MembershipRole.MEMBER
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+def invitation_link(invitation: Invitation) -> str:
+    """The link of an invitation's e-mail. Its token exists only in the e-mail (the row keeps its hash), so the test
+    issues one as sending would."""
+    token = secrets.token_urlsafe(32)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        token_hash=token_hash(token), sent_at=invitation.sent_at or timezone.now()
+    )
+    return reverse("partners:invitation", kwargs={"token": token})
 
 
 class CapabilityFactory(factory.django.DjangoModelFactory):

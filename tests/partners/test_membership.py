@@ -1,8 +1,9 @@
+import hashlib
 import re
 from datetime import timedelta
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from partners.domain.organisations import MembershipError
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership
 from tests.factories import ProviderUserFactory, ResearcherFactory
-from tests.partners.factories import InvitationFactory, MembershipFactory
+from tests.partners.factories import InvitationFactory, MembershipFactory, invitation_link
 from tests.utils import soup
 
 pytestmark = pytest.mark.django_db
@@ -43,20 +44,39 @@ def test_admin_invites_by_email_and_the_link_is_sent_once(provider_client, redwi
     assert (invitation.email, invitation.role, invitation.state) == ("new.person@example.org", "admin", "pending")
     assert [message.to for message in mail.outbox] == [["new.person@example.org"]]
     assert mail.outbox[0].subject == "[LEO Portal] Join Redwire Space on LEO Portal"
-    # The signed link carries the second it was made: it opens this invitation, whenever the test reads it.
-    assert organisations.invitation_from_token(link_in(mail.outbox[0]).split("/")[-2]) == invitation
+    token = link_in(mail.outbox[0]).split("/")[-2]
+    assert organisations.invitation_from_token(token) == invitation
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None and token not in invitation.token_hash  # only the token's hash is kept
     assert organisations.send_invitation_email(invitation.pk) is False
     assert len(mail.outbox) == 1
 
 
-def test_the_invitation_link_does_not_reveal_the_key(redwire, provider_user):
+def test_the_invitation_link_is_a_random_token_of_which_only_the_hash_is_kept(redwire, provider_user):
     invitation = organisations.invite_member(redwire, by=provider_user, email="someone@example.org")
 
-    url = organisations.invitation_url(invitation)
+    organisations.send_invitation_email(invitation.pk)
 
-    assert str(invitation.key) not in url
-    assert organisations.invitation_from_token(url.split("/")[-2]) == invitation
-    assert organisations.invitation_from_token(url.split("/")[-2] + "x") is None
+    token = link_in(mail.outbox[0]).split("/")[-2]
+    invitation.refresh_from_db()
+    assert str(invitation.key) not in token and str(invitation.public_id) not in token
+    assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert organisations.invitation_from_token(token) == invitation
+    assert organisations.invitation_from_token(token + "x") is None
+
+
+def test_a_link_e_mailed_before_the_shared_scheme_opens_its_invitation_until_it_expires(redwire, provider_user):
+    """Links sent earlier carry the invitation's key, signed: they keep working, and only for such invitations."""
+    sent_before = InvitationFactory(organisation=redwire, email="early@example.org", sent_at=timezone.now())
+    sent_after = InvitationFactory(organisation=redwire, email="later@example.org", sent_at=timezone.now())
+    invitation_link(sent_after)
+
+    def signed(invitation):
+        return signing.dumps(str(invitation.key), salt=organisations.LEGACY_INVITATION_SALT, compress=False)
+
+    assert organisations.invitation_from_token(signed(sent_before)) == sent_before
+    assert organisations.invitation_from_token(signed(sent_after)) is None
+    assert organisations.invitation_from_token(signing.dumps(str(sent_before.key), salt="another")) is None
 
 
 def test_a_tampered_invitation_link_is_a_404(client):
@@ -70,7 +90,7 @@ def test_invited_provider_accepts_and_becomes_a_member_with_the_invited_role(cli
     invitation = organisations.invite_member(redwire, by=provider_user, email="newcomer@example.org", role="admin")
     client.force_login(newcomer)
 
-    response = client.post(organisations.invitation_url(invitation))
+    response = client.post(invitation_link(invitation))
 
     invitation.refresh_from_db()
     assert (response.status_code, response["Location"]) == (302, redwire.get_manage_url())
@@ -82,10 +102,10 @@ def test_an_invitation_works_only_once(client, redwire, provider_user):
     newcomer = ProviderUserFactory(email="newcomer@example.org")
     invitation = organisations.invite_member(redwire, by=provider_user, email="newcomer@example.org")
     client.force_login(newcomer)
-    client.post(organisations.invitation_url(invitation))
+    client.post(invitation_link(invitation))
     Membership.objects.filter(user=newcomer).delete()
 
-    response = client.post(organisations.invitation_url(invitation))
+    response = client.post(invitation_link(invitation))
 
     assert response.status_code == 409
     assert soup(response).select_one("[data-invitation-problem]").get_text(strip=True) == (
@@ -101,8 +121,8 @@ def test_an_expired_invitation_is_refused(client, redwire):
     )
     client.force_login(newcomer)
 
-    page = soup(client.get(organisations.invitation_url(invitation)))
-    response = client.post(organisations.invitation_url(invitation))
+    page = soup(client.get(invitation_link(invitation)))
+    response = client.post(invitation_link(invitation))
 
     assert page.select_one("[data-invitation-problem]").get_text(strip=True) == (
         "This invitation has expired. Ask an administrator of the organisation to invite you again."
@@ -116,7 +136,7 @@ def test_an_invitation_accepted_by_the_wrong_account_is_refused(client, redwire,
     invitation = InvitationFactory(organisation=redwire, email="newcomer@example.org")
     client.force_login(provider_user2)
 
-    response = client.post(organisations.invitation_url(invitation))
+    response = client.post(invitation_link(invitation))
 
     invitation.refresh_from_db()
     assert response.status_code == 409
@@ -136,7 +156,7 @@ def test_an_invitation_is_accepted_by_a_secondary_verified_address(client, redwi
     invitation = InvitationFactory(organisation=redwire, email="work@example.org")
     client.force_login(newcomer)
 
-    client.post(organisations.invitation_url(invitation))
+    client.post(invitation_link(invitation))
 
     assert members(redwire) == [("main@example.org", "member"), ("provider@example.org", "admin")]
 
@@ -157,7 +177,7 @@ def test_a_researcher_account_cannot_join_a_provider_organisation(client, redwir
     invitation = InvitationFactory(organisation=redwire, email="newcomer@example.org")
     client.force_login(researcher)
 
-    response = client.post(organisations.invitation_url(invitation))
+    response = client.post(invitation_link(invitation))
 
     assert soup(response).select_one("[data-invitation-problem]").get_text(strip=True) == (
         "Only provider accounts can join a provider organisation."
@@ -201,7 +221,7 @@ def test_inviting_a_member_is_refused(provider_client, redwire, provider_user2):
 
 def test_anonymous_visitor_of_an_invitation_is_asked_to_sign_in_with_the_invited_address(client, redwire):
     invitation = InvitationFactory(organisation=redwire, email="newcomer@example.org")
-    url = organisations.invitation_url(invitation)
+    url = invitation_link(invitation)
 
     page = soup(client.get(url))
     client.post(url)
@@ -222,10 +242,30 @@ def test_dashboard_shows_invitations_addressed_to_the_user(client, redwire, tang
 
     page = soup(client.get(reverse("partners:dashboard")))
 
-    # The link's token is signed with the second it was made in: read it back rather than sign again.
     links = [link["href"] for link in page.select("[data-invitations] a")]
-    assert [organisations.invitation_from_token(href.rstrip("/").rsplit("/", 1)[1]) for href in links] == [invitation]
-    assert links[0].startswith("/provider/invitations/")
+    assert links == [reverse("partners:invitation_for_you", args=[invitation.public_id])]
+
+
+def test_an_invitation_to_one_of_your_addresses_is_answered_from_the_dashboard(client, redwire, provider_user2):
+    invitation = InvitationFactory(organisation=redwire, email="provider2@example.org", role=MembershipRole.ADMIN)
+    client.force_login(provider_user2)
+    url = reverse("partners:invitation_for_you", args=[invitation.public_id])
+
+    page = soup(client.get(url))
+    response = client.post(url)
+
+    assert page.select_one("main form button").get_text(strip=True) == "Accept and join Redwire Space"
+    assert (response.status_code, response["Location"]) == (302, redwire.get_manage_url())
+    assert ("provider2@example.org", "admin") in members(redwire)
+
+
+def test_an_invitation_to_someone_else_is_a_404_from_the_dashboard_route(client, redwire, provider_user2):
+    invitation = InvitationFactory(organisation=redwire, email="someone-else@example.org")
+    url = reverse("partners:invitation_for_you", args=[invitation.public_id])
+    client.force_login(provider_user2)
+
+    assert (client.get(url).status_code, client.post(url).status_code) == (404, 404)
+    assert members(redwire) == [("provider@example.org", "admin")]
 
 
 def test_a_plain_member_cannot_invite_or_revoke(client, redwire, provider_user2):
@@ -368,7 +408,7 @@ def test_a_real_worker_sends_the_invitation_through_redis(live_worker, redwire, 
 
     invitation = organisations.invite_member(redwire, by=provider_user, email="newcomer@example.org")
 
-    sent = wait_for(lambda: Invitation.objects.filter(pk=invitation.pk, emailed_at__isnull=False).first(), timeout=30)
+    sent = wait_for(lambda: Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=False).first(), timeout=30)
     assert sent.state == "pending"
 
 
@@ -389,7 +429,7 @@ def test_member_invitations_that_could_not_be_queued_are_sent_by_the_sweep(
 
     assert (queued, again) == (1, 0)
     assert [message.to for message in mail.outbox] == [["lost@orbital.example"]]
-    assert Invitation.objects.get(pk=recent.pk).emailed_at is None  # its own task may still be on its way
+    assert Invitation.objects.get(pk=recent.pk).sent_at is None  # its own task may still be on its way
 
 
 def test_the_outbox_sweep_covers_member_invitations(settings):

@@ -166,6 +166,8 @@ SITE = {
     "partners:listing_confirm": (LOGIN, 405, 405, 405, 405, 405, 405),
     "partners:listing_delete": (LOGIN, 404, 404, 404, 200, 404, 404),
     "partners:invitation": (200,) * 7,
+    # The invitation was sent to an address none of these accounts holds: its dashboard route is a 404 to them all.
+    "partners:invitation_for_you": (LOGIN, 404, 404, 404, 404, 404, 404),
     # An organisation's webhooks: its members see them (only its administrators change them); everyone else a 404.
     "webhooks:endpoints": (LOGIN, 404, 404, 404, 200, 404, 404),
     "webhooks:endpoint": (LOGIN, 404, 404, 404, 200, 404, 404),
@@ -288,6 +290,7 @@ REFUSED_POSTS = {
     "webhooks:delete": (LOGIN, 404, 404, 404, None, 404, 404),
     # The organisation invitation was sent to another address than any of these accounts': nobody can accept it.
     "partners:invitation": (200, 409, 409, 409, 409, 409, 409),
+    "partners:invitation_for_you": (LOGIN, 404, 404, 404, 404, 404, 404),
     "admin:projects_proposal_status": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
     "admin:projects_proposal_rescore": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),
     "admin:projects_proposal_review": (ADMIN_LOGIN, *[ADMIN_LOGIN] * 5, None),

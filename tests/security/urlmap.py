@@ -106,6 +106,7 @@ def arguments(world) -> dict:
         "partners:listing_confirm": {"public_id": o["listing"].public_id},
         "partners:listing_delete": {"public_id": o["draft_listing"].public_id},
         "partners:invitation": {"token": world.tokens["member_invitation"]},
+        "partners:invitation_for_you": {"public_id": o["member_invitation"].public_id},
         "webhooks:endpoints": orbital,
         **{
             f"webhooks:{name}": {**orbital, "public_id": o["webhook"].public_id}

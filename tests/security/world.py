@@ -15,19 +15,24 @@ from django.utils.http import int_to_base36
 
 from leoportal import jobs
 from leoportal.enums import JobState, NotificationKind
+from leoportal.invitations import token_hash
 from leoportal.models import ApiToken, BackgroundJob, Notification
 from partners.domain import uploads
-from partners.domain.organisations import invitation_url
 from partners.enums import MembershipRole, PublicationState
 from partners.models import CapabilityUpload
-from projects.domain.invitations import token_hash
 from projects.domain.reviews import declare_conflict, submit_review
 from projects.domain.versions import freeze_version
 from projects.enums import Access, ProposalStatus
 from projects.models import CalendarFeed, DecisionEmail, ReviewAssignment, ReviewerInvitation, StatusChange
 from projects.models import Invitation as ProjectInvitation
 from tests.factories import ProviderUserFactory, ResearcherFactory, ReviewerFactory, StaffFactory
-from tests.partners.factories import CapabilityFactory, InvitationFactory, MembershipFactory, OrganisationFactory
+from tests.partners.factories import (
+    CapabilityFactory,
+    InvitationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    invitation_link,
+)
 from tests.projects.factories import (
     CallFactory,
     CoInvestigatorFactory,
@@ -276,7 +281,7 @@ def build_world() -> World:
     world.tokens.update(
         project_invitation="matrix-invitation-token",
         reviewer_invitation="matrix-reviewer-invitation-token",
-        member_invitation=invitation_url(member_invitation).rstrip("/").rsplit("/", 1)[-1],
+        member_invitation=invitation_link(member_invitation).rstrip("/").rsplit("/", 1)[-1],
         email_confirmation=EmailConfirmationHMAC(owner_address).key,
         password_reset=(int_to_base36(owner.pk), default_token_generator.make_token(owner)),
     )

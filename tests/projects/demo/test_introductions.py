@@ -44,7 +44,7 @@ def test_seed_demo_introduces_proposals_in_every_answer_state_and_one_waiting_fo
     assert list(bioserve.invitations.values_list("email", "role", "invited_by__email")) == [
         ("contact@bioserve.example", "admin", "staff@example.org")
     ]
-    assert (bioserve.memberships.count(), bioserve.invitations.get().emailed_at is not None) == (0, True)
+    assert (bioserve.memberships.count(), bioserve.invitations.get().sent_at is not None) == (0, True)
     assert all(introduction.criteria for introduction in Introduction.objects.all())
     assert Notification.objects.filter(kind__startswith="introduction").count() == 0
 
