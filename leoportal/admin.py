@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from leoportal.api_tokens import revoke_token
 from leoportal.celery import app as celery_app
+from leoportal.domain.api_tokens import revoke_token
 from leoportal.models import (
     ApiToken,
     BackgroundJob,

@@ -4,7 +4,7 @@ It differs from Django's in two ways:
 
 * It has no sign-in of its own. ``/admin/login/`` sends people to the site's sign-in (django-allauth), so the
   admin is reached through the same failed-attempt limits, lock message and second factor as the rest of the site
-  (leoportal/second_factor.py), and a password posted to ``/admin/login/`` is never checked.
+  (leoportal/domain/second_factor.py), and a password posted to ``/admin/login/`` is never checked.
 * A changelist refuses malformed requests with a message instead of failing: a date of the date hierarchy that
   no calendar has (``?created_at__year=99999999999999999999``) and an action on rows selected by something that
   is not an id (``_selected_action=abc``) send staff back to the list, which says what was wrong.

@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from leoportal.api_access import Refused, TokenAuth
-from leoportal.api_tokens import RateLimited
+from leoportal.domain.api_tokens import RateLimited
 from partners.api.catalogue import router as catalogue_router
 from partners.api.listings import router as listings_router
 from projects.api.introductions import router as introductions_router

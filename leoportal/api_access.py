@@ -12,7 +12,7 @@ from django.http import Http404
 from ninja import Schema
 from ninja.security import HttpBearer
 
-from leoportal.api_tokens import token_for
+from leoportal.domain.api_tokens import token_for
 from leoportal.enums import TokenScope
 
 

@@ -9,19 +9,19 @@ class LeoPortalConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules  # noqa: PLC0415 -- app ready
 
-        from leoportal import (  # noqa: PLC0415 -- app ready
+        from leoportal import tasks  # noqa: PLC0415 -- app ready
+        from leoportal.domain import (  # noqa: PLC0415 -- app ready
             jobs,
             notifications,  # also forgets a user's kept unread count when one of theirs changes
             outbox,
             public_pages,
             second_factor,  # noqa: F401 - counts a second factor added for the session that added it
             task_failures,  # noqa: F401 - connects the Celery failure signal
-            tasks,
         )
 
         # The public pages kept for visitors forget their fingerprints when a listing, call or precedent changes.
         public_pages.connect()
-        # Every app's jobs.py registers its kinds of background job (leoportal.jobs), in web and worker alike.
+        # Every app's jobs.py registers its kinds of background job (leoportal.domain.jobs), in web and worker alike.
         autodiscover_modules("jobs")
         outbox.register(
             "leoportal.notification_emails",

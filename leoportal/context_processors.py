@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from leoportal.notifications import unread_count
+from leoportal.domain.notifications import unread_count
 
 
 def site(request):

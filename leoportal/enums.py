@@ -28,7 +28,7 @@ class Delivery(models.TextChoices):
 
 
 class JobState(models.TextChoices):
-    """Where a background job is (leoportal.jobs)."""
+    """Where a background job is (leoportal.domain.jobs)."""
 
     QUEUED = "queued", "Waiting to start"
     RUNNING = "running", "Running"

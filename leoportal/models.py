@@ -200,8 +200,8 @@ class BackgroundJob(models.Model):
     """Work a person started and waits for (a large export, a capability import, reviewer suggestions): its
     progress and its outcome (a summary, the problems to fix, or a result file).
 
-    The one job model for all long work: run by leoportal.jobs.run_job in a Celery worker; the owner follows it on
-    its page and downloads any result there. Files live under MEDIA_ROOT (never served publicly) and are deleted
+    The one job model for all long work: run by leoportal.domain.jobs.run_job in a Celery worker; the owner follows
+    it on its page and downloads any result there. Files live under MEDIA_ROOT (never served publicly) and are deleted
     after ``JOB_RESULT_RETENTION_HOURS``.
     """
 
@@ -271,7 +271,7 @@ class BackgroundJob(models.Model):
 
 class ApiToken(models.Model):
     """A key to the API: personal, or for one organisation. Only a hash of the secret is kept; the secret is shown
-    once, when the token is made (leoportal.api_tokens)."""
+    once, when the token is made (leoportal.domain.api_tokens)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=100, validators=[validate_single_line], help_text="What it is for.")

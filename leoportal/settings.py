@@ -76,7 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Program staff reach nothing but their account pages until they have passed a second factor.
-    "leoportal.second_factor.StaffSecondFactorMiddleware",
+    "leoportal.domain.second_factor.StaffSecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -137,7 +137,7 @@ PROPOSAL_FILES_MAX_MB = env.get_int("PROPOSAL_FILES_MAX_MB", 100, minimum=1, max
 ALLOW_UNSOLICITED_PROPOSALS = env.get_bool("ALLOW_UNSOLICITED_PROPOSALS", default=True)
 # Invitations e-mail an address the sender types: the same address is invited again to the same proposal or
 # organisation at the earliest this many minutes later, at most this many times in all, and one person sends at most
-# this many invitations (both kinds) in 24 hours (leoportal/invitations.py).
+# this many invitations (both kinds) in 24 hours (leoportal/domain/invitations.py).
 INVITATION_RESEND_MINUTES = env.get_int("INVITATION_RESEND_MINUTES", 10, minimum=0, maximum=24 * 60)
 INVITATIONS_PER_ADDRESS = env.get_int("INVITATIONS_PER_ADDRESS", 5, minimum=1, maximum=100)
 INVITATIONS_PER_SENDER_PER_DAY = env.get_int("INVITATIONS_PER_SENDER_PER_DAY", 30, minimum=1, maximum=10000)
@@ -231,8 +231,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 # Second factors (django-allauth MFA): an authenticator app (TOTP), passkeys and security keys (WebAuthn), and
-# recovery codes. Program staff must have one (leoportal/second_factor.py); everyone else may add one. Wrong codes
-# count towards LOGIN_FAILED_RATE_LIMIT like wrong passwords.
+# recovery codes. Program staff must have one (leoportal/domain/second_factor.py); everyone else may add one. Wrong
+# codes count towards LOGIN_FAILED_RATE_LIMIT like wrong passwords.
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "LEO Portal"
 # Also accept the code of the 30-second step before or after the current one (a phone's clock a little off).
@@ -343,10 +343,9 @@ CELERY_TIMEZONE = "UTC"
 DIGEST_HOUR_UTC = env.get_int("DIGEST_HOUR_UTC", 7, minimum=0, maximum=23)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "leoportal.heartbeat", "schedule": 60.0},
-    # Every outbox (leoportal/outbox.py): the tasks a broker that was down never got, or a dead worker dropped, of
-    # notification e-mails, invitations (co-investigators', reviewers', organisation members'), webhook deliveries
-    # (with their retries' backoff), scoring and rescoring requests and background jobs are queued again; each row
-    # is still acted on once.
+    # Every outbox (leoportal/domain/outbox.py): what a broker that was down never got, or a dead worker dropped, is
+    # queued again (notification e-mails, three kinds of invitation, webhook deliveries with their retries' backoff,
+    # scoring and rescoring requests, background jobs); each row is still acted on once.
     "sweep-outboxes": {"task": "leoportal.sweep_outboxes", "schedule": 60.0},
     "daily-digests": {"task": "leoportal.send_daily_digests", "schedule": crontab(hour=DIGEST_HOUR_UTC, minute=0)},
     # Results from an older algorithm or older than the listings they read.
@@ -418,7 +417,7 @@ SCORING_BATCH_SIZE = env.get_int("SCORING_BATCH_SIZE", 2000, minimum=1, maximum=
 # --- Review desk (the admin) ----------------------------------------------------------------------------------
 
 # A CSV export of at most this many proposals downloads at once; a larger one runs as a background job with a
-# progress page (leoportal.jobs).
+# progress page (leoportal.domain.jobs).
 DESK_EXPORT_INLINE_MAX = env.get_int("DESK_EXPORT_INLINE_MAX", 500, minimum=0, maximum=100000)
 # The most proposals one bulk status move may change (all in one transaction, each with its notifications).
 DESK_BULK_STATUS_MAX = env.get_int("DESK_BULK_STATUS_MAX", 500, minimum=1, maximum=10000)

@@ -25,7 +25,7 @@ def heartbeat_task(name: str = "worker") -> str:
     **retrying(OSError, smtplib.SMTPException),
 )
 def send_notification_email_task(notification_id: int) -> bool:
-    from leoportal import notifications  # noqa: PLC0415 -- leaf
+    from leoportal.domain import notifications  # noqa: PLC0415 -- leaf
 
     return notifications.send_email(notification_id)
 
@@ -33,7 +33,7 @@ def send_notification_email_task(notification_id: int) -> bool:
 @shared_task(name="leoportal.send_daily_digests")
 def send_daily_digests_task() -> int:
     """Queue one digest task per user with undigested notifications (run daily by beat; safe to run twice)."""
-    from leoportal import notifications  # noqa: PLC0415 -- leaf
+    from leoportal.domain import notifications  # noqa: PLC0415 -- leaf
 
     today = timezone.localdate()
     user_ids = list(notifications.users_due_a_digest(today))
@@ -47,7 +47,7 @@ def send_daily_digests_task() -> int:
     **retrying(OSError, smtplib.SMTPException),
 )
 def send_user_digest_task(user_id: int, day: str) -> bool:
-    from leoportal import notifications  # noqa: PLC0415 -- leaf
+    from leoportal.domain import notifications  # noqa: PLC0415 -- leaf
     from leoportal.models import User  # noqa: PLC0415 -- leaf
 
     if not User.objects.filter(pk=user_id).exists():
@@ -55,13 +55,13 @@ def send_user_digest_task(user_id: int, day: str) -> bool:
     return notifications.send_digest(user_id, date.fromisoformat(day))
 
 
-# --- Background jobs (leoportal.jobs) -----------------------------------------------------------------------------
+# --- Background jobs (leoportal.domain.jobs) --------------------------------------------------------------------------
 
 
 @shared_task(name="leoportal.run_background_job")
 def run_background_job_task(job_id: int) -> bool:
     """Run one background job (claimed first, so a duplicate delivery runs nothing)."""
-    from leoportal import jobs  # noqa: PLC0415 -- leaf
+    from leoportal.domain import jobs  # noqa: PLC0415 -- leaf
 
     return jobs.run_job(job_id)
 
@@ -69,7 +69,7 @@ def run_background_job_task(job_id: int) -> bool:
 @shared_task(name="leoportal.expire_job_results")
 def expire_job_results_task() -> int:
     """Delete background jobs' result files past their retention."""
-    from leoportal import jobs  # noqa: PLC0415 -- leaf
+    from leoportal.domain import jobs  # noqa: PLC0415 -- leaf
 
     return jobs.expire_results()
 
@@ -77,8 +77,8 @@ def expire_job_results_task() -> int:
 @shared_task(name="leoportal.sweep_outboxes")
 def sweep_outboxes_task(now: str | None = None) -> dict[str, int]:
     """Queue again the task of every row of every outbox whose task never ran (the broker was down, a worker died):
-    notification e-mails, invitations, webhook deliveries, scoring, background jobs (leoportal.outbox). ``now`` (ISO
-    8601) lets a caller look ahead past the outboxes' grace periods."""
-    from leoportal import outbox  # noqa: PLC0415 -- leaf
+    notification e-mails, invitations, webhook deliveries, scoring, background jobs (leoportal.domain.outbox).
+    ``now`` (ISO 8601) lets a caller look ahead past the outboxes' grace periods."""
+    from leoportal.domain import outbox  # noqa: PLC0415 -- leaf
 
     return outbox.sweep(datetime.fromisoformat(now) if now else None)

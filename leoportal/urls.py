@@ -5,35 +5,36 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from leoportal import health, job_views, notification_views, token_views, views
+from leoportal import health
 from leoportal.api import api
 from leoportal.api import docs as api_docs
-from leoportal.page_cache import for_visitors
+from leoportal.domain.page_cache import for_visitors
+from leoportal.views import jobs, notifications, site, tokens
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", site.home, name="home"),
+    path("dashboard/", site.dashboard, name="dashboard"),
     path("healthz", health.healthz, name="healthz"),
-    path("notifications/", notification_views.notification_list, name="notifications"),
-    path("notifications/<int:pk>/open/", notification_views.notification_open, name="notification_open"),
-    path("notifications/read-all/", notification_views.notification_mark_all_read, name="notifications_read_all"),
-    path("notifications/settings/", notification_views.notification_settings, name="notification_settings"),
-    path("jobs/<uuid:public_id>/", job_views.job_detail, name="job_detail"),
-    path("jobs/<uuid:public_id>/status/", job_views.job_status, name="job_status"),
-    path("jobs/<uuid:public_id>/download/", job_views.job_download, name="job_download"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:pk>/open/", notifications.notification_open, name="notification_open"),
+    path("notifications/read-all/", notifications.notification_mark_all_read, name="notifications_read_all"),
+    path("notifications/settings/", notifications.notification_settings, name="notification_settings"),
+    path("jobs/<uuid:public_id>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<uuid:public_id>/status/", jobs.job_status, name="job_status"),
+    path("jobs/<uuid:public_id>/download/", jobs.job_download, name="job_download"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's); answer with the site's icon.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"), permanent=True)),
     path("api/v1/docs/", api_docs, name="api_docs"),
-    path("account/api-tokens/", token_views.api_tokens, name="api_tokens"),
-    path("account/api-tokens/<uuid:public_id>/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
+    path("account/api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<uuid:public_id>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
     path(
         "provider/organisations/<slug:slug>/api-tokens/",
-        token_views.organisation_api_tokens,
+        tokens.organisation_api_tokens,
         name="organisation_api_tokens",
     ),
     path(
         "provider/organisations/<slug:slug>/api-tokens/<uuid:public_id>/revoke/",
-        token_views.organisation_api_token_revoke,
+        tokens.organisation_api_token_revoke,
         name="organisation_api_token_revoke",
     ),
     path("api/v1/", api.urls),
@@ -50,6 +51,6 @@ urlpatterns = [
     path("", include("webhooks.urls")),
 ]
 
-handler403 = "leoportal.views.error_403"
-handler404 = "leoportal.views.error_404"
-handler500 = "leoportal.views.error_500"
+handler403 = "leoportal.views.site.error_403"
+handler404 = "leoportal.views.site.error_404"
+handler500 = "leoportal.views.site.error_500"

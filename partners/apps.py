@@ -6,7 +6,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "Providers and capabilities"
 
     def ready(self):
-        from leoportal import outbox  # noqa: PLC0415 -- app ready
+        from leoportal.domain import outbox  # noqa: PLC0415 -- app ready
         from partners import tasks  # noqa: PLC0415 -- app ready
         from partners.domain import organisations  # noqa: PLC0415 -- app ready
 

@@ -1,6 +1,6 @@
-"""Background jobs of the partners app (leoportal.jobs): a large capability import."""
+"""Background jobs of the partners app (leoportal.domain.jobs): a large capability import."""
 
-from leoportal import jobs
+from leoportal.domain import jobs
 from partners.domain import uploads
 
 

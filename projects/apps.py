@@ -6,7 +6,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Proposals and matching"
 
     def ready(self):
-        from leoportal import outbox  # noqa: PLC0415 -- app ready
+        from leoportal.domain import outbox  # noqa: PLC0415 -- app ready
         from projects import (  # noqa: PLC0415 -- app ready
             receivers,  # noqa: F401 - connects the matcher to listing changes
             tasks,

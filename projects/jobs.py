@@ -1,11 +1,11 @@
-"""Background jobs of the projects app (leoportal.jobs): the review desk's large CSV exports, a panel's suggested
+"""Background jobs of the projects app (leoportal.domain.jobs): the review desk's large CSV exports, a panel's suggested
 assignments."""
 
 import io
 
 from django.utils import timezone
 
-from leoportal import jobs
+from leoportal.domain import jobs
 from projects.domain import csv_export, panel_suggestions
 from projects.models import Call
 

@@ -6,7 +6,7 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks"
 
     def ready(self):
-        from leoportal import outbox  # noqa: PLC0415 -- app ready
+        from leoportal.domain import outbox  # noqa: PLC0415 -- app ready
         from webhooks import tasks  # noqa: PLC0415 -- app ready
         from webhooks.domain import deliveries  # noqa: PLC0415 -- app ready
 

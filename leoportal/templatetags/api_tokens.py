@@ -2,7 +2,7 @@
 
 from django import template
 
-from leoportal.token_views import OrganisationTokenForm, organisation_tokens
+from leoportal.views.tokens import OrganisationTokenForm, organisation_tokens
 
 register = template.Library()
 

@@ -6,7 +6,7 @@ from django import template
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
-from leoportal.page_cache import blank_tokens, fill_tokens, release
+from leoportal.domain.page_cache import blank_tokens, fill_tokens, release
 
 register = template.Library()
 

@@ -17,13 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from leoportal import invitations
 from leoportal.dispatch import dispatch
-from leoportal.emails import build_email
+from leoportal.domain import invitations
+from leoportal.domain.emails import build_email
+from leoportal.domain.invitations import sending_problem
+from leoportal.domain.notifications import absolute_url, notify, wording
 from leoportal.enums import NotificationKind
-from leoportal.invitations import sending_problem
 from leoportal.models import User
-from leoportal.notifications import absolute_url, notify, wording
 from partners.enums import MembershipRole
 from partners.models import Invitation, Membership, Organisation
 from partners.signals import member_joined, organisation_verification_changed

@@ -3,7 +3,7 @@
 An organisation admin uploads a document, sees the preview, and confirms. ``confirm_upload`` plans the import
 again against the listings as they are then and goes ahead only if that is still what the preview showed. A small
 import is applied at once; one that creates or changes more than CAPABILITY_IMPORT_BACKGROUND_ENTRIES listings is
-run as a background job of kind ``CAPABILITY_IMPORT`` (leoportal.jobs; registered in partners/jobs.py) and the
+run as a background job of kind ``CAPABILITY_IMPORT`` (leoportal.domain.jobs; registered in partners/jobs.py) and the
 browser follows it on the job's page. Either way the import is all or nothing: one transaction writes every listing
 and marks the upload applied (in the background, together with the job's success).
 """
@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from leoportal import jobs
+from leoportal.domain import jobs
 from leoportal.interchange import InterchangeError
 from leoportal.models import BackgroundJob
 from partners.domain.importing import ImportPlan, apply_import, plan_import, problems_by_entry

@@ -1,4 +1,4 @@
-"""Member invitations share the link scheme of every invitation (leoportal/invitations.py): the link's token is
+"""Member invitations share the link scheme of every invitation (leoportal/domain/invitations.py): the link's token is
 made when the e-mail is sent and only its hash is kept; ``emailed_at`` becomes ``sent_at``, as elsewhere. Links
 already e-mailed (signed keys) keep opening their invitation until it expires: nothing needs moving."""
 

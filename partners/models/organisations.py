@@ -149,7 +149,7 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """An e-mailed invitation to join an organisation. Its link expires and works once.
 
-    The link's token is made when the e-mail is sent and only its hash is kept (leoportal/invitations.py, the
+    The link's token is made when the e-mail is sent and only its hash is kept (leoportal/domain/invitations.py, the
     scheme of every kind of invitation); ``public_id`` is what the organisation's pages use to revoke it. ``key``
     opens links signed before that scheme (``partners.domain.organisations.invitation_from_token``) until the last
     of them has expired; then it goes.

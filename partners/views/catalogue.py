@@ -11,8 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from leoportal import public_pages
-from leoportal.page_cache import for_visitors
+from leoportal.domain import public_pages
+from leoportal.domain.page_cache import for_visitors
 from partners.filters import CatalogueFilter
 from partners.models import Capability, Organisation
 from partners.rules import can_manage_capability

@@ -6,7 +6,7 @@ default below when the call has none) is filled in and kept as a DecisionEmail i
 it, choose which reviewers' comments to quote, and send one, a selection or all with ``send_decisions``.
 
 Sending claims the draft with a conditional update (``sent_at`` from empty to now), so a draft is sent once
-whoever presses the button twice; the e-mail is then a notification (leoportal.notifications.notify): a row per
+whoever presses the button twice; the e-mail is then a notification (leoportal.domain.notifications.notify): a row per
 team member first, e-mailed by a task after commit, and by the notification sweep if the broker was down.
 
 Reviewers stay anonymous: only comments staff released are quoted, numbered ("Reviewer 1"), never named.
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from leoportal.domain.notifications import absolute_url, notify
 from leoportal.enums import NotificationKind
 from leoportal.models import User
-from leoportal.notifications import absolute_url, notify
 from projects.domain.introductions import team_accounts
 from projects.enums import ProposalStatus as S
 from projects.enums import Stage

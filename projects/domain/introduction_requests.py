@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from leoportal.domain.notifications import notify, wording
 from leoportal.enums import NotificationKind
 from leoportal.models import User
-from leoportal.notifications import notify, wording
 from leoportal.rules import is_program_staff
 from partners.models import Capability
 from projects.domain.introductions import (

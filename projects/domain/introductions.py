@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from leoportal.domain.notifications import notify, wording
 from leoportal.enums import NotificationKind
 from leoportal.models import User
-from leoportal.notifications import notify, wording
 from leoportal.rules import is_program_staff
 from partners.domain.organisations import MembershipError, invite_contact, pending_contact_invitation
 from partners.models import Organisation

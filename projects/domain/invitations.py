@@ -18,12 +18,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from leoportal import invitations
 from leoportal.dispatch import dispatch
-from leoportal.emails import build_email
-from leoportal.invitations import sending_problem
+from leoportal.domain import invitations
+from leoportal.domain.emails import build_email
+from leoportal.domain.invitations import sending_problem
+from leoportal.domain.notifications import absolute_url
 from leoportal.models import User
-from leoportal.notifications import absolute_url
 from projects.enums import Access
 from projects.exceptions import InvitationError
 from projects.models import CoInvestigator, Invitation

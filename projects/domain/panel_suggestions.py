@@ -1,6 +1,6 @@
 """Suggested assignments for a call's panel: the Django side of projects/matching/reviewers.py.
 
-Staff start a background job (leoportal.jobs, with progress) from the panel page; it loads the call's proposals under
+Staff start a background job (leoportal's jobs, with progress) from the panel page; it loads the call's proposals under
 review and its panel as plain data, with every conflict of interest of projects/panels.py as a hard rule, runs the
 pure engine and stores the suggestions (replacing the call's earlier ones). Staff accept all of them or some; an
 accepted suggestion goes through panels.assign like any assignment, so the rules are checked again at that moment.
@@ -8,7 +8,7 @@ accepted suggestion goes through panels.assign like any assignment, so the rules
 
 from django.db import transaction
 
-from leoportal import jobs
+from leoportal.domain import jobs
 from projects.domain.panels import assign, organisation_key
 from projects.enums import AssignmentSource
 from projects.matching import reviewers as engine

@@ -3,7 +3,7 @@
 Reviewers are invited by program staff by e-mail for one call. The invitation works like a co-investigator's
 (projects/invitations.py): the row is recorded first, a task claims it and e-mails a one-time link whose token is
 stored only as its SHA-256, the link expires (REVIEWER_INVITATION_DAYS) and only an account with the invited address,
-verified, may accept it; the sending limits of leoportal/invitations.py count these invitations too.
+verified, may accept it; the sending limits of leoportal/domain/invitations.py count these invitations too.
 
 A conflict of interest is a hard rule: a reviewer is never assigned (by hand or by suggestion) a proposal
 - they declared a conflict with,
@@ -23,13 +23,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from leoportal import invitations
 from leoportal.dispatch import dispatch
-from leoportal.emails import build_email
+from leoportal.domain import invitations
+from leoportal.domain.emails import build_email
+from leoportal.domain.invitations import sending_problem
+from leoportal.domain.notifications import absolute_url, notify, wording
 from leoportal.enums import NotificationKind
-from leoportal.invitations import sending_problem
 from leoportal.models import User
-from leoportal.notifications import absolute_url, notify, wording
 from leoportal.rules import is_program_staff
 from projects.domain.invitations import has_verified_address
 from projects.domain.rounds import current_round, overdue_q

@@ -11,8 +11,8 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from leoportal.domain.notifications import notify, wording
 from leoportal.enums import NotificationKind
-from leoportal.notifications import notify, wording
 from projects.enums import ProposalStatus, Stage
 from projects.models import Call, Proposal
 

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from leoportal.domain.notifications import notify, wording
 from leoportal.enums import NotificationKind
 from leoportal.models import User
-from leoportal.notifications import notify, wording
 from leoportal.rules import is_program_staff
 from projects.domain.decisions import draft_decision, is_decision
 from projects.domain.scoring import request_scoring

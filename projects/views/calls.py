@@ -4,8 +4,8 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from leoportal import public_pages
-from leoportal.page_cache import for_visitors
+from leoportal.domain import public_pages
+from leoportal.domain.page_cache import for_visitors
 from projects.domain import queries
 from projects.models import Call
 from projects.rules import can_start_proposal

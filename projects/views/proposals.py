@@ -13,7 +13,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from leoportal import public_pages
+from leoportal.domain import public_pages
 from projects.domain import invitations, queries
 from projects.domain import suggestions as proposal_suggestions
 from projects.domain.calendars import feed_of

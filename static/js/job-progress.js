@@ -1,4 +1,4 @@
-// A background job's page (leoportal.jobs): poll its status and move the progress bar; once the job is over,
+// A background job's page (leoportal.domain.jobs): poll its status and move the progress bar; once the job is over,
 // reload the page so the server shows the outcome (the download, the summary, or every problem to fix).
 // Without JavaScript the page refreshes itself instead. Loaded as a file: the Content-Security-Policy forbids
 // inline scripts.

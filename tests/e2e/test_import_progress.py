@@ -4,7 +4,7 @@
 import pytest
 from django.utils import timezone
 
-from leoportal import jobs
+from leoportal.domain import jobs
 from leoportal.enums import JobState
 from leoportal.interchange import CAPABILITIES
 from leoportal.models import BackgroundJob

@@ -126,7 +126,7 @@ def test_staff_review_move_and_export_a_proposal(new_page, submitted_proposal, s
 
 
 def test_job_page_follows_progress_until_the_download_appears(new_page, submitted_proposal):
-    from leoportal import jobs
+    from leoportal.domain import jobs
     from projects.jobs import PROPOSAL_CSV
 
     staff = StaffFactory(email="staff@example.org")

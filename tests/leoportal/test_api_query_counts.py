@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from leoportal.api_tokens import create_token
+from leoportal.domain.api_tokens import create_token
 from partners.enums import MembershipRole
 from projects.enums import ProposalStatus
 from tests.partners.factories import (

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from leoportal.api_tokens import create_token, revoke_token
+from leoportal.domain.api_tokens import create_token, revoke_token
 from leoportal.models import ApiToken
 from partners.enums import MembershipRole
 from tests.partners.factories import MembershipFactory, OrganisationFactory

@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from leoportal import jobs
+from leoportal.domain import jobs
 from leoportal.enums import JobState
 from leoportal.models import BackgroundJob
 from leoportal.tasks import expire_job_results_task, sweep_outboxes_task

@@ -142,7 +142,7 @@ def test_without_listings_the_example_says_when_it_appears(client):
 
 
 def test_the_landing_page_takes_a_few_queries_once_the_example_is_cached(client, researcher, catalogue):
-    client.force_login(researcher)  # signed in: the page is rendered each time (leoportal.page_cache)
+    client.force_login(researcher)  # signed in: the page is rendered each time (leoportal.domain.page_cache)
     client.get(reverse("home"))
 
     with CaptureQueriesContext(connection) as queries:
@@ -150,7 +150,7 @@ def test_the_landing_page_takes_a_few_queries_once_the_example_is_cached(client,
 
     assert response.status_code == 200
     # The user and the open calls (their unread count is kept); the catalogue's fingerprint (listings, flight
-    # precedents) that keys the cached figures and example is remembered (leoportal.public_pages). Counting listings,
+    # precedents) that keys the cached figures and example is remembered (domain.public_pages). Counting listings,
     # providers and categories again cost three more.
     assert len(queries) == 2
 

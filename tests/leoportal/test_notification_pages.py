@@ -7,9 +7,9 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
+from leoportal.domain.notifications import notify, send_digest, unread_count, users_due_a_digest
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification, NotificationPreference
-from leoportal.notifications import notify, send_digest, unread_count, users_due_a_digest
 from leoportal.tasks import send_daily_digests_task
 from tests.factories import ReviewerFactory
 from tests.utils import soup

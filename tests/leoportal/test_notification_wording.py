@@ -8,9 +8,9 @@ from django.core import mail
 from django.template import TemplateDoesNotExist
 from django.urls import reverse
 
+from leoportal.domain.notifications import wording
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from leoportal.notifications import wording
 from partners.domain.organisations import notify_staff_to_verify
 from tests.partners.factories import OrganisationFactory
 

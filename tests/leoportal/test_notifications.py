@@ -1,9 +1,9 @@
 import pytest
 from django.core import mail
 
+from leoportal.domain.notifications import notify, send_email
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
-from leoportal.notifications import notify, send_email
 
 pytestmark = pytest.mark.django_db
 

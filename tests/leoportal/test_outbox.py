@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from leoportal import outbox
+from leoportal.domain import outbox
 from leoportal.tasks import sweep_outboxes_task
 
 EVERY_OUTBOX = {

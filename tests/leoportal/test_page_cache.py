@@ -1,4 +1,4 @@
-"""Public pages are kept whole for visitors who are not signed in (leoportal.page_cache): the second visit costs the
+"""Public pages are kept whole for visitors who are not signed in (domain.page_cache): the second visit costs the
 page's fingerprint alone, a change shows at the next visit, and nobody with a session, a message waiting or a form
 token is ever given a kept page."""
 
@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from leoportal import public_pages
-from leoportal.page_cache import for_visitors
+from leoportal.domain import public_pages
+from leoportal.domain.page_cache import for_visitors
 from tests.factories import PASSWORD
 from tests.partners.factories import CapabilityFactory
 from tests.projects.factories import CallFactory

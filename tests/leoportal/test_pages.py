@@ -38,7 +38,7 @@ def test_unknown_page_gets_the_custom_404(client):
 
 
 def test_server_error_gets_the_custom_500_without_needing_the_database(settings):
-    from leoportal.views import error_500
+    from leoportal.views.site import error_500
 
     response = error_500(None)
 
@@ -93,7 +93,7 @@ def test_state_changing_forms_need_csrf(researcher):
 def test_a_refused_request_gets_the_custom_403(rf, researcher):
     from django.core.exceptions import PermissionDenied
 
-    from leoportal.views import error_403
+    from leoportal.views.site import error_403
 
     request = rf.get("/somewhere/")
     request.user = researcher

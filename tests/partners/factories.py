@@ -5,7 +5,7 @@ import factory
 from django.urls import reverse
 from django.utils import timezone
 
-from leoportal.invitations import token_hash
+from leoportal.domain.invitations import token_hash
 from partners.enums import CapabilityStatus, Category, MembershipRole, PublicationState
 from partners.models import AvailabilityWindow, Capability, Invitation, Membership, Organisation
 

@@ -4,7 +4,7 @@ catalogue's pages link each other."""
 
 import pytest
 
-from leoportal.api_tokens import create_token
+from leoportal.domain.api_tokens import create_token
 from partners.enums import MembershipRole, PublicationState
 from partners.models import Capability
 from tests.partners.factories import CapabilityFactory, MembershipFactory, OrganisationFactory

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from leoportal import jobs
+from leoportal.domain import jobs
 from leoportal.enums import JobState
 from leoportal.interchange import CAPABILITIES
 from leoportal.models import BackgroundJob

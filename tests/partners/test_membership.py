@@ -7,7 +7,7 @@ from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
-from leoportal import outbox
+from leoportal.domain import outbox
 from leoportal.tasks import sweep_outboxes_task
 from partners.domain import organisations
 from partners.domain.organisations import MembershipError

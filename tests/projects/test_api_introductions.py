@@ -3,7 +3,7 @@ answers once through the site's domain function (the team is told), and a propos
 
 import pytest
 
-from leoportal.api_tokens import create_token
+from leoportal.domain.api_tokens import create_token
 from leoportal.models import Notification
 from partners.enums import MembershipRole
 from projects.enums import IntroductionAnswer

@@ -4,7 +4,7 @@ with their explanations."""
 
 import pytest
 
-from leoportal.api_tokens import create_token
+from leoportal.domain.api_tokens import create_token
 from projects.enums import ProposalStatus
 from projects.models import Proposal
 from tests.partners.factories import CapabilityFactory

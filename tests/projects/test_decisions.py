@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from leoportal import notifications
+from leoportal.domain import notifications
 from leoportal.enums import NotificationKind
 from leoportal.models import Notification
 from projects.domain import decisions

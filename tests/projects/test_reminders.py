@@ -9,9 +9,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from leoportal.domain.notifications import set_preferences
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification
-from leoportal.notifications import set_preferences
 from projects.domain.reminders import remind_unsubmitted, send_deadline_reminders
 from projects.enums import Access, ProposalStatus, Stage
 from projects.models import Call

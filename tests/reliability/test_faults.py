@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from devtools import volume
+from leoportal.domain.notifications import notify, overdue_email_ids
 from leoportal.enums import NotificationKind
 from leoportal.models import FailedTask, Notification
-from leoportal.notifications import notify, overdue_email_ids
 from leoportal.tasks import sweep_outboxes_task
 from partners.domain.importing import import_capabilities
 from projects.domain import scoring

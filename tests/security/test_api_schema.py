@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
-from leoportal.api_tokens import create_token
+from leoportal.domain.api_tokens import create_token
 from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db

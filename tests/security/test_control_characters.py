@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from leoportal.emails import build_email
+from leoportal.domain.emails import build_email
 from leoportal.enums import Role
 from leoportal.models import User
 from leoportal.text import SINGLE_LINE_MESSAGE

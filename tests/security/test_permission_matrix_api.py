@@ -14,7 +14,7 @@ here; after every refusal nothing in the database has changed, and no refusal sh
 import pytest
 from django.test import Client
 
-from leoportal.api_tokens import create_token, revoke_token
+from leoportal.domain.api_tokens import create_token, revoke_token
 from tests.security.test_permission_matrix import database_state
 from tests.security.world import CANARIES, build_world
 

@@ -2,7 +2,7 @@
 
 The admin used to have its own sign-in at /admin/login/, with no limit on wrong passwords; it now sends people to
 allauth's. Staff reach nothing but their account pages until their session has passed a second factor
-(leoportal/second_factor.py); researchers and providers may add one and are then asked for it.
+(leoportal/domain/second_factor.py); researchers and providers may add one and are then asked for it.
 """
 
 import pytest

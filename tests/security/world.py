@@ -13,9 +13,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.http import int_to_base36
 
-from leoportal import jobs
+from leoportal.domain import jobs
+from leoportal.domain.invitations import token_hash
 from leoportal.enums import JobState, NotificationKind
-from leoportal.invitations import token_hash
 from leoportal.models import ApiToken, BackgroundJob, Notification
 from partners.domain import uploads
 from partners.enums import MembershipRole, PublicationState

@@ -17,9 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from leoportal.dispatch import dispatch
+from leoportal.domain.notifications import notify, wording
 from leoportal.enums import NotificationKind
 from leoportal.fields import json_list_contains
-from leoportal.notifications import notify, wording
 from webhooks.domain.addresses import AddressError, check
 from webhooks.domain.sending import SendError, post
 from webhooks.domain.signing import SIGNATURE_HEADER, signature_header

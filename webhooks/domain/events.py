@@ -4,8 +4,8 @@ transaction: the delivery rows commit with it (or not at all) and are sent after
 Payloads carry what the organisation's members can already read on the portal, no more.
 """
 
+from leoportal.domain.notifications import absolute_url
 from leoportal.fields import json_list_contains
-from leoportal.notifications import absolute_url
 from partners.models import Capability
 from webhooks.domain.deliveries import emit, record
 from webhooks.enums import Event

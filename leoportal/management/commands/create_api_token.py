@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from leoportal.api_tokens import TokenError, create_token
+from leoportal.domain.api_tokens import TokenError, create_token
 from leoportal.enums import TokenScope
 from leoportal.models import User
 from partners.models import Organisation

@@ -3,7 +3,7 @@
 The engine is pure; this module is the thin layer around it.
 
 - ``request_scoring`` records that a proposal needs (re)scoring and queues the task after commit. If the broker is
-  down the request survives in ``match_requested_at`` and the outbox sweep (leoportal.outbox) queues it again later.
+  down the request survives in ``match_requested_at`` and the outbox sweep (leoportal's) queues it again later.
 - ``score_proposal`` scores one proposal under a row lock (two scorings of the same proposal never run at once)
   and replaces its stored matches in one transaction (readers see the previous results until then).
 - ``rescore`` scores many proposals against one catalogue in vectorized batches and writes the kept rows with

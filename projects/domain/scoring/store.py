@@ -7,9 +7,9 @@ import json
 from django.conf import settings
 from django.db import connection
 
+from leoportal.domain.notifications import notify, wording
 from leoportal.enums import NotificationKind
 from leoportal.models import User
-from leoportal.notifications import notify, wording
 from projects.enums import Fit
 from projects.matching import (
     ProposalRanking,

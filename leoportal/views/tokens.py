@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from leoportal.api_tokens import TokenError, create_token, revoke_token
+from leoportal.domain.api_tokens import TokenError, create_token, revoke_token
 from leoportal.enums import TokenScope
 from leoportal.models import ApiToken
 from partners.models import Organisation

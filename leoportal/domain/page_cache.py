@@ -2,7 +2,7 @@
 
 A public page (the home page, the calls, the catalogue, a listing) shows the same to everyone who is not signed in
 and has nothing waiting for them. For such a visitor the rendered page is kept in the cache under its address and a
-fingerprint of what it shows, which the view gives (listings' and calls' last changes, say; leoportal.public_pages):
+fingerprint of what it shows, which the view gives (listings' and calls' last changes, say; domain.public_pages):
 a change shows at the next visit, and a visit costs a cache read instead of the page's queries and templates.
 
 Rendered afresh, never kept or served from here: a visitor with a session or a message waiting (their pages say who

@@ -20,10 +20,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from leoportal.dispatch import dispatch
-from leoportal.emails import build_email
+from leoportal.domain.emails import build_email
+from leoportal.domain.page_cache import forget_now_and_on_commit
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification, NotificationPreference, User
-from leoportal.page_cache import forget_now_and_on_commit
 from leoportal.tasks import send_notification_email_task
 from leoportal.text import single_line
 
@@ -229,7 +229,7 @@ EMAIL_MAX_AGE = timedelta(days=2)  # older news stays on the site: an e-mail day
 
 def overdue_email_ids(now: datetime | None = None, grace: timedelta = EMAIL_GRACE) -> list[int]:
     """Immediate notifications whose e-mail was never sent nor failed for good (queued while the broker was down):
-    an outbox the periodic sweep empties (leoportal.outbox)."""
+    an outbox the periodic sweep empties (leoportal.domain.outbox)."""
     now = now or timezone.now()
     return list(
         Notification.objects.filter(

@@ -2,7 +2,7 @@
 
 This is the one job system: the review desk's CSV exports, a panel's reviewer suggestions and the capability
 import are kinds of job. A request that would take too long starts a job instead and sends the person to the job's
-page (leoportal/job_views.py), which polls a small JSON endpoint, shows a progress bar and, when the job is over,
+page (leoportal/views/jobs.py), which polls a small JSON endpoint, shows a progress bar and, when the job is over,
 its outcome: a summary, the problems to fix, or a download link. A result file is private: it is stored under
 MEDIA_ROOT with a random name and only the job's owner can download it, through a view that checks.
 
@@ -11,7 +11,7 @@ Adding a kind of job
 Write a runner in ``<app>/jobs.py`` (every app's ``jobs`` module is imported at start-up, in the web process and
 the worker alike) and register it::
 
-    from leoportal import jobs
+    from leoportal.domain import jobs
 
     @jobs.job_kind("projects.proposal_csv")
     def export_proposals_csv(job, output, progress):
@@ -36,9 +36,9 @@ Raise ``JobError("what went wrong and what to do", problems=[...])`` in a runner
 read; any other exception fails the job with a general message, is logged and reaches staff as a failed task.
 
 Reliability: the job row is saved before the task is queued (after commit). A worker claims it with a conditional
-update, so a duplicate delivery runs it once. Jobs are an outbox (leoportal.outbox): the periodic sweep queues again
-a job whose task never reached a worker (broker down) and one whose worker died, up to ``MAX_ATTEMPTS`` times, then
-fails it. ``expire_results`` (run hourly) deletes result files older than ``JOB_RESULT_RETENTION_HOURS``.
+update, so a duplicate delivery runs it once. Jobs are an outbox (leoportal.domain.outbox): the periodic sweep
+queues again a job whose task never reached a worker (broker down) and one whose worker died, up to ``MAX_ATTEMPTS``
+times, then fails it. ``expire_results`` (run hourly) deletes result files older than ``JOB_RESULT_RETENTION_HOURS``.
 """
 
 import logging
@@ -267,7 +267,7 @@ def run(job: BackgroundJob) -> None:
     except Exception:
         logger.exception("background job %s (%s) failed", job.public_id, job.kind)
         _fail(job, unexpected_failure(kind.all_or_nothing))
-        raise  # recorded as a failed task and reported to staff (leoportal.task_failures)
+        raise  # recorded as a failed task and reported to staff (leoportal.domain.task_failures)
 
 
 def _run(kind: JobKind, job: BackgroundJob, output: IO[bytes]) -> None:
@@ -322,7 +322,7 @@ def _delete_file(job: BackgroundJob) -> None:
 
 def overdue_ids(now: datetime | None = None) -> list[int]:
     """Jobs that should be running but are not: queued while the broker was down, or left running by a worker that
-    died. Those out of attempts are failed, saying so; the rest are an outbox the sweep empties (leoportal.outbox)."""
+    died. Those out of attempts are failed, saying so; the rest are an outbox the sweep empties (domain.outbox)."""
     now = now or timezone.now()
     lost = BackgroundJob.objects.filter(
         Q(state=JobState.QUEUED, created_at__lt=now - QUEUE_PATIENCE)

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_GET
 
-from leoportal import public_pages
-from leoportal.page_cache import for_visitors
+from leoportal.domain import public_pages
+from leoportal.domain.page_cache import for_visitors
 from partners.domain.queries import public_catalogue_counts, public_category_counts
 from projects.domain.queries import open_call_count
 from projects.domain.suggestions import landing_example

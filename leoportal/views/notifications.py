@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from leoportal import notifications
+from leoportal.domain import notifications
 from leoportal.enums import Delivery, NotificationKind
 from leoportal.models import Notification, NotificationPreference
 

@@ -24,9 +24,9 @@ def _jsonable(value):
 @task_failure.connect
 def record_task_failure(sender=None, task_id=None, exception=None, args=None, kwargs=None, einfo=None, **extra):
     # Connected when Celery starts, before Django's apps are loaded: the models are imported when a task fails.
+    from leoportal.domain.notifications import notify, wording  # noqa: PLC0415 -- app ready
     from leoportal.enums import NotificationKind  # noqa: PLC0415 -- app ready
     from leoportal.models import FailedTask, Notification, User  # noqa: PLC0415 -- app ready
-    from leoportal.notifications import notify, wording  # noqa: PLC0415 -- app ready
 
     name = getattr(sender, "name", str(sender))
     logger.error("task %s[%s] failed for good: %r", name, task_id, exception)

@@ -1,10 +1,10 @@
-"""The fingerprints of the public pages kept for visitors (leoportal.page_cache): what each page shows, read from the
+"""The fingerprints of the public pages kept for visitors (domain.page_cache): what each page shows, read from the
 database at most every few seconds and forgotten as soon as a listing, a provider, a call or a flight precedent
 changes. Connected to those models' signals when the apps are ready, in web and worker processes alike."""
 
 from django.utils import timezone
 
-from leoportal.page_cache import Remembered
+from leoportal.domain.page_cache import Remembered
 from partners.domain.queries import public_fingerprint
 from partners.models import Capability, Organisation
 from projects.domain.queries import calls_state

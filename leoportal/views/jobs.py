@@ -1,4 +1,4 @@
-"""The pages of a background job (leoportal.jobs): its progress page, the status it polls, the result download.
+"""The pages of a background job (leoportal.domain.jobs): its progress page, the status it polls, the result download.
 
 Only the job's owner sees any of them; anyone else gets a 404.
 """
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from leoportal import jobs
+from leoportal.domain import jobs
 
 
 def _own_job(request, public_id):
