@@ -190,7 +190,8 @@ class SizeLimitUploadHandler(FileUploadHandler):
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
         if self.received > self.limit:
-            self.request.upload_too_large = self.file_name
+            assert self.request is not None  # Django gives upload handlers the request they parse
+            self.request.upload_too_large = self.file_name  # type: ignore[attr-defined]  # read back by the view
             raise SkipFile
         return raw_data
 
