@@ -234,7 +234,9 @@ def claim(job_id: int) -> BackgroundJob | None:
     )
     if not claimed:
         return None
-    return BackgroundJob.objects.select_related("owner").get(pk=job_id)
+    job = BackgroundJob.objects.select_related("owner").get(pk=job_id)
+    _forget_progress(job)  # an earlier attempt's count is not this one's
+    return job
 
 
 def run_job(job_id: int) -> bool:
@@ -305,6 +307,11 @@ def _finish(job: BackgroundJob, state: JobState, error: str = "") -> None:
         result_name=job.result_name,
         result_content_type=job.result_content_type,
     )
+    # Once the outcome is committed: until then the row still says "running", and its page reads the count.
+    transaction.on_commit(lambda: _forget_progress(job))
+
+
+def _forget_progress(job: BackgroundJob) -> None:
     try:
         cache.delete(_progress_key(job))
     except Exception:  # any cache backend error: the entry expires on its own

@@ -52,6 +52,13 @@ def no_file(job, output, progress):
     progress(1, 1)
 
 
+@jobs.job_kind("tests.all_or_nothing", all_or_nothing=True)
+def counts_in_one_transaction(job, output, progress):
+    for done in range(1, 4):
+        progress(done, 3)
+    return jobs.JobResult(summary="3 counted")
+
+
 @pytest.fixture(autouse=True)
 def _runs():
     RUNS.clear()
@@ -148,6 +155,28 @@ def test_progress_is_written_at_most_once_an_interval_and_always_at_the_end(staf
     progress(10, 10)
 
     assert (written_early, BackgroundJob.objects.get(pk=job.pk).progress_done) == (1, 10)
+
+
+def test_an_all_or_nothing_job_shows_its_count_until_its_outcome_is_committed(
+    staff, django_capture_on_commit_callbacks
+):
+    job = job_for(staff, "tests.all_or_nothing")
+
+    with django_capture_on_commit_callbacks() as on_commit:
+        assert jobs.run_job(job.pk) is True
+    # Until the job's transaction commits, other connections still read the row as running, and its page the count.
+    seen_from_outside = BackgroundJob.objects.get(pk=job.pk)
+    seen_from_outside.state = JobState.RUNNING
+    before_commit = jobs.progress_of(seen_from_outside)
+    for callback in on_commit:
+        callback()
+
+    assert before_commit == (3, 3)
+    assert jobs.progress_of(seen_from_outside) == (0, 3)  # forgotten once the outcome is there to read
+    assert (BackgroundJob.objects.get(pk=job.pk).state, BackgroundJob.objects.get(pk=job.pk).summary) == (
+        JobState.DONE,
+        "3 counted",
+    )
 
 
 # --- Pages ------------------------------------------------------------------------------------------------------
