@@ -61,6 +61,9 @@ def test_staff_review_move_and_export_a_proposal(new_page, submitted_proposal, s
     page.get_by_role("link", name="Liver organoids for toxicity screening").click()
     page.wait_for_url(re.compile(r".*/admin/projects/proposal/\d+/change/(\?.*)?$"))
     assert page.locator("[data-matches] tbody tr").first.locator("td").nth(1).inner_text() == "CubeLab incubator"
+    # The introductions panel after the form (which the admin floats) clears it: its heading is one line high, not a
+    # dark band stretched up behind every section of the desk.
+    assert page.locator("#introductions > h2").bounding_box()["height"] < 60
     assert page.locator("[data-files] a[data-download]").inner_text() == "narrative.pdf"
     check_page(page, "desk-proposal")
 
