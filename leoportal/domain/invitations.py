@@ -100,13 +100,16 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _open(model, now: datetime):
+    """Invitations of ``model`` that may still be accepted: neither accepted nor revoked, and not expired."""
+    return model.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
 def claim(model, pk: int, now: datetime) -> str | None:
     """Claim an invitation of ``model`` for sending at ``now``: a fresh token, whose hash is stored with ``sent_at``.
     None when it was sent already, or is no longer open (accepted, revoked, expired)."""
     token = secrets.token_urlsafe(32)
-    claimed = model.objects.filter(
-        pk=pk, sent_at__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-    ).update(sent_at=now, token_hash=token_hash(token))
+    claimed = _open(model, now).filter(pk=pk, sent_at__isnull=True).update(sent_at=now, token_hash=token_hash(token))
     return token if claimed else None
 
 
@@ -125,13 +128,7 @@ def unsent(model, now: datetime | None = None):
     """Invitations of ``model`` still to e-mail: never sent, still open, and older than the pause a queued send gets
     before the sweep takes it over."""
     now = now or timezone.now()
-    return model.objects.filter(
-        sent_at__isnull=True,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-        expires_at__gt=now,
-        created_at__lte=now - RESEND_AFTER,
-    )
+    return _open(model, now).filter(sent_at__isnull=True, created_at__lte=now - RESEND_AFTER)
 
 
 def find(queryset, token: str):

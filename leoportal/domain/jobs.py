@@ -71,7 +71,6 @@ QUEUE_PATIENCE = timedelta(minutes=2)
 # A job is tried at most this many times: a worker killed mid-run leaves it running, and the sweep retries it.
 MAX_ATTEMPTS = 3
 ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
-OVER_STATES = (JobState.DONE, JobState.FAILED, JobState.EXPIRED)
 
 
 def unexpected_failure(all_or_nothing: bool) -> str:
@@ -79,19 +78,21 @@ def unexpected_failure(all_or_nothing: bool) -> str:
     return f"The job stopped on an unexpected error.{kept} Program staff have been told; try again later."
 
 
+def _try_smaller(all_or_nothing: bool) -> str:
+    return f"{'Nothing was saved: try' if all_or_nothing else 'Try'} a smaller selection or file."
+
+
 def time_limit_failure(all_or_nothing: bool) -> str:
-    what_now = "Nothing was saved: try" if all_or_nothing else "Try"
     return (
         f"The job took longer than the {settings.CELERY_TASK_TIME_LIMIT} seconds a background task may run and was "
-        f"stopped. {what_now} a smaller selection or file."
+        f"stopped. {_try_smaller(all_or_nothing)}"
     )
 
 
 def lost_failure(all_or_nothing: bool) -> str:
-    what_now = "Nothing was saved: try" if all_or_nothing else "Try"
     return (
         f"The job was stopped {MAX_ATTEMPTS} times before it could finish (it may be too large for the time a "
-        f"background task is allowed). {what_now} a smaller selection or file."
+        f"background task is allowed). {_try_smaller(all_or_nothing)}"
     )
 
 
@@ -144,6 +145,11 @@ def registered_kinds() -> list[str]:
 
 def kind_of(job: BackgroundJob) -> JobKind | None:
     return _kinds.get(job.kind)
+
+
+def _all_or_nothing(job: BackgroundJob) -> bool:
+    kind = kind_of(job)
+    return kind is not None and kind.all_or_nothing
 
 
 def start_job(owner: User, kind: str, *, label: str, params: dict | None = None, total: int | None = None):
@@ -202,8 +208,7 @@ class ProgressRecorder:
 
 def progress_of(job: BackgroundJob) -> tuple[int, int | None]:
     """(done, total) as far as anyone can tell now."""
-    kind = kind_of(job)
-    if job.state == JobState.RUNNING and kind is not None and kind.all_or_nothing:
+    if job.state == JobState.RUNNING and _all_or_nothing(job):
         try:
             recorded = cache.get(_progress_key(job))
         except Exception:  # any cache backend error: show the job as started
@@ -336,8 +341,7 @@ def overdue_ids(now: datetime | None = None) -> list[int]:
         | Q(state=JobState.RUNNING, started_at__lt=_stale_before(now))
     )
     for job in lost.filter(attempts__gte=MAX_ATTEMPTS):
-        kind = kind_of(job)
-        _fail(job, lost_failure(kind is not None and kind.all_or_nothing))
+        _fail(job, lost_failure(_all_or_nothing(job)))
     return list(lost.filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True))
 
 
@@ -372,8 +376,7 @@ def status_message(job: BackgroundJob, done: int, total: int | None, now: dateti
         return "Waiting for a background worker to start the job."
     if job.state == JobState.RUNNING:
         counted = f"{done:,} of {total:,} done." if total is not None else "Started."
-        kind = kind_of(job)
-        if kind is not None and kind.all_or_nothing:
+        if _all_or_nothing(job):
             counted += " Nothing is saved until all of it is in."
         return counted
     if job.state == JobState.DONE:
