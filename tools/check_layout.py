@@ -17,6 +17,8 @@ REASONS = {
     "leaf": "a Celery task imports the domain module it calls, so the domain can import its tasks at the top",
     "app ready": "runs once Django's apps are loaded (AppConfig.ready, a signal connected before they are)",
     "start-up": "manage.py sets the settings module before importing Django",
+    "slow import": "a library that takes most of a second to load, needed only once the code runs: every process "
+    "(the site, each manage.py command, a worker) starts without it",
 }
 NOQA = re.compile(r"#\s*noqa:[^#]*\bPLC0415\b(?P<rest>.*)$")
 

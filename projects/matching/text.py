@@ -8,14 +8,19 @@ The listings' matrix is kept dense (terms x listings, float32) when it is small 
 one sparse-times-dense product whose rows do not depend on which other proposals are in the batch.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from projects.matching.lexicon import analyze_text
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 # Above this many cells the listings' matrix stays sparse (about 200 MB of float32).
 DENSE_LIMIT = 50_000_000
@@ -27,6 +32,12 @@ def _identity(features: Sequence[str]) -> Sequence[str]:
     return features
 
 
+def _vectorizer() -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415 -- slow import
+
+    return TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32, min_df=1)
+
+
 class TextIndex:
     def __init__(self, capability_texts: list[str]):
         features = [analyze_text(text)[0] for text in capability_texts]
@@ -36,7 +47,7 @@ class TextIndex:
             self.vocabulary_size = 0
             self.listings = np.zeros((0, len(capability_texts)), dtype=np.float32)
             return
-        self.vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, norm="l2", dtype=np.float32, min_df=1)
+        self.vectorizer = _vectorizer()
         matrix = self.vectorizer.fit_transform(features).astype(np.float32)
         matrix.sort_indices()
         self.vocabulary_size = matrix.shape[1]

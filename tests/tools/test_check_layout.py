@@ -2,6 +2,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.utils import manage_output
 from tools import check_layout
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,3 +95,18 @@ def test_production_code_importing_tests_tools_or_demo_seeding_is_reported():
     assert len(check_layout.import_problems("projects.views.calls", "from projects.demo import proposals\n")) == 1
     text = "from projects.demo import proposals\n"
     assert check_layout.import_problems("leoportal.management.commands.seed_demo", text) == []
+
+
+def test_a_process_starts_without_the_libraries_imported_late():
+    """The imports marked ``slow import`` stay out of start-up: a process that loads every app and the URLs (as the
+    site, a worker or a command does) has not loaded scikit-learn until the engine fits a text index."""
+    probe = (
+        "import sys\n"
+        "from django.urls import resolve\n"
+        "resolve('/')\n"
+        "before = 'sklearn' in sys.modules\n"
+        "from projects.matching.text import TextIndex\n"
+        "TextIndex(['a centrifuge for cell cultures'])\n"
+        "print(before, 'sklearn' in sys.modules)\n"
+    )
+    assert manage_output("shell", "-c", probe, DEBUG="true").splitlines()[-1] == "False True"
