@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "leoportal.apps.StaticFilesConfig",  # django.contrib.staticfiles, without the packages' unused builds
     "django.contrib.humanize",
     "django.contrib.postgres",
     "allauth",
