@@ -28,16 +28,15 @@ print(json.dumps({
 """
 
 
-@pytest.mark.slow(seconds=50)
-def test_the_demo_runs_on_sqlite_with_in_process_tasks(tmp_path):
+@pytest.mark.slow(seconds=35)
+def test_the_demo_runs_on_sqlite_with_in_process_tasks(migrated_sqlite, tmp_path):
     # E-mails go to the console, as in `make run`: seeding must not print the demo's, nor warn about a broker.
     env = {
         "DEBUG": "true",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{migrated_sqlite}",
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
 
-    manage_output("migrate", "--noinput", "-v0", **env)
     seeded = run_manage("seed_demo", **env)
     assert (seeded.returncode, seeded.stderr) == (0, "")
     ready, kept_back = seeded.stdout.splitlines()

@@ -36,22 +36,19 @@ def health(port: int) -> dict | None:
         return None
 
 
-@pytest.mark.slow(seconds=45)
-def test_run_starts_worker_beat_and_site_and_ctrl_c_stops_them_all(redis_server, tmp_path):
+@pytest.mark.slow(seconds=30)
+def test_run_starts_worker_beat_and_site_and_ctrl_c_stops_them_all(redis_server, migrated_sqlite, tmp_path):
     port = free_port()
     env = {
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
         "HOME": os.environ.get("HOME", "/tmp"),
         "TMPDIR": str(tmp_path),
         "DEBUG": "true",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{migrated_sqlite}",
         "REDIS_URL": redis_server.url,
         "EMAIL_URL": "dummymail://",
         "PORT": str(port),
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True, timeout=300
-    )
     run = subprocess.Popen(
         ["bash", "scripts/run.sh"],
         cwd=BASE_DIR,
