@@ -5,11 +5,10 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from leoportal import health
-from leoportal.api import api
-from leoportal.api import docs as api_docs
+from leoportal.api.v1 import api
+from leoportal.api.v1 import docs as api_docs
 from leoportal.domain.page_cache import for_visitors
-from leoportal.views import jobs, notifications, site, tokens
+from leoportal.views import health, jobs, notifications, site, tokens
 
 urlpatterns = [
     path("", site.home, name="home"),

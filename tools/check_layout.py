@@ -36,15 +36,15 @@ TOOLING = ("tests", "devtools", "tools")
 # The layers, from the bottom; a module's top-level imports may reach its own layer and the ones below, never above
 # (an import inside a function is a declared exception, see REASONS). Named by the module's first part in its app.
 LAYERS = {
-    0: "enums, exceptions, signals, tasks and the project's small plumbing (dispatch, env, text, celery)",
+    0: "enums, exceptions, signals, tasks and the project's small plumbing (dispatch, text, celery)",
     1: "models, model fields and the permission rules (which read the models)",
     2: "domain: the business actions and queries (<app>/domain/, and leoportal's notifications, jobs, e-mails ...)",
     3: "forms and filters",
     4: "views, admin, URLs, template tags and management commands",
 }
 LAYER_OF = {
-    **dict.fromkeys(("enums", "exceptions", "signals", "tasks", "dispatch", "env", "text", "celery"), 0),
-    **dict.fromkeys(("models", "fields", "constraints", "rules"), 1),
+    **dict.fromkeys(("enums", "exceptions", "signals", "tasks", "dispatch", "text", "celery"), 0),
+    **dict.fromkeys(("models", "fields", "rules"), 1),
     **dict.fromkeys(("forms", "filters"), 3),
     **dict.fromkeys(
         (
@@ -58,7 +58,7 @@ LAYER_OF = {
         ),
         4,
     ),
-    **dict.fromkeys(("health", "context_processors"), 4),
+    **dict.fromkeys(("context_processors",), 4),
 }
 OUTSIDE_LAYERS = ("settings", "wsgi", "asgi", "apps", "migrations", "matching", "demo")
 ENGINE = "projects.matching"  # the pure engine: imports nothing from Django or the apps

@@ -12,7 +12,7 @@ from django.http import Http404
 from ninja import Router, Schema
 from ninja.responses import Status
 
-from leoportal.api_access import FieldProblems, Refused, page_of
+from leoportal.api.access import FieldProblems, Refused, page_of
 from partners.filters import CatalogueFilter
 from partners.models import Capability
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from ninja import Body, Router, Schema
 from ninja.responses import Status
 
-from leoportal.api_access import (
+from leoportal.api.access import (
     Detail,
     PathProblems,
     Refused,

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from leoportal.constraints import pair_q, range_q
 from leoportal.fields import ChoiceListField
+from leoportal.models.constraints import pair_q, range_q
 from leoportal.text import validate_single_line
 from partners.enums import (
     CapabilityStatus,

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from leoportal.pagination import EstimatedCountPaginator
+from leoportal.admin.pagination import EstimatedCountPaginator
 from projects.admin.team import ReadOnlyAdmin
 from projects.models import ListingDemand, Match, RescoreRequest
 

@@ -29,8 +29,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from leoportal.admin.pagination import EstimatedCountPaginator
 from leoportal.models import User
-from leoportal.pagination import EstimatedCountPaginator
 from leoportal.rules import is_program_staff
 from partners.models import Membership
 from projects.admin import actions, desk_views

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.http import Http404
 from ninja import Router, Schema
 
-from leoportal.api_access import Detail, FieldProblems, Refused, organisation_of, page_of, require_write
+from leoportal.api.access import Detail, FieldProblems, Refused, organisation_of, page_of, require_write
 from projects.domain.introductions import answer_introduction
 from projects.exceptions import IntroductionError
 from projects.forms import AnswerForm

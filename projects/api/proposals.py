@@ -17,7 +17,7 @@ from django.http import Http404
 from ninja import Body, Router, Schema
 from ninja.responses import Status
 
-from leoportal.api_access import Detail, FieldProblems, Refused, require_personal, require_write
+from leoportal.api.access import Detail, FieldProblems, Refused, require_personal, require_write
 from projects.domain.drafts import check_version, proposal_version
 from projects.domain.proposals import create_draft, save_draft
 from projects.domain.suggestions import suggestions_for

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from leoportal.constraints import choice_q
+from leoportal.models.constraints import choice_q
 from projects.enums import ProposalStatus, Stage
 
 

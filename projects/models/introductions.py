@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from leoportal.constraints import choice_q
+from leoportal.models.constraints import choice_q
 from partners.models import Membership
 from projects.enums import CLOSED_STATUSES, Fit, IntroductionAnswer, RequestState
 

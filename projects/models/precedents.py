@@ -25,8 +25,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from leoportal.constraints import choice_q, range_q
 from leoportal.fields import ChoiceListField
+from leoportal.models.constraints import choice_q, range_q
 from partners.enums import Category, Confidence, CrewTime, ResearchArea
 from partners.models import Capability
 from partners.models.validation import validate_sources

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from leoportal.constraints import choice_q, pair_q, range_q
 from leoportal.fields import ChoiceListField
+from leoportal.models.constraints import choice_q, pair_q, range_q
 from leoportal.text import validate_single_line
 from partners.enums import Category, CrewTime, ResearchArea
 from projects.enums import ProposalStatus, SampleType, Stage, TechnologyReadinessLevel

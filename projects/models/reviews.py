@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from leoportal.constraints import range_q
+from leoportal.models.constraints import range_q
 from projects.enums import OperationsScreen, ReviewScore
 
 # The criteria, in the order reviewers see them (field name, label shown in tables).

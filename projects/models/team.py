@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from leoportal.constraints import choice_q
+from leoportal.models.constraints import choice_q
 from leoportal.text import validate_single_line
 from projects.enums import Access, CoInvestigatorRole
 

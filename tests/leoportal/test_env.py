@@ -3,7 +3,7 @@ import json
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from leoportal import env
+from leoportal.settings import env
 from tests.utils import run_manage
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from leoportal.pagination import EstimatedCountPaginator
+from leoportal.admin.pagination import EstimatedCountPaginator
 from projects.enums import Fit, ProposalStatus
 from projects.models import Match, Proposal
 from tests.factories import StaffFactory

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from leoportal.api_access import Refused, TokenAuth
+from leoportal.api.access import Refused, TokenAuth
 from leoportal.domain.api_tokens import RateLimited
 from partners.api.catalogue import router as catalogue_router
 from partners.api.listings import router as listings_router

@@ -5,9 +5,9 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from leoportal import env
+from leoportal.settings import env
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # A local .env (created by `make install` from .env.example) holds development values; real environment
 # variables always win over it, and production deployments have no .env at all.
@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "leoportal.apps.StaticFilesConfig",  # django.contrib.staticfiles, without the packages' unused builds
+    "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
     "allauth",
