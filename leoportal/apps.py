@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 
 
 class LeoPortalConfig(AppConfig):
@@ -43,19 +42,3 @@ class StaffAdminConfig(admin_apps.AdminConfig):
         from leoportal.admin import register_second_factors  # noqa: PLC0415 -- app ready
 
         register_second_factors()
-
-
-class StaticFilesConfig(BaseStaticFilesConfig):
-    """Django's static files, leaving out what the front-end packages ship beside the files the pages use
-    (bootstrap.min.css, bootstrap.bundle.min.js, bootstrap-icons.min.css and its fonts, chart.umd.min.js, each with
-    its source map): other builds, right-to-left and partial stylesheets, sources and type declarations. Each file
-    collected is hashed and compressed twice, so these would triple the time of ``collectstatic``."""
-
-    ignore_patterns = [
-        *BaseStaticFilesConfig.ignore_patterns,
-        *("*.d.ts", "*.ts", "*.scss", "*.json", "*.cjs", "*.cjs.map", "*.esm.*", "*.rtl.*", "chunks"),
-        *("bootstrap-grid.*", "bootstrap-reboot.*", "bootstrap-utilities.*", "bootstrap.css", "bootstrap.css.map"),
-        *("bootstrap.js", "bootstrap.js.map", "bootstrap.min.js", "bootstrap.min.js.map", "bootstrap.bundle.js"),
-        *("bootstrap.bundle.js.map", "bootstrap-icons.css", "chart.js", "chart.js.map", "chart.umd.js"),
-        *("chart.umd.js.map", "helpers.js", "helpers.js.map"),
-    ]

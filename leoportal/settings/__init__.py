@@ -176,6 +176,26 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
 ]
+# Of each front-end package, the files the pages use (with the source maps they name): collectstatic leaves out the
+# rest of the package (leoportal/staticfiles.py).
+VENDOR_FILES = {
+    "vendor/bootstrap": {
+        "css/bootstrap.min.css",
+        "css/bootstrap.min.css.map",
+        "js/bootstrap.bundle.min.js",
+        "js/bootstrap.bundle.min.js.map",
+    },
+    "vendor/bootstrap-icons": {
+        "bootstrap-icons.min.css",
+        "fonts/bootstrap-icons.woff",
+        "fonts/bootstrap-icons.woff2",
+    },
+    "vendor/chart.js": {"chart.umd.min.js", "chart.umd.min.js.map"},
+}
+STATICFILES_FINDERS = [
+    "leoportal.staticfiles.ProjectFilesFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
