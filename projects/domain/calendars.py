@@ -78,6 +78,11 @@ def feed_of(user) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user=user).first()
 
 
+def has_feed(user) -> bool:
+    """Whether the person asked for a calendar address (what My proposals says about it)."""
+    return CalendarFeed.objects.filter(user=user).exists()
+
+
 def reset_feed(user) -> CalendarFeed:
     """A new secret address (the first one, asked for from My proposals); an old one answers 404 from now on."""
     CalendarFeed.objects.filter(user=user).delete()

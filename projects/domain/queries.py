@@ -98,15 +98,24 @@ def calls_for_listing(now=None) -> tuple[list[Call], list[Call]]:
     return open_calls, upcoming
 
 
+# What My proposals shows of each proposal and its call (templates/projects/dashboard.html).
+DASHBOARD_COLUMNS = (
+    *("public_id", "title", "status", "updated_at", "owner_id", "call"),
+    *("call__public_id", "call__code", "call__opens_at", "call__closes_at"),
+)
+
+
 def dashboard_proposals(user) -> list[Proposal]:
     """The proposals ``user`` works on: drafts first, then those waiting for revisions, then by last change.
 
-    Each carries ``my_role`` ("Principal investigator" or the co-investigator's access) and ``can_edit``.
+    Each carries ``my_role`` ("Principal investigator" or the co-investigator's access) and ``can_edit``, and only
+    the columns the list shows (DASHBOARD_COLUMNS): a proposal's texts are most of its row.
     """
     my_access = CoInvestigator.objects.filter(proposal=OuterRef("pk"), user=user).values("access")[:1]
     proposals = (
         Proposal.objects.team_of(user)
         .select_related("call")
+        .only(*DASHBOARD_COLUMNS)
         .annotate(
             my_access=Subquery(my_access),
             priority=Case(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from leoportal.domain import public_pages
 from projects.domain import invitations, queries
 from projects.domain import suggestions as proposal_suggestions
-from projects.domain.calendars import feed_of
+from projects.domain.calendars import has_feed
 from projects.domain.drafts import (
     StaleDraft,
     autosave,
@@ -76,8 +76,9 @@ def dashboard(request):
         {
             "proposals": proposals,
             "can_start": can_start_proposal(request.user),
-            "open_call_count": queries.open_call_count(),
-            "calendar": feed_of(request.user),
+            # Counted only when the page shows it (with no proposals yet): the template calls it.
+            "open_call_count": queries.open_call_count,
+            "has_calendar": has_feed(request.user),
         },
     )
 

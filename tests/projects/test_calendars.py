@@ -119,7 +119,7 @@ def test_the_calendar_pages_make_no_calendar_address_until_asked(client, researc
     dashboard = client.get(reverse("projects:dashboard"))
     page = client.get(reverse("projects:calendar"))
 
-    assert (dashboard.context["calendar"], page.context["calendar"]) == (None, None)
+    assert (dashboard.context["has_calendar"], page.context["calendar"]) == (False, None)
     assert not CalendarFeed.objects.filter(user=researcher).exists()
     assert soup(dashboard).select_one("[data-calendar] a")["href"] == reverse("projects:calendar")
     assert soup(page).select_one("[data-calendar] button").get_text() == "Make my calendar address"
@@ -277,3 +277,14 @@ def test_a_review_leaves_the_feed_once_unassigned_or_with_a_conflict(client, sta
     calendar = Calendar.from_ical(client.get(feed_of(reviewer)).content)
 
     assert [str(event["summary"]) for event in calendar.walk("VEVENT")] == [f"Review due: “Kept” ({call.code})"]
+
+
+def test_my_proposals_says_whether_the_calendar_address_is_made(client, researcher):
+    client.force_login(researcher)
+    before = soup(client.get(reverse("projects:dashboard"))).select_one("[data-calendar]").get_text(" ", strip=True)
+    client.post(reverse("projects:personal_calendar_reset"))
+    after = soup(client.get(reverse("projects:dashboard"))).select_one("[data-calendar]").get_text(" ", strip=True)
+
+    assert "Subscribe to a secret address" in before and "Make your calendar address" in before
+    assert "Your calendar app follows your secret calendar address" in after
+    assert "See or reset your calendar address" in after

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from projects.domain.calendars import feed_of
 from projects.domain.proposals import create_draft, submit_proposal
-from projects.domain.queries import typical_days_in_status
+from projects.domain.queries import dashboard_proposals, typical_days_in_status
 from projects.domain.transitions import set_proposal_status
 from projects.enums import Access, ProposalStatus
 from projects.models import Proposal, StatusChange
@@ -115,11 +115,23 @@ def test_dashboard_query_count_does_not_grow_with_proposals(
     client.force_login(researcher)
     feed_of(researcher)  # the calendar address exists from the first visit on
 
-    # user, proposals, open calls, the calendar address, unread notifications (the session is read from Redis)
-    with django_assert_num_queries(5):
+    # user, proposals, the calendar address, unread notifications (the session is read from Redis); the open calls
+    # are counted only for the empty state
+    with django_assert_num_queries(4):
         response = client.get(reverse("projects:dashboard"))
 
     assert len(rows(response)) == count + 1
+
+
+def test_dashboard_reads_only_the_columns_it_shows(researcher):
+    ProposalFactory(owner=researcher, call=CallFactory())
+
+    (proposal,) = dashboard_proposals(researcher)
+
+    # A proposal's texts are most of its row, and the list shows none of them.
+    assert {"summary", "objectives", "why_microgravity", "earth_benefit"} <= proposal.get_deferred_fields()
+    assert {"title", "status", "updated_at"}.isdisjoint(proposal.get_deferred_fields())
+    assert {"code", "closes_at"}.isdisjoint(proposal.call.get_deferred_fields())
 
 
 def test_dashboard_finds_the_team_proposals_through_indexes_not_a_scan(researcher, researcher2):
