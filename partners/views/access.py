@@ -22,7 +22,8 @@ def admin_organisation(request, slug: str) -> Organisation:
 
 
 def manageable_capability(request, public_id) -> Capability:
-    capability = get_object_or_404(Capability.objects.select_related("organisation"), public_id=public_id)
+    # With its demand (the counts a published listing's page shows), in the same query.
+    capability = get_object_or_404(Capability.objects.select_related("organisation", "demand"), public_id=public_id)
     if not can_manage_capability(request.user, capability):
         raise Http404("No such listing.")
     return capability

@@ -9,6 +9,7 @@ from django.utils import timezone
 from partners.domain import listings
 from partners.models import AvailabilityWindow, Capability
 from partners.signals import capability_changed
+from projects.models import ListingDemand
 from tests.partners.factories import AvailabilityWindowFactory, CapabilityFactory, OrganisationFactory
 from tests.utils import soup
 
@@ -678,3 +679,27 @@ def test_the_public_id_is_a_uuid_not_the_primary_key(redwire):
 
     assert capability.get_absolute_url() == f"/catalogue/listings/{capability.public_id}/"
     assert str(capability.pk) not in capability.get_manage_url().split("/")
+
+
+@pytest.mark.parametrize("with_demand", [False, True])
+def test_an_own_listings_page_reads_the_listing_and_its_demand_at_once(
+    provider_client, redwire, django_assert_num_queries, with_demand
+):
+    capability = CapabilityFactory(organisation=redwire)  # published, of a verified organisation
+    if with_demand:
+        ListingDemand.objects.create(capability=capability, fits=3, to_confirm=5, computed_at=timezone.now())
+    provider_client.get(capability.get_manage_url())
+
+    # the user, the listing with its organisation and demand, the membership (the session is read from Redis)
+    with django_assert_num_queries(3):
+        page = soup(provider_client.get(capability.get_manage_url()))
+
+    panel = page.select_one("[data-demand]")
+    if with_demand:
+        counts = (
+            panel.select_one("[data-demand-fits]").get_text(),
+            panel.select_one("[data-demand-to-confirm]").get_text(),
+        )
+        assert counts == ("3", "5")
+    else:
+        assert "Fits" not in panel.get_text()
