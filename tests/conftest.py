@@ -1,5 +1,6 @@
 """Fixtures shared by every test: a fixed cast of users, eager Celery, a clean cache, fast password hashing."""
 
+import contextlib
 import fcntl
 import itertools
 import os
@@ -139,19 +140,60 @@ def outsider(db):
     return UserFactory(email="outsider@example.org")
 
 
+def run_directory(tmp_path_factory) -> Path:
+    """The temporary directory of the whole test run, above each pytest-xdist process's own."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def once_in_the_run(tmp_path_factory, name: str):
+    """Yields whether the work called ``name`` is still to do in this test run, holding a lock that the run's other
+    test processes (pytest-xdist) wait on; the work is marked done when the block ends without an error."""
+    shared = run_directory(tmp_path_factory)
+    done = shared / f"{name}.done"
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield not done.exists()
+        done.touch()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker, tmp_path_factory):
+    """pytest-django's test database, migrated once in the run: the first test process makes and migrates
+    ``test_<name>`` and each process (pytest-xdist's gw0, gw1 ...) gets a copy of it of its own
+    (``test_<name>_gw0`` ..., PostgreSQL's CREATE DATABASE ... TEMPLATE, about a second) instead of migrating its
+    own (about 15 s of CPU). The copy is dropped when the process ends; the template is made afresh by the next run."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if connection.vendor != "postgresql":
+        pytest.fail("The suite runs on PostgreSQL: run it with `make test`.")
+    with django_db_blocker.unblock(), once_in_the_run(tmp_path_factory, "test-database") as to_make:
+        original_name = connection.settings_dict["NAME"]
+        if to_make:
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        else:
+            django_settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = (
+                connection.creation._get_test_db_name()
+            )
+        if worker:
+            connection.creation.clone_test_db(suffix=worker, verbosity=0)
+            django_settings.DATABASES["default"]["NAME"] = connection.settings_dict["NAME"] = (
+                connection.creation.get_test_db_clone_settings(worker)["NAME"]
+            )
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.destroy_test_db(original_name, verbosity=0)
+
+
 @pytest.fixture
 def migrated_sqlite(tmp_path_factory, tmp_path) -> Path:
     """A SQLite database file of this test's own with every migration applied, as `make run` makes one. Migrating
     takes about 15 s of CPU, so it is done once in the run, by whichever test process needs it first (the others wait
     on a lock), and each test gets a copy."""
-    shared = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        shared = shared.parent  # the run's directory, above each process's own
-    migrated = shared / "migrated.sqlite3"
-    with (shared / "migrated.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not migrated.exists():
-            building = shared / "migrating.sqlite3"
+    migrated = run_directory(tmp_path_factory) / "migrated.sqlite3"
+    with once_in_the_run(tmp_path_factory, "migrated-sqlite") as to_make:
+        if to_make:
+            building = migrated.with_suffix(".building")
             building.unlink(missing_ok=True)
             manage_output("migrate", "--noinput", "-v0", DEBUG="true", DATABASE_URL=f"sqlite:///{building}")
             building.rename(migrated)
