@@ -38,6 +38,13 @@ class StaffAdminConfig(admin_apps.AdminConfig):
     default_site = "leoportal.admin_site.StaffAdminSite"
 
     def ready(self):
+        from django.contrib.admin import options  # noqa: PLC0415 -- app ready
+        from django.db import models  # noqa: PLC0415 -- app ready
+
+        from leoportal.forms import LabelledSplitDateTime  # noqa: PLC0415 -- app ready
+
+        # Every ModelAdmin starts from these defaults: its date-and-time fields name their two boxes.
+        options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.DateTimeField]["widget"] = LabelledSplitDateTime
         super().ready()  # registers every app's admin.py
         from leoportal.admin import register_second_factors  # noqa: PLC0415 -- app ready
 

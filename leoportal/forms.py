@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.admin import widgets
+from django.utils.text import capfirst
 
 from leoportal.enums import Role
 from leoportal.text import validate_single_line
@@ -29,3 +31,20 @@ class SignupForm(forms.Form):
         user.full_name = self.cleaned_data["full_name"].strip()
         user.organisation = self.cleaned_data["organisation"].strip()
         user.save(update_fields=["role", "full_name", "organisation"])
+
+
+class LabelledSplitDateTime(widgets.AdminSplitDateTime):
+    """Django's date and time boxes of one field, each named for screen readers ("Opens: date", "Opens: time"):
+    the field's label names neither box. Every date-and-time field of the admin uses it (``StaffAdminConfig``),
+    named by ``label`` or else by the field's name ("Expires at: date")."""
+
+    def __init__(self, label="", attrs=None):
+        self.label = label
+        super().__init__(attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        label = self.label or capfirst(name.rpartition("-")[2].replace("_", " "))  # an inline's "rounds-0-opens_at"
+        for subwidget, part in zip(context["widget"]["subwidgets"], ("date", "time"), strict=False):
+            subwidget["attrs"]["aria-label"] = f"{label}: {part}"
+        return context

@@ -1,7 +1,6 @@
 """Calls for proposals: program staff create and edit them here."""
 
 from django.contrib import admin, messages
-from django.contrib.admin import widgets
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
@@ -11,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
+from leoportal.forms import LabelledSplitDateTime
 from projects.admin import panel_views
 from projects.domain import decisions, reminders
 from projects.enums import CallState
@@ -32,21 +32,6 @@ class CallStateFilter(admin.SimpleListFilter):
             CallState.UPCOMING: queryset.upcoming(now),
             CallState.CLOSED: queryset.closed(now),
         }.get(self.value(), queryset)
-
-
-class LabelledSplitDateTime(widgets.AdminSplitDateTime):
-    """Django's date and time boxes of one field, each named for screen readers ("Opens: date", "Opens: time"):
-    the field's label names neither box."""
-
-    def __init__(self, label, attrs=None):
-        self.label = label
-        super().__init__(attrs)
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        for subwidget, part in zip(context["widget"]["subwidgets"], ("date", "time"), strict=False):
-            subwidget["attrs"]["aria-label"] = f"{self.label}: {part}"
-        return context
 
 
 class DecisionTemplateInline(admin.StackedInline):
@@ -74,6 +59,14 @@ class ReviewRoundFormSet(BaseInlineFormSet):
         form = super()._construct_form(i, **kwargs)
         form.instance._checked_with_siblings = True
         return form
+
+    def add_fields(self, form, index):
+        """A row's boxes are named for screen readers: the table's column headings are not their labels (the dates
+        name theirs through LabelledSplitDateTime)."""
+        super().add_fields(form, index)
+        form.fields["name"].widget.attrs["aria-label"] = "Round name"
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this round"
 
     def clean(self):
         super().clean()

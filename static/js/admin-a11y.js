@@ -12,7 +12,10 @@ function nameAutocompletes(root) {
     if (!label.id) {
       label.id = `${select.id}-label`;
     }
-    box.querySelectorAll("[role=combobox]").forEach((combobox) => combobox.setAttribute("aria-labelledby", label.id));
+    // A single select's box is a combobox; a multiple one types into a search box among the chosen items.
+    box.querySelectorAll("[role=combobox], .select2-search__field").forEach((combobox) => {
+      combobox.setAttribute("aria-labelledby", label.id);
+    });
     box.querySelectorAll(".select2-selection__rendered").forEach((shown) => {
       shown.setAttribute("aria-label", label.textContent.replace(/:\s*$/, "").trim());
     });
