@@ -58,9 +58,21 @@ def tour(role):
     }[role]
 
 
-def photograph_tour(page, role):
+def sign_in_with_second_factor(page, email, password):
+    """Program staff's sign-in, both steps: the password, then the code of the demo's authenticator app."""
+    page.context.clear_cookies()
+    sign_in_as_demo(page, email, password)
+    page.get_by_label("Code").fill(totp_code(DEMO_STAFF_TOTP_SECRET))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
+
+
+def photograph_tour(page, role, email, password):
     TOUR_DIR.mkdir(parents=True, exist_ok=True)
     taken = []
+    if role == "staff":
+        # The crawl covers what staff reach before their second factor; the desk is behind it.
+        sign_in_with_second_factor(page, email, password)
     for name, path, viewport in tour(role):
         page.set_viewport_size(viewport)
         response = page.goto(path)
@@ -84,14 +96,10 @@ def sign_in_as_demo(page, email, password):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    if "/accounts/2fa/authenticate/" in page.url:  # program staff: the code of the demo's authenticator app
-        page.get_by_label("Code").fill(totp_code(DEMO_STAFF_TOTP_SECRET))
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/accounts/2fa/" not in url)
     return page.url
 
 
-@pytest.mark.slow(seconds=150)
+@pytest.mark.slow(seconds=100)
 def test_every_page_each_demo_role_reaches_fits_phone_and_desktop(new_page, live_server, settings):
     call_command("seed_demo", stdout=StringIO())
     public_kinds = Counter()
@@ -103,7 +111,7 @@ def test_every_page_each_demo_role_reaches_fits_phone_and_desktop(new_page, live
             landing = sign_in_as_demo(page, email, settings.DEMO_PASSWORD)
             start = [landing.removeprefix(live_server.url), "/"]
         reports.append(crawl(page, role, live_server.url, start, public_kinds=public_kinds))
-        photograph_tour(page, role)
+        photograph_tour(page, role, email, settings.DEMO_PASSWORD)
 
     summary = {
         report.person: {
