@@ -169,7 +169,8 @@ class ResearchAreas(Criterion):
         def labels(names: Iterable[str]) -> str:
             return join_words((RESEARCH_AREA_LABELS[n] for n in names), "or")
 
-        mine = list(p.research_areas)
+        # In the vocabulary's order, whatever the order they were given in (the vectorised scorer has only a set).
+        mine = sorted(set(p.research_areas), key=RESEARCH_AREAS.index)
         if outcome == UNKNOWN and not c.research_areas:
             return "provider has not listed the research areas it serves"
         if outcome == PASS:

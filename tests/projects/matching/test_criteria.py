@@ -153,6 +153,19 @@ def test_research_areas_outcomes(offered, expected):
     assert check(p, listing(research_areas=offered), "research_areas") == expected
 
 
+@pytest.mark.parametrize("offered", [("microbiology",), ("stem_cells",), ("stem_cells", "organoids", "other")])
+def test_research_areas_are_explained_in_the_same_order_whatever_order_the_proposal_gives(offered):
+    # The vectorised scorer sees a set of areas: the scalar rules name them in the vocabulary's order, as it does.
+    given = check(
+        proposal(research_areas=("other", "organoids", "stem_cells")), listing(research_areas=offered), "research_areas"
+    )
+    ordered = check(
+        proposal(research_areas=("stem_cells", "organoids", "other")), listing(research_areas=offered), "research_areas"
+    )
+
+    assert given == ordered
+
+
 def test_research_areas_never_affect_the_fit():
     p = proposal(research_areas=("organoids",), needs=("cell_culture_bioreactor",))
     c = listing(research_areas=("microbiology",), status="operational")
