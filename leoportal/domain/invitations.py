@@ -34,6 +34,8 @@ from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from leoportal.domain import claims
+
 # A queued e-mail gets this long before the sweep takes it over (its task may still be on its way).
 RESEND_AFTER = timedelta(minutes=5)
 
@@ -109,18 +111,17 @@ def claim(model, pk: int, now: datetime) -> str | None:
     """Claim an invitation of ``model`` for sending at ``now``: a fresh token, whose hash is stored with ``sent_at``.
     None when it was sent already, or is no longer open (accepted, revoked, expired)."""
     token = secrets.token_urlsafe(32)
-    claimed = _open(model, now).filter(pk=pk, sent_at__isnull=True).update(sent_at=now, token_hash=token_hash(token))
+    claimed = claims.claim(
+        _open(model, now).filter(pk=pk, sent_at__isnull=True), sent_at=now, token_hash=token_hash(token)
+    )
     return token if claimed else None
 
 
 def send_claimed(model, pk: int, claimed_at: datetime, message) -> bool:
     """Send the e-mail of an invitation claimed at ``claimed_at``; if sending fails, release the claim so the retry
     sends it (with a fresh token: the old one was never delivered)."""
-    try:
+    with claims.released_on_error(model.objects.filter(pk=pk, sent_at=claimed_at), sent_at=None, token_hash=""):
         message.send()
-    except Exception:
-        model.objects.filter(pk=pk, sent_at=claimed_at).update(sent_at=None, token_hash="")
-        raise
     return True
 
 

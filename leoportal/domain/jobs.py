@@ -58,6 +58,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from leoportal.dispatch import dispatch
+from leoportal.domain import claims
 from leoportal.enums import JobState
 from leoportal.models import BackgroundJob, User
 from leoportal.tasks import run_background_job_task
@@ -232,12 +233,8 @@ def claim(job_id: int) -> BackgroundJob | None:
     """Mark the job running for this worker; None when it is gone, over, or another worker runs it."""
     now = timezone.now()
     claimable = Q(state=JobState.QUEUED) | Q(state=JobState.RUNNING, started_at__lt=_stale_before(now))
-    claimed = (
-        BackgroundJob.objects.filter(pk=job_id, attempts__lt=MAX_ATTEMPTS)
-        .filter(claimable)
-        .update(state=JobState.RUNNING, started_at=now, attempts=F("attempts") + 1, progress_done=0)
-    )
-    if not claimed:
+    waiting = BackgroundJob.objects.filter(claimable, pk=job_id, attempts__lt=MAX_ATTEMPTS)
+    if not claims.claim(waiting, state=JobState.RUNNING, started_at=now, attempts=F("attempts") + 1, progress_done=0):
         return None
     job = BackgroundJob.objects.select_related("owner").get(pk=job_id)
     _forget_progress(job)  # an earlier attempt's count is not this one's

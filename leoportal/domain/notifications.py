@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from leoportal.dispatch import dispatch
+from leoportal.domain import claims
 from leoportal.domain.emails import build_email
 from leoportal.domain.page_cache import forget_now_and_on_commit
 from leoportal.enums import Delivery, NotificationKind
@@ -117,8 +118,8 @@ def absolute_url(path: str) -> str:
 def send_email(notification_id: int) -> bool:
     """Send one notification's e-mail unless it was already sent. Returns whether this call sent it."""
     now = timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=now)
-    if not claimed:
+    row = Notification.objects.filter(pk=notification_id)
+    if not claims.claim(row.filter(emailed_at__isnull=True), emailed_at=now):
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     context = {"notification": notification, "link": absolute_url(notification.url) if notification.url else ""}
@@ -128,12 +129,8 @@ def send_email(notification_id: int) -> bool:
         html=render_to_string("emails/notification.html", context),
         to=notification.recipient.email,
     )
-    try:
+    with claims.released_on_error(row.filter(emailed_at=now), emailed_at=None):  # the retry sends it
         message.send()
-    except Exception:
-        # Release the claim so the retry can send it; the row says it was never e-mailed.
-        Notification.objects.filter(pk=notification_id, emailed_at=now).update(emailed_at=None)
-        raise
     return True
 
 
@@ -192,12 +189,8 @@ def send_digest(user_id: int, today) -> bool:
     """
     user = User.objects.get(pk=user_id)
     previous = user.digest_sent_on
-    claimed = (
-        User.objects.filter(pk=user_id, digest_sent_on=previous)
-        .exclude(digest_sent_on=today)
-        .update(digest_sent_on=today)
-    )
-    if not claimed:
+    row = User.objects.filter(pk=user_id)
+    if not claims.claim(row.filter(digest_sent_on=previous).exclude(digest_sent_on=today), digest_sent_on=today):
         return False
     pending = list(
         Notification.objects.filter(recipient_id=user_id, delivery=Delivery.DIGEST, digested_at__isnull=True).order_by(
@@ -214,11 +207,8 @@ def send_digest(user_id: int, today) -> bool:
         html=render_to_string("emails/digest.html", context),
         to=user.email,
     )
-    try:
+    with claims.released_on_error(row.filter(digest_sent_on=today), digest_sent_on=previous):
         message.send()
-    except Exception:
-        User.objects.filter(pk=user_id, digest_sent_on=today).update(digest_sent_on=previous)
-        raise
     Notification.objects.filter(pk__in=[n.pk for n in pending]).update(digested_at=timezone.now())
     return True
 

@@ -4,9 +4,9 @@ An outbox is a table whose rows each wait for a task: a notification's e-mail, a
 reviewer, organisation member), a webhook delivery, a proposal's scoring, a listing change's rescoring, a background
 job. The row is written first and its task queued once the transaction commits (leoportal.dispatch); each task
 claims its row with a conditional update before acting, so a second delivery of the same task does nothing, and
-releases the claim if it fails so a retry can take it. What a broker that was down never got, or a worker that died
-dropped, is still in the table: the sweep (``leoportal.sweep_outboxes``, every minute) asks each outbox which rows are
-overdue and queues their task again.
+releases the claim if it fails so a retry can take it (both through ``leoportal.domain.claims``). What a broker that
+was down never got, or a worker that died dropped, is still in the table: the sweep (``leoportal.sweep_outboxes``,
+every minute) asks each outbox which rows are overdue and queues their task again.
 
 An app registers its outboxes when it is ready (``AppConfig.ready``)::
 

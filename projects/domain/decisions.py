@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from leoportal.domain import claims
 from leoportal.domain.notifications import absolute_url, notify
 from leoportal.enums import NotificationKind
 from leoportal.models import User
@@ -203,8 +204,8 @@ def send_decisions(emails, by: User) -> Sending:
     for email in emails:
         with transaction.atomic():
             now = timezone.now()
-            claimed = DecisionEmail.objects.filter(pk=email.pk, sent_at__isnull=True).update(sent_at=now, sent_by=by)
-            if not claimed:
+            waiting = DecisionEmail.objects.filter(pk=email.pk, sent_at__isnull=True)
+            if not claims.claim(waiting, sent_at=now, sent_by=by):
                 already.append(email)
                 continue
             email.refresh_from_db()

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from leoportal.dispatch import dispatch
+from leoportal.domain import claims
 from leoportal.domain.notifications import notify, wording
 from leoportal.enums import NotificationKind
 from leoportal.fields import json_list_contains
@@ -86,11 +87,10 @@ def claim(delivery_id: int, now) -> bool:
     subquery, not a join, which Django would turn into ``pk IN (...)``): PostgreSQL then re-reads them after waiting
     for a racing worker's claim, and the second worker updates nothing."""
     enabled = Endpoint.objects.filter(is_active=True).values("pk")
-    return bool(
-        Delivery.objects.filter(
-            pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint_id__in=enabled
-        ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    waiting = Delivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint_id__in=enabled
     )
+    return claims.claim(waiting, status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
 
 
 def send_delivery(delivery_id: int) -> bool:
