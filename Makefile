@@ -26,7 +26,7 @@ TEST_PROCESSES ?= $(shell echo $$(( $$(nproc) + 1 )))
 help:
 	@echo "make run      install, migrate, seed the demo and serve on 127.0.0.1:$(PORT)"
 	@echo "make test     install and run the whole test suite on PostgreSQL and Redis"
-	@echo "make test-fast  the suite without the browser and live-worker tests (the inner loop)"
+	@echo "make test-fast  the inner loop: the suite without the slow, browser, live-worker and broad tests"
 	@echo "make install  create .venv with the locked dependencies and install front-end assets"
 	@echo "make lint     ruff check, ruff format --check, djlint (templates), makemigrations --check, the layout gates, mypy"
 	@echo "make typecheck  mypy alone: strict on the matching engine, default checks on the domain modules"
@@ -68,9 +68,10 @@ services:
 test: install services
 	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
-# The inner loop: everything but the browser (tests/e2e), the tests that start a real Celery worker and the slow ones.
+# The inner loop: everything but the browser (tests/e2e), the tests that start a real Celery worker, the slow ones
+# and the broad sweeps (pyproject.toml's markers).
 test-fast: install services
-	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal --ignore=tests/e2e -m "not worker and not slow" \
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal --ignore=tests/e2e -m "not worker and not slow and not broad" \
 		$(PYTEST_ARGS)
 
 # The README's pictures: the crawl of every page (tests/e2e/test_every_page.py) photographs each role's tour.

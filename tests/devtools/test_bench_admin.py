@@ -11,7 +11,7 @@ from leoportal.models import User
 from projects.enums import ProposalStatus
 from tests.projects.factories import ProposalFactory, ReviewFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 ROW = re.compile(
     r"^(?P<name>.+?)\s+(?P<median>\d+\.\d)\s+(?P<fastest>\d+\.\d)\s+(?P<queries>\d+)\s+(?P<rows>\d+)"

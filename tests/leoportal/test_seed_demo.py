@@ -10,7 +10,7 @@ from django.urls import reverse
 from leoportal.demo.accounts import DEMO_STAFF_TOTP_SECRET
 from leoportal.models import User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 DEMO_EMAILS = [
     "provider2@example.org",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.projects.factories import ProposalFactory
 from tests.security.test_permission_matrix import database_state
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 MODEL_ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 # Lists whose rows have number ids (a heartbeat's id is its name: any text may be one).

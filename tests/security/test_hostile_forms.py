@@ -31,7 +31,7 @@ from tests.security.helpers import changed_tables, database_state, rolled_back
 from tests.security.strategies import RAW_MARKERS, SCRIPT, mutated, random_form
 from tests.utils import form_data, soup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 # Twelve examples a form keep the file near a minute; HOSTILE_EXAMPLES=200 makes a deeper search.
 EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", "12"))

@@ -31,7 +31,7 @@ from tests.security.urlmap import arguments, site_patterns
 from tests.security.world import ACTORS, CANARIES, REVIEWERS, build_world
 from tests.utils import soup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 LOGIN = "login"  # 302 to the login page, with ?next= back to the page
 ADMIN_LOGIN = "admin login"  # 302 to the admin's login page

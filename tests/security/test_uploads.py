@@ -22,7 +22,7 @@ from tests.security import slow_readers
 from tests.security.pdf_bombs import content_stream_bomb, object_stream_bomb, padded_pdf, pdf_with
 from tests.utils import soup
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 SAFE_DISPOSITION = re.compile(r'^attachment; filename="[A-Za-z0-9 ._()\-]{1,154}"$')
 

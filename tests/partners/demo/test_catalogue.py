@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from partners.models import Capability, Membership, Organisation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 
 def seed(verbosity=1):

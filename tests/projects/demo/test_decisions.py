@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from projects.models import DECISION_STATUSES, DecisionEmail, DecisionTemplate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 
 def seed():

@@ -7,7 +7,7 @@ from leoportal.models import Notification
 from partners.models import Organisation
 from projects.models import Introduction
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 
 def seed():

@@ -10,7 +10,7 @@ from partners.demo.catalogue import CATALOGUE
 from projects.demo.precedents import PRECEDENTS_FILE
 from projects.models import Precedent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 
 def seed() -> str:

@@ -8,7 +8,7 @@ from projects.domain.submission import missing_for_submission
 from projects.enums import CallState
 from projects.models import Attachment, Call, CoInvestigator, Proposal, StatusChange
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 
 def seed(verbosity=1):

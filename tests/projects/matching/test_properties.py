@@ -31,6 +31,7 @@ from .strategies import capabilities, catalogues, proposal_lists, proposals
 # Forty examples a property keep the file near half a minute; PROPERTY_EXAMPLES=400 makes a deeper search.
 EXAMPLES = int(os.environ.get("PROPERTY_EXAMPLES", "40"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+pytestmark = pytest.mark.broad  # searches over generated catalogues (make test-fast leaves them out)
 TIER = {Fit.FITS: 0, Fit.TO_CONFIRM: 0, Fit.DOES_NOT_FIT: 1}
 
 

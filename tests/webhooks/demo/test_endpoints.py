@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from webhooks.models import Attempt, Delivery, Endpoint
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.broad]
 
 
 def seed():
