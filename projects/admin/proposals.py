@@ -43,7 +43,7 @@ from projects.admin.filters import (
     StatusFilter,
 )
 from projects.admin.forms import StatusMoveForm
-from projects.domain import reviews
+from projects.domain import reviews, suggestions
 from projects.domain.queries import attach_desk_figures, desk_figures, proposal_introductions
 from projects.domain.transitions import allowed_moves
 from projects.enums import Fit
@@ -397,6 +397,9 @@ class ProposalAdmin(SimpleHistoryAdmin):
                 "moves": moves,
                 "status_form": StatusMoveForm(statuses=moves, auto_id="status_%s"),
                 "matches": [match for match in matches if not match.is_near_miss],
+                # The matches' markup is kept under this key (projects.domain.suggestions.desk_rendering_key).
+                "matches_key": suggestions.desk_rendering_key(proposal, matches, with_members),
+                "matches_seconds": suggestions.RENDERING_SECONDS,
                 "near_misses": [match for match in matches if match.is_near_miss],
                 "reviews": proposal_reviews,
                 "review_criteria": [label for _name, label in REVIEW_CRITERIA],

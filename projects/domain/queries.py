@@ -180,11 +180,26 @@ def introduction_page_queryset(user):
     )
 
 
+# What a provider's table of introductions shows (templates/projects/_provider_introductions.html): a proposal's
+# texts and a user's account details are most of their rows, and the table shows none of them.
+PROVIDER_INTRODUCTION_COLUMNS = (
+    "public_id",
+    "answer",
+    "answered_at",
+    "created_at",
+    "proposal__title",
+    "organisation__name",
+    "answered_by__full_name",
+    "answered_by__email",
+)
+
+
 def provider_introductions(user):
     """The introductions to ``user``'s organisations: those awaiting an answer first, then the newest."""
     return (
         Introduction.objects.for_provider(user)
         .select_related("proposal", "organisation", "answered_by")
+        .only(*PROVIDER_INTRODUCTION_COLUMNS)
         .annotate(answered=Case(When(answer="", then=Value(0)), default=Value(1), output_field=IntegerField()))
         .order_by("answered", "-created_at", "-id")
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 
+from leoportal.domain.page_cache import release
 from partners.enums import Category
 from partners.models import Capability
 from projects.domain import scoring
@@ -66,6 +67,31 @@ def rendering_key(proposal: Proposal, can_ask: bool, catalogue: Hashable, now: f
         catalogue,
         can_ask,
         int((time.time() if now is None else now) // 60),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def desk_rendering_key(proposal: Proposal, matches: list[Match], with_members: set[int]) -> str:
+    """A key for the rendered matches of the review desk's proposal page (each match's checks are most of the page's
+    rendering). The markup depends only on what the key holds: the proposal's status and last scoring, each stored
+    match with its listing and provider as last saved and whether the provider has active members (the link says
+    "Introduce" or "Invite a contact and introduce"), and the templates deployed."""
+    parts = (
+        "desk-matches/1",
+        proposal.pk,
+        proposal.status,
+        proposal.matched_at and proposal.matched_at.isoformat(),
+        proposal.match_version,
+        [
+            (
+                match.pk,
+                match.capability.updated_at.isoformat(),
+                match.capability.organisation.updated_at.isoformat(),
+                match.capability.organisation_id in with_members,
+            )
+            for match in matches
+        ],
+        release(),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 

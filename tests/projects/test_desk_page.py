@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from projects.domain.transitions import set_proposal_status
 from projects.enums import Fit, ProposalStatus
-from tests.partners.factories import CapabilityFactory, OrganisationFactory
+from tests.partners.factories import CapabilityFactory, MembershipFactory, OrganisationFactory
 from tests.projects.factories import (
     CoInvestigatorFactory,
     MatchFactory,
@@ -312,3 +312,67 @@ def test_the_desk_lists_a_matchs_checks_with_their_outcome(client, staff, propos
     assert [(li["data-check"], li.select_one(".criterion").get_text()) for li in checks] == [
         ("duration_days", "unknown")
     ]
+
+
+# --- The matches' markup is kept (projects.domain.suggestions.desk_rendering_key) ------------------------------
+
+
+def matches_panel(client, proposal):
+    response = client.get(page_url(proposal))
+    return soup(response).select_one("section[data-matches]"), [template.name for template in response.templates]
+
+
+def test_the_second_visit_shows_the_same_matches_without_rendering_their_checks(client, staff, matched):
+    client.force_login(staff)
+    first, first_templates = matches_panel(client, matched)
+    second, second_templates = matches_panel(client, matched)
+
+    assert second == first
+    assert len(first.select("[data-match-rank]")) == 2
+    assert "projects/_criteria.html" in first_templates
+    assert "projects/_criteria.html" not in second_templates
+
+
+def test_a_rescoring_shows_at_the_next_visit_of_the_desk(client, staff, matched):
+    client.force_login(staff)
+    matches_panel(client, matched)
+
+    matched.matches.filter(rank=2).delete()
+    matched.matched_at = timezone.now()
+    matched.save(update_fields=["matched_at"])
+
+    panel, _ = matches_panel(client, matched)
+    assert [row["data-match-rank"] for row in panel.select("[data-match-rank]")] == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("renamed", "expected"),
+    [("listing", "1 CubeLab Mark II Space Tango"), ("provider", "1 CubeLab Space Tango Inc.")],
+)
+def test_a_listing_or_provider_renamed_shows_at_the_next_visit_of_the_desk(client, staff, matched, renamed, expected):
+    client.force_login(staff)
+    matches_panel(client, matched)
+
+    listing = matched.matches.get(rank=1).capability
+    if renamed == "listing":
+        listing.name = "CubeLab Mark II"
+        listing.save()
+    else:
+        listing.organisation.name = "Space Tango Inc."
+        listing.organisation.save()
+
+    panel, _ = matches_panel(client, matched)
+    assert panel.select_one('[data-match-rank="1"]').get_text(" ", strip=True).startswith(expected)
+
+
+def test_a_provider_gaining_a_member_is_offered_a_plain_introduction_at_the_next_visit(
+    client, staff, matched, provider_user
+):
+    client.force_login(staff)
+    panel, _ = matches_panel(client, matched)
+    assert panel.select_one("[data-introduce]").get_text(strip=True).startswith("Invite a contact and introduce")
+
+    MembershipFactory(organisation=matched.matches.get(rank=1).capability.organisation, user=provider_user)
+
+    panel, _ = matches_panel(client, matched)
+    assert panel.select_one("[data-introduce]").get_text(strip=True).startswith("Introduce")

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects.domain.introductions import answer_introduction, introduce_to_provider
-from projects.domain.queries import typical_days_in_status
+from projects.domain.queries import provider_introductions, typical_days_in_status
 from projects.enums import IntroductionAnswer, ProposalStatus
 from projects.matching.explain import for_provider, group_checks
 from projects.models import Attachment, Introduction
@@ -578,3 +578,15 @@ def test_the_introduce_page_query_count_does_not_grow_with_providers_and_introdu
         return len(captured)
 
     assert measure(2) == measure(12)
+
+
+def test_a_providers_introductions_read_only_the_columns_their_table_shows(redwire, staff, provider_user):
+    answer_introduction(IntroductionFactory(organisation=redwire, introduced_by=staff), provider_user, interested=True)
+
+    (introduction,) = provider_introductions(provider_user)
+
+    # A proposal's texts are most of its row, and the table shows its title alone.
+    assert {"summary", "objectives", "why_microgravity", "earth_benefit"} <= introduction.proposal.get_deferred_fields()
+    assert "title" not in introduction.proposal.get_deferred_fields()
+    assert {"password", "organisation"} <= introduction.answered_by.get_deferred_fields()
+    assert "note" in introduction.get_deferred_fields()
