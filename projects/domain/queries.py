@@ -135,8 +135,9 @@ def dashboard_proposals(user) -> list[Proposal]:
     return rows
 
 
-def proposal_page_queryset(user):
-    """Proposals ``user`` may see, with what the proposal page shows loaded up front."""
+def proposal_form_queryset(user):
+    """Proposals ``user`` may see, with what the proposal form shows loaded up front: the team with their
+    invitations, the files and the status history."""
     return (
         Proposal.objects.visible_to(user)
         .select_related("call", "owner")
@@ -152,8 +153,15 @@ def proposal_page_queryset(user):
                 "status_changes",
                 queryset=StatusChange.objects.select_related("changed_by").order_by("changed_at", "id"),
             ),
-            Prefetch("introductions", queryset=_introductions_with_people()),
         )
+    )
+
+
+def proposal_page_queryset(user):
+    """Proposals ``user`` may see, with what the proposal page shows loaded up front: the form's, and the
+    introductions with the people involved."""
+    return proposal_form_queryset(user).prefetch_related(
+        Prefetch("introductions", queryset=_introductions_with_people())
     )
 
 

@@ -19,8 +19,8 @@ from projects.views.proposals import (
     edit_context,
     editable_or_redirect,
     proposal_for_action,
+    proposal_for_form,
     save_typed_answers,
-    visible_proposal,
 )
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def attachment_upload(request, public_id, kind):
 @login_required
 @require_POST
 def _attachment_upload(request, public_id, kind):
-    proposal = visible_proposal(request, public_id)
+    proposal = proposal_for_form(request, public_id)
     if kind not in UPLOAD_KINDS:
         raise Http404("No such kind of attachment.")
     elsewhere = editable_or_redirect(request, proposal)

@@ -124,6 +124,11 @@ def visible_proposal(request, public_id) -> Proposal:
     return get_object_or_404(queries.proposal_page_queryset(request.user), public_id=public_id)
 
 
+def proposal_for_form(request, public_id) -> Proposal:
+    """The proposal, if ``request.user`` may see it (404 otherwise), with what its form shows."""
+    return get_object_or_404(queries.proposal_form_queryset(request.user), public_id=public_id)
+
+
 def proposal_for_action(request, public_id) -> Proposal:
     """The proposal, if ``request.user`` may see it (404 otherwise), for a POST that changes it."""
     queryset = Proposal.objects.visible_to(request.user).select_related("call", "owner")
@@ -261,7 +266,7 @@ def editable_or_redirect(request, proposal):
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request, public_id):
-    proposal = visible_proposal(request, public_id)
+    proposal = proposal_for_form(request, public_id)
     elsewhere = editable_or_redirect(request, proposal)
     if elsewhere:
         return elsewhere
@@ -294,7 +299,7 @@ def proposal_edit(request, public_id):
     except SubmissionRefused as refusal:
         # Everything typed is saved. Show the page again with the posted values (they are what was saved, now at
         # the saved version), a fresh co-investigator formset from the saved rows, and what is still missing.
-        proposal = visible_proposal(request, public_id)
+        proposal = proposal_for_form(request, public_id)
         form = _rebound(request, proposal)
         if isinstance(refusal, CallNotOpen):
             form.add_error("call", str(refusal))
@@ -365,7 +370,7 @@ def proposal_autosave(request, public_id):
     Saved: the new version, the time and what each section still needs. Not saved (``saved`` false, with a
     message): someone else saved since the form was opened (``conflict``, the message says who changed what), or
     an answer is invalid (``errors``). Both are answers the page expects, so they come with status 200."""
-    proposal = visible_proposal(request, public_id)
+    proposal = proposal_for_form(request, public_id)
     if is_proposal_editor(request.user, proposal) and not can_edit_proposal(request.user, proposal):
         # Submitted (or moved on) since the form was opened: from this page, when leaving a field for Submit started
         # a save that arrives after it, or from another. An answer the page expects, like a conflict.

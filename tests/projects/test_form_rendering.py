@@ -96,10 +96,10 @@ def test_proposal_form_query_count_does_not_grow_with_the_team(client, researche
     client.force_login(researcher)
     client.get(edit_url(proposal))  # the form's markup is cached from here on
 
-    # user, proposal, its team and their invitations, files, history, introductions, the calls it may choose (the
-    # session and the menu's unread count are kept in Redis); before the cache, rendering the 40 fields added the
-    # team's formset query
-    with django_assert_num_queries(8):
+    # user, proposal, its team and their invitations, files, history, the calls it may choose (the session and the
+    # menu's unread count are kept in Redis; the form shows no introduction, so none is read); before the cache,
+    # rendering the 40 fields added the team's formset query
+    with django_assert_num_queries(7):
         response = client.get(edit_url(proposal))
 
     assert response.status_code == 200
