@@ -108,7 +108,7 @@ REDIS_URL = env.get_redis_url("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "leoportal.redis_cache.RedisCache",  # Django's, reusing its clients
+            "BACKEND": "leoportal.backends.cache.RedisCache",  # Django's, reusing its clients
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "leoportal",
         }
@@ -177,7 +177,7 @@ STATICFILES_DIRS = [
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
 ]
 # Of each front-end package, the files the pages use (with the source maps they name): collectstatic leaves out the
-# rest of the package (leoportal/staticfiles.py).
+# rest of the package (leoportal/backends/staticfiles.py).
 VENDOR_FILES = {
     "vendor/bootstrap": {
         "css/bootstrap.min.css",
@@ -193,7 +193,7 @@ VENDOR_FILES = {
     "vendor/chart.js": {"chart.umd.min.js", "chart.umd.min.js.map"},
 }
 STATICFILES_FINDERS = [
-    "leoportal.staticfiles.ProjectFilesFinder",
+    "leoportal.backends.staticfiles.ProjectFilesFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 STORAGES = {

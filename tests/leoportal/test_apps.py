@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.staticfiles.finders import get_finders
 
 from leoportal.apps import LeoPortalConfig, StaffAdminConfig
-from leoportal.staticfiles import ProjectFilesFinder
+from leoportal.backends.staticfiles import ProjectFilesFinder
 from partners.models import Invitation
 from projects.models import Call, ReviewRound
 

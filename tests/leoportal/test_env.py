@@ -190,7 +190,7 @@ def test_production_behind_a_tls_proxy_with_redis_reads_each_variable():
         "proxy_header": ["HTTP_X_FORWARDED_PROTO", "https"],
         "ssl_redirect": False,
         "csrf_origins": ["https://portal.example.org", "https://www.example.org"],
-        "cache": ["leoportal.redis_cache.RedisCache", "redis://127.0.0.1:6379/9"],
+        "cache": ["leoportal.backends.cache.RedisCache", "redis://127.0.0.1:6379/9"],
         "broker": "redis://127.0.0.1:6379/9",
     }
     refused = run_manage("check", **production, CSRF_TRUSTED_ORIGINS="portal.example.org")

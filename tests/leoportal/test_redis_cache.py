@@ -1,8 +1,8 @@
-"""The Redis cache backend reuses one redis-py client (leoportal.redis_cache) and still reads and writes."""
+"""The Redis cache backend reuses one redis-py client (leoportal.backends.cache) and still reads and writes."""
 
 from django.core.cache import cache, caches
 
-from leoportal.redis_cache import RedisCache
+from leoportal.backends.cache import RedisCache
 
 
 def test_one_client_serves_every_call_and_the_cache_works():
