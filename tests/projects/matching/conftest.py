@@ -1,4 +1,4 @@
-"""Shared data for the engine tests: the real catalogue and precedents (the project's copies), the example proposals
+"""Shared data for the engine tests: the real catalogue and precedents, the example proposals (the project's copies)
 and the flown projects."""
 
 import json
@@ -10,11 +10,12 @@ import pytest
 from devtools.matching.corpus import CATALOGUE, FLOWN_PROJECTS, PRECEDENTS
 from projects.matching import CapabilityFacts, Catalogue, PrecedentFacts, ProposalNeeds
 
-DATA = Path(__file__).resolve().parent / "data"
+# The illustrative proposals (leoportal.proposals/1, invented) the demo loads: the project's one copy.
+EXAMPLES = Path(__file__).resolve().parents[3] / "projects" / "data" / "demo_proposals.json"
 
 
-def load_json(name):
-    return json.loads((DATA / name).read_text())
+def example_document() -> dict:
+    return json.loads(EXAMPLES.read_text())
 
 
 @cache
@@ -39,7 +40,7 @@ def real_capabilities() -> tuple[CapabilityFacts, ...]:
 
 @cache
 def example_proposals() -> tuple[ProposalNeeds, ...]:
-    return tuple(ProposalNeeds.from_interchange(item) for item in load_json("example-proposals.json")["proposals"])
+    return tuple(ProposalNeeds.from_interchange(item) for item in example_document()["proposals"])
 
 
 @cache

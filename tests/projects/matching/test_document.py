@@ -8,14 +8,12 @@ from devtools.matching.corpus import FLOWN_PROJECTS
 from leoportal.interchange import PROPOSALS, RANKINGS, parse_document
 from projects.matching import ALGORITHM, FactsError, rankings_document
 
-from .conftest import capability_items, load_json, precedent_items
+from .conftest import capability_items, example_document, precedent_items
 
 
 @pytest.fixture
 def document():
-    return rankings_document(
-        load_json("example-proposals.json"), list(capability_items()), list(precedent_items()), top=5
-    )
+    return rankings_document(example_document(), list(capability_items()), list(precedent_items()), top=5)
 
 
 def test_rankings_document_validates_against_the_schema(document):
@@ -23,7 +21,7 @@ def test_rankings_document_validates_against_the_schema(document):
 
 
 def test_rankings_document_ranks_every_proposal_in_order(document):
-    proposals = load_json("example-proposals.json")["proposals"]
+    proposals = example_document()["proposals"]
     assert [ranking["proposal"] for ranking in document["rankings"]] == [p["id"] for p in proposals]
     assert document["algorithm"] == ALGORITHM
 
@@ -91,4 +89,4 @@ def test_semantic_errors_are_refused_with_every_problem():
 def test_duplicate_capability_ids_are_refused():
     items = list(capability_items())
     with pytest.raises(ValueError, match="capability ids must be unique; repeated: redwire-bff"):
-        rankings_document(load_json("example-proposals.json"), [*items, items[0]])
+        rankings_document(example_document(), [*items, items[0]])

@@ -1,8 +1,8 @@
 """The example proposals against the real catalogue put sensible providers first.
 
 The expectations below were written down, with their reasons, before the engine was first run on these examples
-(tests/projects/matching/data/example-proposals.json is a copy of the shared examples; the catalogue is the 37 real
-facilities). They check the kind of hardware and the provider, not exact scores, so honest tuning keeps them.
+(projects/data/demo_proposals.json, the examples the demo loads; the catalogue is the 37 real facilities). They
+check the kind of hardware and the provider, not exact scores, so honest tuning keeps them.
 """
 
 import pytest

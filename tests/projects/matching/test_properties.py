@@ -19,9 +19,9 @@ from projects.matching.weights import DEFAULT_WEIGHTS
 
 from .conftest import (
     capability_items,
+    example_document,
     example_proposals,
     flown_proposals,
-    load_json,
     precedent_items,
     real_catalogue,
     real_precedents,
@@ -145,9 +145,9 @@ def test_same_inputs_give_the_same_result_alone_in_any_batch_and_any_order(listi
 def test_the_rankings_document_is_identical_across_processes_and_hash_seeds():
     script = (
         "import json, sys; from projects.matching import rankings_document; "
-        "from tests.projects.matching.conftest import load_json; "
+        "from tests.projects.matching.conftest import example_document; "
         "from tests.projects.matching.conftest import capability_items, precedent_items; "
-        "doc = rankings_document(load_json('example-proposals.json'), list(capability_items()), "
+        "doc = rankings_document(example_document(), list(capability_items()), "
         "list(precedent_items())); "
         "sys.stdout.write(json.dumps(doc, sort_keys=True))"
     )
@@ -159,7 +159,7 @@ def test_the_rankings_document_is_identical_across_processes_and_hash_seeds():
             [sys.executable, "-c", script], cwd=root, env=env, capture_output=True, text=True, check=True
         )
         outputs.append(completed.stdout)
-    document = rankings_document(load_json("example-proposals.json"), list(capability_items()), list(precedent_items()))
+    document = rankings_document(example_document(), list(capability_items()), list(precedent_items()))
     here = json.dumps(document, sort_keys=True)
     assert outputs == [here, here, here]
 
