@@ -75,6 +75,9 @@ def dashboard(request):
         "projects/dashboard.html",
         {
             "proposals": proposals,
+            # The rows' markup is kept under this key (projects.domain.queries.dashboard_rendering_key).
+            "rows_key": queries.dashboard_rendering_key(proposals),
+            "rows_seconds": queries.DASHBOARD_ROWS_SECONDS,
             "can_start": can_start_proposal(request.user),
             # Counted only when the page shows it (with no proposals yet): the template calls it.
             "open_call_count": queries.open_call_count,

@@ -134,6 +134,78 @@ def test_dashboard_reads_only_the_columns_it_shows(researcher):
     assert {"code", "closes_at"}.isdisjoint(proposal.call.get_deferred_fields())
 
 
+# --- My proposals' rows are kept rendered (projects.domain.queries.dashboard_rendering_key) ----------------------
+
+
+@pytest.fixture
+def links_made(monkeypatch):
+    """How many proposal links the rendering has made: each row makes two or three."""
+    made = []
+    original = Proposal.get_absolute_url
+
+    def counting(proposal):
+        made.append(proposal.pk)
+        return original(proposal)
+
+    monkeypatch.setattr(Proposal, "get_absolute_url", counting)
+    return made
+
+
+def table(client):
+    return soup(client.get(reverse("projects:dashboard"))).select_one('[data-table="proposals"] tbody')
+
+
+def test_the_second_visit_shows_the_same_rows_without_rendering_them(client, researcher, links_made):
+    ProposalFactory(owner=researcher, title="Liver organoids", call=CallFactory())
+    ProposalFactory(owner=researcher, title="Cartilage", status=ProposalStatus.SUBMITTED)
+    client.force_login(researcher)
+
+    first = table(client)
+    rendered = len(links_made)
+    second = table(client)
+
+    assert second == first
+    assert len(first.select("tr")) == 2
+    assert rendered > 0
+    assert len(links_made) == rendered
+
+
+def test_a_renamed_or_submitted_proposal_shows_at_the_next_visit(client, researcher):
+    proposal = ProposalFactory(owner=researcher, title="Liver organoids", complete=True, call=CallFactory())
+    client.force_login(researcher)
+    table(client)
+
+    Proposal.objects.filter(pk=proposal.pk).update(title="Liver organoids in orbit")  # no save: updated_at unchanged
+    assert table(client).select_one("td a").get_text(strip=True) == "Liver organoids in orbit"
+
+    Proposal.objects.filter(pk=proposal.pk).update(status=ProposalStatus.SUBMITTED)
+    assert table(client).select_one(".status-badge").get_text(strip=True) == "Submitted"
+
+
+def test_a_co_investigator_given_edit_rights_is_offered_the_draft_at_the_next_visit(client, researcher, researcher2):
+    shared = ProposalFactory(owner=researcher2, title="Shared with me")
+    member = CoInvestigatorFactory(proposal=shared, user=researcher, access=Access.VIEW, email=researcher.email)
+    client.force_login(researcher)
+    assert table(client).select_one("td:last-child a").get_text(" ", strip=True) == "View : Shared with me"
+
+    member.access = Access.EDIT
+    member.save()
+
+    assert table(client).select_one("td:last-child a").get_text(" ", strip=True) == "Continue draft : Shared with me"
+
+
+def test_a_call_closing_marks_its_drafts_at_the_next_visit(client, researcher, monkeypatch):
+    call = CallFactory(closes_at=timezone.now() + timedelta(hours=1))
+    ProposalFactory(owner=researcher, call=call)
+    client.force_login(researcher)
+    assert not table(client).select(".tag")
+
+    later = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr("projects.models.calls.timezone.now", lambda: later)
+
+    assert [tag.get_text() for tag in table(client).select(".tag")] == ["closed"]
+
+
 def test_dashboard_finds_the_team_proposals_through_indexes_not_a_scan(researcher, researcher2):
     ProposalFactory(owner=researcher)
     CoInvestigatorFactory(
