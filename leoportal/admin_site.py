@@ -8,8 +8,8 @@ It differs from Django's in three ways:
 * A changelist refuses malformed requests with a message instead of failing: a date of the date hierarchy that
   no calendar has (``?created_at__year=99999999999999999999``) and an action on rows selected by something that
   is not an id (``_selected_action=abc``) send staff back to the list, which says what was wrong.
-* The list of apps and models in every admin page's sidebar is built once per kind of account in each process
-  (``get_app_list``), not on every page.
+* The list of apps and models an account may use (the sidebar's, and the admin's home) is built once per kind of
+  account in each process (``get_app_list``): Django builds it for every admin page, even those without a sidebar.
 """
 
 from datetime import date
@@ -51,9 +51,9 @@ class StaffAdminSite(admin.AdminSite):
         self._app_lists: dict[tuple, list[dict]] = {}
 
     def get_app_list(self, request, app_label=None):
-        """Django's list of the apps and models ``request.user`` may use, built once for each kind of account: it is
-        in every admin page's sidebar, and building it asks every model's admin for four permissions (about a tenth
-        of the admin's list of proposals)."""
+        """Django's list of the apps and models ``request.user`` may use, built once for each kind of account: Django
+        builds it for every admin page (``each_context``'s ``available_apps``, the sidebar's list), and building it
+        asks every model's admin for four permissions (about a tenth of the admin's list of proposals)."""
         key = app_list_key(request.user, app_label)
         app_list = self._app_lists.get(key)
         if app_list is None:
