@@ -130,9 +130,19 @@ def forget_now_and_on_commit(key: str) -> None:
     transaction.on_commit(lambda: cache.delete(key))
 
 
+# How long a kept piece of a signed-in page lives (the menu, a proposal's suggestions, the proposal form, My
+# proposals' rows, the desk's matches); its key changes whenever what it shows changes.
+RENDERING_SECONDS = 600
+
+
+def markup_key(*parts: object) -> str:
+    """The key of markup kept under everything it shows (``parts``, by their repr) and under the templates and static
+    files deployed (``release``), so that a deployment starts every kept rendering afresh."""
+    return hashlib.sha256(repr((release(), *parts)).encode()).hexdigest()
+
+
 def page_key(request: HttpRequest, fingerprint: Hashable) -> str:
-    parts = (release(), request.scheme, request.get_host(), request.get_full_path(), fingerprint)
-    return "visitor-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    return "visitor-page:" + markup_key(request.scheme, request.get_host(), request.get_full_path(), fingerprint)
 
 
 def _anonymous(request: HttpRequest) -> bool:

@@ -1,12 +1,10 @@
 """The site's menu, kept rendered per viewer."""
 
-import hashlib
-
 from django import template
 from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
-from leoportal.domain.page_cache import blank_tokens, fill_tokens, release
+from leoportal.domain.page_cache import blank_tokens, fill_tokens, markup_key
 
 register = template.Library()
 
@@ -24,8 +22,7 @@ def site_nav(context):
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return nav.render(context)
-    parts = (
-        release(),
+    key = "site-nav:" + markup_key(
         user.pk,
         user.display_name,
         user.role,
@@ -33,7 +30,6 @@ def site_nav(context):
         context.get("nav_section"),
         str(context.get("unread_notifications", "")),
     )
-    key = "site-nav:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     kept = cache.get(key)
     if kept is None:
         kept = blank_tokens(nav.render(context).encode())

@@ -30,6 +30,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from leoportal.admin.pagination import EstimatedCountPaginator
+from leoportal.domain import page_cache
 from leoportal.models import User
 from leoportal.rules import is_program_staff
 from partners.models import Membership
@@ -399,7 +400,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
                 "matches": [match for match in matches if not match.is_near_miss],
                 # The matches' markup is kept under this key (projects.domain.suggestions.desk_rendering_key).
                 "matches_key": suggestions.desk_rendering_key(proposal, matches, with_members),
-                "matches_seconds": suggestions.RENDERING_SECONDS,
+                "matches_seconds": page_cache.RENDERING_SECONDS,
                 "near_misses": [match for match in matches if match.is_near_miss],
                 "reviews": proposal_reviews,
                 "review_criteria": [label for _name, label in REVIEW_CRITERIA],

@@ -1,6 +1,5 @@
 """Read helpers for pages: each returns what a page shows in a fixed number of queries."""
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from leoportal.domain.page_cache import release
+from leoportal.domain.page_cache import markup_key
 from leoportal.models import FailedTask
 from projects.domain.reviews import review_average_subquery
 from projects.domain.rounds import submitted_review_of_assignment
@@ -138,18 +137,12 @@ def dashboard_proposals(user) -> list[Proposal]:
     return rows
 
 
-# How long My proposals' rendered rows are kept; the key below changes whenever they would change.
-DASHBOARD_ROWS_SECONDS = 600
-
-
 def dashboard_rendering_key(rows: list[Any]) -> str:
     """A key for the rendered rows of My proposals (the proposals ``dashboard_proposals`` returns, each with the
     ``my_role`` and ``can_edit`` it adds): every value a row shows (the proposal's title, status and last change, the
-    viewer's role and whether they may edit it, its call's code and deadline and whether it has closed) and the
-    templates deployed."""
-    parts = [
+    viewer's role and whether they may edit it, its call's code and deadline and whether it has closed)."""
+    return markup_key(
         "my-proposals/1",
-        release(),
         *(
             (
                 proposal.public_id,
@@ -168,8 +161,7 @@ def dashboard_rendering_key(rows: list[Any]) -> str:
             )
             for proposal in rows
         ),
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    )
 
 
 def proposal_form_queryset(user):

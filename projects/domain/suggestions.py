@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 
-from leoportal.domain.page_cache import release
+from leoportal.domain.page_cache import markup_key
 from partners.enums import Category
 from partners.models import Capability
 from projects.domain import scoring
@@ -46,17 +46,13 @@ class Suggestions:
     updating: bool = False
 
 
-# How long a proposal page's rendered suggestions are kept; the key below changes whenever they would change.
-RENDERING_SECONDS = 600
-
-
 def rendering_key(proposal: Proposal, can_ask: bool, catalogue: Hashable, now: float | None = None) -> str:
     """A key for the rendered suggestions of a proposal's page (stored matches and their check lists, or a draft's
     live preview), which cost about a third of the page. The markup depends only on what the key holds: the
     proposal as saved and as last scored, the listings it may be compared with and whether they are public
     (``catalogue``: the catalogue's fingerprint), whether the viewer may ask a provider, and the minute ("scored 3
     minutes ago")."""
-    parts = (
+    return markup_key(
         "suggestions/1",
         proposal.pk,
         proposal.status,
@@ -68,15 +64,14 @@ def rendering_key(proposal: Proposal, can_ask: bool, catalogue: Hashable, now: f
         can_ask,
         int((time.time() if now is None else now) // 60),
     )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def desk_rendering_key(proposal: Proposal, matches: list[Match], with_members: set[int]) -> str:
     """A key for the rendered matches of the review desk's proposal page (each match's checks are most of the page's
     rendering). The markup depends only on what the key holds: the proposal's status and last scoring, each stored
     match with its listing and provider as last saved and whether the provider has active members (the link says
-    "Introduce" or "Invite a contact and introduce"), and the templates deployed."""
-    parts = (
+    "Introduce" or "Invite a contact and introduce")."""
+    return markup_key(
         "desk-matches/1",
         proposal.pk,
         proposal.status,
@@ -91,9 +86,7 @@ def desk_rendering_key(proposal: Proposal, matches: list[Match], with_members: s
             )
             for match in matches
         ],
-        release(),
     )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _capabilities(pks) -> dict[int, Capability]:

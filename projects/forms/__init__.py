@@ -4,7 +4,6 @@ from projects.forms.attachments import AttachmentForm
 from projects.forms.concept import ConceptForm
 from projects.forms.introductions import AnswerForm, IntroduceForm, introducible_organisations
 from projects.forms.proposal import (
-    RENDERING_SECONDS,
     ProposalForm,
     StartProposalForm,
     WithdrawForm,
@@ -14,7 +13,6 @@ from projects.forms.proposal import (
 from projects.forms.team import BaseCoInvestigatorFormSet, CoInvestigatorForm, CoInvestigatorFormSet, InviteForm
 
 __all__ = [
-    "RENDERING_SECONDS",
     "AnswerForm",
     "AttachmentForm",
     "BaseCoInvestigatorFormSet",

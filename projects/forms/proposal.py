@@ -5,7 +5,6 @@ target TRL below the current one...), on drafts too, since the database refuses 
 not a form rule: a draft may leave anything blank, and submission lists what is missing.
 """
 
-import hashlib
 import re
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.utils.dateformat import format as format_date
 
+from leoportal.domain.page_cache import markup_key
 from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
 from projects.domain.drafts import proposal_version
 from projects.domain.proposals import check_call_allowed
@@ -290,10 +290,9 @@ class ProposalForm(forms.ModelForm):
         return any(name in self.errors for name in names)
 
 
-# Part of every cached rendering's key: bump it whenever the form's fields, layout or templates change, so a
-# deployment never serves the previous form's markup (renderings also expire after RENDERING_SECONDS).
+# Part of every cached rendering's key: bump it whenever the form's fields or layout change (the key holds the
+# templates deployed already), so a deployment never serves the previous form's markup.
 FORM_MARKUP = "1"
-RENDERING_SECONDS = 600
 
 
 def rendering_key(form: ProposalForm, co_investigators, manage_team: bool) -> str | None:
@@ -305,7 +304,7 @@ def rendering_key(form: ProposalForm, co_investigators, manage_team: bool) -> st
     proposal = form.instance
     calls = [(call.pk, call.updated_at.isoformat()) for call in form.fields["call"].queryset]
     team = [(coi.public_id, coi.name, coi.email, coi.organisation, coi.role, coi.access) for coi in co_investigators]
-    parts = (
+    return markup_key(
         FORM_MARKUP,
         proposal.pk,
         proposal_version(proposal),
@@ -316,7 +315,6 @@ def rendering_key(form: ProposalForm, co_investigators, manage_team: bool) -> st
         calls,
         team,
     )
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 FLIGHT_CHOICES = {"sample_type", "crew_time", "biosafety_level"}

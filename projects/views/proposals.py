@@ -13,7 +13,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from leoportal.domain import public_pages
+from leoportal.domain import page_cache, public_pages
 from projects.domain import invitations, queries
 from projects.domain import suggestions as proposal_suggestions
 from projects.domain.calendars import has_feed
@@ -39,7 +39,6 @@ from projects.domain.submission import CONCEPT_WORD_LIMIT, missing_for_submissio
 from projects.enums import AttachmentKind, ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused, TransitionError
 from projects.forms import (
-    RENDERING_SECONDS,
     AttachmentForm,
     CoInvestigatorFormSet,
     ConceptForm,
@@ -77,7 +76,7 @@ def dashboard(request):
             "proposals": proposals,
             # The rows' markup is kept under this key (projects.domain.queries.dashboard_rendering_key).
             "rows_key": queries.dashboard_rendering_key(proposals),
-            "rows_seconds": queries.DASHBOARD_ROWS_SECONDS,
+            "rows_seconds": page_cache.RENDERING_SECONDS,
             "can_start": can_start_proposal(request.user),
             # Counted only when the page shows it (with no proposals yet): the template calls it.
             "open_call_count": queries.open_call_count,
@@ -174,7 +173,7 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
         "progress": proposal_progress(proposal, history, len(missing), queries.typical_days_in_status()),
         # Worked out only when the rendered suggestions are not kept under their key.
         "suggestions": SimpleLazyObject(lambda: proposal_suggestions.suggestions_for(proposal)),
-        "suggestions_seconds": proposal_suggestions.RENDERING_SECONDS,
+        "suggestions_seconds": page_cache.RENDERING_SECONDS,
         "introductions": list(proposal.introductions.all()),
     }
     team = is_proposal_team(user, proposal)
@@ -216,7 +215,7 @@ def edit_context(request, proposal, form=None, formset=None, narrative_form=None
         "sections": sections,
         "sections_complete": sum(1 for section in sections if not section["missing"]),
         "form_key": None if proposal.is_concept else rendering_key(form, co_investigators, manage_team),
-        "form_seconds": RENDERING_SECONDS,
+        "form_seconds": page_cache.RENDERING_SECONDS,
         "show_form_errors": bool(invalid) or bool(formset is not None and formset.total_error_count()),
         "formset": formset,
         "manage_team": manage_team,

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from leoportal.domain import public_pages
+from leoportal.domain import page_cache, public_pages
 from leoportal.domain.page_cache import for_visitors
 from tests.factories import PASSWORD
 from tests.partners.factories import CapabilityFactory
@@ -179,3 +179,13 @@ def test_the_sign_in_page_is_kept_with_a_working_token_of_each_visitors_own(rese
         {"csrfmiddlewaretoken": tokens[1], "login": researcher.email, "password": PASSWORD},
     )
     assert refused.status_code == 403  # the other visitor's token is no good with this visitor's cookie
+
+
+def test_every_kept_markup_starts_afresh_with_a_deployment(monkeypatch):
+    before = page_cache.markup_key("suggestions/1", 42)
+    assert page_cache.markup_key("suggestions/1", 42) == before
+    assert page_cache.markup_key("suggestions/1", 43) != before
+
+    monkeypatch.setattr(page_cache, "release", lambda: "the next deployment")
+
+    assert page_cache.markup_key("suggestions/1", 42) != before
