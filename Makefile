@@ -25,9 +25,9 @@ TEST_PROCESSES ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve on 127.0.0.1:$(PORT)"
-	@echo "make test     install and run the whole test suite on PostgreSQL and Redis"
+	@echo "make test     install and run the whole test suite on PostgreSQL and Redis, with the coverage floor"
 	@echo "make test-fast  the inner loop: the suite without the slow, browser, live-worker and broad tests"
-	@echo "make coverage   the inner loop under coverage, failing under the floor in pyproject.toml"
+	@echo "make coverage   the inner loop under coverage, listing the lines it does not run"
 	@echo "make install  create .venv with the locked dependencies and install front-end assets"
 	@echo "make lint     ruff check, ruff format --check, djlint (templates), makemigrations --check, the layout gates, mypy"
 	@echo "make typecheck  mypy alone: strict on the matching engine, default checks on the domain modules"
@@ -66,8 +66,10 @@ run: seed
 services:
 	@TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) scripts/ensure-services.sh
 
+# The whole suite, measuring the inner loop's coverage of the apps (tests/conftest.py traces only its tests) and
+# failing under the floor in pyproject.toml ([tool.coverage.report]); `make coverage` lists the lines not run.
 test: install services
-	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal --cov --cov-report= $(PYTEST_ARGS)
 
 # The inner loop: everything but the browser (tests/e2e), the tests that start a real Celery worker, the slow ones
 # and the broad sweeps (pyproject.toml's markers).
@@ -76,10 +78,9 @@ FAST_TESTS := --ignore=tests/e2e -m "not worker and not slow and not broad"
 test-fast: install services
 	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal $(FAST_TESTS) $(PYTEST_ARGS)
 
-# The inner loop's coverage of the apps, failing under the floor in pyproject.toml ([tool.coverage.report]). On
-# Python 3.11 coverage's tracer about doubles the processor time, so it is a target of its own, which CI runs.
+# The inner loop under coverage, as make test measures it, with each file's lines not run.
 coverage: install services
-	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal $(FAST_TESTS) --cov --cov-report=term $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal $(FAST_TESTS) --cov --cov-report=term-missing $(PYTEST_ARGS)
 
 # The README's pictures: the crawl of every page (tests/e2e/test_every_page.py) photographs each role's tour.
 tour: install services

@@ -55,6 +55,31 @@ def pytest_collection_modifyitems(config, items):
         items[:] = slow_first(items, seconds, processes)
 
 
+# The tests left out of the inner loop (`make test-fast`, the Makefile's FAST_TESTS says the same): the browser's
+# (tests/e2e, each marked e2e), the live worker's, the slow ones and the broad sweeps.
+OUTSIDE_THE_INNER_LOOP = ("e2e", "worker", "slow", "broad")
+
+
+def in_the_inner_loop(item) -> bool:
+    return not any(item.get_closest_marker(name) for name in OUTSIDE_THE_INNER_LOOP)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Under coverage (``make test`` measures it), only the inner loop's tests are traced: the figure and its floor
+    are the inner loop's, and the tests outside it, a third of the suite's processor time that coverage's tracer
+    would about double on Python 3.11, run at full speed. Their setup and teardown are left out too."""
+    plugin = item.config.pluginmanager.get_plugin("_cov")
+    controller = getattr(plugin, "cov_controller", None)
+    if controller is None or in_the_inner_loop(item):
+        return (yield)
+    controller.pause()
+    try:
+        return (yield)
+    finally:
+        controller.resume()
+
+
 def _redis_of_this_process(base: str | None) -> str | None:
     """TEST_REDIS_URL for the first pytest-xdist worker, the Redis database below it for the second, and so on:
     each worker's broker queue and cache (which every test clears) are its own."""
