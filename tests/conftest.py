@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import coverage
 import pytest
 from allauth.account.internal.flows.login import record_authentication
 from django.conf import settings as django_settings
@@ -68,16 +69,21 @@ def in_the_inner_loop(item) -> bool:
 def pytest_runtest_protocol(item, nextitem):
     """Under coverage (``make test`` measures it), only the inner loop's tests are traced: the figure and its floor
     are the inner loop's, and the tests outside it, a third of the suite's processor time that coverage's tracer
-    would about double on Python 3.11, run at full speed. Their setup and teardown are left out too."""
-    plugin = item.config.pluginmanager.get_plugin("_cov")
-    controller = getattr(plugin, "cov_controller", None)
-    if controller is None or in_the_inner_loop(item):
+    would about double on Python 3.11, run at full speed. Their setup and teardown are left out too.
+
+    Every measurement running is stopped, not only pytest-cov's own: in a pytest-xdist process pytest-cov starts
+    two, and stopping the last started resumes the one before it."""
+    if in_the_inner_loop(item):
         return (yield)
-    controller.pause()
+    stopped = []
+    while (measuring := coverage.Coverage.current()) is not None:
+        measuring.stop()
+        stopped.append(measuring)
     try:
         return (yield)
     finally:
-        controller.resume()
+        for measuring in reversed(stopped):
+            measuring.start()
 
 
 def _redis_of_this_process(base: str | None) -> str | None:
