@@ -131,7 +131,7 @@ def forget_now_and_on_commit(key: str) -> None:
 
 
 # How long a kept piece of a signed-in page lives (the menu, a proposal's suggestions, the proposal form, My
-# proposals' rows, the desk's matches); its key changes whenever what it shows changes.
+# proposals' rows, the desk's matches, an introduction's answer form); its key changes whenever what it shows changes.
 RENDERING_SECONDS = 600
 
 

@@ -212,9 +212,7 @@ def proposal_introductions(proposal) -> list[Introduction]:
 
 def introduction_page_queryset(user):
     """Introductions ``user`` may open (staff all, providers their organisations'), with what the page shows."""
-    return Introduction.objects.visible_to(user).select_related(
-        "proposal__owner", "proposal__call", "organisation", "answered_by", "introduced_by", "capability"
-    )
+    return Introduction.objects.visible_to(user).select_related("proposal__owner", "organisation", "answered_by")
 
 
 # What a provider's table of introductions shows (templates/projects/_provider_introductions.html): a proposal's

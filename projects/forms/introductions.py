@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Count, Exists, OuterRef, Q
 
+from leoportal.domain.page_cache import markup_key
 from leoportal.fields import plain_text_limits
 from partners.models import Invitation, Organisation
 from projects.domain.introductions import NOTE_MAX_LENGTH
@@ -147,6 +148,18 @@ class AnswerForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+
+def answer_form_key(form: AnswerForm) -> str | None:
+    """The key of an unbound answer form's markup, the same on every introduction page, or None for a bound form
+    (it shows what was typed, and its errors). The key holds the fields as defined, so changing them starts afresh."""
+    if form.is_bound:
+        return None
+    fields = [
+        (name, field.label, field.help_text, getattr(field, "choices", None), field.widget.attrs)
+        for name, field in form.fields.items()
+    ]
+    return markup_key("introduction-answer-form", fields)
 
 
 class AskForm(forms.Form):

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from leoportal.domain import page_cache
 from partners.models import Capability
 from projects.domain import queries
 from projects.domain.introduction_requests import askable_proposals, request_introduction
@@ -21,7 +22,13 @@ from projects.domain.introductions import (
     introduce_inviting_contact,
     introduce_to_provider,
 )
-from projects.forms.introductions import AnswerForm, AskForm, IntroduceForm, introducible_organisations
+from projects.forms.introductions import (
+    AnswerForm,
+    AskForm,
+    IntroduceForm,
+    answer_form_key,
+    introducible_organisations,
+)
 from projects.models import Match, Proposal
 from projects.rules import can_answer_introduction, can_introduce
 
@@ -96,6 +103,10 @@ def _introduced_message(proposal, provider, contact, with_members) -> str:
 def introduction_detail(request, public_id):
     """What the introduction shares with the provider; the contacts once a member answered interested."""
     introduction = get_object_or_404(queries.introduction_page_queryset(request.user), public_id=public_id)
+    return render_introduction_page(request, introduction, AnswerForm())
+
+
+def render_introduction_page(request, introduction, answer_form, status=200):
     return render(
         request,
         "projects/introduction_detail.html",
@@ -103,8 +114,11 @@ def introduction_detail(request, public_id):
             "introduction": introduction,
             "proposal": introduction.proposal,
             "can_answer": can_answer_introduction(request.user, introduction),
-            "answer_form": AnswerForm(),
+            "answer_form": answer_form,
+            "answer_form_key": answer_form_key(answer_form),
+            "answer_form_seconds": page_cache.RENDERING_SECONDS,
         },
+        status=status,
     )
 
 
@@ -129,17 +143,7 @@ def introduction_answer(request, public_id):
         else:
             messages.success(request, "Thank you: the research team and program staff have been told.")
         return redirect(introduction)
-    return render(
-        request,
-        "projects/introduction_detail.html",
-        {
-            "introduction": introduction,
-            "proposal": introduction.proposal,
-            "can_answer": can_answer_introduction(request.user, introduction),
-            "answer_form": form,
-        },
-        status=400,
-    )
+    return render_introduction_page(request, introduction, form, status=400)
 
 
 @login_required

@@ -245,6 +245,47 @@ def test_an_answer_without_a_choice_is_shown_again_with_the_error(client, submit
     assert Introduction.objects.get(pk=introduction.pk).answer == ""
 
 
+def answer_fields(response) -> str:
+    """The answer form's markup without its CSRF token (a new one on every page)."""
+    form = soup(response).select_one("#answer form")
+    form.select_one("input[name=csrfmiddlewaretoken]").decompose()
+    return str(form)
+
+
+def test_an_introduction_page_reads_what_it_shows_in_one_query_and_keeps_the_answer_forms_markup(
+    client, submitted, match, staff, provider_user, django_assert_num_queries
+):
+    introduction = introduce_to_provider(submitted, match.capability.organisation, staff, NOTE, match=match)
+    client.force_login(provider_user)
+    first = client.get(introduction.get_absolute_url())
+
+    # The account, the introduction with its proposal, researcher, provider and answerer, and the membership that
+    # lets the member answer.
+    with django_assert_num_queries(3):
+        second = client.get(introduction.get_absolute_url())
+
+    assert any(template.name.startswith("bootstrap5/") for template in first.templates)
+    assert not any(template.name.startswith("bootstrap5/") for template in second.templates)
+    assert answer_fields(second) == answer_fields(first)
+    assert [radio["value"] for radio in soup(second).select("#answer input[name=answer]")] == [
+        "interested",
+        "not_interested",
+    ]
+
+
+def test_an_answer_form_with_an_error_is_not_kept_for_the_next_visit(client, submitted, redwire, staff, provider_user):
+    introduction = introduce_to_provider(submitted, redwire, staff, NOTE)
+    client.force_login(provider_user)
+    answer = reverse("projects:introduction_answer", args=[introduction.public_id])
+
+    refused = client.post(answer, {"message": "Maybe later"})
+    again = client.get(introduction.get_absolute_url())
+
+    assert "Choose interested or not interested." in soup(refused).select_one("#answer").get_text()
+    assert "Choose interested or not interested." not in soup(again).select_one("#answer").get_text()
+    assert soup(again).select_one("#id_message").get_text().strip() == ""
+
+
 def test_the_answer_page_is_post_only(client, submitted, redwire, staff, provider_user):
     introduction = introduce_to_provider(submitted, redwire, staff, NOTE)
     client.force_login(provider_user)
