@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leoportal.domain.notifications import notify, wording
+from leoportal.domain.page_cache import markup_key
 from leoportal.enums import NotificationKind
 from leoportal.models import User
 from leoportal.rules import is_program_staff
@@ -240,4 +241,19 @@ def _notify_answer(introduction: Introduction) -> None:
         dedupe_key=dedupe_key,
         url=reverse("admin:projects_proposal_change", args=[proposal.pk]),
         target=introduction,
+    )
+
+
+def explanation_rendering_key(introduction: Introduction) -> str:
+    """The key of an introduction's rendered match explanation (templates/projects/_match_explanation.html): the copy
+    of the match it carries, as saved, and when it was made. The explanation is the same for every viewer."""
+    return markup_key(
+        introduction.public_id,
+        introduction.facility_name,
+        introduction.fit,
+        introduction.score,
+        introduction.summary,
+        introduction.near_miss,
+        introduction.criteria,
+        introduction.created_at,
     )

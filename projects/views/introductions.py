@@ -19,6 +19,7 @@ from projects.domain.introduction_requests import askable_proposals, request_int
 from projects.domain.introductions import (
     IntroductionError,
     answer_introduction,
+    explanation_rendering_key,
     introduce_inviting_contact,
     introduce_to_provider,
 )
@@ -116,7 +117,8 @@ def render_introduction_page(request, introduction, answer_form, status=200):
             "can_answer": can_answer_introduction(request.user, introduction),
             "answer_form": answer_form,
             "answer_form_key": answer_form_key(answer_form),
-            "answer_form_seconds": page_cache.RENDERING_SECONDS,
+            "explanation_key": explanation_rendering_key(introduction),
+            "rendering_seconds": page_cache.RENDERING_SECONDS,
         },
         status=status,
     )

@@ -267,10 +267,30 @@ def test_an_introduction_page_reads_what_it_shows_in_one_query_and_keeps_the_ans
     assert any(template.name.startswith("bootstrap5/") for template in first.templates)
     assert not any(template.name.startswith("bootstrap5/") for template in second.templates)
     assert answer_fields(second) == answer_fields(first)
+    # The match explanation, the same for every viewer, is kept rendered too.
+    assert "projects/_check_groups.html" in [template.name for template in first.templates]
+    assert "projects/_check_groups.html" not in [template.name for template in second.templates]
+    explanation = lambda response: str(soup(response).select_one("[data-match-explanation]"))  # noqa: E731
+    assert explanation(second) == explanation(first)
     assert [radio["value"] for radio in soup(second).select("#answer input[name=answer]")] == [
         "interested",
         "not_interested",
     ]
+
+
+def test_a_changed_match_explanation_shows_at_the_next_visit(client, submitted, match, staff, provider_user):
+    introduction = introduce_to_provider(submitted, match.capability.organisation, staff, NOTE, match=match)
+    client.force_login(provider_user)
+    client.get(introduction.get_absolute_url())
+
+    # Changed without a save (queryset updates), as a data fix would, one value at a time.
+    Introduction.objects.filter(pk=introduction.pk).update(summary="Holds 37 °C; no imaging.")
+    summary = soup(client.get(introduction.get_absolute_url())).select_one("[data-match-summary]")
+    Introduction.objects.filter(pk=introduction.pk).update(score=41.0)
+    score = soup(client.get(introduction.get_absolute_url())).select_one("[data-match-explanation] [data-score]")
+
+    assert summary.get_text(strip=True) == "Holds 37 °C; no imaging."
+    assert score.get_text(strip=True) == "41"
 
 
 def test_an_answer_form_with_an_error_is_not_kept_for_the_next_visit(client, submitted, redwire, staff, provider_user):
