@@ -45,6 +45,20 @@ def _pending_invitations_for(user):
     ]
 
 
+# What the table of listings shows (templates/partners/_listing_table.html): a listing's descriptions, facts and
+# sources are most of its row, and the table shows none of them.
+LISTING_TABLE_COLUMNS = (
+    "public_id",
+    "external_id",
+    "name",
+    "status",
+    "publication",
+    "last_confirmed",
+    "organisation__name",
+    "organisation__verified",
+)
+
+
 @login_required
 @require_GET
 def dashboard(request):
@@ -69,6 +83,7 @@ def dashboard(request):
     listings = (
         Capability.objects.manageable_by(request.user)
         .select_related("organisation")
+        .only(*LISTING_TABLE_COLUMNS)
         .order_by("organisation__name", "name")
     )
     introductions, introduction_counts = provider_introduction_summary(request.user, DASHBOARD_INTRODUCTIONS)
@@ -107,7 +122,7 @@ def organisation_create(request):
 def organisation(request, slug):
     organisation = member_organisation(request, slug)
     is_admin = is_organisation_admin(request.user, organisation)
-    listings = organisation.capabilities.select_related("organisation").order_by("name")
+    listings = organisation.capabilities.select_related("organisation").only(*LISTING_TABLE_COLUMNS).order_by("name")
     members = organisation.memberships.select_related("user").order_by("user__email")
     invitations = organisation.invitations.pending().select_related("invited_by") if is_admin else []
     recent_imports = uploads.recent_imports(organisation, request.user) if is_admin else []

@@ -153,6 +153,21 @@ def test_dashboard_lists_organisations_with_listing_counts(provider_client, prov
     ]
 
 
+@pytest.mark.parametrize("page", ["dashboard", "organisation"])
+def test_the_tables_of_listings_read_only_the_columns_they_show(provider_client, redwire, page):
+    CapabilityFactory(organisation=redwire, name="ADSEP", description="Long prose about the facility. " * 50)
+    url = reverse("partners:dashboard") if page == "dashboard" else redwire.get_manage_url()
+
+    response = provider_client.get(url)
+
+    (listing,) = response.context["listings"]
+    # A listing's descriptions, facts and sources are most of its row; the table shows none of them.
+    assert {"description", "search_terms", "sources", "cold_stowage_c"} <= listing.get_deferred_fields()
+    assert {"name", "external_id", "status", "publication"}.isdisjoint(listing.get_deferred_fields())
+    assert "Long prose" not in response.content.decode()
+    assert soup(response).select_one("[data-listings] [data-publication]")["data-publication"] == "published"
+
+
 def test_dashboard_query_count_does_not_grow_with_organisations(client, provider_user, django_assert_num_queries):
     client.force_login(provider_user)
 
