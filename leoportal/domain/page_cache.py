@@ -22,14 +22,15 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Model
+from django.db import connection, transaction
+from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template import engines
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 
 # A safety net: a fingerprint cannot see a change made around the models (a queryset update, the database's shell).
 PAGE_CACHE_SECONDS = 300
@@ -139,6 +140,68 @@ def markup_key(*parts: object) -> str:
     """The key of markup kept under everything it shows (``parts``, by their repr) and under the templates and static
     files deployed (``release``), so that a deployment starts every kept rendering afresh."""
     return hashlib.sha256(repr((release(), *parts)).encode()).hexdigest()
+
+
+class KeptContent:
+    """The main content of a signed-in page, kept rendered under ``key`` (a ``markup_key`` of everything it shows,
+    the viewer included) with its forms' CSRF tokens blank, filled with a fresh token of the viewer's own at each
+    visit. Read when made: a view that finds it ``missing`` works out the page's context; one that finds it kept
+    reads nothing more. The template wraps its content in ``{% keep content %}`` (leoportal.templatetags.site_tags),
+    which shows the kept markup or renders and keeps it. ``key=None`` keeps nothing (the page is rendered each time).
+    """
+
+    def __init__(self, key: str | None):
+        self.key = None if key is None else f"kept-content:{key}"
+        self.markup: bytes | None = None if self.key is None else cache.get(self.key)
+
+    @property
+    def missing(self) -> bool:
+        return self.markup is None
+
+    def keep(self, rendered: str) -> None:
+        self.markup = blank_tokens(rendered.encode())
+        if self.key is not None:
+            cache.set(self.key, self.markup, RENDERING_SECONDS)
+
+    def filled(self, request: HttpRequest) -> str:
+        assert self.markup is not None  # keep() or the cache gave it
+        return fill_tokens(request, self.markup).decode()
+
+
+# Stands for the object's id in a RowsDigest's queries while they are compiled, and is replaced by it when they run.
+OBJECT_ID = -7_406_311
+
+
+class RowsDigest:
+    """A digest of every row a page shows, computed by PostgreSQL in one query: each row whole, as text, so it
+    changes whenever any column of any of those rows changes, or a row comes or goes, however the change was made
+    (a save, a queryset update, the database's shell).
+
+    ``sources`` are functions of the object's id (a proposal's, say) giving the querysets of the rows shown; they
+    are compiled once per process. On another database than PostgreSQL the digest is None and the page is
+    rendered each time."""
+
+    def __init__(self, *sources: Callable[[int], QuerySet]):
+        self.sources = sources
+
+    @cached_property
+    def sql(self) -> tuple[str, tuple]:
+        parts, params = [], []
+        for source in self.sources:
+            sql, source_params = source(OBJECT_ID).order_by().query.sql_with_params()
+            # The ORM's own SQL, its values passed as parameters.
+            rows = f"SELECT md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) FROM ({sql}) AS r"  # noqa: S608
+            parts.append(f"({rows})")
+            params += source_params
+        return f"SELECT md5({' || '.join(parts)})", tuple(params)
+
+    def __call__(self, object_id: int) -> str | None:
+        if connection.vendor != "postgresql":
+            return None
+        sql, params = self.sql
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [object_id if param == OBJECT_ID else param for param in params])
+            return cursor.fetchone()[0]
 
 
 def page_key(request: HttpRequest, fingerprint: Hashable) -> str:

@@ -35,3 +35,29 @@ def site_nav(context):
         kept = blank_tokens(nav.render(context).encode())
         cache.set(key, kept, NAV_SECONDS)
     return mark_safe(fill_tokens(context.request, kept).decode())  # noqa: S308 -- our own template's markup
+
+
+class KeepNode(template.Node):
+    def __init__(self, nodelist, content):
+        self.nodelist = nodelist
+        self.content = template.Variable(content)
+
+    def render(self, context):
+        content = self.content.resolve(context)
+        if content.missing:
+            content.keep(self.nodelist.render(context))
+        return mark_safe(content.filled(context.request))  # noqa: S308 -- our own templates' markup
+
+
+@register.tag
+def keep(parser, token):
+    """``{% keep content %}…{% endkeep %}``: the page's main content, kept rendered per viewer and version of what it
+    shows (``content``: a leoportal.domain.page_cache.KeptContent made by the view). Shown from the cache when kept,
+    rendered and kept otherwise; its forms' CSRF tokens are each viewer's own and fresh."""
+    try:
+        _tag, content = token.split_contents()
+    except ValueError:
+        raise template.TemplateSyntaxError("{% keep %} takes one argument: the view's KeptContent.") from None
+    nodelist = parser.parse(("endkeep",))
+    parser.delete_first_token()
+    return KeepNode(nodelist, content)

@@ -164,34 +164,39 @@ def dashboard_rendering_key(rows: list[Any]) -> str:
     )
 
 
-def proposal_form_queryset(user):
-    """Proposals ``user`` may see, with what the proposal form shows loaded up front: the team with their
-    invitations, the files and the status history."""
+def proposal_form_prefetches() -> tuple[Prefetch | str, ...]:
+    """What the proposal form shows besides the proposal: the team with their invitations, the files and the status
+    history."""
     return (
-        Proposal.objects.visible_to(user)
-        .select_related("call", "owner")
-        .prefetch_related(
-            Prefetch(
-                "co_investigators",
-                queryset=CoInvestigator.objects.select_related("user").prefetch_related(
-                    Prefetch("invitations", queryset=Invitation.objects.order_by("-created_at"))
-                ),
+        Prefetch(
+            "co_investigators",
+            queryset=CoInvestigator.objects.select_related("user").prefetch_related(
+                Prefetch("invitations", queryset=Invitation.objects.order_by("-created_at"))
             ),
-            "attachments",
-            Prefetch(
-                "status_changes",
-                queryset=StatusChange.objects.select_related("changed_by").order_by("changed_at", "id"),
-            ),
-        )
+        ),
+        "attachments",
+        Prefetch(
+            "status_changes", queryset=StatusChange.objects.select_related("changed_by").order_by("changed_at", "id")
+        ),
     )
+
+
+def proposal_page_prefetches() -> tuple[Prefetch | str, ...]:
+    """What the proposal page shows besides the proposal: the form's, and the introductions with the people
+    involved."""
+    return (*proposal_form_prefetches(), Prefetch("introductions", queryset=_introductions_with_people()))
+
+
+def proposal_form_queryset(user):
+    """Proposals ``user`` may see, with what the proposal form shows loaded up front."""
+    proposals = Proposal.objects.visible_to(user).select_related("call", "owner")
+    return proposals.prefetch_related(*proposal_form_prefetches())
 
 
 def proposal_page_queryset(user):
-    """Proposals ``user`` may see, with what the proposal page shows loaded up front: the form's, and the
-    introductions with the people involved."""
-    return proposal_form_queryset(user).prefetch_related(
-        Prefetch("introductions", queryset=_introductions_with_people())
-    )
+    """Proposals ``user`` may see, with what the proposal page shows loaded up front."""
+    proposals = Proposal.objects.visible_to(user).select_related("call", "owner")
+    return proposals.prefetch_related(*proposal_page_prefetches())
 
 
 # --- Introductions ------------------------------------------------------------------------------------------------

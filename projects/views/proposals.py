@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +15,9 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leoportal.domain import page_cache, public_pages
-from projects.domain import invitations, queries
+from leoportal.domain.page_cache import KeptContent
+from leoportal.domain.public_pages import minute
+from projects.domain import invitations, page_rows, queries
 from projects.domain import suggestions as proposal_suggestions
 from projects.domain.calendars import has_feed
 from projects.domain.drafts import (
@@ -140,11 +143,34 @@ def proposal_for_action(request, public_id) -> Proposal:
 @login_required
 @require_GET
 def proposal_detail(request, public_id):
-    return render_proposal_page(request, visible_proposal(request, public_id))
+    proposal = get_object_or_404(
+        Proposal.objects.visible_to(request.user).select_related("call", "owner"), public_id=public_id
+    )
+    return render_proposal_page(request, proposal, content=KeptContent(_kept_page_key(request.user, proposal)))
 
 
-def render_proposal_page(request, proposal, withdraw_form=None, status=200):
-    user = request.user
+def _kept_page_key(user, proposal) -> str | None:
+    """The proposal page's content is the same for one viewer while the rows it shows, the catalogue its suggestions
+    are drawn from, the typical days in each status and the minute stay the same (None: not kept)."""
+    rows = page_rows.proposal_page(proposal.pk)
+    if rows is None:
+        return None
+    viewer = (user.pk, user.role, user.is_staff, user.is_superuser)
+    typical_days = queries.typical_days_in_status()
+    return page_cache.markup_key("proposal-page/1", viewer, rows, public_pages.matching(), typical_days, minute())
+
+
+def render_proposal_page(request, proposal, withdraw_form=None, status=200, content=None):
+    """The proposal page, its content kept in ``content`` when given (a plain visit), rendered otherwise."""
+    content = content or KeptContent(None)
+    context = {"proposal": proposal, "content": content}
+    if content.missing:
+        prefetch_related_objects([proposal], *queries.proposal_page_prefetches())
+        context |= _proposal_page_context(request.user, proposal, withdraw_form)
+    return render(request, "projects/proposal_detail.html", context, status=status)
+
+
+def _proposal_page_context(user, proposal, withdraw_form) -> dict:
     manage_team = can_manage_team(user, proposal)
     co_investigators = list(proposal.co_investigators.all())
     if manage_team:
@@ -155,7 +181,6 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
     history = list(proposal.status_changes.all())
     missing = missing_for_submission(proposal) if can_edit else []
     context = {
-        "proposal": proposal,
         "co_investigators": co_investigators,
         "attachments": list(proposal.attachments.all()),
         "history": history,
@@ -184,7 +209,7 @@ def render_proposal_page(request, proposal, withdraw_form=None, status=200):
     context["introduction_requests"] = (
         list(proposal.introduction_requests.select_related("requested_by")) if team or user.is_staff else []
     )
-    return render(request, "projects/proposal_detail.html", context, status=status)
+    return context
 
 
 def form_class(proposal):

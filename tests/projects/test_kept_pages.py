@@ -1,0 +1,276 @@
+"""A proposal's page is kept whole per viewer and per version of every row it shows (KeptContent and RowsDigest in
+leoportal.domain.page_cache, projects.domain.page_rows): the next visit reads the proposal and the digest and renders
+nothing of the content; any change to a row it shows, however made, shows at the next visit; each viewer gets their
+own page with working forms."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from leoportal.domain import page_cache
+from leoportal.models import User
+from partners.models import Organisation
+from projects.domain import page_rows
+from projects.enums import Access, IntroductionAnswer, ProposalStatus
+from projects.models import (
+    Attachment,
+    Call,
+    CoInvestigator,
+    Introduction,
+    IntroductionRequest,
+    Invitation,
+    Proposal,
+    ProposalVersion,
+    StatusChange,
+)
+from projects.views import proposals as proposal_views
+from tests.projects.factories import (
+    CoInvestigatorFactory,
+    IntroductionFactory,
+    IntroductionRequestFactory,
+    NarrativeFactory,
+    ProposalFactory,
+)
+from tests.utils import soup
+
+pytestmark = pytest.mark.django_db
+
+CONTENT_TEMPLATE = "projects/_proposal_sections.html"
+
+
+@pytest.fixture(autouse=True)
+def _one_minute(monkeypatch):
+    """Every visit in the same minute (the page says "3 days ago" and reopening closes at the deadline), however slow
+    the machine."""
+    monkeypatch.setattr(proposal_views, "minute", lambda: 29_500_000)
+
+
+@pytest.fixture
+def proposal(researcher):
+    proposal = ProposalFactory(owner=researcher, complete=True, status=ProposalStatus.SUBMITTED, submission_count=1)
+    StatusChange.objects.create(
+        proposal=proposal, from_status=ProposalStatus.DRAFT, to_status=ProposalStatus.SUBMITTED, changed_by=researcher
+    )
+    coi = CoInvestigatorFactory(proposal=proposal, name="Ada Partner")
+    Invitation.objects.create(
+        co_investigator=coi,
+        email=coi.email,
+        access=Access.VIEW,
+        invited_by=researcher,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    NarrativeFactory(proposal=proposal, original_name="narrative-v1.pdf")
+    IntroductionFactory(proposal=proposal, organisation__name="Orbital Bioworks")
+    IntroductionRequestFactory(proposal=proposal, message="Could you hold organoids at 37 °C?")
+    return proposal
+
+
+def content(client, proposal) -> str:
+    response = client.get(proposal.get_absolute_url())
+    assert response.status_code == 200
+    main = soup(response).select_one("main")
+    for token in main.select("input[name=csrfmiddlewaretoken]"):
+        token["value"] = ""  # each visit's own
+    return str(main)
+
+
+def rendered_templates(client, proposal) -> list[str]:
+    names = []
+
+    def seen(sender, template, **_kwargs):
+        names.append(template.name)
+
+    template_rendered.connect(seen)
+    try:
+        client.get(proposal.get_absolute_url())
+    finally:
+        template_rendered.disconnect(seen)
+    return names
+
+
+def test_the_next_visit_renders_nothing_of_the_content_and_shows_the_same_page(client, researcher, proposal):
+    client.force_login(researcher)
+    first = content(client, proposal)
+    with CaptureQueriesContext(connection) as next_visit:
+        second = content(client, proposal)
+
+    assert second == first
+    assert "Ada Partner" in first and "narrative-v1.pdf" in first and "Orbital Bioworks" in first
+    # The account, the proposal (who may see it and its title) and the digest of the rows the page shows.
+    assert len(next_visit.captured_queries) == 3
+    assert CONTENT_TEMPLATE not in rendered_templates(client, proposal)
+
+
+def _rename_proposal(proposal):
+    Proposal.objects.filter(pk=proposal.pk).update(title="A renamed study")
+    return "A renamed study"
+
+
+def _rename_owner(proposal):
+    User.objects.filter(pk=proposal.owner_id).update(full_name="Grace Renamed")
+    return "Grace Renamed"
+
+
+def _recode_call(proposal):
+    Call.objects.filter(pk=proposal.call_id).update(code="ISS-RECODED")
+    return "ISS-RECODED"
+
+
+def _rename_co_investigator(proposal):
+    CoInvestigator.objects.filter(proposal=proposal).update(name="Ada Renamed")
+    return "Ada Renamed"
+
+
+def _revoke_invitation(proposal):
+    Invitation.objects.filter(co_investigator__proposal=proposal).update(revoked_at=timezone.now())
+    return "No access"
+
+
+def _rename_file(proposal):
+    Attachment.objects.filter(proposal=proposal).update(original_name="narrative-v2.pdf")
+    return "narrative-v2.pdf"
+
+
+def _note_a_change(proposal):
+    StatusChange.objects.filter(proposal=proposal).update(note="Received in good order.")
+    return "Received in good order."
+
+
+def _answer_introduction(proposal):
+    Introduction.objects.filter(proposal=proposal).update(
+        answer=IntroductionAnswer.INTERESTED, answered_at=timezone.now(), message="We can fly this in spring."
+    )
+    return "We can fly this in spring."
+
+
+def _rename_provider(proposal):
+    Organisation.objects.filter(introductions__proposal=proposal).update(name="Orbital Renamed")
+    return "Orbital Renamed"
+
+
+def _edit_request(proposal):
+    IntroductionRequest.objects.filter(proposal=proposal).update(message="Could you hold them at 4 °C instead?")
+    return "Could you hold them at 4 °C instead?"
+
+
+def _add_version(proposal):
+    ProposalVersion.objects.create(
+        proposal=proposal, number=1, stage="full", submitted_at=timezone.now(), submitted_by=proposal.owner
+    )
+    return "Versions (1)"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _rename_proposal,
+        _rename_owner,
+        _recode_call,
+        _rename_co_investigator,
+        _revoke_invitation,
+        _rename_file,
+        _note_a_change,
+        _answer_introduction,
+        _rename_provider,
+        _edit_request,
+        _add_version,
+    ],
+)
+def test_a_change_made_around_the_models_shows_at_the_next_visit(client, researcher, proposal, change):
+    client.force_login(researcher)
+    content(client, proposal)
+    content(client, proposal)  # kept
+
+    shown = change(proposal)  # a queryset update: no save, no signal
+
+    assert shown in content(client, proposal)
+
+
+def tables(sql: str) -> set[str]:
+    return set(re.findall(r'(?:FROM|JOIN) "(\w+)"', sql))
+
+
+# Read by a fresh rendering but shown through other parts of the key: the viewer's session and account (the viewer),
+# the stored matches and the listings of the suggestions (the proposal's last scoring, in its row, and the
+# catalogue's fingerprint, with the flight precedents), and the typical days in each status (their own value).
+OUTSIDE_THE_DIGEST = {
+    "django_session",
+    "leoportal_user",
+    "leoportal_notification",  # the menu's unread count, kept on its own
+    "projects_match",
+    "partners_capability",
+    "partners_organisation",
+    "projects_precedent",
+    "projects_statuschange",
+}
+
+
+def test_every_table_a_fresh_rendering_reads_is_in_the_digest(client, researcher, proposal):
+    client.force_login(researcher)
+    with CaptureQueriesContext(connection) as fresh:
+        client.get(proposal.get_absolute_url())
+
+    read = set().union(*(tables(query["sql"]) for query in fresh.captured_queries))
+    digest_sql, _params = page_rows.proposal_page.sql
+
+    assert read - OUTSIDE_THE_DIGEST <= tables(digest_sql)
+    # The rows shown beside the page's own: its people and providers are in the digest too.
+    assert {"leoportal_user", "partners_organisation", "projects_statuschange"} <= tables(digest_sql)
+
+
+def test_each_viewer_gets_their_own_page(client, researcher, staff, proposal):
+    viewer = User.objects.create_user(email="viewer@example.edu", password="x", full_name="Vera Viewer")
+    CoInvestigatorFactory(proposal=proposal, user=viewer, email=viewer.email, access=Access.VIEW)
+    client.force_login(researcher)
+    owners = content(client, proposal)
+
+    client.force_login(viewer)
+    viewers = content(client, proposal)
+    client.force_login(staff)
+    staffs = content(client, proposal)
+
+    assert "Withdraw the proposal" in owners
+    assert "Withdraw the proposal" not in viewers
+    assert "Could you hold organoids at 37 °C?" in staffs
+    assert len({owners, viewers, staffs}) == 3
+
+
+def test_a_kept_pages_form_carries_a_fresh_working_token(researcher, proposal):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(researcher)
+    client.get(proposal.get_absolute_url())
+    kept = client.get(proposal.get_absolute_url())  # from the kept content
+    form = soup(kept).select_one(f'form[action="/proposals/{proposal.public_id}/withdraw/"]')
+    token = form.select_one("input[name=csrfmiddlewaretoken]")["value"]
+
+    response = client.post(form["action"], {"csrfmiddlewaretoken": token, "note": "We lost our funding."})
+
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.WITHDRAWN
+
+
+def test_a_refused_withdrawal_is_shown_with_its_error_and_never_kept(client, researcher, proposal):
+    client.force_login(researcher)
+    content(client, proposal)
+
+    refused = client.post(f"/proposals/{proposal.public_id}/withdraw/", {"note": "x" * 2001})
+    again = content(client, proposal)
+
+    assert refused.status_code == 400
+    assert "x" * 2001 in refused.content.decode()
+    assert "x" * 2001 not in again
+
+
+def test_on_another_database_the_page_is_rendered_each_time(client, researcher, proposal, monkeypatch):
+    monkeypatch.setattr(page_cache, "connection", type("Other", (), {"vendor": "sqlite"})())
+    client.force_login(researcher)
+    client.get(proposal.get_absolute_url())
+
+    assert CONTENT_TEMPLATE in rendered_templates(client, proposal)
