@@ -186,7 +186,8 @@ class RowsDigest:
 
     @cached_property
     def sql(self) -> tuple[str, tuple]:
-        parts, params = [], []
+        parts: list[str] = []
+        params: list[object] = []
         for source in self.sources:
             sql, source_params = source(OBJECT_ID).order_by().query.sql_with_params()
             # The ORM's own SQL, its values passed as parameters.
