@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from leoportal.domain.page_cache import KeptContent, markup_key
+from leoportal.domain.public_pages import minute
 from partners.domain import organisations as domain
 from partners.domain import uploads
 from partners.enums import MembershipRole, PublicationState
@@ -17,6 +19,7 @@ from partners.forms import InvitationForm, MemberRoleForm, OrganisationForm
 from partners.models import Capability, Invitation, Membership, Organisation
 from partners.rules import can_create_organisation, is_organisation_admin
 from partners.views.access import admin_organisation, member_organisation
+from projects.domain import page_rows
 from projects.domain.queries import provider_introduction_summary
 
 # Introductions the dashboard lists (awaiting an answer first); the rest are on the introductions page.
@@ -65,8 +68,25 @@ def dashboard(request):
     if request.user.is_staff:
         return redirect("admin:index")
     _require_provider(request)
+    content = KeptContent(_kept_home_key(request.user))
+    context = {"content": content}
+    if content.missing:
+        context |= _home_context(request.user)
+    return render(request, "partners/dashboard.html", context)
+
+
+def _kept_home_key(user) -> str | None:
+    """A provider's home is the same while the rows it shows (their memberships, organisations, listings,
+    invitations and introductions) and the minute stay the same (None: not kept)."""
+    rows = page_rows.provider_home(user.pk)
+    if rows is None:
+        return None
+    return markup_key("provider-home/1", user.pk, user.role, user.is_staff, rows, minute())
+
+
+def _home_context(user) -> dict:
     memberships = (
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user=user)
         .select_related("organisation")
         .annotate(
             published_count=Count(
@@ -81,23 +101,19 @@ def dashboard(request):
         .order_by("organisation__name")
     )
     listings = (
-        Capability.objects.manageable_by(request.user)
+        Capability.objects.manageable_by(user)
         .select_related("organisation")
         .only(*LISTING_TABLE_COLUMNS)
         .order_by("organisation__name", "name")
     )
-    introductions, introduction_counts = provider_introduction_summary(request.user, DASHBOARD_INTRODUCTIONS)
-    return render(
-        request,
-        "partners/dashboard.html",
-        {
-            "memberships": memberships,
-            "listings": listings,
-            "invitations": _pending_invitations_for(request.user),
-            "introductions": introductions,
-            "introduction_counts": introduction_counts,
-        },
-    )
+    introductions, introduction_counts = provider_introduction_summary(user, DASHBOARD_INTRODUCTIONS)
+    return {
+        "memberships": memberships,
+        "listings": listings,
+        "invitations": _pending_invitations_for(user),
+        "introductions": introductions,
+        "introduction_counts": introduction_counts,
+    }
 
 
 @login_required

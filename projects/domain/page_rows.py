@@ -1,13 +1,16 @@
-"""The rows each kept signed-in page of a proposal shows, as digests (leoportal.domain.page_cache.RowsDigest): a
-page's kept content is keyed by its digest, so a change to any of these rows, however it was made, shows at the
-next visit. A page that comes to show another table adds it here (tests/projects/test_kept_pages.py checks that
-every table a fresh rendering reads is in its digest)."""
+"""The rows each kept signed-in page shows (a proposal's page and edit page, a provider's home), as digests
+(leoportal.domain.page_cache.RowsDigest): a page's kept content is keyed by its digest, so a change to any of these
+rows, however it was made, shows at the next visit. A page that comes to show another table adds it here
+(tests/projects/test_kept_pages.py checks that every table a fresh rendering reads is in its digest)."""
 
-from django.db.models import Q, QuerySet
+from allauth.account.models import EmailAddress
+from django.db.models import F, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 
 from leoportal.domain.page_cache import RowsDigest
 from leoportal.models import User
-from partners.models import Organisation
+from partners.models import Capability, Membership, Organisation
+from partners.models import Invitation as OrganisationInvitation
 from projects.models import (
     Attachment,
     Call,
@@ -53,4 +56,40 @@ proposal_page = RowsDigest(
     lambda proposal_id: Introduction.objects.filter(proposal=proposal_id),
     lambda proposal_id: IntroductionRequest.objects.filter(proposal=proposal_id),
     _providers,
+)
+
+# The edit page shows the proposal's rows and the calls it may choose (those not closed, and its own).
+proposal_form = RowsDigest(*proposal_page.sources, lambda _proposal_id: Call.objects.all())
+
+
+# --- A provider's home (partners' dashboard) ----------------------------------------------------------------------
+
+
+def _invitations_to_join(user_id: int) -> QuerySet:
+    """Invitations to join a provider sent to the account's address or one it has verified, with the provider's name
+    and the sender's."""
+    own = Lower(Subquery(User.objects.filter(pk=user_id).values("email")))
+    verified = EmailAddress.objects.filter(user=user_id).annotate(address=Lower("email")).values("address")
+    return (
+        OrganisationInvitation.objects.annotate(address=Lower("email"))
+        .filter(Q(address=own) | Q(address__in=verified))
+        .annotate(provider=F("organisation__name"), sender=F("invited_by__full_name"))
+    )
+
+
+def _introductions_to(user_id: int) -> QuerySet:
+    """Introductions to the account's providers, with what their table shows of the proposal and of who answered."""
+    return Introduction.objects.filter(organisation__memberships__user=user_id).annotate(
+        title=F("proposal__title"), answerer=F("answered_by__full_name"), answerer_email=F("answered_by__email")
+    )
+
+
+provider_home = RowsDigest(
+    lambda user_id: User.objects.filter(pk=user_id),
+    lambda user_id: EmailAddress.objects.filter(user=user_id),
+    lambda user_id: Membership.objects.filter(user=user_id),
+    lambda user_id: Organisation.objects.filter(memberships__user=user_id),
+    lambda user_id: Capability.objects.filter(organisation__memberships__user=user_id),
+    _invitations_to_join,
+    _introductions_to,
 )

@@ -134,6 +134,13 @@ def proposal_for_form(request, public_id) -> Proposal:
     return get_object_or_404(queries.proposal_form_queryset(request.user), public_id=public_id)
 
 
+def visible_proposal_row(request, public_id) -> Proposal:
+    """The proposal, if ``request.user`` may see it (404 otherwise), with its call and principal investigator: what a
+    page kept whole needs to find its kept content (its related rows are read only when it is not kept)."""
+    queryset = Proposal.objects.visible_to(request.user).select_related("call", "owner")
+    return get_object_or_404(queryset, public_id=public_id)
+
+
 def proposal_for_action(request, public_id) -> Proposal:
     """The proposal, if ``request.user`` may see it (404 otherwise), for a POST that changes it."""
     queryset = Proposal.objects.visible_to(request.user).select_related("call", "owner")
@@ -143,9 +150,7 @@ def proposal_for_action(request, public_id) -> Proposal:
 @login_required
 @require_GET
 def proposal_detail(request, public_id):
-    proposal = get_object_or_404(
-        Proposal.objects.visible_to(request.user).select_related("call", "owner"), public_id=public_id
-    )
+    proposal = visible_proposal_row(request, public_id)
     return render_proposal_page(request, proposal, content=KeptContent(_kept_page_key(request.user, proposal)))
 
 
@@ -225,7 +230,33 @@ def _deadline_passed(proposal) -> bool:
     return proposal.deadline is not None and timezone.now() >= proposal.deadline
 
 
-def edit_context(request, proposal, form=None, formset=None, narrative_form=None, letter_form=None, refusal=None):
+def _kept_form_key(user, proposal) -> str | None:
+    """The edit page's content is the same for one viewer while the rows it shows (the proposal's, and the calls it
+    may choose), the settings it follows and the minute stay the same (None: not kept)."""
+    rows = page_rows.proposal_form(proposal.pk)
+    if rows is None:
+        return None
+    viewer = (user.pk, user.role, user.is_staff, user.is_superuser)
+    unsolicited = settings.ALLOW_UNSOLICITED_PROPOSALS
+    return page_cache.markup_key("proposal-form/1", viewer, rows, unsolicited, settings.FILE_UPLOAD_MAX_MB, minute())
+
+
+def _edit_title(proposal) -> dict:
+    return {"resubmission": proposal.status == ProposalStatus.REVISIONS_REQUESTED}
+
+
+def edit_context(
+    request,
+    proposal,
+    form=None,
+    formset=None,
+    narrative_form=None,
+    letter_form=None,
+    refusal=None,
+    content=None,
+):
+    """The edit page's context, rendered afresh (its content kept in ``content`` when given)."""
+    prefetch_related_objects([proposal], *queries.proposal_form_prefetches())
     manage_team = can_manage_team(request.user, proposal) and not proposal.is_concept
     if formset is None and manage_team:
         formset = CoInvestigatorFormSet(instance=proposal, prefix="coi")
@@ -236,6 +267,7 @@ def edit_context(request, proposal, form=None, formset=None, narrative_form=None
     sections = section_progress(proposal)
     return {
         "proposal": proposal,
+        "content": content or KeptContent(None),
         "form": form,
         "sections": sections,
         "sections_complete": sum(1 for section in sections if not section["missing"]),
@@ -251,7 +283,7 @@ def edit_context(request, proposal, form=None, formset=None, narrative_form=None
         "letter_form": letter_form or AttachmentForm(prefix="letter", label="Letter of support (PDF)"),
         "can_submit": can_submit_proposal(request.user, proposal),
         "refusal": refusal,
-        "resubmission": proposal.status == ProposalStatus.REVISIONS_REQUESTED,
+        **_edit_title(proposal),
         "invitation": _invitation(proposal, list(proposal.status_changes.all())),
         "concept_word_limit": CONCEPT_WORD_LIMIT,
         "revision_request": _revision_request(proposal, list(proposal.status_changes.all())),
@@ -293,13 +325,19 @@ def editable_or_redirect(request, proposal):
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request, public_id):
-    proposal = proposal_for_form(request, public_id)
+    if request.method == "GET":
+        proposal = visible_proposal_row(request, public_id)
+    else:
+        proposal = proposal_for_form(request, public_id)
     elsewhere = editable_or_redirect(request, proposal)
     if elsewhere:
         return elsewhere
     template = edit_template(proposal)
     if request.method == "GET":
-        return render(request, template, edit_context(request, proposal))
+        content = KeptContent(_kept_form_key(request.user, proposal))
+        if content.missing:
+            return render(request, template, edit_context(request, proposal, content=content))
+        return render(request, template, {"proposal": proposal, "content": content, **_edit_title(proposal)})
 
     form = form_class(proposal)(request.POST, instance=proposal)
     manage_team = can_manage_team(request.user, proposal) and not proposal.is_concept

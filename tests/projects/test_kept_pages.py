@@ -1,7 +1,7 @@
-"""A proposal's page is kept whole per viewer and per version of every row it shows (KeptContent and RowsDigest in
-leoportal.domain.page_cache, projects.domain.page_rows): the next visit reads the proposal and the digest and renders
-nothing of the content; any change to a row it shows, however made, shows at the next visit; each viewer gets their
-own page with working forms."""
+"""A proposal's page and its edit page are kept whole per viewer and per version of every row they show
+(KeptContent and RowsDigest in leoportal.domain.page_cache, projects.domain.page_rows): the next visit reads the
+proposal and the digest and renders nothing of the content; any change to a row shown, however made, shows at the
+next visit; each viewer gets their own page, with forms that work; a form sent back with errors is never kept."""
 
 import re
 from datetime import timedelta
@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from leoportal.domain import page_cache
@@ -31,12 +32,14 @@ from projects.models import (
 )
 from projects.views import proposals as proposal_views
 from tests.projects.factories import (
+    CallFactory,
     CoInvestigatorFactory,
     IntroductionFactory,
     IntroductionRequestFactory,
     NarrativeFactory,
     ProposalFactory,
 )
+from tests.projects.forms_data import proposal_data
 from tests.utils import soup
 
 pytestmark = pytest.mark.django_db
@@ -274,3 +277,78 @@ def test_on_another_database_the_page_is_rendered_each_time(client, researcher, 
     client.get(proposal.get_absolute_url())
 
     assert CONTENT_TEMPLATE in rendered_templates(client, proposal)
+
+
+# --- The edit page ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(researcher):
+    draft = ProposalFactory(owner=researcher, complete=True)
+    CoInvestigatorFactory(proposal=draft, name="Ada Partner")
+    return draft
+
+
+def edit_url(proposal) -> str:
+    return reverse("projects:proposal_edit", args=[proposal.public_id])
+
+
+def edit_content(client, proposal) -> str:
+    response = client.get(edit_url(proposal))
+    assert response.status_code == 200
+    main = soup(response).select_one("main")
+    for token in main.select("input[name=csrfmiddlewaretoken]"):
+        token["value"] = ""
+    return str(main)
+
+
+def test_the_edit_pages_next_visit_renders_no_field_and_shows_the_same_form(client, researcher, draft):
+    client.force_login(researcher)
+    first = edit_content(client, draft)
+    with CaptureQueriesContext(connection) as next_visit:
+        second = edit_content(client, draft)
+
+    assert second == first
+    assert 'value="Ada Partner"' in first
+    assert len(next_visit.captured_queries) == 3
+
+
+def test_a_call_opened_and_a_title_changed_around_the_models_show_on_the_edit_page(client, researcher, draft):
+    client.force_login(researcher)
+    edit_content(client, draft)
+
+    CallFactory(code="ISS-NEWLY-OPEN")
+    Proposal.objects.filter(pk=draft.pk).update(title="A renamed study")
+    page = edit_content(client, draft)
+
+    assert "ISS-NEWLY-OPEN" in page
+    assert 'value="A renamed study"' in page
+
+
+def test_a_form_sent_back_keeps_what_was_typed_and_is_never_kept(client, researcher, draft):
+    client.force_login(researcher)
+    edit_content(client, draft)
+
+    typed = proposal_data(draft, title="A study typed " + "long " * 60)  # over the title's length
+    refused = client.post(edit_url(draft), typed)
+    again = edit_content(client, draft)
+
+    assert refused.status_code == 200
+    assert "A study typed long" in refused.content.decode()
+    assert "A study typed long" not in again
+
+
+def test_the_kept_edit_page_saves_with_its_fresh_token(researcher, draft):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(researcher)
+    client.get(edit_url(draft))
+    kept = soup(client.get(edit_url(draft)))
+    token = kept.select_one("#proposal-form input[name=csrfmiddlewaretoken]")["value"]
+    version = kept.select_one("#id_version")["value"]
+
+    data = proposal_data(draft, title="Saved from a kept page", version=version)
+    response = client.post(edit_url(draft), {**data, "csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "Saved from a kept page"

@@ -15,6 +15,7 @@ from projects.domain.submission import missing_for_submission
 from projects.domain.transitions import set_proposal_status
 from projects.enums import ProposalStatus
 from projects.exceptions import CallNotOpen, SubmissionRefused
+from projects.forms import ConceptForm, ProposalForm
 from projects.models import StatusChange
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, NarrativeFactory, ProposalFactory
 from tests.projects.forms_data import proposal_data
@@ -172,7 +173,7 @@ def test_submitting_a_complete_proposal(client, researcher, staff, django_captur
 
 def _complete_post(client, proposal, action):
     """What the browser posts for ``proposal`` unchanged (read back from the rendered form)."""
-    form = client.get(reverse("projects:proposal_edit", args=[proposal.public_id])).context["form"]
+    form = (ConceptForm if proposal.is_concept else ProposalForm)(instance=proposal)  # as the edit page renders it
     data = proposal_data(proposal, action=action)
     for name, field in form.fields.items():
         value = form[name].value()
