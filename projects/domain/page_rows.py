@@ -93,3 +93,19 @@ provider_home = RowsDigest(
     _invitations_to_join,
     _introductions_to,
 )
+
+
+# --- An introduction's page -----------------------------------------------------------------------------------------
+
+introduction_page = RowsDigest(
+    lambda introduction_id: Introduction.objects.filter(pk=introduction_id),
+    lambda introduction_id: Proposal.objects.filter(introductions=introduction_id),
+    lambda introduction_id: User.objects.filter(
+        Q(pk__in=Proposal.objects.filter(introductions=introduction_id).values("owner"))
+        | Q(pk__in=Introduction.objects.filter(pk=introduction_id).values("answered_by"))
+    ),
+    lambda introduction_id: Organisation.objects.filter(introductions=introduction_id),
+    # Who may answer: the provider's members.
+    lambda introduction_id: Membership.objects.filter(organisation__introductions=introduction_id),
+    lambda introduction_id: Attachment.objects.filter(proposal__introductions=introduction_id),
+)

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from leoportal.domain import page_cache
+from leoportal.domain.page_cache import KeptContent
 from partners.models import Capability
-from projects.domain import queries
+from projects.domain import page_rows, queries
 from projects.domain.introduction_requests import askable_proposals, request_introduction
 from projects.domain.introductions import (
     IntroductionError,
@@ -104,14 +105,28 @@ def _introduced_message(proposal, provider, contact, with_members) -> str:
 def introduction_detail(request, public_id):
     """What the introduction shares with the provider; the contacts once a member answered interested."""
     introduction = get_object_or_404(queries.introduction_page_queryset(request.user), public_id=public_id)
-    return render_introduction_page(request, introduction, AnswerForm())
+    content = KeptContent(_kept_page_key(request.user, introduction))
+    if not content.missing:
+        context = {"introduction": introduction, "proposal": introduction.proposal, "content": content}
+        return render(request, "projects/introduction_detail.html", context)
+    return render_introduction_page(request, introduction, AnswerForm(), content=content)
 
 
-def render_introduction_page(request, introduction, answer_form, status=200):
+def _kept_page_key(user, introduction) -> str | None:
+    """An introduction's page is the same for one viewer while the rows it shows stay the same (None: not kept)."""
+    rows = page_rows.introduction_page(introduction.pk)
+    if rows is None:
+        return None
+    return page_cache.markup_key("introduction-page/1", user.pk, user.role, user.is_staff, rows)
+
+
+def render_introduction_page(request, introduction, answer_form, status=200, content=None):
+    """The introduction's page rendered, its content kept in ``content`` when given (a plain visit)."""
     return render(
         request,
         "projects/introduction_detail.html",
         {
+            "content": content or KeptContent(None),
             "introduction": introduction,
             "proposal": introduction.proposal,
             "can_answer": can_answer_introduction(request.user, introduction),

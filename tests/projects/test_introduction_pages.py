@@ -259,8 +259,8 @@ def test_an_introduction_page_reads_what_it_shows_in_one_query_and_keeps_the_ans
     client.force_login(provider_user)
     first = client.get(introduction.get_absolute_url())
 
-    # The account, the introduction with its proposal, researcher, provider and answerer, and the membership that
-    # lets the member answer.
+    # The account, the introduction with its proposal, researcher, provider and answerer, and the digest of the
+    # rows the page shows (the page is kept whole: tests/projects/test_kept_introduction.py).
     with django_assert_num_queries(3):
         second = client.get(introduction.get_absolute_url())
 
