@@ -168,6 +168,34 @@ class KeptContent:
         return fill_tokens(request, self.markup).decode()
 
 
+def kept_response(request: HttpRequest, key: str | None, respond: Callable[[], HttpResponse]) -> HttpResponse:
+    """A signed-in page kept whole for its viewer under ``key`` (a ``markup_key`` of everything it shows, the viewer
+    and the address included), for pages whose every part is the view's (the admin's, say, where the menu and the
+    messages are in the page's own templates). ``respond()`` renders it afresh.
+
+    Its forms' CSRF tokens are kept blank and filled with a fresh token of the viewer's own at each visit. Rendered
+    afresh, never served from here nor kept: a page with a message waiting (the page shows it), one that set a cookie
+    or wrote to the session, and anything but a 200. ``key=None`` keeps nothing."""
+    if key is None or request.method != "GET" or len(messages.get_messages(request)):
+        return respond()
+    key = f"kept-page:{key}"
+    stored = cache.get(key)
+    if stored is not None:
+        content_type, content = stored
+        return HttpResponse(fill_tokens(request, content), content_type=content_type)
+    response = respond()
+
+    def keep(rendered: HttpResponse) -> None:
+        if _keepable(request, rendered, form_tokens=True):
+            cache.set(key, (rendered["Content-Type"], blank_tokens(rendered.content)), RENDERING_SECONDS)
+
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        response.add_post_render_callback(keep)
+    else:
+        keep(response)
+    return response
+
+
 # Stands for the object's id in a RowsDigest's queries while they are compiled, and is replaced by it when they run.
 OBJECT_ID = -7_406_311
 
@@ -218,7 +246,8 @@ def _keepable(request: HttpRequest, response: HttpResponse, form_tokens: bool) -
     return (
         response.status_code == 200
         and not response.streaming
-        and not response.cookies
+        # A page whose form tokens are filled at each visit sets the CSRF cookie again then, as rendering would.
+        and not (set(response.cookies) - ({settings.CSRF_COOKIE_NAME} if form_tokens else set()))
         and (form_tokens or not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
         and not (session is not None and session.modified)
         and not len(messages.get_messages(request))

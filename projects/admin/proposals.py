@@ -30,7 +30,9 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from leoportal.admin.pagination import EstimatedCountPaginator
+from leoportal.admin_site import app_list_key
 from leoportal.domain import page_cache
+from leoportal.domain.public_pages import minute
 from leoportal.models import User
 from leoportal.rules import is_program_staff
 from partners.models import Membership
@@ -44,7 +46,7 @@ from projects.admin.filters import (
     StatusFilter,
 )
 from projects.admin.forms import StatusMoveForm
-from projects.domain import reviews, suggestions
+from projects.domain import page_rows, reviews, suggestions
 from projects.domain.queries import attach_desk_figures, desk_figures, proposal_introductions
 from projects.domain.transitions import allowed_moves
 from projects.enums import Fit
@@ -351,7 +353,8 @@ class ProposalAdmin(SimpleHistoryAdmin):
         # principal investigator and the call its fields show.
         asked = (object_id, from_field)
         if getattr(request, "_desk_proposal_asked", None) != asked:
-            queryset = self.get_queryset(request).select_related("owner", "call")
+            # Without the list's figures (aliases the page does not use, but costly to build).
+            queryset = super().get_queryset(request).select_related("owner", "call")
             model = queryset.model
             field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
             try:
@@ -363,11 +366,25 @@ class ProposalAdmin(SimpleHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         proposal = self.get_object(request, unquote(object_id))
-        if proposal is not None:
-            extra_context = {**(extra_context or {}), **self.desk_context(request, proposal)}
-        return super().change_view(request, object_id, form_url, extra_context)
+        if proposal is None:
+            return super().change_view(request, object_id, form_url, extra_context)
+        # The digest of every row the page shows (None on other databases): it keys the page kept whole, and the
+        # matches' markup kept on its own.
+        rows = page_rows.desk_page(proposal.pk) if request.method == "GET" else None
 
-    def desk_context(self, request, proposal) -> dict:
+        def respond():
+            context = {**(extra_context or {}), **self.desk_context(request, proposal, rows)}
+            return super(ProposalAdmin, self).change_view(request, object_id, form_url, context)
+
+        if rows is None:
+            return respond()
+        # The same for one member of staff, with the same rights, at the same address, while the rows it shows and
+        # the minute stay the same.
+        viewer = (request.user.pk, app_list_key(request.user, None))
+        key = page_cache.markup_key("desk-page/1", viewer, request.get_full_path(), rows, minute())
+        return page_cache.kept_response(request, key, respond)
+
+    def desk_context(self, request, proposal, rows: str | None = None) -> dict:
         """What the proposal page shows besides the fields: actions, matches, near misses, reviews."""
         user = request.user
         matches = list(
@@ -399,7 +416,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
                 "status_form": StatusMoveForm(statuses=moves, auto_id="status_%s"),
                 "matches": [match for match in matches if not match.is_near_miss],
                 # The matches' markup is kept under this key (projects.domain.suggestions.desk_rendering_key).
-                "matches_key": suggestions.desk_rendering_key(proposal, matches, with_members),
+                "matches_key": suggestions.desk_rendering_key(proposal, matches, with_members, rows),
                 "matches_seconds": page_cache.RENDERING_SECONDS,
                 "near_misses": [match for match in matches if match.is_near_miss],
                 "reviews": proposal_reviews,

@@ -1,7 +1,8 @@
-"""The rows each kept signed-in page shows (a proposal's page and edit page, a provider's home), as digests
-(leoportal.domain.page_cache.RowsDigest): a page's kept content is keyed by its digest, so a change to any of these
-rows, however it was made, shows at the next visit. A page that comes to show another table adds it here
-(tests/projects/test_kept_pages.py checks that every table a fresh rendering reads is in its digest)."""
+"""The rows each kept signed-in page shows (a proposal's page and edit page, a provider's home, an introduction,
+the desk's proposal page), as digests (leoportal.domain.page_cache.RowsDigest): a page's kept content is keyed by its
+digest, so a change to any of these rows, however it was made, shows at the next visit. A page that comes to show
+another table adds it here (the kept pages' tests check that every table a fresh rendering reads is in its
+digest)."""
 
 from allauth.account.models import EmailAddress
 from django.db.models import F, Q, QuerySet, Subquery
@@ -18,8 +19,10 @@ from projects.models import (
     Introduction,
     IntroductionRequest,
     Invitation,
+    Match,
     Proposal,
     ProposalVersion,
+    Review,
     StatusChange,
 )
 
@@ -108,4 +111,38 @@ introduction_page = RowsDigest(
     # Who may answer: the provider's members.
     lambda introduction_id: Membership.objects.filter(organisation__introductions=introduction_id),
     lambda introduction_id: Attachment.objects.filter(proposal__introductions=introduction_id),
+)
+
+
+# --- The review desk's proposal page (the admin's) ------------------------------------------------------------------
+
+
+def _desk_people(proposal_id: int) -> QuerySet:
+    """Everyone the desk's proposal page names, and the members whose being active decides whether a matched provider
+    can be introduced at once."""
+    return User.objects.filter(
+        Q(pk__in=_people(proposal_id).values("pk"))
+        | Q(pk__in=Review.objects.filter(proposal=proposal_id).values("reviewer"))
+        | Q(pk__in=Attachment.objects.filter(proposal=proposal_id).values("uploaded_by"))
+        | Q(pk__in=Membership.objects.filter(organisation__capabilities__matches__proposal=proposal_id).values("user"))
+    )
+
+
+desk_page = RowsDigest(
+    lambda proposal_id: Proposal.objects.filter(pk=proposal_id),
+    lambda proposal_id: Call.objects.filter(proposals=proposal_id),
+    _desk_people,
+    lambda proposal_id: CoInvestigator.objects.filter(proposal=proposal_id),
+    lambda proposal_id: Attachment.objects.filter(proposal=proposal_id),
+    lambda proposal_id: StatusChange.objects.filter(proposal=proposal_id),
+    lambda proposal_id: Review.objects.filter(proposal=proposal_id),
+    lambda proposal_id: Match.objects.filter(proposal=proposal_id),
+    lambda proposal_id: Capability.objects.filter(matches__proposal=proposal_id),
+    lambda proposal_id: Membership.objects.filter(organisation__capabilities__matches__proposal=proposal_id),
+    lambda proposal_id: Organisation.objects.filter(
+        Q(pk__in=Capability.objects.filter(matches__proposal=proposal_id).values("organisation"))
+        | Q(pk__in=_providers(proposal_id).values("pk"))
+    ),
+    lambda proposal_id: Introduction.objects.filter(proposal=proposal_id),
+    lambda proposal_id: IntroductionRequest.objects.filter(proposal=proposal_id),
 )

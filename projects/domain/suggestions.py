@@ -66,13 +66,17 @@ def rendering_key(proposal: Proposal, can_ask: bool, catalogue: Hashable, now: f
     )
 
 
-def desk_rendering_key(proposal: Proposal, matches: list[Match], with_members: set[int]) -> str:
+def desk_rendering_key(
+    proposal: Proposal, matches: list[Match], with_members: set[int], rows: str | None = None
+) -> str:
     """A key for the rendered matches of the review desk's proposal page (each match's checks are most of the page's
     rendering). The markup depends only on what the key holds: the proposal's status and last scoring, each stored
     match with its listing and provider as last saved and whether the provider has active members (the link says
-    "Introduce" or "Invite a contact and introduce")."""
+    "Introduce" or "Invite a contact and introduce"), and where known ``rows``, the digest of every row the page shows
+    (projects.domain.page_rows.desk_page), which changes with a change made around the models too."""
     return markup_key(
-        "desk-matches/1",
+        "desk-matches/2",
+        rows,
         proposal.pk,
         proposal.status,
         proposal.matched_at and proposal.matched_at.isoformat(),
