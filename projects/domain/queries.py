@@ -1,6 +1,7 @@
 """Read helpers for pages: each returns what a page shows in a fixed number of queries."""
 
 from dataclasses import dataclass
+from functools import cache as once
 from typing import Any
 
 from django.core.cache import cache
@@ -263,6 +264,13 @@ def _count_subquery(queryset):
 
 
 def desk_figures() -> dict:
+    """``_desk_figures``, built once per process: building them costs more than resolving them in a query (the
+    desk's list asks twice a page), and a query resolves copies, never the expressions themselves."""
+    return dict(_desk_figures())
+
+
+@once
+def _desk_figures() -> dict:
     """What the desk lists for each proposal, as expressions: best match, matches that fit, review average and count.
 
     Each is one correlated subquery on an index ((proposal, rank) and the partial index of rows that fit for
@@ -316,7 +324,7 @@ def attach_desk_figures(proposals) -> list:
     the database never evaluates them for rows it skips (a deep page, the rows before the offset).
     """
     proposals = list(proposals)
-    expressions = desk_figures()  # built once: building them costs more than the query on a page of rows
+    expressions = desk_figures()
     rows = Proposal.objects.filter(pk__in=[p.pk for p in proposals]).order_by().annotate(**expressions)
     figures = {row["pk"]: row for row in rows.values("pk", *expressions)}
     names = list(expressions)
