@@ -1,8 +1,8 @@
-"""The rows each kept signed-in page shows (a proposal's page and edit page, a provider's home, an introduction,
-the desk's proposal page), as digests (leoportal.domain.page_cache.RowsDigest): a page's kept content is keyed by its
-digest, so a change to any of these rows, however it was made, shows at the next visit. A page that comes to show
-another table adds it here (the kept pages' tests check that every table a fresh rendering reads is in its
-digest)."""
+"""The rows each kept signed-in page shows (a proposal's page and edit page, a provider's home and introductions,
+an introduction, the desk's proposal page), as digests (leoportal.domain.page_cache.RowsDigest): a page's kept
+content is keyed by its digest, so a change to any of these rows, however it was made, shows at the next visit. A
+page that comes to show another table adds it here (the kept pages' tests check that every table a fresh rendering
+reads is in its digest)."""
 
 from allauth.account.models import EmailAddress
 from django.db.models import F, Q, QuerySet, Subquery
@@ -86,6 +86,14 @@ def _introductions_to(user_id: int) -> QuerySet:
         title=F("proposal__title"), answerer=F("answered_by__full_name"), answerer_email=F("answered_by__email")
     )
 
+
+# A provider's introductions (their own page): the introductions, and the providers they are a member of.
+provider_introductions = RowsDigest(
+    lambda user_id: User.objects.filter(pk=user_id),
+    lambda user_id: Membership.objects.filter(user=user_id),
+    lambda user_id: Organisation.objects.filter(memberships__user=user_id),
+    _introductions_to,
+)
 
 provider_home = RowsDigest(
     lambda user_id: User.objects.filter(pk=user_id),

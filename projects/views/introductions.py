@@ -171,10 +171,23 @@ def introduction_list(request):
         return redirect(reverse("admin:projects_introduction_changelist"))
     if not request.user.is_provider:
         raise Http404("Introductions are for providers.")
-    page = Paginator(queries.provider_introductions(request.user), INTRODUCTIONS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "projects/introduction_list.html", {"page_obj": page, "introductions": page.object_list})
+    content = KeptContent(_kept_list_key(request))
+    context: dict = {"content": content}
+    if content.missing:
+        page = Paginator(queries.provider_introductions(request.user), INTRODUCTIONS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context |= {"page_obj": page, "introductions": page.object_list}
+    return render(request, "projects/introduction_list.html", context)
+
+
+def _kept_list_key(request) -> str | None:
+    """A provider's introductions are the same, page by page, while the rows they show stay the same (None: not
+    kept)."""
+    rows = page_rows.provider_introductions(request.user.pk)
+    if rows is None:
+        return None
+    return page_cache.markup_key("introduction-list/1", request.user.pk, request.GET.get("page"), rows)
 
 
 @login_required

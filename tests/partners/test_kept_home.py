@@ -1,6 +1,6 @@
-"""A provider's home is kept whole per provider and per digest of every row it shows (projects.domain.page_rows
-.provider_home): the next visit reads the account and the digest and renders nothing of the content, and any change
-to a row it shows, however made, shows at the next visit."""
+"""A provider's home and their introductions are kept whole per provider and per digest of every row they show
+(projects.domain.page_rows.provider_home, .provider_introductions): the next visit reads the account and the digest
+and renders nothing of the content, and any change to a row shown, however made, shows at the next visit."""
 
 import re
 
@@ -147,3 +147,49 @@ def test_each_provider_gets_their_own_home(client, provider_user, provider_user2
 
     assert "ADSEP" in theirs
     assert "ADSEP" not in other and "Liver organoids in orbit" not in other
+
+
+# --- A provider's introductions ----------------------------------------------------------------------------------
+
+
+def test_the_introductions_next_visit_renders_nothing_of_the_content(provider_client, home):
+    first = content(provider_client, reverse("projects:introduction_list"))
+    with CaptureQueriesContext(connection) as next_visit:
+        response = provider_client.get(reverse("projects:introduction_list"))
+
+    assert "projects/_provider_introductions.html" not in [template.name for template in response.templates]
+    assert len(next_visit.captured_queries) == 2  # the account and the digest
+    assert content(provider_client, reverse("projects:introduction_list")) == first
+    assert "Liver organoids in orbit" in first
+
+
+@pytest.mark.parametrize("change", [_retitle_proposal, _answer_introduction, _rename_provider])
+def test_a_change_made_around_the_models_shows_on_the_introductions(provider_client, redwire, home, change):
+    url = reverse("projects:introduction_list")
+    content(provider_client, url)
+
+    shown = change(redwire)
+
+    assert shown in content(provider_client, url)
+
+
+def test_each_page_of_introductions_is_kept_on_its_own(provider_client, redwire, home):
+    for number in range(30):
+        IntroductionFactory(organisation=redwire, proposal__title=f"Study number {number:02}")
+    url = reverse("projects:introduction_list")
+
+    first, second = content(provider_client, url), content(provider_client, url + "?page=2")
+
+    assert first != second
+    assert content(provider_client, url + "?page=2") == second
+
+
+def test_every_table_the_introductions_read_fresh_is_in_their_digest(provider_client, home):
+    with CaptureQueriesContext(connection) as fresh:
+        provider_client.get(reverse("projects:introduction_list"))
+
+    read = set().union(*(tables(query["sql"]) for query in fresh.captured_queries))
+    digest_sql, _params = page_rows.provider_introductions.sql
+
+    assert "projects_introduction" in read
+    assert read - {"django_session", "leoportal_notification"} <= tables(digest_sql)
