@@ -1,8 +1,8 @@
-"""The rows each kept signed-in page shows (a proposal's page and edit page, a provider's home and introductions,
-an introduction, the desk's proposal page), as digests (leoportal.domain.page_cache.RowsDigest): a page's kept
-content is keyed by its digest, so a change to any of these rows, however it was made, shows at the next visit. A
-page that comes to show another table adds it here (the kept pages' tests check that every table a fresh rendering
-reads is in its digest)."""
+"""The rows each kept signed-in page shows (My proposals, a proposal's page and edit page, a provider's home and
+introductions, an introduction, the desk's proposal page), as digests (leoportal.domain.page_cache.RowsDigest): a
+page's kept content is keyed by its digest, so a change to any of these rows, however it was made, shows at the next
+visit. A page that comes to show another table adds it here (the kept pages' tests check that every table a fresh
+rendering reads is in its digest)."""
 
 from allauth.account.models import EmailAddress
 from django.db.models import F, Q, QuerySet, Subquery
@@ -14,6 +14,7 @@ from partners.models import Capability, Membership, Organisation
 from partners.models import Invitation as OrganisationInvitation
 from projects.models import (
     Attachment,
+    CalendarFeed,
     Call,
     CoInvestigator,
     Introduction,
@@ -63,6 +64,20 @@ proposal_page = RowsDigest(
 
 # The edit page shows the proposal's rows and the calls it may choose (those not closed, and its own).
 proposal_form = RowsDigest(*proposal_page.sources, lambda _proposal_id: Call.objects.all())
+
+
+# --- My proposals (a researcher's dashboard) ---------------------------------------------------------------------
+
+my_proposals = RowsDigest(
+    lambda user_id: User.objects.filter(pk=user_id),
+    # The proposals they own, and those they are on the team of (two indexed lookups, not one "or").
+    lambda user_id: Proposal.objects.filter(owner=user_id),
+    lambda user_id: Proposal.objects.filter(co_investigators__user=user_id),
+    lambda user_id: CoInvestigator.objects.filter(user=user_id),
+    # The calls: each proposal's, and those open (counted when there is no proposal yet).
+    lambda _user_id: Call.objects.all(),
+    lambda user_id: CalendarFeed.objects.filter(user=user_id),
+)
 
 
 # --- A provider's home (partners' dashboard) ----------------------------------------------------------------------

@@ -71,11 +71,11 @@ NEEDED_TO_SUBMIT = "Needed before you can submit."
 @login_required
 @require_GET
 def dashboard(request):
-    proposals = queries.dashboard_proposals(request.user)
-    return render(
-        request,
-        "projects/dashboard.html",
-        {
+    content = KeptContent(_kept_dashboard_key(request.user))
+    context: dict = {"content": content}
+    if content.missing:
+        proposals = queries.dashboard_proposals(request.user)
+        context |= {
             "proposals": proposals,
             # The rows' markup is kept under this key (projects.domain.queries.dashboard_rendering_key).
             "rows_key": queries.dashboard_rendering_key(proposals),
@@ -84,8 +84,17 @@ def dashboard(request):
             # Counted only when the page shows it (with no proposals yet): the template calls it.
             "open_call_count": queries.open_call_count,
             "has_calendar": has_feed(request.user),
-        },
-    )
+        }
+    return render(request, "projects/dashboard.html", context)
+
+
+def _kept_dashboard_key(user) -> str | None:
+    """My proposals is the same while the rows it shows and the minute stay the same (None: not kept)."""
+    rows = page_rows.my_proposals(user.pk)
+    if rows is None:
+        return None
+    viewer = (user.pk, user.role, user.is_staff, user.is_superuser)
+    return page_cache.markup_key("my-proposals/1", viewer, rows, minute())
 
 
 @login_required

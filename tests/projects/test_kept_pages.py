@@ -1,4 +1,4 @@
-"""A proposal's page and its edit page are kept whole per viewer and per version of every row they show
+"""My proposals, a proposal's page and its edit page are kept whole per viewer and per version of every row they show
 (KeptContent and RowsDigest in leoportal.domain.page_cache, projects.domain.page_rows): the next visit reads the
 proposal and the digest and renders nothing of the content; any change to a row shown, however made, shows at the
 next visit; each viewer gets their own page, with forms that work; a form sent back with errors is never kept."""
@@ -21,6 +21,7 @@ from projects.domain import page_rows
 from projects.enums import Access, IntroductionAnswer, ProposalStatus
 from projects.models import (
     Attachment,
+    CalendarFeed,
     Call,
     CoInvestigator,
     Introduction,
@@ -352,3 +353,83 @@ def test_the_kept_edit_page_saves_with_its_fresh_token(researcher, draft):
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.title == "Saved from a kept page"
+
+
+# --- My proposals ---------------------------------------------------------------------------------------------------
+
+
+def dashboard(client) -> str:
+    response = client.get(reverse("projects:dashboard"))
+    assert response.status_code == 200
+    main = soup(response).select_one("main")
+    for token in main.select("input[name=csrfmiddlewaretoken]"):
+        token["value"] = ""
+    return str(main)
+
+
+@pytest.fixture
+def shared(researcher, researcher2):
+    """A draft of another team that the researcher may view."""
+    draft = ProposalFactory(owner=researcher2, title="Shared with me")
+    CoInvestigatorFactory(proposal=draft, user=researcher, access=Access.VIEW, email=researcher.email)
+    return draft
+
+
+def test_my_proposals_next_visit_renders_nothing_of_the_content(client, researcher, proposal, shared):
+    client.force_login(researcher)
+    first = dashboard(client)
+    with CaptureQueriesContext(connection) as next_visit:
+        response = client.get(reverse("projects:dashboard"))
+
+    assert [template.name for template in response.templates if template.name.startswith("projects/")] == [
+        "projects/dashboard.html"
+    ]
+    assert len(next_visit.captured_queries) == 2  # the account and the digest
+    assert dashboard(client) == first
+    assert "Shared with me" in first
+
+
+def _edit_rights(proposal, shared):
+    CoInvestigator.objects.filter(proposal=shared).update(access=Access.EDIT)
+    return "Continue draft"
+
+
+def _recode_own_call(proposal, shared):
+    Call.objects.filter(pk=proposal.call_id).update(code="ISS-RECODED")
+    return "ISS-RECODED"
+
+
+def _retitle_shared(proposal, shared):
+    Proposal.objects.filter(pk=shared.pk).update(title="Shared and renamed")
+    return "Shared and renamed"
+
+
+@pytest.mark.parametrize("change", [_edit_rights, _recode_own_call, _retitle_shared])
+def test_a_change_made_around_the_models_shows_on_my_proposals(client, researcher, proposal, shared, change):
+    client.force_login(researcher)
+    dashboard(client)
+
+    shown = change(proposal, shared)
+
+    assert shown in dashboard(client)
+
+
+def test_a_calendar_address_asked_for_shows_on_my_proposals(client, researcher, proposal):
+    client.force_login(researcher)
+    before = dashboard(client)
+
+    CalendarFeed.objects.create(user=researcher)
+
+    assert dashboard(client) != before
+
+
+def test_every_table_my_proposals_read_fresh_is_in_their_digest(client, researcher, proposal, shared):
+    client.force_login(researcher)
+    with CaptureQueriesContext(connection) as fresh:
+        client.get(reverse("projects:dashboard"))
+
+    read = set().union(*(tables(query["sql"]) for query in fresh.captured_queries))
+    digest_sql, _params = page_rows.my_proposals.sql
+
+    assert {"projects_proposal", "projects_calendarfeed"} <= read
+    assert read - {"django_session", "leoportal_notification"} <= tables(digest_sql)
