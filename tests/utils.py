@@ -1,6 +1,7 @@
 """Helpers for tests."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -91,3 +92,24 @@ def later(minutes: int = 10) -> str:
     """A moment past every outbox's grace period, as ``leoportal.sweep_outboxes`` takes it (ISO 8601): rows written
     just now are overdue then."""
     return (timezone.now() + timedelta(minutes=minutes)).isoformat()
+
+
+def shown_without_tokens(client, url: str, part: str | None = "main") -> str:
+    """The markup of ``part`` of the page at ``url`` (the whole page for None), which must answer 200, with each
+    form's CSRF token blanked: a kept page and the same page rendered afresh differ only in those, each visit's own."""
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    page = soup(response)
+    shown = page if part is None else page.select_one(part)
+    for token in shown.select("input[name=csrfmiddlewaretoken]"):
+        token["value"] = ""
+    return str(shown)
+
+
+def tables_in(sql: str) -> set[str]:
+    """The tables a query reads (its FROM and JOIN clauses)."""
+    return set(re.findall(r'(?:FROM|JOIN) "(\w+)"', sql))
+
+
+def tables_read(captured_queries) -> set[str]:
+    return set().union(*(tables_in(query["sql"]) for query in captured_queries))

@@ -31,7 +31,7 @@ from projects.forms.introductions import (
     answer_form_key,
     introducible_organisations,
 )
-from projects.models import Match, Proposal
+from projects.models import Introduction, Match, Proposal
 from projects.rules import can_answer_introduction, can_introduce
 
 INTRODUCTIONS_PER_PAGE = 25
@@ -104,11 +104,14 @@ def _introduced_message(proposal, provider, contact, with_members) -> str:
 @require_GET
 def introduction_detail(request, public_id):
     """What the introduction shares with the provider; the contacts once a member answered interested."""
-    introduction = get_object_or_404(queries.introduction_page_queryset(request.user), public_id=public_id)
-    content = KeptContent(_kept_page_key(request.user, introduction))
+    # Whether the viewer may open it, and what a kept page needs besides its content: the proposal's title.
+    visible = Introduction.objects.visible_to(request.user).select_related("proposal").only("proposal__title")
+    found = get_object_or_404(visible, public_id=public_id)
+    content = KeptContent(_kept_page_key(request.user, found))
     if not content.missing:
-        context = {"introduction": introduction, "proposal": introduction.proposal, "content": content}
+        context = {"introduction": found, "proposal": found.proposal, "content": content}
         return render(request, "projects/introduction_detail.html", context)
+    introduction = queries.introduction_page_queryset(request.user).get(pk=found.pk)
     return render_introduction_page(request, introduction, AnswerForm(), content=content)
 
 

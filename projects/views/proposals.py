@@ -159,8 +159,13 @@ def proposal_for_action(request, public_id) -> Proposal:
 @login_required
 @require_GET
 def proposal_detail(request, public_id):
-    proposal = visible_proposal_row(request, public_id)
-    return render_proposal_page(request, proposal, content=KeptContent(_kept_page_key(request.user, proposal)))
+    # Whether the viewer may see it, and what a kept page needs besides its content: its title.
+    found = get_object_or_404(Proposal.objects.visible_to(request.user).only("title"), public_id=public_id)
+    content = KeptContent(_kept_page_key(request.user, found))
+    if not content.missing:
+        return render(request, "projects/proposal_detail.html", {"proposal": found, "content": content})
+    proposal = Proposal.objects.select_related("call", "owner").get(pk=found.pk)
+    return render_proposal_page(request, proposal, content=content)
 
 
 def _kept_page_key(user, proposal) -> str | None:

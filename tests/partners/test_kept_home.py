@@ -2,8 +2,6 @@
 (projects.domain.page_rows.provider_home, .provider_introductions): the next visit reads the account and the digest
 and renders nothing of the content, and any change to a row shown, however made, shows at the next visit."""
 
-import re
-
 import pytest
 from django.db import connection
 from django.test.signals import template_rendered
@@ -18,7 +16,7 @@ from projects.enums import IntroductionAnswer
 from projects.models import Introduction, Proposal
 from tests.partners.factories import CapabilityFactory, InvitationFactory, MembershipFactory, OrganisationFactory
 from tests.projects.factories import IntroductionFactory
-from tests.utils import soup
+from tests.utils import shown_without_tokens, tables_in, tables_read
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +37,7 @@ def home(provider_user, redwire):
 
 
 def content(client, url) -> str:
-    response = client.get(url)
-    assert response.status_code == 200
-    main = soup(response).select_one("main")
-    for token in main.select("input[name=csrfmiddlewaretoken]"):
-        token["value"] = ""
-    return str(main)
+    return shown_without_tokens(client, url)
 
 
 def test_the_next_visit_renders_nothing_of_the_content_and_shows_the_same_page(provider_client, home):
@@ -123,20 +116,16 @@ def test_a_change_made_around_the_models_shows_at_the_next_visit(provider_client
     assert shown in content(provider_client, home)
 
 
-def tables(sql: str) -> set[str]:
-    return set(re.findall(r'(?:FROM|JOIN) "(\w+)"', sql))
-
-
 def test_every_table_a_fresh_rendering_reads_is_in_the_digest(provider_client, home):
     with CaptureQueriesContext(connection) as fresh:
         provider_client.get(home)
 
-    read = set().union(*(tables(query["sql"]) for query in fresh.captured_queries))
+    read = tables_read(fresh.captured_queries)
     digest_sql, _params = page_rows.provider_home.sql
 
     # The session and the unread count are the menu's, outside the content.
-    assert read - {"django_session", "leoportal_notification"} <= tables(digest_sql)
-    assert {"projects_introduction", "projects_proposal", "partners_invitation"} <= tables(digest_sql)
+    assert read - {"django_session", "leoportal_notification"} <= tables_in(digest_sql)
+    assert {"projects_introduction", "projects_proposal", "partners_invitation"} <= tables_in(digest_sql)
 
 
 def test_each_provider_gets_their_own_home(client, provider_user, provider_user2, redwire, home):
@@ -188,8 +177,8 @@ def test_every_table_the_introductions_read_fresh_is_in_their_digest(provider_cl
     with CaptureQueriesContext(connection) as fresh:
         provider_client.get(reverse("projects:introduction_list"))
 
-    read = set().union(*(tables(query["sql"]) for query in fresh.captured_queries))
+    read = tables_read(fresh.captured_queries)
     digest_sql, _params = page_rows.provider_introductions.sql
 
     assert "projects_introduction" in read
-    assert read - {"django_session", "leoportal_notification"} <= tables(digest_sql)
+    assert read - {"django_session", "leoportal_notification"} <= tables_in(digest_sql)

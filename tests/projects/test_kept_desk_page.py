@@ -3,8 +3,6 @@ digest of every row it shows (projects.domain.page_rows.desk_page): the next vis
 the digest and the rights and renders nothing; any change to a row it shows, however made, shows at the next visit;
 a message waiting is shown on a page rendered afresh; the kept forms work."""
 
-import re
-
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
@@ -29,7 +27,7 @@ from tests.projects.factories import (
     ProposalFactory,
     ReviewFactory,
 )
-from tests.utils import soup
+from tests.utils import shown_without_tokens, soup, tables_in, tables_read
 
 pytestmark = pytest.mark.django_db
 
@@ -65,12 +63,7 @@ def page_url(proposal) -> str:
 
 
 def content(client, proposal) -> str:
-    response = client.get(page_url(proposal))
-    assert response.status_code == 200
-    page = BeautifulSoup(response.content.decode(), "html.parser")
-    for token in page.select("input[name=csrfmiddlewaretoken]"):
-        token["value"] = ""
-    return str(page)
+    return shown_without_tokens(client, page_url(proposal), part=None)
 
 
 def test_the_next_visit_renders_nothing_and_shows_the_same_page(client, staff, proposal):
@@ -135,10 +128,6 @@ def test_a_change_made_around_the_models_shows_at_the_next_visit(client, staff, 
     assert shown in content(client, proposal)
 
 
-def tables(sql: str) -> set[str]:
-    return set(re.findall(r'(?:FROM|JOIN) "(\w+)"', sql))
-
-
 # The account's rights (the key holds them), its session and its second factor.
 THE_VIEWERS = {
     "django_session",
@@ -156,10 +145,10 @@ def test_every_table_a_fresh_rendering_reads_is_in_the_digest(client, staff, pro
     with CaptureQueriesContext(connection) as fresh:
         client.get(page_url(proposal))
 
-    read = set().union(*(tables(query["sql"]) for query in fresh.captured_queries))
+    read = tables_read(fresh.captured_queries)
     digest_sql, _params = page_rows.desk_page.sql
 
-    assert read - THE_VIEWERS <= tables(digest_sql)
+    assert read - THE_VIEWERS <= tables_in(digest_sql)
 
 
 def test_each_member_of_staff_gets_their_own_page(client, staff, proposal):

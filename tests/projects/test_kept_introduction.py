@@ -2,8 +2,6 @@
 (projects.domain.page_rows.introduction_page): the next visit renders nothing of the content, any change to a row it
 shows, however made, shows at the next visit, and the kept answer form works."""
 
-import re
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -17,7 +15,7 @@ from projects.domain.introductions import answer_introduction, introduce_to_prov
 from projects.enums import IntroductionAnswer
 from projects.models import Attachment, Introduction, Proposal
 from tests.projects.introduction_fixtures import *  # noqa: F403
-from tests.utils import soup
+from tests.utils import shown_without_tokens, soup, tables_in, tables_read
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +28,7 @@ def introduction(submitted, match, staff):
 
 
 def content(client, introduction) -> str:
-    response = client.get(introduction.get_absolute_url())
-    assert response.status_code == 200
-    main = soup(response).select_one("main")
-    for token in main.select("input[name=csrfmiddlewaretoken]"):
-        token["value"] = ""
-    return str(main)
+    return shown_without_tokens(client, introduction.get_absolute_url())
 
 
 def test_the_next_visit_renders_nothing_of_the_content(client, introduction, provider_user):
@@ -111,21 +104,17 @@ def test_an_answer_by_a_colleague_shows_at_the_next_visit_without_the_form(
     assert "We can fly it in March." in page.get_text()
 
 
-def tables(sql: str) -> set[str]:
-    return set(re.findall(r'(?:FROM|JOIN) "(\w+)"', sql))
-
-
 def test_every_table_a_fresh_rendering_reads_is_in_the_digest(client, introduction, provider_user):
     _interested(introduction)
     client.force_login(provider_user)
     with CaptureQueriesContext(connection) as fresh:
         client.get(introduction.get_absolute_url())
 
-    read = set().union(*(tables(query["sql"]) for query in fresh.captured_queries))
+    read = tables_read(fresh.captured_queries)
     digest_sql, _params = page_rows.introduction_page.sql
 
     assert "projects_attachment" in read
-    assert read - {"django_session", "leoportal_notification"} <= tables(digest_sql)
+    assert read - {"django_session", "leoportal_notification"} <= tables_in(digest_sql)
 
 
 def test_the_kept_answer_form_works_with_its_fresh_token(introduction, provider_user):

@@ -3,7 +3,6 @@
 proposal and the digest and renders nothing of the content; any change to a row shown, however made, shows at the
 next visit; each viewer gets their own page, with forms that work; a form sent back with errors is never kept."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -41,7 +40,7 @@ from tests.projects.factories import (
     ProposalFactory,
 )
 from tests.projects.forms_data import proposal_data
-from tests.utils import soup
+from tests.utils import shown_without_tokens, soup, tables_in, tables_read
 
 pytestmark = pytest.mark.django_db
 
@@ -76,12 +75,7 @@ def proposal(researcher):
 
 
 def content(client, proposal) -> str:
-    response = client.get(proposal.get_absolute_url())
-    assert response.status_code == 200
-    main = soup(response).select_one("main")
-    for token in main.select("input[name=csrfmiddlewaretoken]"):
-        token["value"] = ""  # each visit's own
-    return str(main)
+    return shown_without_tokens(client, proposal.get_absolute_url())
 
 
 def rendered_templates(client, proposal) -> list[str]:
@@ -196,10 +190,6 @@ def test_a_change_made_around_the_models_shows_at_the_next_visit(client, researc
     assert shown in content(client, proposal)
 
 
-def tables(sql: str) -> set[str]:
-    return set(re.findall(r'(?:FROM|JOIN) "(\w+)"', sql))
-
-
 # Read by a fresh rendering but shown through other parts of the key: the viewer's session and account (the viewer),
 # the stored matches and the listings of the suggestions (the proposal's last scoring, in its row, and the
 # catalogue's fingerprint, with the flight precedents), and the typical days in each status (their own value).
@@ -220,12 +210,12 @@ def test_every_table_a_fresh_rendering_reads_is_in_the_digest(client, researcher
     with CaptureQueriesContext(connection) as fresh:
         client.get(proposal.get_absolute_url())
 
-    read = set().union(*(tables(query["sql"]) for query in fresh.captured_queries))
+    read = tables_read(fresh.captured_queries)
     digest_sql, _params = page_rows.proposal_page.sql
 
-    assert read - OUTSIDE_THE_DIGEST <= tables(digest_sql)
+    assert read - OUTSIDE_THE_DIGEST <= tables_in(digest_sql)
     # The rows shown beside the page's own: its people and providers are in the digest too.
-    assert {"leoportal_user", "partners_organisation", "projects_statuschange"} <= tables(digest_sql)
+    assert {"leoportal_user", "partners_organisation", "projects_statuschange"} <= tables_in(digest_sql)
 
 
 def test_each_viewer_gets_their_own_page(client, researcher, staff, proposal):
@@ -295,12 +285,7 @@ def edit_url(proposal) -> str:
 
 
 def edit_content(client, proposal) -> str:
-    response = client.get(edit_url(proposal))
-    assert response.status_code == 200
-    main = soup(response).select_one("main")
-    for token in main.select("input[name=csrfmiddlewaretoken]"):
-        token["value"] = ""
-    return str(main)
+    return shown_without_tokens(client, edit_url(proposal))
 
 
 def test_the_edit_pages_next_visit_renders_no_field_and_shows_the_same_form(client, researcher, draft):
@@ -359,12 +344,7 @@ def test_the_kept_edit_page_saves_with_its_fresh_token(researcher, draft):
 
 
 def dashboard(client) -> str:
-    response = client.get(reverse("projects:dashboard"))
-    assert response.status_code == 200
-    main = soup(response).select_one("main")
-    for token in main.select("input[name=csrfmiddlewaretoken]"):
-        token["value"] = ""
-    return str(main)
+    return shown_without_tokens(client, reverse("projects:dashboard"))
 
 
 @pytest.fixture
@@ -428,8 +408,8 @@ def test_every_table_my_proposals_read_fresh_is_in_their_digest(client, research
     with CaptureQueriesContext(connection) as fresh:
         client.get(reverse("projects:dashboard"))
 
-    read = set().union(*(tables(query["sql"]) for query in fresh.captured_queries))
+    read = tables_read(fresh.captured_queries)
     digest_sql, _params = page_rows.my_proposals.sql
 
     assert {"projects_proposal", "projects_calendarfeed"} <= read
-    assert read - {"django_session", "leoportal_notification"} <= tables(digest_sql)
+    assert read - {"django_session", "leoportal_notification"} <= tables_in(digest_sql)
