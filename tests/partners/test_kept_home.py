@@ -20,8 +20,6 @@ from tests.utils import shown_without_tokens, tables_in, tables_read
 
 pytestmark = pytest.mark.django_db
 
-HOME = "/partners/"
-
 
 @pytest.fixture(autouse=True)
 def _one_minute(monkeypatch):
