@@ -168,6 +168,15 @@ class KeptContent:
         return fill_tokens(request, self.markup).decode()
 
 
+def kept_key(page: str, rows: str | None, viewer, *parts: object) -> str | None:
+    """The key of a signed-in page kept whole: its name, the viewer (their account, role and rights), ``rows`` (the
+    digest of the rows it shows, RowsDigest) and whatever else it depends on (``parts``: the minute, say). None when
+    there is no digest (a database other than PostgreSQL): the page is then not kept."""
+    if rows is None:
+        return None
+    return markup_key(page, (viewer.pk, viewer.role, viewer.is_staff, viewer.is_superuser), rows, *parts)
+
+
 def kept_response(request: HttpRequest, key: str | None, respond: Callable[[], HttpResponse]) -> HttpResponse:
     """A signed-in page kept whole for its viewer under ``key`` (a ``markup_key`` of everything it shows, the viewer
     and the address included), for pages whose every part is the view's (the admin's, say, where the menu and the

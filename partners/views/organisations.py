@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from leoportal.domain.page_cache import KeptContent, markup_key
+from leoportal.domain.page_cache import KeptContent, kept_key
 from leoportal.domain.public_pages import minute
 from partners.domain import organisations as domain
 from partners.domain import uploads
@@ -78,10 +78,7 @@ def dashboard(request):
 def _kept_home_key(user) -> str | None:
     """A provider's home is the same while the rows it shows (their memberships, organisations, listings,
     invitations and introductions) and the minute stay the same (None: not kept)."""
-    rows = page_rows.provider_home(user.pk)
-    if rows is None:
-        return None
-    return markup_key("provider-home/1", user.pk, user.role, user.is_staff, rows, minute())
+    return kept_key("provider-home/1", page_rows.provider_home(user.pk), user, minute())
 
 
 def _home_context(user) -> dict:

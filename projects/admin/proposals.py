@@ -380,8 +380,8 @@ class ProposalAdmin(SimpleHistoryAdmin):
             return respond()
         # The same for one member of staff, with the same rights, at the same address, while the rows it shows and
         # the minute stay the same.
-        viewer = (request.user.pk, app_list_key(request.user, None))
-        key = page_cache.markup_key("desk-page/1", viewer, request.get_full_path(), rows, minute())
+        rights = app_list_key(request.user, None)
+        key = page_cache.kept_key("desk-page/1", rows, request.user, rights, request.get_full_path(), minute())
         return page_cache.kept_response(request, key, respond)
 
     def desk_context(self, request, proposal, rows: str | None = None) -> dict:

@@ -117,10 +117,7 @@ def introduction_detail(request, public_id):
 
 def _kept_page_key(user, introduction) -> str | None:
     """An introduction's page is the same for one viewer while the rows it shows stay the same (None: not kept)."""
-    rows = page_rows.introduction_page(introduction.pk)
-    if rows is None:
-        return None
-    return page_cache.markup_key("introduction-page/1", user.pk, user.role, user.is_staff, rows)
+    return page_cache.kept_key("introduction-page/1", page_rows.introduction_page(introduction.pk), user)
 
 
 def render_introduction_page(request, introduction, answer_form, status=200, content=None):
@@ -188,9 +185,7 @@ def _kept_list_key(request) -> str | None:
     """A provider's introductions are the same, page by page, while the rows they show stay the same (None: not
     kept)."""
     rows = page_rows.provider_introductions(request.user.pk)
-    if rows is None:
-        return None
-    return page_cache.markup_key("introduction-list/1", request.user.pk, request.GET.get("page"), rows)
+    return page_cache.kept_key("introduction-list/1", rows, request.user, request.GET.get("page"))
 
 
 @login_required

@@ -90,11 +90,7 @@ def dashboard(request):
 
 def _kept_dashboard_key(user) -> str | None:
     """My proposals is the same while the rows it shows and the minute stay the same (None: not kept)."""
-    rows = page_rows.my_proposals(user.pk)
-    if rows is None:
-        return None
-    viewer = (user.pk, user.role, user.is_staff, user.is_superuser)
-    return page_cache.markup_key("my-proposals/1", viewer, rows, minute())
+    return page_cache.kept_key("my-proposals/1", page_rows.my_proposals(user.pk), user, minute())
 
 
 @login_required
@@ -144,8 +140,9 @@ def proposal_for_form(request, public_id) -> Proposal:
 
 
 def visible_proposal_row(request, public_id) -> Proposal:
-    """The proposal, if ``request.user`` may see it (404 otherwise), with its call and principal investigator: what a
-    page kept whole needs to find its kept content (its related rows are read only when it is not kept)."""
+    """The proposal, if ``request.user`` may see it (404 otherwise), with its call and principal investigator: what the
+    edit page needs before it looks for its kept content (who may edit it, its title); the rest of what the page
+    shows is read only when it is not kept."""
     queryset = Proposal.objects.visible_to(request.user).select_related("call", "owner")
     return get_object_or_404(queryset, public_id=public_id)
 
@@ -172,11 +169,8 @@ def _kept_page_key(user, proposal) -> str | None:
     """The proposal page's content is the same for one viewer while the rows it shows, the catalogue its suggestions
     are drawn from, the typical days in each status and the minute stay the same (None: not kept)."""
     rows = page_rows.proposal_page(proposal.pk)
-    if rows is None:
-        return None
-    viewer = (user.pk, user.role, user.is_staff, user.is_superuser)
     typical_days = queries.typical_days_in_status()
-    return page_cache.markup_key("proposal-page/1", viewer, rows, public_pages.matching(), typical_days, minute())
+    return page_cache.kept_key("proposal-page/1", rows, user, public_pages.matching(), typical_days, minute())
 
 
 def render_proposal_page(request, proposal, withdraw_form=None, status=200, content=None):
@@ -248,11 +242,8 @@ def _kept_form_key(user, proposal) -> str | None:
     """The edit page's content is the same for one viewer while the rows it shows (the proposal's, and the calls it
     may choose), the settings it follows and the minute stay the same (None: not kept)."""
     rows = page_rows.proposal_form(proposal.pk)
-    if rows is None:
-        return None
-    viewer = (user.pk, user.role, user.is_staff, user.is_superuser)
     unsolicited = settings.ALLOW_UNSOLICITED_PROPOSALS
-    return page_cache.markup_key("proposal-form/1", viewer, rows, unsolicited, settings.FILE_UPLOAD_MAX_MB, minute())
+    return page_cache.kept_key("proposal-form/1", rows, user, unsolicited, settings.FILE_UPLOAD_MAX_MB, minute())
 
 
 def _edit_title(proposal) -> dict:
