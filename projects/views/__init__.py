@@ -17,8 +17,8 @@ from projects.views.introductions import (
     introduction_detail,
     introduction_list,
 )
+from projects.views.my_proposals import dashboard
 from projects.views.proposals import (
-    dashboard,
     proposal_autosave,
     proposal_delete,
     proposal_detail,

@@ -30,6 +30,7 @@ from projects.models import (
     ProposalVersion,
     StatusChange,
 )
+from projects.views import my_proposals as my_proposals_views
 from projects.views import proposals as proposal_views
 from tests.projects.factories import (
     CallFactory,
@@ -51,7 +52,8 @@ CONTENT_TEMPLATE = "projects/_proposal_sections.html"
 def _one_minute(monkeypatch):
     """Every visit in the same minute (the page says "3 days ago" and reopening closes at the deadline), however slow
     the machine."""
-    monkeypatch.setattr(proposal_views, "minute", lambda: 29_500_000)
+    for views in (proposal_views, my_proposals_views):
+        monkeypatch.setattr(views, "minute", lambda: 29_500_000)
 
 
 @pytest.fixture
