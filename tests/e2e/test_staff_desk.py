@@ -38,6 +38,20 @@ def submitted_proposal():
     return proposal
 
 
+def test_the_desk_links_clear_the_panel_of_a_proposal_staff_cannot_move(new_page, submitted_proposal):
+    """A withdrawn proposal's desk panel is short (no status form): the admin's own links (versions, review, history)
+    stand under it, not over its buttons, at desktop and phone width."""
+    StaffFactory(email="staff@example.org", full_name="Sam Staff", organisation="LEO Portal program office")
+    Proposal.objects.filter(pk=submitted_proposal.pk).update(status=ProposalStatus.WITHDRAWN)
+    page = new_page()
+    sign_in_to_admin(page, "staff@example.org")
+
+    page.goto(f"/admin/projects/proposal/{submitted_proposal.pk}/change/")
+
+    assert "Staff cannot move a proposal" in page.locator("[data-desk-actions]").inner_text()
+    check_page(page, "desk-proposal-withdrawn")
+
+
 def choose_score(page, legend, label):
     page.locator("fieldset.desk-radios", has=page.locator("legend", has_text=legend)).get_by_label(label).check()
 
