@@ -47,19 +47,24 @@ def _providers(proposal_id: int) -> QuerySet:
     )
 
 
-proposal_page = RowsDigest(
+# A proposal's own rows, which its page, its edit page and the desk's page all show.
+PROPOSAL_ROWS = (
     lambda proposal_id: Proposal.objects.filter(pk=proposal_id),
     lambda proposal_id: Call.objects.filter(proposals=proposal_id),
-    _people,
     lambda proposal_id: CoInvestigator.objects.filter(proposal=proposal_id),
-    lambda proposal_id: Invitation.objects.filter(co_investigator__proposal=proposal_id),
     lambda proposal_id: Attachment.objects.filter(proposal=proposal_id),
     lambda proposal_id: StatusChange.objects.filter(proposal=proposal_id),
-    # Only their number is shown ("Versions (3)"), and each holds a copy of the whole proposal.
-    lambda proposal_id: ProposalVersion.objects.filter(proposal=proposal_id).values("pk"),
     lambda proposal_id: Introduction.objects.filter(proposal=proposal_id),
     lambda proposal_id: IntroductionRequest.objects.filter(proposal=proposal_id),
+)
+
+proposal_page = RowsDigest(
+    *PROPOSAL_ROWS,
+    _people,
     _providers,
+    lambda proposal_id: Invitation.objects.filter(co_investigator__proposal=proposal_id),
+    # Only their number is shown ("Versions (3)"), and each holds a copy of the whole proposal.
+    lambda proposal_id: ProposalVersion.objects.filter(proposal=proposal_id).values("pk"),
 )
 
 # The edit page shows the proposal's rows and the calls it may choose (those not closed, and its own).
@@ -102,22 +107,22 @@ def _introductions_to(user_id: int) -> QuerySet:
     )
 
 
-# A provider's introductions (their own page): the introductions, and the providers they are a member of.
-provider_introductions = RowsDigest(
+# What a provider's pages show of the account: who they are, the providers they are a member of, and the
+# introductions to those providers.
+PROVIDER_ROWS = (
     lambda user_id: User.objects.filter(pk=user_id),
     lambda user_id: Membership.objects.filter(user=user_id),
     lambda user_id: Organisation.objects.filter(memberships__user=user_id),
     _introductions_to,
 )
 
+provider_introductions = RowsDigest(*PROVIDER_ROWS)
+
 provider_home = RowsDigest(
-    lambda user_id: User.objects.filter(pk=user_id),
+    *PROVIDER_ROWS,
     lambda user_id: EmailAddress.objects.filter(user=user_id),
-    lambda user_id: Membership.objects.filter(user=user_id),
-    lambda user_id: Organisation.objects.filter(memberships__user=user_id),
     lambda user_id: Capability.objects.filter(organisation__memberships__user=user_id),
     _invitations_to_join,
-    _introductions_to,
 )
 
 
@@ -152,12 +157,8 @@ def _desk_people(proposal_id: int) -> QuerySet:
 
 
 desk_page = RowsDigest(
-    lambda proposal_id: Proposal.objects.filter(pk=proposal_id),
-    lambda proposal_id: Call.objects.filter(proposals=proposal_id),
+    *PROPOSAL_ROWS,
     _desk_people,
-    lambda proposal_id: CoInvestigator.objects.filter(proposal=proposal_id),
-    lambda proposal_id: Attachment.objects.filter(proposal=proposal_id),
-    lambda proposal_id: StatusChange.objects.filter(proposal=proposal_id),
     lambda proposal_id: Review.objects.filter(proposal=proposal_id),
     lambda proposal_id: Match.objects.filter(proposal=proposal_id),
     lambda proposal_id: Capability.objects.filter(matches__proposal=proposal_id),
@@ -166,6 +167,4 @@ desk_page = RowsDigest(
         Q(pk__in=Capability.objects.filter(matches__proposal=proposal_id).values("organisation"))
         | Q(pk__in=_providers(proposal_id).values("pk"))
     ),
-    lambda proposal_id: Introduction.objects.filter(proposal=proposal_id),
-    lambda proposal_id: IntroductionRequest.objects.filter(proposal=proposal_id),
 )
