@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client
-from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -81,17 +80,7 @@ def content(client, proposal) -> str:
 
 
 def rendered_templates(client, proposal) -> list[str]:
-    names = []
-
-    def seen(sender, template, **_kwargs):
-        names.append(template.name)
-
-    template_rendered.connect(seen)
-    try:
-        client.get(proposal.get_absolute_url())
-    finally:
-        template_rendered.disconnect(seen)
-    return names
+    return [template.name for template in client.get(proposal.get_absolute_url()).templates]
 
 
 def test_the_next_visit_renders_nothing_of_the_content_and_shows_the_same_page(client, researcher, proposal):
