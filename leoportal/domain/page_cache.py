@@ -67,10 +67,7 @@ def for_visitors(fingerprint: Callable[..., Hashable], *, form_tokens: bool = Fa
                     content = blank_tokens(rendered.content) if form_tokens else rendered.content
                     cache.set(key, (rendered.status_code, dict(rendered.headers), content), PAGE_CACHE_SECONDS)
 
-            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
-                response.add_post_render_callback(keep)  # what the template uses is known once it is rendered
-            else:
-                keep(response)
+            _when_rendered(response, keep)
             return _vary(response)
 
         return kept
@@ -150,8 +147,9 @@ class KeptContent:
     which shows the kept markup or renders and keeps it. ``key=None`` keeps nothing (the page is rendered each time).
     """
 
-    def __init__(self, key: str | None):
+    def __init__(self, key: str | None, seconds: int = RENDERING_SECONDS):
         self.key = None if key is None else f"kept-content:{key}"
+        self.seconds = seconds
         self.markup: bytes | None = None if self.key is None else cache.get(self.key)
 
     @property
@@ -161,7 +159,7 @@ class KeptContent:
     def keep(self, rendered: str) -> None:
         self.markup = blank_tokens(rendered.encode())
         if self.key is not None:
-            cache.set(self.key, self.markup, RENDERING_SECONDS)
+            cache.set(self.key, self.markup, self.seconds)
 
     def filled(self, request: HttpRequest) -> str:
         assert self.markup is not None  # keep() or the cache gave it
@@ -198,10 +196,7 @@ def kept_response(request: HttpRequest, key: str | None, respond: Callable[[], H
         if _keepable(request, rendered, form_tokens=True):
             cache.set(key, (rendered["Content-Type"], blank_tokens(rendered.content)), RENDERING_SECONDS)
 
-    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
-        response.add_post_render_callback(keep)
-    else:
-        keep(response)
+    _when_rendered(response, keep)
     return response
 
 
@@ -248,6 +243,15 @@ def page_key(request: HttpRequest, fingerprint: Hashable) -> str:
 
 def _anonymous(request: HttpRequest) -> bool:
     return request.method == "GET" and not (set(request.COOKIES) & {settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE})
+
+
+def _when_rendered(response: HttpResponse, keep: Callable[[HttpResponse], None]) -> None:
+    """Call ``keep`` with ``response`` once it is rendered: at once, or after its template is (what the template uses,
+    a CSRF token, say, is known only then)."""
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        response.add_post_render_callback(keep)
+    else:
+        keep(response)
 
 
 def _keepable(request: HttpRequest, response: HttpResponse, form_tokens: bool) -> bool:

@@ -1,10 +1,9 @@
-"""The site's menu, kept rendered per viewer."""
+"""The site's menu and the main content of signed-in pages, kept rendered per viewer (leoportal.domain.page_cache)."""
 
 from django import template
-from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
-from leoportal.domain.page_cache import blank_tokens, fill_tokens, markup_key
+from leoportal.domain.page_cache import KeptContent, markup_key
 
 register = template.Library()
 
@@ -22,7 +21,7 @@ def site_nav(context):
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return nav.render(context)
-    key = "site-nav:" + markup_key(
+    shown = (
         user.pk,
         user.display_name,
         user.role,
@@ -30,11 +29,10 @@ def site_nav(context):
         context.get("nav_section"),
         str(context.get("unread_notifications", "")),
     )
-    kept = cache.get(key)
-    if kept is None:
-        kept = blank_tokens(nav.render(context).encode())
-        cache.set(key, kept, NAV_SECONDS)
-    return mark_safe(fill_tokens(context.request, kept).decode())  # noqa: S308 -- our own template's markup
+    menu = KeptContent("site-nav:" + markup_key(*shown), NAV_SECONDS)
+    if menu.missing:
+        menu.keep(nav.render(context))
+    return mark_safe(menu.filled(context.request))  # noqa: S308 -- our own template's markup
 
 
 class KeepNode(template.Node):
