@@ -188,16 +188,19 @@ def proposal_page_prefetches() -> tuple[Prefetch | str, ...]:
     return (*proposal_form_prefetches(), Prefetch("introductions", queryset=_introductions_with_people()))
 
 
+def visible_proposals(user):
+    """Proposals ``user`` may see, with the call and the principal investigator every page of a proposal names."""
+    return Proposal.objects.visible_to(user).select_related("call", "owner")
+
+
 def proposal_form_queryset(user):
     """Proposals ``user`` may see, with what the proposal form shows loaded up front."""
-    proposals = Proposal.objects.visible_to(user).select_related("call", "owner")
-    return proposals.prefetch_related(*proposal_form_prefetches())
+    return visible_proposals(user).prefetch_related(*proposal_form_prefetches())
 
 
 def proposal_page_queryset(user):
     """Proposals ``user`` may see, with what the proposal page shows loaded up front."""
-    proposals = Proposal.objects.visible_to(user).select_related("call", "owner")
-    return proposals.prefetch_related(*proposal_page_prefetches())
+    return visible_proposals(user).prefetch_related(*proposal_page_prefetches())
 
 
 # --- Introductions ------------------------------------------------------------------------------------------------

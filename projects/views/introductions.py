@@ -31,7 +31,7 @@ from projects.forms.introductions import (
     answer_form_key,
     introducible_organisations,
 )
-from projects.models import Introduction, Match, Proposal
+from projects.models import Introduction, Match
 from projects.rules import can_answer_introduction, can_introduce
 
 INTRODUCTIONS_PER_PAGE = 25
@@ -43,8 +43,7 @@ def introduce(request, public_id):
     """Program staff introduce a proposal to a provider (``?capability=<public id>`` preselects a match)."""
     if not can_introduce(request.user):
         raise Http404("No such page.")
-    proposals = Proposal.objects.visible_to(request.user).select_related("owner", "call")
-    proposal = get_object_or_404(proposals, public_id=public_id)
+    proposal = get_object_or_404(queries.visible_proposals(request.user), public_id=public_id)
     organisations = list(introducible_organisations())
     matches = list(Match.objects.filter(proposal=proposal).select_related("capability__organisation").order_by("rank"))
     preselected = request.GET.get("capability", "")

@@ -117,14 +117,13 @@ def visible_proposal_row(request, public_id) -> Proposal:
     """The proposal, if ``request.user`` may see it (404 otherwise), with its call and principal investigator: what the
     edit page needs before it looks for its kept content (who may edit it, its title); the rest of what the page
     shows is read only when it is not kept."""
-    queryset = Proposal.objects.visible_to(request.user).select_related("call", "owner")
-    return get_object_or_404(queryset, public_id=public_id)
+    return get_object_or_404(queries.visible_proposals(request.user), public_id=public_id)
 
 
 def proposal_for_action(request, public_id) -> Proposal:
     """The proposal, if ``request.user`` may see it (404 otherwise), for a POST that changes it."""
-    queryset = Proposal.objects.visible_to(request.user).select_related("call", "owner")
-    return get_object_or_404(queryset.prefetch_related("co_investigators"), public_id=public_id)
+    queryset = queries.visible_proposals(request.user).prefetch_related("co_investigators")
+    return get_object_or_404(queryset, public_id=public_id)
 
 
 @login_required
