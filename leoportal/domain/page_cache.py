@@ -14,6 +14,7 @@ user.
 
 import hashlib
 import re
+import weakref
 from collections.abc import Callable, Hashable
 from functools import cache as once
 from functools import wraps
@@ -209,8 +210,10 @@ class RowsDigest:
     (a save, a queryset update, the database's shell).
 
     ``sources`` are functions of the object's id (a proposal's, say) giving the querysets of the rows shown; they
-    are compiled once per process. On another database than PostgreSQL the digest is None and the page is
-    rendered each time."""
+    are compiled once per process. The query is a prepared statement of each database connection, the object's id
+    its one parameter: PostgreSQL then plans it once per connection, not at each visit (planning a dozen joined
+    subqueries cost it about a millisecond, three times what running them costs). On another database than
+    PostgreSQL the digest is None and the page is rendered each time."""
 
     def __init__(self, *sources: Callable[[int], QuerySet]):
         self.sources = sources
@@ -227,13 +230,40 @@ class RowsDigest:
             params += source_params
         return f"SELECT md5({' || '.join(parts)})", tuple(params)
 
+    @cached_property
+    def statement(self) -> tuple[str, str]:
+        """The prepared statement's name and text: ``sql`` with its values written in, and the object's id as $1."""
+        sql, params = self.sql
+        values = iter(params)
+        with connection.cursor() as cursor:
+
+            def written(placeholder: re.Match) -> str:
+                if placeholder.group() == "%%":
+                    return "%"
+                value = next(values)
+                return "$1" if value == OBJECT_ID else cursor.mogrify("%s", [value])
+
+            text = PLACEHOLDER.sub(written, sql)
+        return f"rows_{hashlib.sha256(text.encode()).hexdigest()[:20]}", text
+
     def __call__(self, object_id: int) -> str | None:
         if connection.vendor != "postgresql":
             return None
-        sql, params = self.sql
+        name, text = self.statement
         with connection.cursor() as cursor:
-            cursor.execute(sql, [object_id if param == OBJECT_ID else param for param in params])
+            # Prepared statements belong to the connection (a transaction rolled back keeps them).
+            prepared = PREPARED.setdefault(connection.connection, set())
+            if name not in prepared:
+                cursor.execute(f"PREPARE {name}(bigint) AS {text}")
+                prepared.add(name)
+            cursor.execute(f"EXECUTE {name}(%s)", [object_id])
             return cursor.fetchone()[0]
+
+
+# A %s placeholder, or a % written as %%, in the ORM's SQL.
+PLACEHOLDER = re.compile(r"%%|%s")
+# The statements prepared on each open database connection, by name.
+PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def page_key(request: HttpRequest, fingerprint: Hashable) -> str:

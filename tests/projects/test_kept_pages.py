@@ -404,3 +404,21 @@ def test_every_table_my_proposals_read_fresh_is_in_their_digest(client, research
 
     assert {"projects_proposal", "projects_calendarfeed"} <= read
     assert read - {"django_session", "leoportal_notification"} <= tables_in(digest_sql)
+
+
+def test_a_digest_is_prepared_once_per_connection_and_gives_what_its_query_gives(proposal):
+    digest = page_rows.proposal_page
+    first = digest(proposal.pk)
+    with CaptureQueriesContext(connection) as again:
+        second = digest(proposal.pk)
+    name, _text = digest.statement
+    sql, params = digest.sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [proposal.pk if param == page_cache.OBJECT_ID else param for param in params])
+        as_written = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [name])
+        prepared = cursor.fetchone()[0]
+
+    assert first == second == as_written
+    assert [query["sql"] for query in again.captured_queries] == [f"EXECUTE {name}({proposal.pk})"]
+    assert prepared == 1
