@@ -122,6 +122,21 @@ def _test_environment(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _rows_version_written_at_each_change(request):
+    """A test runs in one transaction that never commits, and leoportal.models.RowsVersion's stamp is written when a
+    transaction commits: within such a test it is written at each change instead, as if each change committed
+    (tests/projects/test_kept_desk_list.py tests the commit itself; transactional tests commit)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+    if transactional or (marker is None and "db" not in request.fixturenames):
+        return
+    request.getfixturevalue("db")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS rows_version_changed IMMEDIATE")
+
+
 def _force_login_passes_the_second_factor(sender, request, user, **kwargs):
     """``client.force_login`` stands for a whole sign-in, so for an account with an authenticator app it records
     the second factor too, as allauth does when the code is entered (program staff reach nothing without it).

@@ -220,6 +220,17 @@ class ProposalAdmin(SimpleHistoryAdmin):
     def get_changelist(self, request, **kwargs):
         return DeskChangeList
 
+    def changelist_view(self, request, extra_context=None):
+        # Kept whole for one member of staff, with the same rights, at the same address (filters, search, sorting
+        # and page), while no row of the tables it shows changes (the stamp PostgreSQL changes) and the minute stays.
+        def respond():
+            return super(ProposalAdmin, self).changelist_view(request, extra_context)
+
+        version = page_cache.rows_version() if request.method == "GET" else None
+        rights = app_list_key(request.user, None) if version is not None else None
+        key = page_cache.kept_key("desk-list/1", version, request.user, rights, request.get_full_path(), minute())
+        return page_cache.kept_response(request, key, respond)
+
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if not term or connection.vendor != "postgresql":

@@ -2,7 +2,10 @@
 introductions, an introduction, the desk's proposal page), as digests (leoportal.domain.page_cache.RowsDigest): a
 page's kept content is keyed by its digest, so a change to any of these rows, however it was made, shows at the next
 visit. A page that comes to show another table adds it here (the kept pages' tests check that every table a fresh
-rendering reads is in its digest)."""
+rendering reads is in its digest).
+
+The desk's list of proposals shows more rows than a digest could read at each visit: it is kept under the stamp
+PostgreSQL changes whenever a row of its tables changes (DESK_LIST_MODELS, leoportal.models.RowsVersion)."""
 
 from allauth.account.models import EmailAddress
 from django.db.models import F, Q, QuerySet, Subquery
@@ -24,6 +27,8 @@ from projects.models import (
     Proposal,
     ProposalVersion,
     Review,
+    ReviewAssignment,
+    ReviewRound,
     StatusChange,
 )
 
@@ -168,3 +173,9 @@ desk_page = RowsDigest(
         | Q(pk__in=_providers(proposal_id).values("pk"))
     ),
 )
+
+
+# The tables whose changes change the stamp (triggers of the migration projects.0020_rows_version_triggers): those a
+# rendering of the desk's list reads, with any filter or search. A table the list comes to show is added here and
+# given the triggers by a migration (tests/projects/test_kept_desk_list.py checks both).
+DESK_LIST_MODELS = (User, Organisation, Capability, Call, Proposal, Match, Review, ReviewAssignment, ReviewRound)

@@ -139,9 +139,9 @@ def test_the_filtered_desk_and_the_dashboard_take_the_same_queries_whatever_the_
             assigned(item, reviewer, submitted=index == 0)
     client.force_login(staff)
 
-    # user, calls for the filter, count, permissions x2, page, figures of the page, date hierarchy x2 (the session
-    # is read from Redis)
-    with django_assert_num_queries(9):
+    # user, the stamp the list is kept under, calls for the filter, count, permissions x2, page, figures of the page,
+    # date hierarchy x2 (the session is read from Redis)
+    with django_assert_num_queries(10):
         response = client.get(LIST_URL, {"review_progress": "overdue"})
     assert len(titles(response)) == count
     # user, the figures (statuses, calls, areas, coverage, demand, supply, review progress x2), permissions
