@@ -204,6 +204,10 @@ def kept_response(request: HttpRequest, key: str | None, respond: Callable[[], H
 
 # Stands for the object's id in a RowsDigest's queries while they are compiled, and is replaced by it when they run.
 OBJECT_ID = -7_406_311
+# A %s placeholder, or a % written as %%, in the ORM's SQL.
+PLACEHOLDER = re.compile(r"%%|%s")
+# The statements prepared on each open database connection, by name.
+PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class RowsDigest:
@@ -272,12 +276,6 @@ def rows_version() -> str | None:
         cursor.execute(f"SELECT version FROM {RowsVersion._meta.db_table} WHERE id = 1")  # noqa: S608 -- the model's
         row = cursor.fetchone()
     return None if row is None else str(row[0])
-
-
-# A %s placeholder, or a % written as %%, in the ORM's SQL.
-PLACEHOLDER = re.compile(r"%%|%s")
-# The statements prepared on each open database connection, by name.
-PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def page_key(request: HttpRequest, fingerprint: Hashable) -> str:
