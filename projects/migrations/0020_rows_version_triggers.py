@@ -6,6 +6,10 @@ deferred changes all fire in its COMMIT). The stamp is thus one lock, taken last
 commits: a transaction holding it waits for no other, so it is never part of a deadlock. A TRUNCATE writes it at
 once. The tables are those a rendering of the list reads
 (projects.domain.page_rows.DESK_LIST_MODELS; tests/projects/test_kept_desk_list.py checks the two agree).
+
+A later migration that changes rows of one of these tables and then alters that table must do the two in separate
+migrations: PostgreSQL refuses to alter a table with deferred trigger events still waiting for the commit ("cannot
+ALTER TABLE because it has pending trigger events"), as it does for Django's deferred foreign keys.
 """
 
 from django.db import migrations
