@@ -124,7 +124,7 @@ def _test_environment(settings):
 
 @pytest.fixture(autouse=True)
 def _rows_version_written_at_each_change(request):
-    """A test runs in one transaction that never commits, and leoportal.models.RowsVersion's stamp is written when a
+    """A test runs in one transaction that never commits, and the desk list's stamp (rows_version) is written when a
     transaction commits: within such a test it is written at each change instead, as if each change committed
     (tests/projects/test_kept_desk_list.py tests the commit itself; transactional tests commit)."""
     marker = request.node.get_closest_marker("django_db")

@@ -33,8 +33,6 @@ from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 
-from leoportal.models import RowsVersion
-
 # A safety net: a fingerprint cannot see a change made around the models (a queryset update, the database's shell).
 PAGE_CACHE_SECONDS = 300
 # How long a fingerprint read from the database is remembered: a change saved through the models forgets it at once;
@@ -267,13 +265,14 @@ class RowsDigest:
 
 
 def rows_version() -> str | None:
-    """The stamp PostgreSQL changes whenever a row of the tables the desk's list shows changes, however made
-    (leoportal.models.RowsVersion): a key for pages that show more rows than a digest can read at each visit. None on
-    another database, or before the stamp is first written: the page is then rendered each time."""
+    """The stamp PostgreSQL changes whenever a row of the tables the desk's list shows changes, however made (the
+    table rows_version and its triggers, projects/migrations/0020_rows_version_triggers.py): a key for pages that
+    show more rows than a digest can read at each visit. None on another database, or before the stamp is first
+    written: the page is then rendered each time."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version FROM {RowsVersion._meta.db_table} WHERE id = 1")  # noqa: S608 -- the model's
+        cursor.execute("SELECT version FROM rows_version WHERE id = 1")
         row = cursor.fetchone()
     return None if row is None else str(row[0])
 

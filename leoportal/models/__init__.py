@@ -113,20 +113,6 @@ class WorkerHeartbeat(models.Model):
         return f"{self.name} at {self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
-class RowsVersion(models.Model):
-    """One stamp that PostgreSQL changes whenever a row of the tables the desk's list of proposals shows changes,
-    however the change was made, in the transaction that makes it (the triggers of the migration
-    projects.0020_rows_version_triggers): a page kept under it (leoportal.domain.page_cache.rows_version) shows the
-    change at the next visit. The stamp is written when the transaction commits: one lock, taken last and held for a
-    moment, so never a cause of deadlock. One row; none on other databases."""
-
-    version = models.UUIDField(default=uuid.uuid4)
-    changed_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self):
-        return f"{self.version} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
-
-
 class Notification(models.Model):
     """Something a user should know. Recorded first, e-mailed second, so a retry never sends twice."""
 

@@ -5,7 +5,8 @@ visit. A page that comes to show another table adds it here (the kept pages' tes
 rendering reads is in its digest).
 
 The desk's list of proposals shows more rows than a digest could read at each visit: it is kept under the stamp
-PostgreSQL changes whenever a row of its tables changes (DESK_LIST_MODELS, leoportal.models.RowsVersion)."""
+PostgreSQL changes whenever a row of its tables changes (DESK_LIST_MODELS, and the triggers of the migration
+projects.0020_rows_version_triggers)."""
 
 from allauth.account.models import EmailAddress
 from django.db.models import F, Q, QuerySet, Subquery

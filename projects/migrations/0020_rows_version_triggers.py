@@ -1,4 +1,6 @@
-"""Triggers that change leoportal.RowsVersion whenever a row the desk's list of proposals shows changes (PostgreSQL).
+"""The stamp of the desk's list of proposals (PostgreSQL): the table rows_version, one row, and the triggers that
+write a new stamp there whenever a row the list shows changes, however it was made (leoportal.domain.page_cache.
+rows_version reads it). It is not a model: only PostgreSQL has it, and nothing else writes it.
 
 Each table has a constraint trigger deferred to the commit, where the first of a transaction's changes writes a new
 stamp and the rest of that statement's see it written (the guard holds the statement's start; a transaction's
@@ -14,23 +16,24 @@ ALTER TABLE because it has pending trigger events"), as it does for Django's def
 
 from django.db import migrations
 
+# The tables of the list (as projects.domain.page_rows.DESK_LIST_MODELS names them, by their models).
 TABLES = [
-    ("leoportal", "User"),
-    ("partners", "Organisation"),
-    ("partners", "Capability"),
-    ("projects", "Call"),
-    ("projects", "Proposal"),
-    ("projects", "Match"),
-    ("projects", "Review"),
-    ("projects", "ReviewAssignment"),
-    ("projects", "ReviewRound"),
+    "leoportal_user",
+    "partners_organisation",
+    "partners_capability",
+    "projects_call",
+    "projects_proposal",
+    "projects_match",
+    "projects_review",
+    "projects_reviewassignment",
+    "projects_reviewround",
 ]
 
 FUNCTION = """
 CREATE OR REPLACE FUNCTION leoportal_rows_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF current_setting('leoportal.rows_changed', true) IS DISTINCT FROM statement_timestamp()::text THEN
-        INSERT INTO {version} (id, version, changed_at) VALUES (1, gen_random_uuid(), clock_timestamp())
+        INSERT INTO rows_version (id, version, changed_at) VALUES (1, gen_random_uuid(), clock_timestamp())
         ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version, changed_at = EXCLUDED.changed_at;
         PERFORM set_config('leoportal.rows_changed', statement_timestamp()::text, true);
     END IF;
@@ -47,36 +50,42 @@ CREATE TRIGGER rows_version_truncated AFTER TRUNCATE ON {table}
 """
 
 
-def _tables(apps, schema_editor):
-    quote = schema_editor.quote_name
-    return [quote(apps.get_model(app, model)._meta.db_table) for app, model in TABLES]
+class PostgreSQLOnly(migrations.RunSQL):
+    """RunSQL on PostgreSQL alone: other databases get no triggers (and keep no list). Plain SQL, so that migrating
+    through here renders no models (a RunPython would, costing seconds each way)."""
 
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
 
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    version = apps.get_model("leoportal", "RowsVersion")
-    schema_editor.execute(FUNCTION.format(version=schema_editor.quote_name(version._meta.db_table)))
-    for table in _tables(apps, schema_editor):
-        for statement in TRIGGERS.format(table=table).split(";"):
-            schema_editor.execute(statement)
-    version.objects.get_or_create(pk=1)
-
-
-def remove(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in _tables(apps, schema_editor):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS rows_version_changed ON {table}")
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS rows_version_truncated ON {table}")
-    schema_editor.execute("DROP FUNCTION IF EXISTS leoportal_rows_changed()")
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leoportal", "0014_rows_version"),
-        ("partners", "0008_member_invitations_share_the_link_scheme"),
         ("projects", "0019_remove_call_reviews_due_at"),
     ]
 
-    operations = [migrations.RunPython(install, remove)]
+    operations = [
+        PostgreSQLOnly(
+            sql=[
+                "CREATE TABLE rows_version (id smallint PRIMARY KEY CHECK (id = 1), version uuid NOT NULL, "
+                "changed_at timestamptz NOT NULL)",
+                FUNCTION,
+                *(statement for table in TABLES for statement in TRIGGERS.format(table=table).split(";")),
+                "INSERT INTO rows_version (id, version, changed_at) "
+                "VALUES (1, gen_random_uuid(), clock_timestamp()) ON CONFLICT (id) DO NOTHING",
+            ],
+            reverse_sql=[
+                *(
+                    f"DROP TRIGGER IF EXISTS {name} ON {table}"
+                    for table in TABLES
+                    for name in ("rows_version_changed", "rows_version_truncated")
+                ),
+                "DROP FUNCTION IF EXISTS leoportal_rows_changed()",
+                "DROP TABLE IF EXISTS rows_version",
+            ],
+        )
+    ]

@@ -50,7 +50,6 @@ pytestmark = pytest.mark.django_db
 APPS = ("leoportal", "projects", "partners", "webhooks")
 # Models deliberately not in the admin, each shown to staff elsewhere or of no use to them there.
 NOT_IN_ADMIN = {
-    "leoportal.rowsversion",  # one stamp PostgreSQL's triggers write, for the desk's kept list: nothing to do with it
     "projects.calendarfeed",  # a person's secret calendar address: theirs alone, reset from their own page
     "projects.proposalversion",  # frozen submissions: the versions page, linked from the desk's proposal page
     "projects.suggestedassignment",  # the suggestion job's output: shown and accepted on the call's panel page

@@ -1,5 +1,5 @@
 """The review desk's list of proposals (the admin's) is kept whole per member of staff, their rights, its address and
-the stamp PostgreSQL changes whenever a row of the tables it shows changes (leoportal.models.RowsVersion, written
+the stamp PostgreSQL changes whenever a row of the tables it shows changes (the table rows_version, written
 by the triggers of projects.0020_rows_version_triggers): the next visit reads the account, the stamp and the rights
 and renders nothing; any change to a row it shows, however made, shows at the next visit; the stamp is written when
 the changing transaction commits, so it never makes two transactions wait for each other; the kept forms work."""
@@ -160,7 +160,7 @@ def test_every_table_the_list_reads_with_any_filter_or_search_has_the_stamp(clie
 
     stamped = {model._meta.db_table for model in page_rows.DESK_LIST_MODELS}
     assert len(addresses) > 20  # the filters' links were found
-    assert read - THE_VIEWERS - {"leoportal_rowsversion"} <= stamped
+    assert read - THE_VIEWERS - {"rows_version"} <= stamped
     assert {"projects_proposal", "projects_match", "projects_reviewassignment"} <= read
 
 
