@@ -227,9 +227,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
             return super(ProposalAdmin, self).changelist_view(request, extra_context)
 
         version = page_cache.rows_version() if request.method == "GET" else None
-        rights = app_list_key(request.user, None) if version is not None else None
-        key = page_cache.kept_key("desk-list/1", version, request.user, rights, request.get_full_path(), minute())
-        return page_cache.kept_response(request, key, respond)
+        return _kept_for_staff(request, "desk-list/1", version, respond)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -387,13 +385,7 @@ class ProposalAdmin(SimpleHistoryAdmin):
             context = {**(extra_context or {}), **self.desk_context(request, proposal, rows)}
             return super(ProposalAdmin, self).change_view(request, object_id, form_url, context)
 
-        if rows is None:
-            return respond()
-        # The same for one member of staff, with the same rights, at the same address, while the rows it shows and
-        # the minute stay the same.
-        rights = app_list_key(request.user, None)
-        key = page_cache.kept_key("desk-page/1", rows, request.user, rights, request.get_full_path(), minute())
-        return page_cache.kept_response(request, key, respond)
+        return _kept_for_staff(request, "desk-page/1", rows, respond)
 
     def desk_context(self, request, proposal, rows: str | None = None) -> dict:
         """What the proposal page shows besides the fields: actions, matches, near misses, reviews."""
@@ -446,6 +438,17 @@ class ProposalAdmin(SimpleHistoryAdmin):
                 proposal.introduction_requests.waiting().select_related("organisation", "requested_by")
             ),
         }
+
+
+def _kept_for_staff(request, page: str, rows: str | None, respond):
+    """A desk page kept whole for one member of staff, with the same rights, at the same address, while ``rows`` (a
+    digest or the stamp of what it shows) and the minute stay the same; rendered by ``respond`` when not kept (and
+    always when ``rows`` is None)."""
+    if rows is None:
+        return respond()
+    rights = app_list_key(request.user, None)
+    key = page_cache.kept_key(page, rows, request.user, rights, request.get_full_path(), minute())
+    return page_cache.kept_response(request, key, respond)
 
 
 def _names(row):
