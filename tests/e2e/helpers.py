@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE
 from tests.factories import PASSWORD, STAFF_TOTP_SECRET
 from tests.utils import totp_code
@@ -183,6 +185,13 @@ def answer_interested(page, introduction, message):
 
 
 def open_section(page, name):
-    """The proposal form shows one section at a time: open ``name`` from its section menu."""
-    page.locator("[data-section-link]", has_text=name).click()
-    page.locator(f"#{page.locator('[data-section-link]', has_text=name).get_attribute('data-section-link')}").wait_for()
+    """The proposal form shows one section at a time: open ``name`` from its section menu, with the keyboard.
+
+    Playwright checks a pointer click's target at the press alone, so a click whose release lands elsewhere is lost
+    while the call succeeds; once, on a loaded run, the section then stayed hidden. Enter on the focused link always
+    clicks it, and focusing the link leaves the field as the pointer does (so the autosave runs)."""
+    link = page.locator("[data-section-link]", has_text=name)
+    link.focus()
+    link.press("Enter")
+    expect(link).to_have_attribute("aria-current", "step")  # the menu took it: a hidden section after this is a bug
+    page.locator(f"#{link.get_attribute('data-section-link')}").wait_for()
