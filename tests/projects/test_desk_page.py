@@ -335,8 +335,8 @@ def test_the_second_visit_shows_the_same_matches_without_rendering_their_checks(
 
     assert second == first
     assert len(first.select("[data-match-rank]")) == 2
-    assert "projects/_criteria.html" in first_templates
-    assert "projects/_criteria.html" not in second_templates
+    assert "admin/projects/proposal/desk/matches.html" in first_templates
+    assert "admin/projects/proposal/desk/matches.html" not in second_templates
 
 
 def test_a_rescoring_shows_at_the_next_visit_of_the_desk(client, staff, matched):

@@ -268,8 +268,8 @@ def test_an_introduction_page_reads_what_it_shows_in_one_query_and_keeps_the_ans
     assert not any(template.name.startswith("bootstrap5/") for template in second.templates)
     assert answer_fields(second) == answer_fields(first)
     # The match explanation, the same for every viewer, is kept rendered too.
-    assert "projects/_check_groups.html" in [template.name for template in first.templates]
-    assert "projects/_check_groups.html" not in [template.name for template in second.templates]
+    assert "projects/_match_explanation.html" in [template.name for template in first.templates]
+    assert "projects/_match_explanation.html" not in [template.name for template in second.templates]
     explanation = lambda response: str(soup(response).select_one("[data-match-explanation]"))  # noqa: E731
     assert explanation(second) == explanation(first)
     assert [radio["value"] for radio in soup(second).select("#answer input[name=answer]")] == [
