@@ -8,7 +8,7 @@ from projects.forms.proposal import (
     StartProposalForm,
     WithdrawForm,
     proposal_version,
-    rendering_key,
+    section_renderings,
 )
 from projects.forms.team import BaseCoInvestigatorFormSet, CoInvestigatorForm, CoInvestigatorFormSet, InviteForm
 
@@ -26,5 +26,5 @@ __all__ = [
     "WithdrawForm",
     "introducible_organisations",
     "proposal_version",
-    "rendering_key",
+    "section_renderings",
 ]

@@ -6,6 +6,7 @@ not a form rule: a draft may leave anything blank, and submission lists what is 
 """
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -212,6 +213,8 @@ class ProposalForm(forms.ModelForm):
             ),
             Fieldset("Funding", *sections["Funding"], css_id="section-funding"),
         )
+        # Each section on its own, after the version field: a section's markup is cached under its own answers.
+        self.section_helpers = [_section_helper(fieldset) for fieldset in self.helper.layout.fields[1:]]
 
     def clean_uei(self):
         value = _identifier(self.cleaned_data["uei"])
@@ -292,22 +295,32 @@ class ProposalForm(forms.ModelForm):
 
 # Part of every cached rendering's key: bump it whenever the form's fields or layout change (the key holds the
 # templates deployed already), so a deployment never serves the previous form's markup.
-FORM_MARKUP = "1"
+FORM_MARKUP = "2"
 
 
-def rendering_key(form: ProposalForm, co_investigators, manage_team: bool) -> str | None:
-    """A key for the rendered markup of an unbound proposal form, or None for a bound one (it shows what was typed,
-    and its errors). Rendering the form's 40 fields through crispy-forms costs most of the edit page; the markup
-    depends only on what the key holds: the proposal as saved, the calls it may choose, and its team."""
+@dataclass(frozen=True)
+class FormSection:
+    """One section of the proposal form (a Fieldset of its layout), rendered with ``{% crispy form helper %}``."""
+
+    helper: FormHelper
+    key: str
+
+
+def section_renderings(form: ProposalForm, co_investigators, manage_team: bool) -> list[FormSection] | None:
+    """The sections of an unbound proposal form, each with the key its markup is cached under; None for a bound form
+    (it shows what was typed, and its errors). Rendering the form's 40 fields through crispy-forms costs most of the
+    edit page. A section's markup depends only on what its key holds: the proposal, its status and whether it was
+    submitted, its answers to the section's own fields, the calls it may choose, and its team. So a save that
+    changes one section's answers (an autosave, say) renders that section alone afresh."""
     if form.is_bound:
         return None
     proposal = form.instance
     calls = [(call.pk, call.updated_at.isoformat()) for call in form.fields["call"].queryset]
     team = [(coi.public_id, coi.name, coi.email, coi.organisation, coi.role, coi.access) for coi in co_investigators]
-    return markup_key(
+    shared = (
         FORM_MARKUP,
         proposal.pk,
-        proposal_version(proposal),
+        proposal.owner_id,
         proposal.status,
         proposal.submission_count,
         settings.ALLOW_UNSOLICITED_PROPOSALS,
@@ -315,6 +328,19 @@ def rendering_key(form: ProposalForm, co_investigators, manage_team: bool) -> st
         calls,
         team,
     )
+    return [
+        FormSection(helper, markup_key(*shared, [(name, form[name].value()) for name in names]))
+        for helper, names in form.section_helpers
+    ]
+
+
+def _section_helper(fieldset: Fieldset) -> tuple[FormHelper, list[str]]:
+    """A helper rendering ``fieldset`` alone, and the names of the fields in it."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(fieldset)
+    return helper, [pointer.name for pointer in helper.layout.get_field_names()]
 
 
 FLIGHT_CHOICES = {"sample_type", "crew_time", "biosafety_level"}

@@ -48,7 +48,7 @@ from projects.forms import (
     ProposalForm,
     StartProposalForm,
     WithdrawForm,
-    rendering_key,
+    section_renderings,
 )
 from projects.models import Call, Proposal
 from projects.rules import (
@@ -249,7 +249,7 @@ def edit_context(
         "form": form,
         "sections": sections,
         "sections_complete": sum(1 for section in sections if not section["missing"]),
-        "form_key": None if proposal.is_concept else rendering_key(form, co_investigators, manage_team),
+        "form_sections": None if proposal.is_concept else section_renderings(form, co_investigators, manage_team),
         "form_seconds": page_cache.RENDERING_SECONDS,
         "show_form_errors": bool(invalid) or bool(formset is not None and formset.total_error_count()),
         "formset": formset,
