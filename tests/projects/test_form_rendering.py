@@ -1,13 +1,18 @@
 """The proposal form's markup is cached per saved version: never stale, identical to a fresh rendering."""
 
+from decimal import Decimal
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
+from projects.domain.submission import SECTIONS
 from projects.enums import Access
+from projects.models import Proposal
 from tests.projects.factories import CallFactory, CoInvestigatorFactory, ProposalFactory
 from tests.projects.forms_data import proposal_data
-from tests.utils import soup
+from tests.utils import form_data, soup
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +51,30 @@ def test_cached_form_shows_a_saved_change_at_once(client, researcher):
     page = soup(client.get(edit_url(proposal)))
 
     assert page.select_one("#id_title")["value"] == "After"
+
+
+def fields_rendered(response) -> int:
+    return [template.name for template in response.templates].count("bootstrap5/field.html")
+
+
+def test_a_change_to_one_section_renders_that_section_alone(client, researcher):
+    proposal = ProposalFactory(owner=researcher, complete=True, amount_requested=Decimal("120000"))
+    client.force_login(researcher)
+    client.get(edit_url(proposal))
+    # A new version with the same answers: the page is rendered again, and every section comes from the cache (the
+    # fields still rendered are the two uploads', outside the form).
+    Proposal.objects.filter(pk=proposal.pk).update(updated_at=timezone.now())
+    unchanged = fields_rendered(client.get(edit_url(proposal)))
+
+    answers = form_data(client.get(edit_url(proposal)), "#proposal-form")  # as the browser would post them
+    client.post(edit_url(proposal), answers | {"summary": ["A new summary."], "action": ["save"]})
+    response = client.get(edit_url(proposal))
+
+    assert fields_rendered(response) - unchanged == len(SECTIONS["Overview"])
+    assert (
+        soup(response).select_one("#id_summary").get_text().lstrip("\n") == "A new summary."
+    )  # a textarea starts with a newline
+    assert soup(response).select_one("#id_amount_requested")["value"] == "120000"
 
 
 def test_cached_form_shows_a_team_change_and_a_new_call(client, researcher):
