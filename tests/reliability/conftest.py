@@ -147,14 +147,21 @@ class Worker:
             self.process.wait(10)
         self._collect()
 
-    def stop(self):
+    def stop(self, cold=False):
+        """Stop the worker: a warm shutdown (SIGTERM) lets the tasks it runs finish; a cold one (SIGQUIT), once a test
+        is over, stops it at once (a worker given a message again after its visibility timeout may be running a long
+        task the test no longer needs). Its output is read while it stops: a worker writing to a full pipe that
+        nobody reads cannot finish stopping."""
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+            self.process.send_signal(signal.SIGQUIT if cold else signal.SIGTERM)
             try:
-                self.process.wait(20)
+                output, _ = self.process.communicate(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+                output, _ = self.process.communicate(timeout=10)
+            self.log += output or b""
+            self.process = None
+            return
         self._collect()
 
     def _collect(self):
@@ -185,7 +192,7 @@ def make_worker(redis_server, mail_dir, transactional_db):
 
     yield make
     for worker in workers:
-        worker.stop()
+        worker.stop(cold=True)
 
 
 def sent_messages(mail_dir: Path) -> list[tuple[str, str]]:

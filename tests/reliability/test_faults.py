@@ -89,13 +89,13 @@ def test_submissions_while_redis_is_down_are_saved_then_scored_and_announced_onc
     assert emailed.filter(kind=NotificationKind.SUBMISSION).count() == 3
 
 
-@pytest.mark.slow(seconds=50)
+@pytest.mark.slow(seconds=25)
 def test_a_worker_killed_mid_rescoring_is_redelivered_and_gives_the_same_result(
     redis_server, make_worker, mail_dir, staff, settings
 ):
-    settings.MATCH_STRONG_SCORE, settings.SCORING_BATCH_SIZE = 95, 300
-    volume.create_volume(proposals=1200, capabilities=400, seed=3, log=lambda *args: None)
-    worker_settings = {"CELERY_VISIBILITY_TIMEOUT": 4, "MATCH_STRONG_SCORE": 95, "SCORING_BATCH_SIZE": 300}
+    settings.MATCH_STRONG_SCORE, settings.SCORING_BATCH_SIZE = 95, 150
+    volume.create_volume(proposals=600, capabilities=400, seed=3, log=lambda *args: None)
+    worker_settings = {"CELERY_VISIBILITY_TIMEOUT": 4, "MATCH_STRONG_SCORE": 95, "SCORING_BATCH_SIZE": 150}
     worker = make_worker(**worker_settings)
 
     rescore_proposals_task.delay(list(Proposal.objects.values_list("pk", flat=True)))
@@ -103,10 +103,10 @@ def test_a_worker_killed_mid_rescoring_is_redelivered_and_gives_the_same_result(
     wait_for(lambda: scored.exists(), timeout=120)  # the first of four batches is committed: the task is mid-way
     worker.kill()
     killed_after = scored.count()
-    assert 0 < killed_after < 1200
+    assert 0 < killed_after < 600
 
     make_worker(**worker_settings)  # a fresh worker picks the message up again
-    wait_for(lambda: scored.count() == 1200, timeout=240)
+    wait_for(lambda: scored.count() == 600, timeout=240)
     redelivered = set(Match.objects.values_list("proposal_id", "capability_id", "rank", "score", "fit"))
     notified = Notification.objects.filter(kind=NotificationKind.STRONG_MATCH).count()
 
