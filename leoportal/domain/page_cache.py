@@ -255,12 +255,15 @@ class RowsDigest:
             return None
         name, text = self.statement
         with connection.cursor() as cursor:
-            # Prepared statements belong to the connection (a transaction rolled back keeps them).
+            # Prepared statements belong to the connection (a transaction rolled back keeps them). The first use on a
+            # connection prepares and runs the statement in one round trip, so a digest is always one query.
             prepared = PREPARED.setdefault(connection.connection, set())
-            if name not in prepared:
-                cursor.execute(f"PREPARE {name}(bigint) AS {text}")
+            if name in prepared:
+                cursor.execute(f"EXECUTE {name}(%s)", [object_id])
+            else:
+                cursor.execute(f"PREPARE {name}(bigint) AS {text}; EXECUTE {name}({int(object_id)})")
+                cursor.nextset()  # the EXECUTE's rows follow the PREPARE's empty result
                 prepared.add(name)
-            cursor.execute(f"EXECUTE {name}(%s)", [object_id])
             return cursor.fetchone()[0]
 
 
