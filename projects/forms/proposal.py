@@ -14,6 +14,7 @@ from crispy_forms.layout import HTML, Column, Div, Fieldset, Layout, Row
 from django import forms
 from django.conf import settings
 from django.utils.dateformat import format as format_date
+from django.utils.functional import cached_property
 
 from leoportal.domain.page_cache import markup_key
 from leoportal.fields import Quantity, TriStateField, plain_choices, plain_number, plain_text_limits
@@ -213,8 +214,12 @@ class ProposalForm(forms.ModelForm):
             ),
             Fieldset("Funding", *sections["Funding"], css_id="section-funding"),
         )
-        # Each section on its own, after the version field: a section's markup is cached under its own answers.
-        self.section_helpers = [_section_helper(fieldset) for fieldset in self.helper.layout.fields[1:]]
+
+    @cached_property
+    def section_helpers(self) -> list[tuple[FormHelper, list[str]]]:
+        """Each section on its own, after the version field (a section's markup is cached under its own answers).
+        Built when an unbound form is rendered, not for each save or autosave."""
+        return [_section_helper(fieldset) for fieldset in self.helper.layout.fields[1:]]
 
     def clean_uei(self):
         value = _identifier(self.cleaned_data["uei"])
